@@ -1,0 +1,13 @@
+//! The business types and rules of liaison. No HTTP, no SQL: the store and web crates depend on
+//! this one, never the reverse.
+
+pub mod audit;
+pub mod authz;
+pub mod case;
+pub mod clock;
+pub mod error;
+pub mod password;
+pub mod region;
+pub mod token;
+
+pub use error::Invalid;

@@ -1,0 +1,123 @@
+//! Configuration: defaults in code, then an optional TOML file, then `LIAISON_*` environment
+//! variables. Secrets never print.
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// `sqlite://PATH` or `postgres://USER:PASSWORD@HOST/DB`; empty means
+    /// `sqlite://{data_dir}/liaison.db`.
+    pub database_url: String,
+    /// Address to listen on.
+    pub listen: String,
+    /// Where the SQLite file and uploaded files live.
+    pub data_dir: PathBuf,
+    /// Minutes a session may stay unused.
+    pub session_idle_minutes: i64,
+    /// Failed logins in a row that lock an account.
+    pub lockout_failures: i64,
+    /// Minutes an account stays locked.
+    pub lockout_minutes: i64,
+    /// Always mark cookies Secure (set when serving over TLS without a proxy header).
+    pub secure_cookies: bool,
+    /// Largest request body, in bytes.
+    pub body_limit_bytes: usize,
+    /// Log filter, e.g. `info` or `liaison=debug,info`.
+    pub log: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            database_url: String::new(),
+            listen: "127.0.0.1:8080".into(),
+            data_dir: PathBuf::from("./data"),
+            session_idle_minutes: 30,
+            lockout_failures: 5,
+            lockout_minutes: 15,
+            secure_cookies: false,
+            body_limit_bytes: 1024 * 1024,
+            log: "info".into(),
+        }
+    }
+}
+
+impl Config {
+    /// Loads defaults, then `file` (or `./liaison.toml` when present), then the environment.
+    pub fn load(file: Option<&Path>) -> Result<Config, figment::Error> {
+        let mut fig = Figment::from(Serialized::defaults(Config::default()));
+        match file {
+            Some(f) => fig = fig.merge(Toml::file_exact(f)),
+            None if Path::new("liaison.toml").exists() => fig = fig.merge(Toml::file_exact("liaison.toml")),
+            None => {}
+        }
+        fig = fig.merge(Env::prefixed("LIAISON_").ignore(&["password", "config"]));
+        fig.extract()
+    }
+
+    /// The database URL in force.
+    pub fn database_url(&self) -> String {
+        if self.database_url.trim().is_empty() {
+            format!("sqlite://{}", self.data_dir.join("liaison.db").display())
+        } else {
+            self.database_url.trim().to_owned()
+        }
+    }
+
+    pub fn web_settings(&self) -> liaison_web::Settings {
+        liaison_web::Settings {
+            session_idle: chrono_minutes(self.session_idle_minutes),
+            lockout_failures: self.lockout_failures.max(1),
+            lockout_for: chrono_minutes(self.lockout_minutes),
+            secure_cookies: self.secure_cookies,
+            body_limit: self.body_limit_bytes,
+        }
+    }
+
+    /// The effective configuration as TOML, with the database password hidden.
+    pub fn redacted_toml(&self) -> String {
+        let mut shown = self.clone();
+        shown.database_url = liaison_store::redact_url(&self.database_url());
+        toml_string(&shown)
+    }
+}
+
+fn chrono_minutes(m: i64) -> chrono::Duration {
+    chrono::Duration::minutes(m.max(1))
+}
+
+fn toml_string(c: &Config) -> String {
+    // figment has no serializer; the shape is flat, so write it by hand.
+    let v = serde_json::to_value(c).expect("config serialises");
+    let mut out = String::new();
+    if let serde_json::Value::Object(map) = v {
+        for (k, v) in map {
+            out.push_str(&format!("{k} = {v}\n"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_serve_sqlite_from_data_dir() {
+        let c = Config::default();
+        assert_eq!(c.listen, "127.0.0.1:8080");
+        assert_eq!(c.database_url(), "sqlite://./data/liaison.db");
+    }
+
+    #[test]
+    fn redacts_database_password() {
+        let c = Config { database_url: "postgres://liaison:s3cret@db/liaison".into(), ..Config::default() };
+        let shown = c.redacted_toml();
+        assert!(!shown.contains("s3cret"), "{shown}");
+        assert!(shown.contains("liaison:***@db"), "{shown}");
+    }
+}

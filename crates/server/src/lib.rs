@@ -1,0 +1,6 @@
+//! The `liaison` program: configuration, subcommands, demo data and the background jobs around
+//! the web app.
+
+pub mod cli;
+pub mod config;
+pub mod demo;

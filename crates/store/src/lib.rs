@@ -1,0 +1,19 @@
+//! Storage of liaison. One implementation speaks both SQLite (the embedded default) and
+//! PostgreSQL: queries are written once in portable SQL with `$n` parameters, and the few
+//! statements that must differ live in `dialect.rs`.
+
+mod db;
+mod dialect;
+mod error;
+mod migrate;
+
+pub mod audit;
+pub mod cases;
+pub mod regions;
+pub mod sessions;
+pub mod users;
+
+pub use db::{Backend, Db, Tx, redact_url};
+pub use error::StoreError;
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -1,0 +1,87 @@
+//! Schema migrations, embedded in the binary and applied in order at start. Each has a portable
+//! part and optional per-backend extras; a checksum guards against a migration edited after it ran.
+
+use crate::db::{Backend, Db, Tx, on_tx};
+use crate::error::ResultExt;
+use crate::{Result, StoreError, dialect};
+use sha2::{Digest, Sha256};
+use sqlx::AssertSqlSafe;
+
+struct Migration {
+    version: i64,
+    name: &'static str,
+    portable: &'static str,
+    sqlite: &'static str,
+    postgres: &'static str,
+}
+
+const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "foundation",
+    portable: include_str!("../migrations/0001_foundation.sql"),
+    sqlite: include_str!("../migrations/0001_foundation.sqlite.sql"),
+    postgres: include_str!("../migrations/0001_foundation.postgres.sql"),
+}];
+
+impl Migration {
+    fn sql(&self, backend: Backend) -> String {
+        let extra = match backend {
+            Backend::Sqlite => self.sqlite,
+            Backend::Postgres => self.postgres,
+        };
+        format!("{}\n{}", dialect::render_ddl(backend, self.portable), extra)
+    }
+}
+
+pub(crate) async fn run(db: &Db) -> Result<()> {
+    let backend = db.backend();
+    let mut tx = db.begin().await?;
+    if let Some(lock) = dialect::migration_lock(backend) {
+        on_tx!(&mut tx, c => sqlx::query(lock).execute(&mut *c).await.store().map(|r| r.rows_affected()))?;
+    }
+    on_tx!(&mut tx, c => sqlx::query(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at BIGINT NOT NULL)"
+    ).execute(&mut *c).await.store().map(|r| r.rows_affected()))?;
+    let applied: Vec<(i64, String)> = on_tx!(&mut tx, c => sqlx::query_as("SELECT version, checksum FROM schema_migrations ORDER BY version")
+        .fetch_all(&mut *c).await.store())?;
+    tx.commit().await?;
+
+    for m in MIGRATIONS {
+        let sql = m.sql(backend);
+        let checksum = hex::encode(Sha256::digest(sql.as_bytes()));
+        if let Some((_, sum)) = applied.iter().find(|(v, _)| *v == m.version) {
+            if *sum != checksum {
+                return Err(StoreError::Migration(format!(
+                    "migration {} ({}) was changed after it was applied",
+                    m.version, m.name
+                )));
+            }
+            continue;
+        }
+        let mut tx: Tx = db.begin().await?;
+        if let Some(lock) = dialect::migration_lock(backend) {
+            on_tx!(&mut tx, c => sqlx::query(lock).execute(&mut *c).await.store().map(|r| r.rows_affected()))?;
+        }
+        // Another instance may have applied it while we waited for the lock.
+        let done: Option<i64> = on_tx!(&mut tx, c => sqlx::query_scalar("SELECT version FROM schema_migrations WHERE version = $1")
+            .bind(m.version).fetch_optional(&mut *c).await.store())?;
+        if done.is_some() {
+            continue;
+        }
+        tracing::info!(version = m.version, name = m.name, "applying migration");
+        on_tx!(&mut tx, c => sqlx::raw_sql(AssertSqlSafe(sql.clone())).execute(&mut *c).await.map(|r| r.rows_affected())
+            .map_err(|e| StoreError::Migration(format!("migration {} ({}): {e}", m.version, m.name))))?;
+        let now = liaison_domain::clock::to_millis(chrono_now());
+        on_tx!(&mut tx, c => sqlx::query("INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)")
+            .bind(m.version).bind(m.name).bind(&checksum).bind(now).execute(&mut *c).await.store().map(|r| r.rows_affected()))?;
+        tx.commit().await?;
+    }
+    Ok(())
+}
+
+/// When a migration ran is bookkeeping, not a deadline: the real clock is right here.
+fn chrono_now() -> chrono::DateTime<chrono::Utc> {
+    use liaison_domain::clock::Clock;
+    liaison_domain::clock::SystemClock.now()
+}
+

@@ -1,0 +1,50 @@
+//! Bearer tokens for API clients.
+
+use crate::auth::{self, Caller};
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::ApiJson;
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Deserialize, ToSchema)]
+pub struct Credentials {
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TokenBody {
+    /// Send as `Authorization: Bearer TOKEN`.
+    pub token: String,
+    /// The token lapses after this many seconds without use.
+    pub idle_timeout_seconds: i64,
+}
+
+/// Log in and receive a bearer token.
+#[utoipa::path(post, path = "/api/v1/session", tag = "session", request_body = Credentials, responses(
+    (status = 201, body = TokenBody),
+    (status = 401, description = "wrong username or password", body = ErrorBody),
+    (status = 423, description = "account locked after repeated failures", body = ErrorBody),
+    (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create(State(state): State<AppState>, ApiJson(c): ApiJson<Credentials>) -> Result<(StatusCode, Json<TokenBody>), ApiError> {
+    if c.username.len() > 64 || c.password.len() > 256 {
+        return Err(auth::LoginError::BadCredentials.into());
+    }
+    let logged = auth::login(&state, &c.username, &c.password, "bearer").await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(TokenBody { token: logged.token, idle_timeout_seconds: state.settings.session_idle.num_seconds() }),
+    ))
+}
+
+/// End the current session.
+#[utoipa::path(delete, path = "/api/v1/session", tag = "session", security(("bearer" = [])), responses(
+    (status = 204), (status = 401, body = ErrorBody)))]
+pub async fn delete(State(state): State<AppState>, caller: Caller) -> Result<StatusCode, ApiError> {
+    auth::logout(&state, &caller).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

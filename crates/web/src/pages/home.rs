@@ -1,0 +1,56 @@
+//! The signed-in dashboard and the region tree.
+
+use super::{Nav, render};
+use crate::auth::Caller;
+use crate::error::PageError;
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Html;
+use liaison_domain::region::RegionCode;
+use liaison_store::regions;
+use serde::Deserialize;
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct Dashboard {
+    nav: Nav,
+    name: String,
+    grants: Vec<(String, String)>,
+}
+
+pub async fn dashboard(caller: Caller) -> Result<Html<String>, PageError> {
+    let a = caller.principal.account().cloned().unwrap_or_else(|| unreachable_account());
+    render(&Dashboard {
+        nav: Nav::for_caller(&caller),
+        name: a.display_name,
+        grants: a.grants.iter().map(|g| (g.role.label().to_owned(), g.scope.to_string())).collect(),
+    })
+}
+
+fn unreachable_account() -> liaison_domain::authz::Account {
+    liaison_domain::authz::Account { id: 0, username: String::new(), display_name: String::new(), grants: vec![] }
+}
+
+#[derive(Template)]
+#[template(path = "regions.html")]
+struct RegionsPage {
+    nav: Nav,
+    current: Option<regions::Region>,
+    children: Vec<regions::Region>,
+}
+
+#[derive(Deserialize)]
+pub struct RegionQuery {
+    code: Option<String>,
+}
+
+pub async fn regions(State(state): State<AppState>, caller: Caller, Query(q): Query<RegionQuery>) -> Result<Html<String>, PageError> {
+    let code = q.code.as_deref().filter(|c| !c.is_empty()).map(RegionCode::parse).transpose()?;
+    let current = match &code {
+        Some(c) => Some(regions::get(&state.db, c).await?.ok_or_else(crate::error::ApiError::not_found)?),
+        None => None,
+    };
+    let children = regions::children(&state.db, code.as_ref()).await?;
+    render(&RegionsPage { nav: Nav::for_caller(&caller), current, children })
+}

@@ -1,0 +1,90 @@
+//! Signing in and out in the browser. The login form carries its own CSRF token (a cookie and a
+//! hidden field that must match), since there is no session yet.
+
+use super::{Nav, render};
+use crate::auth::{self, Caller, LOGIN_CSRF_COOKIE, SESSION_COOKIE, cookie_value, is_secure, set_cookie};
+use crate::error::{ApiError, PageError};
+use crate::extract::PageForm;
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use liaison_domain::token;
+use serde::Deserialize;
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    nav: Nav,
+    csrf: String,
+    next: String,
+    username: String,
+    error: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+/// Only same-site paths may follow a login.
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        _ => "/".to_owned(),
+    }
+}
+
+fn login_page(state: &AppState, headers: &HeaderMap, status: StatusCode, next: String, username: String, error: Option<String>) -> Result<Response, PageError> {
+    let csrf = token::random_token();
+    let html = render(&LoginPage { nav: Nav::default(), csrf: csrf.clone(), next, username, error })?;
+    let cookie = set_cookie(LOGIN_CSRF_COOKIE, &csrf, "/login", is_secure(state, headers), None);
+    Ok((status, [(header::SET_COOKIE, cookie)], html).into_response())
+}
+
+pub async fn form(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<NextQuery>) -> Result<Response, PageError> {
+    login_page(&state, &headers, StatusCode::OK, safe_next(q.next.as_deref()), String::new(), None)
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    username: String,
+    password: String,
+    csrf_token: String,
+    next: Option<String>,
+}
+
+pub async fn submit(State(state): State<AppState>, headers: HeaderMap, PageForm(f): PageForm<LoginForm>) -> Result<Response, PageError> {
+    let next = safe_next(f.next.as_deref());
+    let cookie_token = cookie_value(&headers, LOGIN_CSRF_COOKIE).unwrap_or("");
+    if cookie_token.is_empty() || !token::constant_time_eq(cookie_token, &f.csrf_token) {
+        let msg = "页面已过期，请重新提交".to_owned();
+        return login_page(&state, &headers, StatusCode::FORBIDDEN, next, f.username, Some(msg));
+    }
+    match auth::login(&state, &f.username, &f.password, "cookie").await {
+        Ok(logged) => {
+            let secure = is_secure(&state, &headers);
+            let session = set_cookie(SESSION_COOKIE, &logged.token, "/", secure, None);
+            let clear = set_cookie(LOGIN_CSRF_COOKIE, "", "/login", secure, Some(0));
+            let mut res = Redirect::to(&next).into_response();
+            res.headers_mut().append(header::SET_COOKIE, session);
+            res.headers_mut().append(header::SET_COOKIE, clear);
+            Ok(res)
+        }
+        Err(e) => {
+            let e: ApiError = e.into();
+            if e.status.is_server_error() {
+                return Err(PageError(e));
+            }
+            login_page(&state, &headers, e.status, next, f.username, Some(e.message))
+        }
+    }
+}
+
+pub async fn logout(State(state): State<AppState>, headers: HeaderMap, caller: Caller) -> Result<Response, PageError> {
+    auth::logout(&state, &caller).await?;
+    let mut res = Redirect::to("/login").into_response();
+    res.headers_mut().append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, "", "/", is_secure(&state, &headers), Some(0)));
+    Ok(res)
+}

@@ -1,0 +1,65 @@
+//! The Chinese pages: one shared layout, a form's CSRF token in every form, assets embedded.
+
+mod admin;
+mod home;
+mod login;
+
+use crate::auth::Caller;
+use crate::error::{ApiError, PageError};
+use crate::routes::Registry;
+use askama::Template;
+use axum::http::Method;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use liaison_domain::authz::{self, Action, Target};
+
+pub(crate) fn register(r: Registry) -> Registry {
+    r.page(Method::GET, "/", Action::Authenticated, get(home::dashboard))
+        .page(Method::GET, "/login", Action::Public, get(login::form))
+        .page(Method::POST, "/login", Action::Public, post(login::submit))
+        .page(Method::POST, "/logout", Action::Authenticated, post(login::logout))
+        .page(Method::GET, "/regions", Action::RegionRead, get(home::regions))
+        .page(Method::GET, "/audit", Action::AuditRead, get(admin::audit))
+        .page(Method::GET, "/admin/users", Action::UserRead, get(admin::users))
+        .page(Method::POST, "/admin/users", Action::UserWrite, post(admin::create_user))
+}
+
+/// What the layout's header shows: the signed-in name and the links the caller may follow.
+#[derive(Debug, Default, Clone)]
+pub struct Nav {
+    pub user: Option<String>,
+    pub csrf: String,
+    pub links: Vec<(&'static str, &'static str)>,
+}
+
+impl Nav {
+    pub fn for_caller(caller: &Caller) -> Nav {
+        let Some(account) = caller.principal.account() else { return Nav::default() };
+        let may = |a: Action| authz::authorize(&caller.principal, a, Target::Any).is_ok();
+        let mut links = vec![("/", "工作台")];
+        if may(Action::RegionRead) {
+            links.push(("/regions", "行政区划"));
+        }
+        if may(Action::UserRead) {
+            links.push(("/admin/users", "账号管理"));
+        }
+        if may(Action::AuditRead) {
+            links.push(("/audit", "审计日志"));
+        }
+        Nav { user: Some(account.display_name.clone()), csrf: caller.csrf().to_owned(), links }
+    }
+}
+
+pub(crate) fn render<T: Template>(t: &T) -> Result<Html<String>, PageError> {
+    t.render().map(Html).map_err(|e| PageError(ApiError::internal(e)))
+}
+
+pub async fn not_found() -> Response {
+    PageError(ApiError::not_found()).into_response()
+}
+
+/// Formats Unix milliseconds as Beijing time.
+pub(crate) fn beijing(ms: i64) -> String {
+    let tz = chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset");
+    liaison_domain::clock::from_millis(ms).with_timezone(&tz).format("%Y-%m-%d %H:%M:%S").to_string()
+}
