@@ -71,7 +71,8 @@ pub struct ChainBreak {
 /// Checks one county's chain, given in sequence order. `head` is the (seq, hash) the store keeps
 /// as the chain's last entry, which reveals entries removed from the end.
 pub fn verify_chain(county_code: &str, entries: &[AuditEntry], head: Option<(i64, &str)>) -> Result<u64, ChainBreak> {
-    let brk = |seq: i64, reason: &str| ChainBreak { county_code: county_code.to_owned(), seq, reason: reason.to_owned() };
+    let brk =
+        |seq: i64, reason: &str| ChainBreak { county_code: county_code.to_owned(), seq, reason: reason.to_owned() };
     let mut prev = GENESIS.to_owned();
     let mut expect_seq = 1;
     for e in entries {
@@ -87,10 +88,10 @@ pub fn verify_chain(county_code: &str, entries: &[AuditEntry], head: Option<(i64
         prev = e.hash.clone();
         expect_seq += 1;
     }
-    if let Some((head_seq, head_hash)) = head {
-        if head_seq != expect_seq - 1 || head_hash != prev {
-            return Err(brk(expect_seq, "链尾与记录不符：末尾条目被删除"));
-        }
+    if let Some((head_seq, head_hash)) = head
+        && (head_seq != expect_seq - 1 || head_hash != prev)
+    {
+        return Err(brk(expect_seq, "链尾与记录不符：末尾条目被删除"));
     }
     Ok(entries.len() as u64)
 }

@@ -112,11 +112,12 @@ impl Scope {
         let bad = |m: &str| Invalid::new("scope", "invalid_scope", m);
         let (kind, rest) = raw.split_once(':').unwrap_or(("region", raw));
         match kind {
-            "region" => RegionCode::parse(rest)
-                .map(Scope::Region)
-                .map_err(|e| Invalid::new("scope", e.code, e.message)),
+            "region" => {
+                RegionCode::parse(rest).map(Scope::Region).map_err(|e| Invalid::new("scope", e.code, e.message))
+            }
             "station" | "agency" | "deputy" => {
-                let slug = parse_slug(rest).map_err(|_| bad("范围标识只能由小写字母、数字和连字符组成（1 到 64 位）"))?;
+                let slug =
+                    parse_slug(rest).map_err(|_| bad("范围标识只能由小写字母、数字和连字符组成（1 到 64 位）"))?;
                 Ok(match kind {
                     "station" => Scope::Station(slug),
                     "agency" => Scope::Agency(slug),
@@ -307,10 +308,7 @@ pub fn authorize(principal: &Principal, action: Action, target: Target<'_>) -> R
     let Principal::User(account) = principal else {
         return Err(Denied::Unauthenticated);
     };
-    let allowed = account
-        .grants
-        .iter()
-        .any(|g| g.role.permits(action) && covers(&g.scope, target));
+    let allowed = account.grants.iter().any(|g| g.role.permits(action) && covers(&g.scope, target));
     if allowed { Ok(()) } else { Err(Denied::Forbidden) }
 }
 
@@ -346,8 +344,13 @@ mod tests {
     #[test]
     fn separation_of_the_three_admins() {
         let c = case("611026001");
-        for (role, scope) in [(Role::SystemAdmin, "611026"), (Role::SecurityAdmin, "611026"), (Role::Auditor, "611026")] {
-            assert_eq!(authorize(&user(role, scope), Action::CaseRead, Target::Case(&c)), Err(Denied::Forbidden), "{role}");
+        for (role, scope) in [(Role::SystemAdmin, "611026"), (Role::SecurityAdmin, "611026"), (Role::Auditor, "611026")]
+        {
+            assert_eq!(
+                authorize(&user(role, scope), Action::CaseRead, Target::Case(&c)),
+                Err(Denied::Forbidden),
+                "{role}"
+            );
         }
         assert!(authorize(&user(Role::Auditor, "611026"), Action::AuditRead, Target::Any).is_ok());
         assert!(authorize(&user(Role::SystemAdmin, "611026"), Action::AuditRead, Target::Any).is_err());
@@ -365,10 +368,19 @@ mod tests {
         assert_eq!(authorize(&sup, Action::CaseRead, Target::Case(&there)), Err(Denied::Forbidden));
         let officer = user(Role::TownshipOfficer, "611026002");
         assert_eq!(authorize(&officer, Action::CaseRead, Target::Case(&here)), Err(Denied::Forbidden));
-        assert!(authorize(&user(Role::StationStaff, "station:qianyou-renhe"), Action::CaseRead, Target::Case(&here)).is_ok());
+        assert!(
+            authorize(&user(Role::StationStaff, "station:qianyou-renhe"), Action::CaseRead, Target::Case(&here))
+                .is_ok()
+        );
         assert!(authorize(&user(Role::StationStaff, "station:other"), Action::CaseRead, Target::Case(&here)).is_err());
-        assert!(authorize(&user(Role::AgencyHandler, "agency:county-transport"), Action::CaseRead, Target::Case(&here)).is_ok());
-        assert!(authorize(&user(Role::AgencyHandler, "agency:county-water"), Action::CaseRead, Target::Case(&here)).is_err());
+        assert!(
+            authorize(&user(Role::AgencyHandler, "agency:county-transport"), Action::CaseRead, Target::Case(&here))
+                .is_ok()
+        );
+        assert!(
+            authorize(&user(Role::AgencyHandler, "agency:county-water"), Action::CaseRead, Target::Case(&here))
+                .is_err()
+        );
         assert!(authorize(&user(Role::Deputy, "deputy:wang-fang"), Action::CaseRead, Target::Case(&here)).is_ok());
         assert!(authorize(&user(Role::Deputy, "deputy:li-ming"), Action::CaseRead, Target::Case(&here)).is_err());
         assert!(authorize(&user(Role::Deputy, "deputy:wang-fang"), Action::UserRead, Target::Any).is_err());

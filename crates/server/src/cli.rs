@@ -87,7 +87,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     }
     init_logging(&config.log);
     let url = config.database_url();
-    let db = Db::connect(&url).await.with_context(|| format!("opening database {}", liaison_store::redact_url(&url)))?;
+    let db =
+        Db::connect(&url).await.with_context(|| format!("opening database {}", liaison_store::redact_url(&url)))?;
     match cli.command.unwrap_or(Command::Serve { demo: false }) {
         Command::Serve { demo } => {
             if demo {
@@ -134,9 +135,8 @@ async fn load_demo(db: &Db) -> anyhow::Result<()> {
 async fn serve(config: &Config, db: Db) -> anyhow::Result<()> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let (app, _) = liaison_web::build_app(db.clone(), clock.clone(), config.web_settings());
-    let listener = tokio::net::TcpListener::bind(&config.listen)
-        .await
-        .with_context(|| format!("binding {}", config.listen))?;
+    let listener =
+        tokio::net::TcpListener::bind(&config.listen).await.with_context(|| format!("binding {}", config.listen))?;
     let addr = listener.local_addr()?;
     tracing::info!(%addr, backend = ?db.backend(), "liaison listening");
     println!("liaison 已启动：http://{addr}/login");
@@ -193,7 +193,14 @@ fn read_password() -> anyhow::Result<String> {
     Ok(line.trim_end_matches(['\r', '\n']).to_owned())
 }
 
-async fn add_user(db: &Db, username: &str, role: &str, scope: &str, display_name: Option<&str>, county: Option<&str>) -> anyhow::Result<()> {
+async fn add_user(
+    db: &Db,
+    username: &str,
+    role: &str,
+    scope: &str,
+    display_name: Option<&str>,
+    county: Option<&str>,
+) -> anyhow::Result<()> {
     let username = password::parse_username(username).map_err(|e| anyhow::anyhow!(e.message))?;
     let role = Role::parse(role).map_err(|e| anyhow::anyhow!(e.message))?;
     let scope = Scope::parse(scope).map_err(|e| anyhow::anyhow!(e.message))?;
@@ -212,7 +219,13 @@ async fn add_user(db: &Db, username: &str, role: &str, scope: &str, display_name
     let display = display_name.unwrap_or(&username);
     match users::create(
         &mut tx,
-        &users::NewUser { county_code: &county_key, username: &username, display_name: display, password_hash: &hash, grants: &[grant.clone()] },
+        &users::NewUser {
+            county_code: &county_key,
+            username: &username,
+            display_name: display,
+            password_hash: &hash,
+            grants: std::slice::from_ref(&grant),
+        },
         now,
     )
     .await
@@ -240,7 +253,12 @@ async fn verify_audit(db: &Db) -> anyhow::Result<()> {
         for b in &v.breaks {
             println!("BROKEN county {} at entry {}: {}", b.county_code, b.seq, b.reason);
         }
-        bail!("audit chain broken: first bad entry is #{} of county {} ({})", first.seq, first.county_code, first.reason);
+        bail!(
+            "audit chain broken: first bad entry is #{} of county {} ({})",
+            first.seq,
+            first.county_code,
+            first.reason
+        );
     }
     println!("audit chain intact: {} chains, {} entries", v.chains, v.entries);
     Ok(())

@@ -46,17 +46,31 @@ impl Default for Config {
     }
 }
 
+const KEYS: [&str; 9] = [
+    "database_url",
+    "listen",
+    "data_dir",
+    "session_idle_minutes",
+    "lockout_failures",
+    "lockout_minutes",
+    "secure_cookies",
+    "body_limit_bytes",
+    "log",
+];
+
 impl Config {
     /// Loads defaults, then `file` (or `./liaison.toml` when present), then the environment.
-    pub fn load(file: Option<&Path>) -> Result<Config, figment::Error> {
+    pub fn load(file: Option<&Path>) -> Result<Config, Box<figment::Error>> {
         let mut fig = Figment::from(Serialized::defaults(Config::default()));
         match file {
             Some(f) => fig = fig.merge(Toml::file_exact(f)),
             None if Path::new("liaison.toml").exists() => fig = fig.merge(Toml::file_exact("liaison.toml")),
             None => {}
         }
-        fig = fig.merge(Env::prefixed("LIAISON_").ignore(&["password", "config"]));
-        fig.extract()
+        // Only the keys of `Config`: other LIAISON_* variables (LIAISON_PASSWORD, test settings)
+        // are not configuration, while an unknown key in the file is a typo worth refusing.
+        fig = fig.merge(Env::prefixed("LIAISON_").only(&KEYS));
+        fig.extract().map_err(Box::new)
     }
 
     /// The database URL in force.

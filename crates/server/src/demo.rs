@@ -98,11 +98,18 @@ pub async fn load(db: &Db, now_ms: i64, demo_password: &str) -> Result<Loaded, S
         if users::find_by_username(db, username).await?.is_some() {
             continue;
         }
-        let grant = Grant::new(Role::parse(role).expect("demo role"), Scope::parse(scope).expect("demo scope")).expect("demo grant");
+        let grant = Grant::new(Role::parse(role).expect("demo role"), Scope::parse(scope).expect("demo scope"))
+            .expect("demo grant");
         let mut tx = db.begin().await?;
         users::create(
             &mut tx,
-            &users::NewUser { county_code: county, username, display_name: display, password_hash: &hash, grants: &[grant] },
+            &users::NewUser {
+                county_code: county,
+                username,
+                display_name: display,
+                password_hash: &hash,
+                grants: &[grant],
+            },
             now_ms,
         )
         .await?;
@@ -120,7 +127,12 @@ pub async fn load(db: &Db, now_ms: i64, demo_password: &str) -> Result<Loaded, S
 
     for (region, station, agency, deputy, title, content) in CASES {
         let region = RegionCode::parse(region).expect("demo case region");
-        let reach = cases::Reach { region_prefixes: &[region.as_str().to_owned()], stations: &[], agencies: &[], deputies: &[] };
+        let reach = cases::Reach {
+            region_prefixes: &[region.as_str().to_owned()],
+            stations: &[],
+            agencies: &[],
+            deputies: &[],
+        };
         if cases::list(db, &reach, 500).await?.iter().any(|c| c.title == *title) {
             continue;
         }
@@ -128,7 +140,14 @@ pub async fn load(db: &Db, now_ms: i64, demo_password: &str) -> Result<Loaded, S
         let mut tx = db.begin().await?;
         let id = cases::insert(
             &mut tx,
-            &cases::NewCase { region: &region, station_ref: opt(station), agency_ref: opt(agency), deputy_ref: opt(deputy), title, content },
+            &cases::NewCase {
+                region: &region,
+                station_ref: opt(station),
+                agency_ref: opt(agency),
+                deputy_ref: opt(deputy),
+                title,
+                content,
+            },
             now_ms,
         )
         .await?;

@@ -1,9 +1,9 @@
 //! The append-only audit log: one hash chain per county partition, appended inside the
 //! transaction of the change it records.
 
+use crate::Result;
 use crate::db::{Db, Tx, on_read, on_tx};
 use crate::error::ResultExt;
-use crate::Result;
 use liaison_domain::audit::{AuditEntry, AuditEvent, ChainBreak, GENESIS, entry_hash, verify_chain};
 
 #[derive(sqlx::FromRow)]

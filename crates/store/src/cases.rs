@@ -1,9 +1,9 @@
 //! The case core: enough to store a case under its region, station, agency and deputy, and to
 //! read it back for the scope checks. The six-step loop builds on these rows.
 
+use crate::Result;
 use crate::db::{Db, Tx, on_read, on_tx};
 use crate::error::ResultExt;
-use crate::Result;
 use liaison_domain::authz::CaseLocation;
 use liaison_domain::region::RegionCode;
 use serde::Serialize;
@@ -43,7 +43,8 @@ pub struct NewCase<'a> {
     pub content: &'a str,
 }
 
-const COLUMNS: &str = "id, county_code, region_code, station_ref, agency_ref, deputy_ref, title, content, status, created_at, updated_at";
+const COLUMNS: &str =
+    "id, county_code, region_code, station_ref, agency_ref, deputy_ref, title, content, status, created_at, updated_at";
 
 pub async fn insert(tx: &mut Tx, n: &NewCase<'_>, now_ms: i64) -> Result<i64> {
     on_tx!(tx, c => sqlx::query_scalar(

@@ -80,22 +80,14 @@ impl Db {
                 .synchronous(SqliteSynchronous::Full)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10));
-            if let Some(dir) = opts.get_filename().parent() {
-                if !dir.as_os_str().is_empty() {
-                    std::fs::create_dir_all(dir)
-                        .map_err(|e| StoreError::Migration(format!("cannot create {}: {e}", dir.display())))?;
-                }
+            if let Some(dir) = opts.get_filename().parent()
+                && !dir.as_os_str().is_empty()
+            {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| StoreError::Migration(format!("cannot create {}: {e}", dir.display())))?;
             }
-            let write = SqlitePoolOptions::new()
-                .max_connections(1)
-                .connect_with(opts.clone())
-                .await
-                .store()?;
-            let read = SqlitePoolOptions::new()
-                .max_connections(4)
-                .connect_with(opts.read_only(true))
-                .await
-                .store()?;
+            let write = SqlitePoolOptions::new().max_connections(1).connect_with(opts.clone()).await.store()?;
+            let read = SqlitePoolOptions::new().max_connections(4).connect_with(opts.read_only(true)).await.store()?;
             Ok(Db::Sqlite { write, read })
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let opts = PgConnectOptions::from_str(url).store()?;

@@ -16,10 +16,10 @@ pub enum StoreError {
 impl StoreError {
     /// Classifies a driver error: constraint violations become `Conflict`.
     pub(crate) fn from_sqlx(e: sqlx::Error) -> StoreError {
-        if let sqlx::Error::Database(d) = &e {
-            if d.is_unique_violation() || d.is_foreign_key_violation() {
-                return StoreError::Conflict(d.message().to_owned());
-            }
+        if let sqlx::Error::Database(d) = &e
+            && (d.is_unique_violation() || d.is_foreign_key_violation())
+        {
+            return StoreError::Conflict(d.message().to_owned());
         }
         StoreError::Db(e)
     }

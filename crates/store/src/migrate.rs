@@ -84,4 +84,3 @@ fn chrono_now() -> chrono::DateTime<chrono::Utc> {
     use liaison_domain::clock::Clock;
     liaison_domain::clock::SystemClock.now()
 }
-

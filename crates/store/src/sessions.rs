@@ -1,8 +1,8 @@
 //! Sessions: browser cookies and API bearer tokens alike, stored under the hash of their token.
 
+use crate::Result;
 use crate::db::{Db, Tx, on_read, on_tx};
 use crate::error::ResultExt;
-use crate::Result;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct SessionRow {
@@ -14,7 +14,15 @@ pub struct SessionRow {
     pub last_seen_at: i64,
 }
 
-pub async fn create(tx: &mut Tx, token_hash: &str, county_code: &str, user_id: i64, kind: &str, csrf: &str, now_ms: i64) -> Result<()> {
+pub async fn create(
+    tx: &mut Tx,
+    token_hash: &str,
+    county_code: &str,
+    user_id: i64,
+    kind: &str,
+    csrf: &str,
+    now_ms: i64,
+) -> Result<()> {
     on_tx!(tx, c => sqlx::query(
         "INSERT INTO sessions (token_hash, county_code, user_id, kind, csrf_token, created_at, last_seen_at) VALUES ($1, $2, $3, $4, $5, $6, $6)")
         .bind(token_hash).bind(county_code).bind(user_id).bind(kind).bind(csrf).bind(now_ms)

@@ -38,7 +38,8 @@ pub struct NewUser<'a> {
     pub grants: &'a [Grant],
 }
 
-const USER_COLUMNS: &str = "id, county_code, username, display_name, password_hash, failed_logins, locked_until, disabled";
+const USER_COLUMNS: &str =
+    "id, county_code, username, display_name, password_hash, failed_logins, locked_until, disabled";
 
 /// Creates an account with its grants. A taken username is a `Conflict`.
 pub async fn create(tx: &mut Tx, u: &NewUser<'_>, now_ms: i64) -> Result<i64> {

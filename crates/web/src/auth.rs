@@ -103,8 +103,7 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 }
 
 pub fn is_secure(state: &AppState, headers: &HeaderMap) -> bool {
-    state.settings.secure_cookies
-        || headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()) == Some("https")
+    state.settings.secure_cookies || headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()) == Some("https")
 }
 
 /// A `Set-Cookie` value. Session cookies are HttpOnly and SameSite=Lax, Secure behind TLS.
@@ -214,7 +213,14 @@ pub async fn gate(State(state): State<AppState>, req: Request, next: Next) -> Re
         match csrf_ok(req, &s.csrf, state.settings.body_limit).await {
             Ok((true, r)) => req = r,
             Ok((false, _)) => {
-                return refuse(&path, ApiError::new(StatusCode::FORBIDDEN, "csrf_failed", "页面已过期或请求来源无法验证，请刷新页面后重试"));
+                return refuse(
+                    &path,
+                    ApiError::new(
+                        StatusCode::FORBIDDEN,
+                        "csrf_failed",
+                        "页面已过期或请求来源无法验证，请刷新页面后重试",
+                    ),
+                );
             }
             Err(e) => return refuse(&path, e),
         }
@@ -240,8 +246,12 @@ impl From<liaison_store::StoreError> for LoginError {
 impl From<LoginError> for ApiError {
     fn from(e: LoginError) -> ApiError {
         match e {
-            LoginError::BadCredentials => ApiError::new(StatusCode::UNAUTHORIZED, "bad_credentials", "用户名或密码错误"),
-            LoginError::Locked => ApiError::new(StatusCode::LOCKED, "account_locked", "登录失败次数过多，账号已临时锁定，请稍后再试"),
+            LoginError::BadCredentials => {
+                ApiError::new(StatusCode::UNAUTHORIZED, "bad_credentials", "用户名或密码错误")
+            }
+            LoginError::Locked => {
+                ApiError::new(StatusCode::LOCKED, "account_locked", "登录失败次数过多，账号已临时锁定，请稍后再试")
+            }
             LoginError::Store(e) => e,
         }
     }
@@ -275,7 +285,12 @@ pub async fn login(state: &AppState, username: &str, pw: &str, kind: &str) -> Re
         return Err(LoginError::BadCredentials);
     };
     if user.locked_until.is_some_and(|t| t > now_ms) {
-        audit::record(&state.db, &event(&user.county_code, "session.login_refused_locked", "账号锁定期间尝试登录"), now_ms).await?;
+        audit::record(
+            &state.db,
+            &event(&user.county_code, "session.login_refused_locked", "账号锁定期间尝试登录"),
+            now_ms,
+        )
+        .await?;
         return Err(LoginError::Locked);
     }
     if user.disabled || !matches {
@@ -285,7 +300,12 @@ pub async fn login(state: &AppState, username: &str, pw: &str, kind: &str) -> Re
         audit::append(&mut tx, &event(&user.county_code, "session.login_failed", "密码错误"), now_ms).await?;
         if locked.is_some() {
             let mins = state.settings.lockout_for.num_minutes();
-            audit::append(&mut tx, &event(&user.county_code, "account.locked", &format!("连续登录失败，锁定 {mins} 分钟")), now_ms).await?;
+            audit::append(
+                &mut tx,
+                &event(&user.county_code, "account.locked", &format!("连续登录失败，锁定 {mins} 分钟")),
+                now_ms,
+            )
+            .await?;
         }
         tx.commit().await?;
         return Err(if locked.is_some() { LoginError::Locked } else { LoginError::BadCredentials });
@@ -294,8 +314,14 @@ pub async fn login(state: &AppState, username: &str, pw: &str, kind: &str) -> Re
     let csrf = token::random_token();
     let mut tx = state.db.begin().await?;
     users::clear_failures(&mut tx, user.id).await?;
-    sessions::create(&mut tx, &token::hash_token(&token_value), &user.county_code, user.id, kind, &csrf, now_ms).await?;
-    audit::append(&mut tx, &event(&user.county_code, "session.login", if kind == "cookie" { "网页登录" } else { "接口令牌登录" }), now_ms).await?;
+    sessions::create(&mut tx, &token::hash_token(&token_value), &user.county_code, user.id, kind, &csrf, now_ms)
+        .await?;
+    audit::append(
+        &mut tx,
+        &event(&user.county_code, "session.login", if kind == "cookie" { "网页登录" } else { "接口令牌登录" }),
+        now_ms,
+    )
+    .await?;
     tx.commit().await?;
     Ok(LoggedIn { token: token_value })
 }

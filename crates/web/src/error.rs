@@ -124,7 +124,8 @@ impl IntoResponse for PageError {
             400..=499 => "请求有误",
             _ => "服务器错误",
         };
-        let page = ErrorPage { title, status: e.status.as_u16(), message: &e.message, nav: crate::pages::Nav::default() };
+        let page =
+            ErrorPage { title, status: e.status.as_u16(), message: &e.message, nav: crate::pages::Nav::default() };
         match page.render() {
             Ok(html) => (e.status, Html(html)).into_response(),
             Err(_) => (e.status, e.message).into_response(),

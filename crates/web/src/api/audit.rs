@@ -40,7 +40,16 @@ pub struct AuditEntryBody {
 
 impl From<AuditEntry> for AuditEntryBody {
     fn from(e: AuditEntry) -> Self {
-        AuditEntryBody { county_code: e.county_code, seq: e.seq, at: e.at_ms, actor: e.actor, action: e.action, target: e.target, summary: e.summary, hash: e.hash }
+        AuditEntryBody {
+            county_code: e.county_code,
+            seq: e.seq,
+            at: e.at_ms,
+            actor: e.actor,
+            action: e.action,
+            target: e.target,
+            summary: e.summary,
+            hash: e.hash,
+        }
     }
 }
 
@@ -70,6 +79,10 @@ pub async fn entries(state: &AppState, caller: &Caller, q: &AuditQuery) -> Resul
 /// The audit log, filtered.
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditQuery), security(("bearer" = [])), responses(
     (status = 200, body = Vec<AuditEntryBody>), (status = 403, body = ErrorBody)))]
-pub async fn list(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<AuditQuery>) -> Result<Json<Vec<AuditEntryBody>>, ApiError> {
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<AuditQuery>,
+) -> Result<Json<Vec<AuditEntryBody>>, ApiError> {
     Ok(Json(entries(&state, &caller, &q).await?.into_iter().map(AuditEntryBody::from).collect()))
 }

@@ -59,7 +59,8 @@ pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<
             Scope::Deputy(x) => deputies.push(x.clone()),
         }
     }
-    let reach = cases::Reach { region_prefixes: &regions, stations: &stations, agencies: &agencies, deputies: &deputies };
+    let reach =
+        cases::Reach { region_prefixes: &regions, stations: &stations, agencies: &agencies, deputies: &deputies };
     let rows = cases::list(&state.db, &reach, 200).await?;
     Ok(Json(rows.into_iter().map(CaseBody::from).collect()))
 }
@@ -67,7 +68,11 @@ pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<
 /// One case, if it lies within the caller's scope.
 #[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", params(("id" = i64, Path)), security(("bearer" = [])), responses(
     (status = 200, body = CaseBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn get(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> Result<Json<CaseBody>, ApiError> {
+pub async fn get(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<Json<CaseBody>, ApiError> {
     let row = cases::get(&state.db, id).await?.ok_or_else(ApiError::not_found)?;
     let loc = row.location().ok_or_else(|| ApiError::internal("case with invalid region"))?;
     caller.check(Action::CaseRead, Target::Case(&loc))?;
@@ -95,7 +100,11 @@ fn opt_slug(v: &Option<String>, field: &'static str) -> Result<Option<String>, A
 /// Record a case raised in person.
 #[utoipa::path(post, path = "/api/v1/cases", tag = "cases", request_body = NewCase, security(("bearer" = [])), responses(
     (status = 201, body = CaseBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn create(State(state): State<AppState>, caller: Caller, ApiJson(n): ApiJson<NewCase>) -> Result<(StatusCode, Json<CaseBody>), ApiError> {
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(n): ApiJson<NewCase>,
+) -> Result<(StatusCode, Json<CaseBody>), ApiError> {
     let region = RegionCode::parse(&n.region).map_err(|e| ApiError::from(e).with_field("region"))?;
     let title = parse_title(&n.title)?;
     let content = parse_content(&n.content)?;
@@ -107,7 +116,9 @@ pub async fn create(State(state): State<AppState>, caller: Caller, ApiJson(n): A
     };
     caller.check(Action::CaseWrite, Target::Case(&loc))?;
     if regions::get(&state.db, &region).await?.is_none() {
-        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "unknown_region", "行政区划不存在").with_field("region"));
+        return Err(
+            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "unknown_region", "行政区划不存在").with_field("region")
+        );
     }
     let now = state.now_ms();
     let mut tx = state.db.begin().await?;

@@ -25,7 +25,11 @@ pub struct MeBody {
 pub(crate) fn grants_body(grants: &[liaison_domain::authz::Grant]) -> Vec<GrantBody> {
     grants
         .iter()
-        .map(|g| GrantBody { role: g.role.as_str().into(), role_label: g.role.label().into(), scope: g.scope.to_string() })
+        .map(|g| GrantBody {
+            role: g.role.as_str().into(),
+            role_label: g.role.label().into(),
+            scope: g.scope.to_string(),
+        })
         .collect()
 }
 
@@ -34,5 +38,10 @@ pub(crate) fn grants_body(grants: &[liaison_domain::authz::Grant]) -> Vec<GrantB
     (status = 200, body = MeBody), (status = 401, body = ErrorBody)))]
 pub async fn me(caller: Caller) -> Result<Json<MeBody>, ApiError> {
     let a = caller.principal.account().ok_or_else(ApiError::unauthenticated)?;
-    Ok(Json(MeBody { id: a.id, username: a.username.clone(), display_name: a.display_name.clone(), grants: grants_body(&a.grants) }))
+    Ok(Json(MeBody {
+        id: a.id,
+        username: a.username.clone(),
+        display_name: a.display_name.clone(),
+        grants: grants_body(&a.grants),
+    }))
 }

@@ -26,7 +26,13 @@ pub struct RegionBody {
 
 impl From<regions::Region> for RegionBody {
     fn from(r: regions::Region) -> Self {
-        RegionBody { code: r.code, name: r.name, level: r.level, parent_code: r.parent_code, county_code: r.county_code }
+        RegionBody {
+            code: r.code,
+            name: r.name,
+            level: r.level,
+            parent_code: r.parent_code,
+            county_code: r.county_code,
+        }
     }
 }
 
@@ -50,7 +56,10 @@ fn parse_code(raw: &str, field: &'static str) -> Result<RegionCode, ApiError> {
 /// Children of a region.
 #[utoipa::path(get, path = "/api/v1/regions", tag = "regions", params(ListQuery), security(("bearer" = [])), responses(
     (status = 200, body = Vec<RegionBody>), (status = 422, body = ErrorBody), (status = 401, body = ErrorBody)))]
-pub async fn list(State(state): State<AppState>, ApiQuery(q): ApiQuery<ListQuery>) -> Result<Json<Vec<RegionBody>>, ApiError> {
+pub async fn list(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> Result<Json<Vec<RegionBody>>, ApiError> {
     let parent = q.parent.as_deref().filter(|p| !p.is_empty()).map(|p| parse_code(p, "parent")).transpose()?;
     let rows = regions::children(&state.db, parent.as_ref()).await?;
     Ok(Json(rows.into_iter().map(RegionBody::from).collect()))
@@ -76,7 +85,11 @@ pub struct NewRegion {
 /// Add a region under an existing one.
 #[utoipa::path(post, path = "/api/v1/regions", tag = "regions", request_body = NewRegion, security(("bearer" = [])), responses(
     (status = 201, body = RegionBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn create(State(state): State<AppState>, caller: Caller, ApiJson(n): ApiJson<NewRegion>) -> Result<(StatusCode, Json<RegionBody>), ApiError> {
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(n): ApiJson<NewRegion>,
+) -> Result<(StatusCode, Json<RegionBody>), ApiError> {
     let code = parse_code(&n.code, "code")?;
     let name = parse_region_name(&n.name)?;
     caller.check(Action::RegionWrite, Target::Region(&code))?;
@@ -85,7 +98,12 @@ pub async fn create(State(state): State<AppState>, caller: Caller, ApiJson(n): A
     let region = match regions::insert(&mut tx, &code, &name, false, now).await {
         Ok(r) => r,
         Err(StoreError::NotFound) => {
-            return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "parent_missing", "上级行政区划不存在，请先添加上级").with_field("code"));
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "parent_missing",
+                "上级行政区划不存在，请先添加上级",
+            )
+            .with_field("code"));
         }
         Err(StoreError::Conflict(_)) => {
             return Err(ApiError::new(StatusCode::CONFLICT, "region_exists", "该行政区划代码已存在").with_field("code"));

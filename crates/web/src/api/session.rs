@@ -30,7 +30,10 @@ pub struct TokenBody {
     (status = 401, description = "wrong username or password", body = ErrorBody),
     (status = 423, description = "account locked after repeated failures", body = ErrorBody),
     (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn create(State(state): State<AppState>, ApiJson(c): ApiJson<Credentials>) -> Result<(StatusCode, Json<TokenBody>), ApiError> {
+pub async fn create(
+    State(state): State<AppState>,
+    ApiJson(c): ApiJson<Credentials>,
+) -> Result<(StatusCode, Json<TokenBody>), ApiError> {
     if c.username.len() > 64 || c.password.len() > 256 {
         return Err(auth::LoginError::BadCredentials.into());
     }

@@ -91,7 +91,8 @@ pub fn validate_new_user(n: &NewUser) -> Result<ValidNewUser, ApiError> {
     let username = password::parse_username(&n.username)?;
     let display_name = n.display_name.trim().to_owned();
     if display_name.is_empty() || display_name.chars().count() > 40 {
-        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_display_name", "姓名应为 1 到 40 个字").with_field("display_name"));
+        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_display_name", "姓名应为 1 到 40 个字")
+            .with_field("display_name"));
     }
     password::check_new_password(&n.password)?;
     let role = Role::parse(&n.role)?;
@@ -101,13 +102,24 @@ pub fn validate_new_user(n: &NewUser) -> Result<ValidNewUser, ApiError> {
         (Scope::Region(c), None) => c.clone(),
         (_, Some(c)) => RegionCode::parse(c).map_err(|e| ApiError::from(e).with_field("county"))?,
         (_, None) => {
-            return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "county_required", "联络站、承办单位和代表账号须注明所属县（区）").with_field("county"));
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "county_required",
+                "联络站、承办单位和代表账号须注明所属县（区）",
+            )
+            .with_field("county"));
         }
     };
-    if let Scope::Region(c) = &grant.scope {
-        if !county.contains(c) && !c.contains(&county) {
-            return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "scope_outside_county", "账号范围不在所属县（区）内").with_field("scope"));
-        }
+    if let Scope::Region(c) = &grant.scope
+        && !county.contains(c)
+        && !c.contains(&county)
+    {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "scope_outside_county",
+            "账号范围不在所属县（区）内",
+        )
+        .with_field("scope"));
     }
     Ok(ValidNewUser { username, display_name, password: n.password.clone(), grant, county })
 }
@@ -136,7 +148,9 @@ pub async fn create_account(state: &AppState, v: ValidNewUser, actor: &str) -> R
     {
         Ok(id) => id,
         Err(StoreError::Conflict(_)) => {
-            return Err(ApiError::new(StatusCode::CONFLICT, "username_taken", "该用户名已被使用").with_field("username"));
+            return Err(
+                ApiError::new(StatusCode::CONFLICT, "username_taken", "该用户名已被使用").with_field("username")
+            );
         }
         Err(e) => return Err(e.into()),
     };
@@ -155,7 +169,11 @@ pub async fn create_account(state: &AppState, v: ValidNewUser, actor: &str) -> R
 /// Create an account with one role over one scope.
 #[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = NewUser, security(("bearer" = [])), responses(
     (status = 201, body = UserBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn create(State(state): State<AppState>, caller: Caller, ApiJson(n): ApiJson<NewUser>) -> Result<(StatusCode, Json<UserBody>), ApiError> {
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(n): ApiJson<NewUser>,
+) -> Result<(StatusCode, Json<UserBody>), ApiError> {
     let v = validate_new_user(&n)?;
     // The account's county and, for a region scope, the region itself must lie in the admin's.
     caller.check(Action::UserWrite, Target::Region(&v.county))?;
@@ -170,7 +188,11 @@ pub async fn create(State(state): State<AppState>, caller: Caller, ApiJson(n): A
 /// Lift a lock-out before it runs out.
 #[utoipa::path(post, path = "/api/v1/users/{id}/unlock", tag = "users", params(("id" = i64, Path)), security(("bearer" = [])), responses(
     (status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn unlock(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> Result<StatusCode, ApiError> {
+pub async fn unlock(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
     let u = users::get_summary(&state.db, id).await?.ok_or_else(ApiError::not_found)?;
     let county = RegionCode::parse(&u.county_code).map_err(ApiError::internal)?;
     caller.check(Action::AccountUnlock, Target::Region(&county))?;

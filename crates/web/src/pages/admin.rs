@@ -41,8 +41,17 @@ pub struct AuditFilter {
     action: Option<String>,
 }
 
-pub async fn audit(State(state): State<AppState>, caller: Caller, Query(f): Query<AuditFilter>) -> Result<Html<String>, PageError> {
-    let q = crate::api::AuditQuery { actor: f.actor.clone(), action: f.action.clone(), limit: Some(200), ..Default::default() };
+pub async fn audit(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(f): Query<AuditFilter>,
+) -> Result<Html<String>, PageError> {
+    let q = crate::api::AuditQuery {
+        actor: f.actor.clone(),
+        action: f.action.clone(),
+        limit: Some(200),
+        ..Default::default()
+    };
     let rows = audit_entries(&state, &caller, &q)
         .await?
         .into_iter()
@@ -56,7 +65,12 @@ pub async fn audit(State(state): State<AppState>, caller: Caller, Query(f): Quer
             summary: e.summary,
         })
         .collect();
-    render(&AuditPage { nav: Nav::for_caller(&caller), rows, actor: f.actor.unwrap_or_default(), action: f.action.unwrap_or_default() })
+    render(&AuditPage {
+        nav: Nav::for_caller(&caller),
+        rows,
+        actor: f.actor.unwrap_or_default(),
+        action: f.action.unwrap_or_default(),
+    })
 }
 
 pub struct UserRow {
@@ -82,7 +96,12 @@ pub struct UsersQuery {
     created: Option<String>,
 }
 
-async fn users_page(state: &AppState, caller: &Caller, error: Option<String>, created: Option<String>) -> Result<Html<String>, PageError> {
+async fn users_page(
+    state: &AppState,
+    caller: &Caller,
+    error: Option<String>,
+    created: Option<String>,
+) -> Result<Html<String>, PageError> {
     let now = state.now_ms();
     let mut rows = Vec::new();
     for scope in authz::reach(&caller.principal, Action::UserRead) {
@@ -90,7 +109,12 @@ async fn users_page(state: &AppState, caller: &Caller, error: Option<String>, cr
             for u in users::list(&state.db, code.as_str()).await? {
                 rows.push(UserRow {
                     locked: u.locked_until.is_some_and(|t| t > now),
-                    grants: u.grants.iter().map(|g| format!("{}（{}）", g.role.label(), g.scope)).collect::<Vec<_>>().join("；"),
+                    grants: u
+                        .grants
+                        .iter()
+                        .map(|g| format!("{}（{}）", g.role.label(), g.scope))
+                        .collect::<Vec<_>>()
+                        .join("；"),
                     username: u.username,
                     display_name: u.display_name,
                     county: u.county_code,
@@ -102,7 +126,11 @@ async fn users_page(state: &AppState, caller: &Caller, error: Option<String>, cr
     render(&UsersPage { nav: Nav::for_caller(caller), rows, roles, error, created })
 }
 
-pub async fn users(State(state): State<AppState>, caller: Caller, Query(q): Query<UsersQuery>) -> Result<Html<String>, PageError> {
+pub async fn users(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<UsersQuery>,
+) -> Result<Html<String>, PageError> {
     users_page(&state, &caller, None, q.created).await
 }
 
@@ -116,8 +144,19 @@ pub struct NewUserForm {
     county: Option<String>,
 }
 
-pub async fn create_user(State(state): State<AppState>, caller: Caller, PageForm(f): PageForm<NewUserForm>) -> Result<Response, PageError> {
-    let n = NewUser { username: f.username, display_name: f.display_name, password: f.password, role: f.role, scope: f.scope, county: f.county };
+pub async fn create_user(
+    State(state): State<AppState>,
+    caller: Caller,
+    PageForm(f): PageForm<NewUserForm>,
+) -> Result<Response, PageError> {
+    let n = NewUser {
+        username: f.username,
+        display_name: f.display_name,
+        password: f.password,
+        role: f.role,
+        scope: f.scope,
+        county: f.county,
+    };
     let result = async {
         let v = validate_new_user(&n)?;
         caller.check(Action::UserWrite, Target::Region(&v.county))?;
@@ -133,7 +172,8 @@ pub async fn create_user(State(state): State<AppState>, caller: Caller, PageForm
         Err(e) if e.status.is_client_error() => {
             let status = e.status;
             let page = users_page(&state, &caller, Some(e.message), None).await?;
-            Ok((if status == StatusCode::FORBIDDEN { status } else { StatusCode::UNPROCESSABLE_ENTITY }, page).into_response())
+            Ok((if status == StatusCode::FORBIDDEN { status } else { StatusCode::UNPROCESSABLE_ENTITY }, page)
+                .into_response())
         }
         Err(e) => Err(PageError(e)),
     }

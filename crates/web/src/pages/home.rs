@@ -20,7 +20,7 @@ struct Dashboard {
 }
 
 pub async fn dashboard(caller: Caller) -> Result<Html<String>, PageError> {
-    let a = caller.principal.account().cloned().unwrap_or_else(|| unreachable_account());
+    let a = caller.principal.account().cloned().unwrap_or_else(unreachable_account);
     render(&Dashboard {
         nav: Nav::for_caller(&caller),
         name: a.display_name,
@@ -45,7 +45,11 @@ pub struct RegionQuery {
     code: Option<String>,
 }
 
-pub async fn regions(State(state): State<AppState>, caller: Caller, Query(q): Query<RegionQuery>) -> Result<Html<String>, PageError> {
+pub async fn regions(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<RegionQuery>,
+) -> Result<Html<String>, PageError> {
     let code = q.code.as_deref().filter(|c| !c.is_empty()).map(RegionCode::parse).transpose()?;
     let current = match &code {
         Some(c) => Some(regions::get(&state.db, c).await?.ok_or_else(crate::error::ApiError::not_found)?),

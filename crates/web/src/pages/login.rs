@@ -36,14 +36,25 @@ fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-fn login_page(state: &AppState, headers: &HeaderMap, status: StatusCode, next: String, username: String, error: Option<String>) -> Result<Response, PageError> {
+fn login_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    status: StatusCode,
+    next: String,
+    username: String,
+    error: Option<String>,
+) -> Result<Response, PageError> {
     let csrf = token::random_token();
     let html = render(&LoginPage { nav: Nav::default(), csrf: csrf.clone(), next, username, error })?;
     let cookie = set_cookie(LOGIN_CSRF_COOKIE, &csrf, "/login", is_secure(state, headers), None);
     Ok((status, [(header::SET_COOKIE, cookie)], html).into_response())
 }
 
-pub async fn form(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<NextQuery>) -> Result<Response, PageError> {
+pub async fn form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<NextQuery>,
+) -> Result<Response, PageError> {
     login_page(&state, &headers, StatusCode::OK, safe_next(q.next.as_deref()), String::new(), None)
 }
 
@@ -55,7 +66,11 @@ pub struct LoginForm {
     next: Option<String>,
 }
 
-pub async fn submit(State(state): State<AppState>, headers: HeaderMap, PageForm(f): PageForm<LoginForm>) -> Result<Response, PageError> {
+pub async fn submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PageForm(f): PageForm<LoginForm>,
+) -> Result<Response, PageError> {
     let next = safe_next(f.next.as_deref());
     let cookie_token = cookie_value(&headers, LOGIN_CSRF_COOKIE).unwrap_or("");
     if cookie_token.is_empty() || !token::constant_time_eq(cookie_token, &f.csrf_token) {
@@ -85,6 +100,7 @@ pub async fn submit(State(state): State<AppState>, headers: HeaderMap, PageForm(
 pub async fn logout(State(state): State<AppState>, headers: HeaderMap, caller: Caller) -> Result<Response, PageError> {
     auth::logout(&state, &caller).await?;
     let mut res = Redirect::to("/login").into_response();
-    res.headers_mut().append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, "", "/", is_secure(&state, &headers), Some(0)));
+    res.headers_mut()
+        .append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, "", "/", is_secure(&state, &headers), Some(0)));
     Ok(res)
 }

@@ -54,8 +54,14 @@ pub(crate) fn render<T: Template>(t: &T) -> Result<Html<String>, PageError> {
     t.render().map(Html).map_err(|e| PageError(ApiError::internal(e)))
 }
 
-pub async fn not_found() -> Response {
-    PageError(ApiError::not_found()).into_response()
+/// Unknown paths: JSON under the API prefixes, a page elsewhere.
+pub async fn not_found(uri: axum::http::Uri) -> Response {
+    let path = uri.path();
+    if path.starts_with("/api/") || path.starts_with("/open311/") {
+        ApiError::not_found().into_response()
+    } else {
+        PageError(ApiError::not_found()).into_response()
+    }
 }
 
 /// Formats Unix milliseconds as Beijing time.

@@ -1,0 +1,9 @@
+//! End-to-end tests: the real server on a random port against a fresh database of each backend,
+//! spoken to over HTTP. One test binary, so linking stays fast.
+
+mod accounts;
+mod audit;
+mod input;
+mod ops;
+mod pages;
+mod scope;

@@ -1,0 +1,189 @@
+//! The browser side: the login form, session cookies and CSRF tokens on every form.
+
+use liaison_testkit::{Backend, PASSWORD, TestApp, on_both_backends, set_cookie};
+use reqwest::StatusCode;
+
+fn hidden_csrf(html: &str) -> String {
+    let at = html.find("name=\"csrf_token\" value=\"").expect("a CSRF field") + "name=\"csrf_token\" value=\"".len();
+    html[at..at + 64].to_owned()
+}
+
+/// Logs in through the form; returns the session cookie.
+async fn browser_login(app: &TestApp, username: &str) -> String {
+    let res = app.get("/login", None).await;
+    let login_cookie = set_cookie(&res, "liaison_login_csrf").unwrap();
+    let csrf = hidden_csrf(&res.text().await.unwrap());
+    let res = app
+        .client
+        .post(app.url("/login"))
+        .header("cookie", format!("liaison_login_csrf={login_cookie}"))
+        .form(&[("username", username), ("password", PASSWORD), ("csrf_token", &csrf), ("next", "/admin/users")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()["location"], "/admin/users");
+    let raw = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(raw.contains("HttpOnly") && raw.contains("SameSite=Lax"), "{raw}");
+    set_cookie(&res, "liaison_session").unwrap()
+}
+
+async fn login_page_is_chinese_and_carries_a_csrf_token(b: Backend) {
+    let Some(app) = TestApp::spawn(b).await else { return };
+    let res = app.get("/login", None).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(set_cookie(&res, "liaison_login_csrf").is_some());
+    let html = res.text().await.unwrap();
+    assert!(html.contains("工作人员登录") && html.contains("lang=\"zh-CN\""));
+    assert_eq!(hidden_csrf(&html).len(), 64);
+    assert!(!html.contains("http://") && !html.contains("https://"), "no external assets");
+    // The dashboard sends strangers to the login page.
+    let res = app.get("/admin/users", None).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()["location"], "/login?next=%2Fadmin%2Fusers");
+}
+
+async fn login_form_refuses_a_missing_or_wrong_token(b: Backend) {
+    let Some(app) = TestApp::spawn(b).await else { return };
+    app.create_user("sys", "system_admin", "region:611026", "611026").await;
+    let res = app.get("/login", None).await;
+    let cookie = set_cookie(&res, "liaison_login_csrf").unwrap();
+    for (cookie_header, token) in
+        [(format!("liaison_login_csrf={cookie}"), "0".repeat(64)), (String::new(), cookie.clone())]
+    {
+        let res = app
+            .client
+            .post(app.url("/login"))
+            .header("cookie", cookie_header)
+            .form(&[("username", "sys"), ("password", PASSWORD), ("csrf_token", &token)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+        assert!(set_cookie(&res, "liaison_session").is_none());
+        assert!(res.text().await.unwrap().contains("页面已过期"));
+    }
+    // A wrong password on the form shows the message on the page.
+    let res = app.get("/login", None).await;
+    let cookie = set_cookie(&res, "liaison_login_csrf").unwrap();
+    let csrf = hidden_csrf(&res.text().await.unwrap());
+    let res = app
+        .client
+        .post(app.url("/login"))
+        .header("cookie", format!("liaison_login_csrf={cookie}"))
+        .form(&[("username", "sys"), ("password", "wrong-password-1"), ("csrf_token", &csrf)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert!(res.text().await.unwrap().contains("用户名或密码错误"));
+}
+
+async fn forms_need_the_session_csrf_token(b: Backend) {
+    let Some(app) = TestApp::spawn(b).await else { return };
+    app.create_user("sys", "system_admin", "region:611026", "611026").await;
+    let session = browser_login(&app, "sys").await;
+    let cookie = format!("liaison_session={session}");
+    let page = app.client.get(app.url("/admin/users")).header("cookie", &cookie).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let csrf = hidden_csrf(&page.text().await.unwrap());
+    let form = |token: &str| {
+        vec![
+            ("username", "clerk2".to_owned()),
+            ("display_name", "联络员".to_owned()),
+            ("password", "good-password-1".to_owned()),
+            ("role", "station_staff".to_owned()),
+            ("scope", "station:renhe".to_owned()),
+            ("county", "611026".to_owned()),
+            ("csrf_token", token.to_owned()),
+        ]
+    };
+    for bad in ["", "f00d"] {
+        let res =
+            app.client.post(app.url("/admin/users")).header("cookie", &cookie).form(&form(bad)).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "token {bad:?}");
+        assert!(res.text().await.unwrap().contains("请刷新页面"));
+    }
+    assert!(
+        liaison_store::users::find_by_username(app.db(), "clerk2").await.unwrap().is_none(),
+        "refused forms change nothing"
+    );
+    // A cookie-authenticated JSON call needs the header too.
+    let res = app
+        .client
+        .post(app.url("/api/v1/regions"))
+        .header("cookie", &cookie)
+        .json(&serde_json::json!({"code": "611026201", "name": "新设镇"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(liaison_testkit::error_code(res).await, "csrf_failed");
+    let res =
+        app.client.post(app.url("/admin/users")).header("cookie", &cookie).form(&form(&csrf)).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert!(liaison_store::users::find_by_username(app.db(), "clerk2").await.unwrap().is_some());
+    // Logging out ends the cookie session.
+    let res = app
+        .client
+        .post(app.url("/logout"))
+        .header("cookie", &cookie)
+        .form(&[("csrf_token", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let res = app.client.get(app.url("/admin/users")).header("cookie", &cookie).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "back to the login page");
+}
+
+async fn pages_follow_roles(b: Backend) {
+    let Some(app) = TestApp::spawn(b).await else { return };
+    app.create_user("sys", "system_admin", "region:611026", "611026").await;
+    app.create_user("aud", "auditor", "region:611026", "611026").await;
+    let sys = format!("liaison_session={}", browser_login(&app, "sys").await);
+    let aud_session = {
+        let res = app.get("/login", None).await;
+        let c = set_cookie(&res, "liaison_login_csrf").unwrap();
+        let csrf = hidden_csrf(&res.text().await.unwrap());
+        let res = app
+            .client
+            .post(app.url("/login"))
+            .header("cookie", format!("liaison_login_csrf={c}"))
+            .form(&[("username", "aud"), ("password", PASSWORD), ("csrf_token", &csrf)])
+            .send()
+            .await
+            .unwrap();
+        format!("liaison_session={}", set_cookie(&res, "liaison_session").unwrap())
+    };
+    let get = |cookie: String, path: &'static str| {
+        let req = app.client.get(app.url(path)).header("cookie", cookie);
+        async move { req.send().await.unwrap() }
+    };
+    let res = get(aud_session.clone(), "/audit").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("审计日志") && html.contains("session.login"), "the auditor sees the log");
+    assert_eq!(get(aud_session.clone(), "/admin/users").await.status(), StatusCode::FORBIDDEN);
+    let res = get(sys.clone(), "/audit").await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert!(res.text().await.unwrap().contains("没有权限"));
+    let res = get(sys.clone(), "/regions").await;
+    assert!(res.text().await.unwrap().contains("陕西省"));
+    let res = get(sys, "/").await;
+    let html = res.text().await.unwrap();
+    assert!(html.contains("账号管理") && !html.contains("href=\"/audit\""), "links follow the role");
+}
+
+on_both_backends!(
+    login_page_is_chinese_and_carries_a_csrf_token,
+    login_form_refuses_a_missing_or_wrong_token,
+    forms_need_the_session_csrf_token,
+    pages_follow_roles,
+);

@@ -1,0 +1,305 @@
+//! The storage contract: every behaviour the app relies on, run against SQLite and PostgreSQL.
+
+use liaison_domain::audit::AuditEvent;
+use liaison_domain::authz::{Grant, Role, Scope};
+use liaison_domain::region::RegionCode;
+use liaison_store::{Db, StoreError, audit, cases, regions, sessions, users};
+use liaison_testkit::{Backend, fresh_db, on_both_backends};
+
+fn code(s: &str) -> RegionCode {
+    RegionCode::parse(s).unwrap()
+}
+
+fn event(county: &str, n: usize) -> AuditEvent {
+    AuditEvent {
+        county_code: county.into(),
+        actor: "tester".into(),
+        action: "test.event".into(),
+        target: format!("thing:{n}"),
+        summary: format!("第 {n} 条"),
+    }
+}
+
+async fn seed_regions(db: &Db) {
+    let mut tx = db.begin().await.unwrap();
+    for c in ["61", "6110", "611026", "611026001", "611025"] {
+        regions::upsert(&mut tx, &code(c), c, 0).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+}
+
+async fn migrations_are_idempotent(b: Backend) {
+    let Some(t) = fresh_db(b).await else { return };
+    t.db.migrate().await.unwrap();
+    let again = Db::connect(&t.url).await.unwrap();
+    assert!(again.ping().await);
+}
+
+async fn regions_tree(b: Backend) {
+    let Some(t) = fresh_db(b).await else { return };
+    let db = &t.db;
+    seed_regions(db).await;
+    let mut tx = db.begin().await.unwrap();
+    let r = regions::insert(&mut tx, &code("611026101"), "下梁镇", false, 1).await.unwrap();
+    assert_eq!(r.parent_code.as_deref(), Some("611026"));
+    assert_eq!(r.county_code, "611026");
+    tx.commit().await.unwrap();
+    // A failed statement spoils its transaction on PostgreSQL: each refusal gets its own.
+    let mut tx = db.begin().await.unwrap();
+    assert!(matches!(
+        regions::insert(&mut tx, &code("611026101"), "重复", false, 1).await,
+        Err(StoreError::Conflict(_))
+    ));
+    drop(tx);
+    let mut tx = db.begin().await.unwrap();
+    assert!(matches!(
+        regions::insert(&mut tx, &code("611026201001"), "无上级", false, 1).await,
+        Err(StoreError::NotFound)
+    ));
+    drop(tx);
+    let kids: Vec<_> =
+        regions::children(db, Some(&code("611026"))).await.unwrap().into_iter().map(|r| r.code).collect();
+    assert_eq!(kids, vec!["611026001", "611026101"]);
+    let top: Vec<_> = regions::children(db, None).await.unwrap().into_iter().map(|r| r.code).collect();
+    assert_eq!(top, vec!["61"]);
+    assert_eq!(regions::subtree(db, &code("6110")).await.unwrap().len(), 5);
+    assert_eq!(regions::get(db, &code("611026001")).await.unwrap().unwrap().level, "township");
+}
+
+async fn users_grants_and_lockout(b: Backend) {
+    let Some(t) = fresh_db(b).await else { return };
+    let db = &t.db;
+    let grant = Grant::new(Role::StationStaff, Scope::parse("station:qianyou-renhe").unwrap()).unwrap();
+    let mut tx = db.begin().await.unwrap();
+    let id = users::create(
+        &mut tx,
+        &users::NewUser {
+            county_code: "611026",
+            username: "renhe",
+            display_name: "联络员",
+            password_hash: "h",
+            grants: std::slice::from_ref(&grant),
+        },
+        5,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = db.begin().await.unwrap();
+    let dup = users::create(
+        &mut tx,
+        &users::NewUser {
+            county_code: "611026",
+            username: "renhe",
+            display_name: "x",
+            password_hash: "h",
+            grants: &[],
+        },
+        5,
+    )
+    .await;
+    assert!(matches!(dup, Err(StoreError::Conflict(_))));
+    drop(tx);
+    let account = users::load_account(db, id).await.unwrap().unwrap();
+    assert_eq!(account.grants, vec![grant]);
+    let mut tx = db.begin().await.unwrap();
+    for i in 1..=4 {
+        assert_eq!(users::record_failure(&mut tx, id, 5, 999).await.unwrap(), None, "failure {i}");
+    }
+    assert_eq!(users::record_failure(&mut tx, id, 5, 999).await.unwrap(), Some(999));
+    tx.commit().await.unwrap();
+    assert_eq!(users::find_by_username(db, "renhe").await.unwrap().unwrap().locked_until, Some(999));
+    let mut tx = db.begin().await.unwrap();
+    users::clear_failures(&mut tx, id).await.unwrap();
+    tx.commit().await.unwrap();
+    let row = users::find_by_username(db, "renhe").await.unwrap().unwrap();
+    assert_eq!((row.locked_until, row.failed_logins), (None, 0));
+    assert_eq!(users::list(db, "611026").await.unwrap().len(), 1);
+    assert_eq!(users::list(db, "611025").await.unwrap().len(), 0);
+}
+
+async fn sessions_lifecycle(b: Backend) {
+    let Some(t) = fresh_db(b).await else { return };
+    let db = &t.db;
+    let mut tx = db.begin().await.unwrap();
+    let id = users::create(
+        &mut tx,
+        &users::NewUser { county_code: "611026", username: "u1", display_name: "u", password_hash: "h", grants: &[] },
+        0,
+    )
+    .await
+    .unwrap();
+    sessions::create(&mut tx, "hash-a", "611026", id, "bearer", "csrf-a", 1_000).await.unwrap();
+    sessions::create(&mut tx, "hash-b", "611026", id, "cookie", "csrf-b", 1_000).await.unwrap();
+    tx.commit().await.unwrap();
+    sessions::touch(db, "hash-a", 50_000).await.unwrap();
+    let s = sessions::find(db, "hash-a").await.unwrap().unwrap();
+    assert_eq!((s.user_id, s.kind.as_str(), s.last_seen_at), (id, "bearer", 50_000));
+    assert_eq!(sessions::delete_idle(db, 10_000).await.unwrap(), 1);
+    assert!(sessions::find(db, "hash-b").await.unwrap().is_none());
+    let mut tx = db.begin().await.unwrap();
+    assert!(sessions::delete(&mut tx, "hash-a").await.unwrap());
+    assert!(!sessions::delete(&mut tx, "hash-a").await.unwrap());
+    tx.commit().await.unwrap();
+}
+
+async fn audit_chain_appends_and_verifies(b: Backend) {
+    let Some(t) = fresh_db(b).await else { return };
+    let db = &t.db;
+    for n in 0..5 {
+        audit::record(db, &event("611026", n), 100 + n as i64).await.unwrap();
+    }
+    audit::record(db, &event("611025", 9), 200).await.unwrap();
+    let v = audit::verify_all(db).await.unwrap();
+    assert_eq!((v.chains, v.entries, v.breaks.len()), (2, 6, 0));
+    let page = audit::list(db, &audit::Filter { county_prefix: "611026".into(), limit: 3, ..Default::default() })
+        .await
+        .unwrap();
+    assert_eq!(page.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![5, 4, 3]);
+    let only = audit::list(
+        db,
+        &audit::Filter {
+            county_prefix: "6110".into(),
+            action: Some("test.".into()),
+            from_ms: Some(200),
+            limit: 10,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(only.len(), 1);
+}
+
+async fn audit_log_refuses_updates(b: Backend) {
+    let Some(t) = fresh_db(b).await else { return };
+    let db = &t.db;
+    audit::record(db, &event("611026", 1), 1).await.unwrap();
+    let url = t.url.clone();
+    let refused = match b {
+        Backend::Sqlite => {
+            use sqlx::Connection;
+            let mut c = sqlx::SqliteConnection::connect(&url).await.unwrap();
+            sqlx::query("UPDATE audit_log SET summary = 'x'").execute(&mut c).await.is_err()
+                && sqlx::query("DELETE FROM audit_log").execute(&mut c).await.is_err()
+        }
+        Backend::Postgres => {
+            use sqlx::Connection;
+            let mut c = sqlx::PgConnection::connect(&url).await.unwrap();
+            sqlx::query("UPDATE audit_log SET summary = 'x'").execute(&mut c).await.is_err()
+                && sqlx::query("DELETE FROM audit_log").execute(&mut c).await.is_err()
+        }
+    };
+    assert!(refused, "the audit log must be append-only");
+}
+
+async fn concurrent_audit_appends_keep_one_chain(b: Backend) {
+    let Some(t) = fresh_db(b).await else { return };
+    let mut tasks = Vec::new();
+    for n in 0..24 {
+        let db = t.db.clone();
+        tasks.push(tokio::spawn(async move { audit::record(&db, &event("611026", n), n as i64).await.unwrap().seq }));
+    }
+    let mut seqs = Vec::new();
+    for task in tasks {
+        seqs.push(task.await.unwrap());
+    }
+    seqs.sort();
+    assert_eq!(seqs, (1..=24).collect::<Vec<_>>());
+    let v = audit::verify_all(&t.db).await.unwrap();
+    assert!(v.breaks.is_empty(), "{:?}", v.breaks);
+}
+
+async fn cases_by_reach(b: Backend) {
+    let Some(t) = fresh_db(b).await else { return };
+    let db = &t.db;
+    seed_regions(db).await;
+    let mut tx = db.begin().await.unwrap();
+    let here = code("611026001");
+    let there = code("611025");
+    let a = cases::insert(
+        &mut tx,
+        &cases::NewCase {
+            region: &here,
+            station_ref: Some("renhe"),
+            agency_ref: None,
+            deputy_ref: Some("wang-fang"),
+            title: "路灯",
+            content: "路灯不亮",
+        },
+        10,
+    )
+    .await
+    .unwrap();
+    let b_id = cases::insert(
+        &mut tx,
+        &cases::NewCase {
+            region: &there,
+            station_ref: None,
+            agency_ref: Some("za-water"),
+            deputy_ref: None,
+            title: "供水",
+            content: "停水",
+        },
+        20,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let got = cases::get(db, a).await.unwrap().unwrap();
+    assert_eq!((got.county_code.as_str(), got.status.as_str()), ("611026", "received"));
+    assert_eq!(got.location().unwrap().deputy.as_deref(), Some("wang-fang"));
+    let ids = |rows: Vec<cases::CaseRow>| rows.into_iter().map(|c| c.id).collect::<Vec<_>>();
+    let reach = |r: &'static [String]| cases::Reach { region_prefixes: r, stations: &[], agencies: &[], deputies: &[] };
+    let county = ["611026".to_string()];
+    assert_eq!(
+        ids(cases::list(
+            db,
+            &cases::Reach { region_prefixes: &county, stations: &[], agencies: &[], deputies: &[] },
+            10
+        )
+        .await
+        .unwrap()),
+        vec![a]
+    );
+    assert_eq!(ids(cases::list(db, &reach(&[]), 10).await.unwrap()), Vec::<i64>::new());
+    let agency = ["za-water".to_string()];
+    assert_eq!(
+        ids(cases::list(
+            db,
+            &cases::Reach { region_prefixes: &[], stations: &[], agencies: &agency, deputies: &[] },
+            10
+        )
+        .await
+        .unwrap()),
+        vec![b_id]
+    );
+    // A foreign key keeps cases on known regions.
+    let mut tx = db.begin().await.unwrap();
+    let unknown = code("611026777");
+    let r = cases::insert(
+        &mut tx,
+        &cases::NewCase {
+            region: &unknown,
+            station_ref: None,
+            agency_ref: None,
+            deputy_ref: None,
+            title: "t",
+            content: "c",
+        },
+        1,
+    )
+    .await;
+    assert!(matches!(r, Err(StoreError::Conflict(_))), "{r:?}");
+}
+
+on_both_backends!(
+    migrations_are_idempotent,
+    regions_tree,
+    users_grants_and_lockout,
+    sessions_lifecycle,
+    audit_chain_appends_and_verifies,
+    audit_log_refuses_updates,
+    concurrent_audit_appends_keep_one_chain,
+    cases_by_reach,
+);
