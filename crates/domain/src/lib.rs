@@ -6,7 +6,9 @@ pub mod authz;
 pub mod case;
 pub mod clock;
 pub mod error;
+pub mod org;
 pub mod password;
+pub mod phone;
 pub mod region;
 pub mod token;
 
