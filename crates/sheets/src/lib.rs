@@ -180,8 +180,9 @@ fn read_csv(bytes: &[u8]) -> Result<Table, ReadError> {
     let mut rows = Vec::new();
     for record in records {
         let record = record.map_err(|e| ReadError::Csv(e.to_string()))?;
-        // The reader skips blank lines, so the line it read from is the row number.
-        let number = record.position().map(|p| p.line() as usize).unwrap_or(rows.len() + 2);
+        // The reader skips blank lines and its position may point at them: count the lines
+        // before the record's first character.
+        let number = record.position().map(|p| line_of(text.as_bytes(), p.byte() as usize)).unwrap_or(rows.len() + 2);
         if record.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
@@ -194,6 +195,13 @@ fn read_csv(bytes: &[u8]) -> Result<Table, ReadError> {
         });
     }
     Ok(Table { sheet: "CSV".into(), headers, rows })
+}
+
+fn line_of(text: &[u8], mut at: usize) -> usize {
+    while at < text.len() && (text[at] == b'\n' || text[at] == b'\r') {
+        at += 1;
+    }
+    text[..at.min(text.len())].iter().filter(|b| **b == b'\n').count() + 1
 }
 
 /// Text a spreadsheet would evaluate: it starts with `=`, `+`, `-` or `@` (or a tab or carriage
