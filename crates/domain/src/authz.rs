@@ -75,6 +75,15 @@ impl Role {
             RegionWrite | UserRead | UserWrite => matches!(self, Role::SystemAdmin),
             AccountUnlock => matches!(self, Role::SecurityAdmin),
             AuditRead => matches!(self, Role::Auditor),
+            OrgRead => matches!(
+                self,
+                Role::CountySupervisor
+                    | Role::TownshipOfficer
+                    | Role::StationStaff
+                    | Role::Deputy
+                    | Role::AgencyHandler
+            ),
+            OrgWrite | PersonalDataRead => matches!(self, Role::CountySupervisor | Role::TownshipOfficer),
             CaseRead | CaseWrite => matches!(
                 self,
                 Role::CountySupervisor
@@ -220,6 +229,12 @@ pub enum Action {
     AuditRead,
     CaseRead,
     CaseWrite,
+    /// Read stations, deputies, agencies and grids (personal data masked).
+    OrgRead,
+    /// Create, edit, deactivate and import them.
+    OrgWrite,
+    /// See personal data unmasked (deputies' and grid workers' phones); always audited.
+    PersonalDataRead,
 }
 
 /// Where a case sits, for scope checks.

@@ -10,6 +10,7 @@ pub mod org;
 pub mod password;
 pub mod phone;
 pub mod region;
+pub mod roster;
 pub mod token;
 
 pub use error::Invalid;

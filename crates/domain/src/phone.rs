@@ -59,7 +59,9 @@ impl PhoneNumber {
 /// area code and the last four digits of a landline.
 pub fn mask_phone(stored: &str) -> String {
     match stored.split_once('-') {
-        Some((area, local)) if local.len() > 4 => format!("{area}-{}{}", "*".repeat(local.len() - 4), &local[local.len() - 4..]),
+        Some((area, local)) if local.len() > 4 => {
+            format!("{area}-{}{}", "*".repeat(local.len() - 4), &local[local.len() - 4..])
+        }
         _ if stored.len() == 11 => format!("{}****{}", &stored[..3], &stored[7..]),
         _ => "****".to_owned(),
     }
@@ -99,7 +101,17 @@ mod tests {
 
     #[test]
     fn refuses_the_rest() {
-        for raw in ["", "12345", "12812345678", "1381234567", "138123456789", "abc13812345678", "0014-4321234", "0914-12345", "138１2345678"] {
+        for raw in [
+            "",
+            "12345",
+            "12812345678",
+            "1381234567",
+            "138123456789",
+            "abc13812345678",
+            "0014-4321234",
+            "0914-12345",
+            "138１2345678",
+        ] {
             assert!(PhoneNumber::parse(raw).is_err(), "{raw:?}");
         }
     }

@@ -48,6 +48,17 @@ pub enum Command {
     },
     /// Print the effective configuration, secrets hidden.
     Config,
+    /// Import a roster (.xlsx or .csv, UTF-8 or GBK): every row is checked first, then all rows
+    /// are applied or none. Prints the row-by-row error report when refused.
+    Import {
+        file: PathBuf,
+        /// The county the roster belongs to.
+        #[arg(long)]
+        county: String,
+        /// Check and count only; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -106,6 +117,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Audit { command: AuditCommand::Verify } => verify_audit(&db).await,
         Command::Config => unreachable!("handled above"),
+        Command::Import { file, county, dry_run } => import(&db, &file, &county, dry_run).await,
     }
 }
 
@@ -123,6 +135,9 @@ async fn load_demo(db: &Db) -> anyhow::Result<()> {
         "演示数据已就绪：{} 个行政区划，新建 {} 个账号，新建 {} 件意见建议",
         loaded.regions, loaded.accounts_created, loaded.cases_created
     );
+    for (kind, c) in &loaded.organisation.counts {
+        println!("  {}：新增 {}，更新 {}，未变 {}", kind.label(), c.created, c.updated, c.unchanged);
+    }
     if loaded.accounts_created > 0 {
         println!("demo accounts (password {pw}):");
         for (u, name, role, scope, _) in demo::ACCOUNTS {
@@ -244,6 +259,34 @@ async fn add_user(
     audit::append(&mut tx, &ev, now).await?;
     tx.commit().await?;
     println!("created {username} ({} over {})", grant.role, grant.scope);
+    Ok(())
+}
+
+async fn import(db: &Db, file: &std::path::Path, county: &str, dry_run: bool) -> anyhow::Result<()> {
+    let county = RegionCode::parse(county).map_err(|e| anyhow::anyhow!(e.message))?;
+    let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    let now = SystemClock.now().timestamp_millis();
+    let report = liaison_web::roster_io::import_bytes(
+        db,
+        &county,
+        std::slice::from_ref(&county),
+        &bytes,
+        ("system:cli", "roster.import"),
+        now,
+        dry_run,
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    if !report.errors.is_empty() {
+        for e in &report.errors {
+            println!("{} 第 {} 行 [{}]：{}", e.sheet, e.row, e.column, e.reason);
+        }
+        bail!("{} 处错误，未导入任何数据 (nothing was imported)", report.errors.len());
+    }
+    for (kind, c) in &report.counts {
+        println!("{}：新增 {}，更新 {}，未变 {}", kind.label(), c.created, c.updated, c.unchanged);
+    }
+    println!("{}", if dry_run { "校验通过（试运行，未写入）" } else { "导入完成" });
     Ok(())
 }
 

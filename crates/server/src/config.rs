@@ -28,6 +28,9 @@ pub struct Config {
     pub body_limit_bytes: usize,
     /// Log filter, e.g. `info` or `liaison=debug,info`.
     pub log: String,
+    /// The address constituents reach this server at (QR codes point here), e.g.
+    /// `https://lianluo.zhashui.gov.cn`.
+    pub public_url: String,
 }
 
 impl Default for Config {
@@ -42,11 +45,13 @@ impl Default for Config {
             secure_cookies: false,
             body_limit_bytes: 1024 * 1024,
             log: "info".into(),
+            public_url: "http://127.0.0.1:8080".into(),
         }
     }
 }
 
-const KEYS: [&str; 9] = [
+const KEYS: [&str; 10] = [
+    "public_url",
     "database_url",
     "listen",
     "data_dir",
@@ -89,6 +94,7 @@ impl Config {
             lockout_for: chrono_minutes(self.lockout_minutes),
             secure_cookies: self.secure_cookies,
             body_limit: self.body_limit_bytes,
+            public_url: self.public_url.trim_end_matches('/').to_owned(),
         }
     }
 

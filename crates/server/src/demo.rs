@@ -19,16 +19,31 @@ pub const REGIONS: &[(&str, &str)] = &[
     ("611026001", "乾佑街道"),
     ("611026001001", "仁和社区"),
     ("611026001002", "石镇社区"),
+    ("611026001003", "梨园社区"),
     ("611026100", "营盘镇"),
+    ("611026100001", "营盘村"),
+    ("611026100002", "朱家湾村"),
     ("611026101", "下梁镇"),
     ("611026101001", "石瓮社区"),
+    ("611026101002", "西川村"),
     ("611026102", "红岩寺镇"),
+    ("611026102001", "红岩寺村"),
+    ("611026102002", "蓝家湾村"),
     ("611026103", "凤凰镇"),
+    ("611026103001", "凤凰街社区"),
+    ("611026103002", "茨沟村"),
     ("611026104", "杏坪镇"),
+    ("611026104001", "杏坪村"),
+    ("611026104002", "中山村"),
     ("611026105", "瓦房口镇"),
+    ("611026105001", "瓦房口村"),
+    ("611026105002", "大河村"),
     ("611026106", "曹坪镇"),
+    ("611026106001", "曹坪村"),
+    ("611026106002", "马房子村"),
     ("611026107", "小岭镇"),
     ("611026107001", "金米村"),
+    ("611026107002", "常湾村"),
     ("611025", "镇安县"),
     ("611025001", "永乐街道"),
 ];
@@ -81,6 +96,7 @@ pub struct Loaded {
     pub regions: usize,
     pub accounts_created: usize,
     pub cases_created: usize,
+    pub organisation: liaison_store::roster::Report,
 }
 
 pub async fn load(db: &Db, now_ms: i64, demo_password: &str) -> Result<Loaded, StoreError> {
@@ -92,6 +108,24 @@ pub async fn load(db: &Db, now_ms: i64, demo_password: &str) -> Result<Loaded, S
         loaded.regions += 1;
     }
     tx.commit().await?;
+
+    let county = RegionCode::parse("611026").expect("demo county");
+    loaded.organisation = liaison_store::roster::apply(
+        db,
+        &county,
+        std::slice::from_ref(&county),
+        &crate::demo_org::sheets(),
+        (ACTOR, "roster.import"),
+        now_ms,
+        false,
+    )
+    .await?;
+    if let Some(e) = loaded.organisation.errors.first() {
+        return Err(StoreError::Migration(format!(
+            "demo organisation refused at {} row {}: {}",
+            e.sheet, e.row, e.reason
+        )));
+    }
 
     let hash = password::hash_password(demo_password);
     for (username, display, role, scope, county) in ACCOUNTS {

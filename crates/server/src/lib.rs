@@ -4,3 +4,4 @@
 pub mod cli;
 pub mod config;
 pub mod demo;
+mod demo_org;

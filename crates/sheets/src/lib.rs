@@ -66,11 +66,7 @@ pub fn read(bytes: &[u8]) -> Result<Vec<Table>, ReadError> {
     if bytes.len() > MAX_FILE_BYTES {
         return Err(ReadError::TooLarge);
     }
-    if bytes.starts_with(b"PK\x03\x04") {
-        read_xlsx(bytes)
-    } else {
-        read_csv(bytes).map(|t| vec![t])
-    }
+    if bytes.starts_with(b"PK\x03\x04") { read_xlsx(bytes) } else { read_csv(bytes).map(|t| vec![t]) }
 }
 
 /// Decompresses every part with a hard cap on the bytes actually produced, whatever the sizes
@@ -111,8 +107,8 @@ fn cell_text(d: &Data) -> String {
 
 fn read_xlsx(bytes: &[u8]) -> Result<Vec<Table>, ReadError> {
     check_zip(bytes)?;
-    let mut book: Xlsx<Cursor<&[u8]>> =
-        open_workbook_from_rs(Cursor::new(bytes)).map_err(|e: calamine::XlsxError| ReadError::Malformed(e.to_string()))?;
+    let mut book: Xlsx<Cursor<&[u8]>> = open_workbook_from_rs(Cursor::new(bytes))
+        .map_err(|e: calamine::XlsxError| ReadError::Malformed(e.to_string()))?;
     let mut tables = Vec::new();
     for sheet in book.sheet_names() {
         let range = book.worksheet_range(&sheet).map_err(|e| ReadError::Malformed(e.to_string()))?;
@@ -128,9 +124,8 @@ fn read_xlsx(bytes: &[u8]) -> Result<Vec<Table>, ReadError> {
             return Err(ReadError::TooManyColumns { sheet, limit: MAX_COLUMNS });
         }
         let (row0, col0) = range.start().unwrap_or((0, 0));
-        let is_formula = |r: usize, c: usize| {
-            formulas.get_value((row0 + r as u32, col0 + c as u32)).is_some_and(|f| !f.is_empty())
-        };
+        let is_formula =
+            |r: usize, c: usize| formulas.get_value((row0 + r as u32, col0 + c as u32)).is_some_and(|f| !f.is_empty());
         let mut rows = range.rows().enumerate();
         let headers = match rows.next() {
             Some((_, r)) => r.iter().map(|d| cell_text(d).trim().to_owned()).collect(),
@@ -139,7 +134,11 @@ fn read_xlsx(bytes: &[u8]) -> Result<Vec<Table>, ReadError> {
         let rows = rows
             .map(|(i, r)| Row {
                 number: row0 as usize + i + 1,
-                cells: r.iter().enumerate().map(|(c, d)| Cell { text: cell_text(d), formula: is_formula(i, c) }).collect(),
+                cells: r
+                    .iter()
+                    .enumerate()
+                    .map(|(c, d)| Cell { text: cell_text(d), formula: is_formula(i, c) })
+                    .collect(),
             })
             .filter(|r| r.cells.iter().any(|c| !c.text.trim().is_empty()))
             .collect();
@@ -168,7 +167,8 @@ fn read_csv(bytes: &[u8]) -> Result<Table, ReadError> {
     }
     let first_line = text.lines().next().unwrap_or_default();
     let delimiter = if first_line.contains('\t') && !first_line.contains(',') { b'\t' } else { b',' };
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes());
+    let mut reader =
+        csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes());
     let mut records = reader.records();
     let headers: Vec<String> = match records.next() {
         Some(r) => r.map_err(|e| ReadError::Csv(e.to_string()))?.iter().map(|s| s.trim().to_owned()).collect(),

@@ -9,7 +9,9 @@ mod migrate;
 
 pub mod audit;
 pub mod cases;
+pub mod org;
 pub mod regions;
+pub mod roster;
 pub mod sessions;
 pub mod users;
 

@@ -85,3 +85,10 @@ impl Region {
         RegionCode::parse(&self.code).map(|c| c.level().label()).unwrap_or(RegionLevel::Village.label())
     }
 }
+
+/// A subtree as the transaction sees it.
+pub async fn subtree_tx(tx: &mut Tx, root: &RegionCode) -> Result<Vec<Region>> {
+    on_tx!(tx, c => sqlx::query_as(
+        "SELECT code, county_code, parent_code, name, level FROM regions WHERE code LIKE $1 ORDER BY code")
+        .bind(format!("{}%", root.as_str())).fetch_all(&mut *c).await.store())
+}

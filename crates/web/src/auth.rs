@@ -170,6 +170,18 @@ async fn csrf_ok(req: Request, expected: &str, limit: usize) -> Result<(bool, Re
         let ok = token::constant_time_eq(h, expected);
         return Ok((ok, req));
     }
+    // A multipart upload carries its token in the form's action URL.
+    if let Some(q) = req.uri().query() {
+        let from_query = serde_urlencoded::from_str::<Vec<(String, String)>>(q)
+            .unwrap_or_default()
+            .into_iter()
+            .find(|(k, _)| k == CSRF_FIELD)
+            .map(|(_, v)| v);
+        if let Some(v) = from_query {
+            let ok = token::constant_time_eq(&v, expected);
+            return Ok((ok, req));
+        }
+    }
     let is_form = req
         .headers()
         .get(header::CONTENT_TYPE)

@@ -8,6 +8,8 @@ mod auth;
 mod error;
 mod extract;
 mod pages;
+pub mod qr;
+pub mod roster_io;
 mod routes;
 mod state;
 mod telemetry;

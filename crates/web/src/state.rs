@@ -18,6 +18,9 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// Largest request body accepted, in bytes.
     pub body_limit: usize,
+    /// The address constituents reach the server at, without a trailing slash; QR codes point
+    /// here.
+    pub public_url: String,
 }
 
 impl Default for Settings {
@@ -28,6 +31,7 @@ impl Default for Settings {
             lockout_for: chrono::Duration::minutes(15),
             secure_cookies: false,
             body_limit: 1024 * 1024,
+            public_url: "http://127.0.0.1:8080".into(),
         }
     }
 }

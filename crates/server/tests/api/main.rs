@@ -3,7 +3,9 @@
 
 mod accounts;
 mod audit;
+mod browser;
 mod input;
 mod ops;
+mod org;
 mod pages;
 mod scope;

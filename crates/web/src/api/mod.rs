@@ -4,7 +4,10 @@ pub(crate) mod audit;
 mod cases;
 mod health;
 mod me;
+pub(crate) mod org;
+pub(crate) mod public;
 mod regions;
+pub(crate) mod roster;
 mod session;
 pub(crate) mod users;
 
@@ -29,6 +32,26 @@ pub(crate) fn register(r: Registry) -> Registry {
         .api(Action::CaseRead, routes!(cases::list))
         .api(Action::CaseRead, routes!(cases::get))
         .api(Action::CaseWrite, routes!(cases::create))
+        .api(Action::OrgRead, routes!(org::list_stations))
+        .api(Action::OrgWrite, routes!(org::save_station))
+        .api(Action::OrgWrite, routes!(org::deactivate_station))
+        .api(Action::OrgRead, routes!(org::list_deputies))
+        .api(Action::OrgWrite, routes!(org::save_deputy))
+        .api(Action::OrgWrite, routes!(org::deactivate_deputy))
+        .api(Action::PersonalDataRead, routes!(org::deputy_contact))
+        .api(Action::OrgRead, routes!(org::list_agencies))
+        .api(Action::OrgWrite, routes!(org::save_agency))
+        .api(Action::OrgWrite, routes!(org::deactivate_agency))
+        .api(Action::OrgRead, routes!(org::grid))
+        .api(Action::OrgWrite, {
+            // Roster files may be larger than the default body limit.
+            let mut r = routes!(roster::import);
+            r.2 = r.2.layer(axum::extract::DefaultBodyLimit::max(liaison_sheets::MAX_FILE_BYTES + 64 * 1024));
+            r
+        })
+        .api(Action::OrgRead, routes!(roster::export))
+        .api(Action::Public, routes!(public::stations))
+        .api(Action::Public, routes!(public::deputies))
 }
 
 pub(crate) use audit::{AuditQuery, entries as audit_entries};

@@ -3,6 +3,8 @@
 mod admin;
 mod home;
 mod login;
+mod org;
+mod public;
 
 use crate::auth::Caller;
 use crate::error::{ApiError, PageError};
@@ -22,6 +24,23 @@ pub(crate) fn register(r: Registry) -> Registry {
         .page(Method::GET, "/audit", Action::AuditRead, get(admin::audit))
         .page(Method::GET, "/admin/users", Action::UserRead, get(admin::users))
         .page(Method::POST, "/admin/users", Action::UserWrite, post(admin::create_user))
+        .page(Method::GET, "/org", Action::OrgRead, get(org::stations))
+        .page(Method::GET, "/org/deputies", Action::OrgRead, get(org::deputies))
+        .page(Method::GET, "/org/agencies", Action::OrgRead, get(org::agencies))
+        .page(Method::GET, "/org/grid", Action::OrgRead, get(org::grid))
+        .page(Method::GET, "/org/import", Action::OrgWrite, get(org::import_form))
+        .page(
+            Method::POST,
+            "/org/import",
+            Action::OrgWrite,
+            post(org::import_upload)
+                .layer(axum::extract::DefaultBodyLimit::max(liaison_sheets::MAX_FILE_BYTES + 64 * 1024)),
+        )
+        .page(Method::GET, "/county/{code}", Action::Public, get(public::county))
+        .page(Method::GET, "/station/{slug}", Action::Public, get(public::station))
+        .page(Method::GET, "/station/{slug}/codes", Action::Public, get(public::codes_sheet))
+        .page(Method::GET, "/deputy/{slug}", Action::Public, get(public::deputy))
+        .page(Method::GET, "/qr/{what}/{file}", Action::Public, get(public::qr_code))
 }
 
 /// What the layout's header shows: the signed-in name and the links the caller may follow.
@@ -39,6 +58,9 @@ impl Nav {
         let mut links = vec![("/", "工作台")];
         if may(Action::RegionRead) {
             links.push(("/regions", "行政区划"));
+        }
+        if may(Action::OrgRead) {
+            links.push(("/org", "组织名册"));
         }
         if may(Action::UserRead) {
             links.push(("/admin/users", "账号管理"));
