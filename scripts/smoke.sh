@@ -21,9 +21,12 @@ curl -fs "http://127.0.0.1:$port/api/openapi.json" | grep -q '"/api/v1/session"'
 curl -fs -X POST "http://127.0.0.1:$port/api/v1/session" -H 'content-type: application/json' \
   -d '{"username":"supervisor","password":"liaison2026demo"}' | grep -q '"token"' || fail "demo login"
 [ -f "$dir/data/liaison.db" ] || fail "no SQLite file at ./data/liaison.db"
+curl -fs "http://127.0.0.1:$port/county/611026" | grep -q 乾佑街道人大代表联络站 || fail "public directory"
+curl -fs "http://127.0.0.1:$port/station/qianyou-renhe" | grep -q 仁和社区代表联络点 || fail "station page"
+curl -fs "http://127.0.0.1:$port/qr/deputy/wang-fang.png" | head -c 8 | grep -q PNG || fail "deputy QR code"
 kill -TERM "$pid"
 for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
 kill -0 "$pid" 2>/dev/null && fail "did not stop on SIGTERM"
 wait "$pid" || fail "exited non-zero after SIGTERM"
 grep -q "liaison stopped" "$dir/out.log" || fail "no clean shutdown"
-echo "smoke: ok (serve --demo on SQLite, login page, OpenAPI, healthz, demo login, graceful stop)"
+echo "smoke: ok (serve --demo on SQLite, login page, OpenAPI, healthz, demo login, directory, QR, graceful stop)"

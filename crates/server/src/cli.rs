@@ -225,6 +225,15 @@ async fn add_user(
         (Scope::Region(c), None) => c.clone(),
         (_, None) => bail!("--county is required for station, agency and deputy scopes"),
     };
+    let target_county = match &grant.scope {
+        Scope::Region(_) => Some(county.county_key()),
+        Scope::Station(s) => liaison_store::org::station_by_slug(db, s).await?.map(|x| x.data.county_code),
+        Scope::Agency(s) => liaison_store::org::agency_by_slug(db, s).await?.map(|x| x.data.county_code),
+        Scope::Deputy(s) => liaison_store::org::deputy_by_slug(db, s).await?.map(|x| x.data.county_code),
+    };
+    if target_county.as_deref() != Some(county.county_key().as_str()) {
+        bail!("scope {} names no station, agency or deputy of county {}", grant.scope, county);
+    }
     let pw = read_password()?;
     password::check_new_password(&pw).map_err(|e| anyhow::anyhow!(e.message))?;
     let hash = password::hash_password(&pw);

@@ -162,6 +162,24 @@ async fn system_admin_creates_accounts_in_their_county(b: Backend) {
     let listed: Vec<Value> = app.get("/api/v1/users", Some(&admin)).await.json().await.unwrap();
     let names: Vec<&str> = listed.iter().map(|u| u["username"].as_str().unwrap()).collect();
     assert_eq!(names, vec!["officer1", "sys"], "refusals created nothing");
+    // A deputy account links to an existing deputy record of the county.
+    let sup = app.token_for("sup", "county_supervisor", "region:611026", "611026").await;
+    let res = app
+        .post_json(
+            "/api/v1/deputies",
+            Some(&sup),
+            &json!({"slug": "wang-fang", "name": "王芳", "gender": "女", "levels": "县级", "region": "611026001"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let res = app
+        .post_json(
+            "/api/v1/users",
+            Some(&admin),
+            &new_user("deputy.wang", "deputy", "deputy:wang-fang", "good-password-1"),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
     let foreign_admin = app.token_for("sys-za", "system_admin", "region:611025", "611025").await;
     let theirs: Vec<Value> = app.get("/api/v1/users", Some(&foreign_admin)).await.json().await.unwrap();
     assert_eq!(theirs.len(), 1, "an admin of another county sees only their own accounts");

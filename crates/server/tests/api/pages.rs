@@ -98,8 +98,8 @@ async fn forms_need_the_session_csrf_token(b: Backend) {
             ("username", "clerk2".to_owned()),
             ("display_name", "联络员".to_owned()),
             ("password", "good-password-1".to_owned()),
-            ("role", "station_staff".to_owned()),
-            ("scope", "station:renhe".to_owned()),
+            ("role", "township_officer".to_owned()),
+            ("scope", "region:611026001".to_owned()),
             ("county", "611026".to_owned()),
             ("csrf_token", token.to_owned()),
         ]
@@ -181,7 +181,85 @@ async fn pages_follow_roles(b: Backend) {
     assert!(html.contains("账号管理") && !html.contains("href=\"/audit\""), "links follow the role");
 }
 
+async fn staff_edit_the_organisation_from_the_pages(b: Backend) {
+    let Some(app) = TestApp::spawn(b).await else { return };
+    app.create_user("sup", "county_supervisor", "region:611026", "611026").await;
+    app.create_user("sup-za", "county_supervisor", "region:611025", "611025").await;
+    let cookie = format!("liaison_session={}", browser_login(&app, "sup").await);
+    let page = app.client.get(app.url("/org")).header("cookie", &cookie).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("新增或修改联络站") && html.contains("导入名册"));
+    let csrf = hidden_csrf(&html);
+    let form = |token: &str, name: &str| {
+        vec![
+            ("csrf_token", token.to_owned()),
+            ("region", "乾佑街道".to_owned()),
+            ("name", name.to_owned()),
+            ("kind", "代表联络站".to_owned()),
+            ("slug", "qianyou".to_owned()),
+        ]
+    };
+    let res = app
+        .client
+        .post(app.url("/org/stations/save?region=611026"))
+        .header("cookie", &cookie)
+        .form(&form("", "乾佑街道人大代表联络站"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN, "no CSRF token, no change");
+    let res = app
+        .client
+        .post(app.url("/org/stations/save?region=611026"))
+        .header("cookie", &cookie)
+        .form(&form(&csrf, ""))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("站点名称不能为空"));
+    let res = app
+        .client
+        .post(app.url("/org/stations/save?region=611026"))
+        .header("cookie", &cookie)
+        .form(&form(&csrf, "乾佑街道人大代表联络站"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.get("/station/qianyou", None).await.status(), StatusCode::OK);
+    let res = app
+        .client
+        .post(app.url("/org/stations/qianyou/deactivate?region=611026"))
+        .header("cookie", &cookie)
+        .form(&[("csrf_token", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.get("/station/qianyou", None).await.status(), StatusCode::NOT_FOUND);
+    // A supervisor of the neighbouring county is refused.
+    let other = {
+        let res = app.get("/login", None).await;
+        let c = set_cookie(&res, "liaison_login_csrf").unwrap();
+        let t = hidden_csrf(&res.text().await.unwrap());
+        let res = app
+            .client
+            .post(app.url("/login"))
+            .header("cookie", format!("liaison_login_csrf={c}"))
+            .form(&[("username", "sup-za"), ("password", PASSWORD), ("csrf_token", &t)])
+            .send()
+            .await
+            .unwrap();
+        format!("liaison_session={}", set_cookie(&res, "liaison_session").unwrap())
+    };
+    let res = app.client.get(app.url("/org?region=611026")).header("cookie", &other).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+}
+
 on_both_backends!(
+    staff_edit_the_organisation_from_the_pages,
     login_page_is_chinese_and_carries_a_csrf_token,
     login_form_refuses_a_missing_or_wrong_token,
     forms_need_the_session_csrf_token,

@@ -332,7 +332,12 @@ pub async fn save_agency(
     save_one(&state, &caller, RosterKind::Agencies, f).await
 }
 
-async fn deactivate(state: &AppState, caller: &Caller, what: &str, slug: &str) -> Result<StatusCode, ApiError> {
+pub(crate) async fn deactivate(
+    state: &AppState,
+    caller: &Caller,
+    what: &str,
+    slug: &str,
+) -> Result<StatusCode, ApiError> {
     let (id, region, county) = match what {
         "station" => {
             org::station_by_slug(&state.db, slug).await?.map(|s| (s.id, s.data.region_code, s.data.county_code))

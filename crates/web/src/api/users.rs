@@ -126,6 +126,7 @@ pub fn validate_new_user(n: &NewUser) -> Result<ValidNewUser, ApiError> {
 
 /// Creates the account and audits it, in one transaction. `actor` is who did it.
 pub async fn create_account(state: &AppState, v: ValidNewUser, actor: &str) -> Result<i64, ApiError> {
+    check_scope_target(state, &v).await?;
     let hash = {
         let pw = v.password.clone();
         tokio::task::spawn_blocking(move || password::hash_password(&pw)).await.map_err(ApiError::internal)?
@@ -164,6 +165,33 @@ pub async fn create_account(state: &AppState, v: ValidNewUser, actor: &str) -> R
     audit::append(&mut tx, &ev, now).await?;
     tx.commit().await?;
     Ok(id)
+}
+
+/// A station, agency or deputy scope must name an active record of the account's county: a
+/// deputy account is thereby linked to its deputy record.
+async fn check_scope_target(state: &AppState, v: &ValidNewUser) -> Result<(), ApiError> {
+    use liaison_store::org;
+    let county = match &v.grant.scope {
+        Scope::Region(_) => return Ok(()),
+        Scope::Station(s) => org::station_by_slug(&state.db, s).await?.filter(|x| x.active).map(|x| x.data.county_code),
+        Scope::Agency(s) => org::agency_by_slug(&state.db, s).await?.filter(|x| x.active).map(|x| x.data.county_code),
+        Scope::Deputy(s) => org::deputy_by_slug(&state.db, s).await?.filter(|x| x.active).map(|x| x.data.county_code),
+    };
+    match county {
+        Some(c) if c == v.county.county_key() => Ok(()),
+        Some(_) => Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "scope_outside_county",
+            "所选联络站、单位或代表不属于该县（区）",
+        )
+        .with_field("scope")),
+        None => Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unknown_scope",
+            "找不到范围所指的联络站、承办单位或代表（请填写其标识）",
+        )
+        .with_field("scope")),
+    }
 }
 
 /// Create an account with one role over one scope.

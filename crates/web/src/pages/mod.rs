@@ -29,6 +29,8 @@ pub(crate) fn register(r: Registry) -> Registry {
         .page(Method::GET, "/org/agencies", Action::OrgRead, get(org::agencies))
         .page(Method::GET, "/org/grid", Action::OrgRead, get(org::grid))
         .page(Method::GET, "/org/import", Action::OrgWrite, get(org::import_form))
+        .page(Method::POST, "/org/{tab}/save", Action::OrgWrite, post(org::save))
+        .page(Method::POST, "/org/{tab}/{slug}/deactivate", Action::OrgWrite, post(org::deactivate))
         .page(
             Method::POST,
             "/org/import",

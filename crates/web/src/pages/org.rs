@@ -12,9 +12,10 @@ use axum::extract::{Multipart, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use base64::Engine;
-use liaison_domain::authz::Action;
+use liaison_domain::authz::{Action, Target};
 use liaison_domain::org::{AgencyKind, DeputyLevel, StationKind};
 use liaison_domain::phone::mask_phone;
+use liaison_domain::region::RegionCode;
 use liaison_domain::roster::{CellError, RosterKind};
 use liaison_store::org;
 use serde::Deserialize;
@@ -22,6 +23,60 @@ use serde::Deserialize;
 #[derive(Deserialize, Default)]
 pub struct RegionParam {
     region: Option<String>,
+    saved: Option<String>,
+}
+
+/// Deactivates a station, deputy or agency from its list.
+pub async fn deactivate(
+    State(state): State<AppState>,
+    caller: Caller,
+    axum::extract::Path((tab, slug)): axum::extract::Path<(String, String)>,
+    Query(q): Query<RegionParam>,
+) -> Result<Response, PageError> {
+    let what = match tab.as_str() {
+        "stations" => "station",
+        "deputies" => "deputy",
+        "agencies" => "agency",
+        _ => return Err(PageError(ApiError::not_found())),
+    };
+    crate::api::org::deactivate(&state, &caller, what, &slug).await?;
+    let back = if tab == "stations" { "/org".to_owned() } else { format!("/org/{tab}") };
+    let region = q.region.unwrap_or_default();
+    Ok(axum::response::Redirect::to(&format!("{back}?region={region}&saved=1")).into_response())
+}
+
+/// Saves one station, deputy or agency from the edit form, with the API's validation.
+pub async fn save(
+    State(state): State<AppState>,
+    caller: Caller,
+    axum::extract::Path(tab): axum::extract::Path<String>,
+    Query(q): Query<RegionParam>,
+    crate::extract::PageForm(form): crate::extract::PageForm<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let kind = match tab.as_str() {
+        "stations" => RosterKind::Stations,
+        "deputies" => RosterKind::Deputies,
+        "agencies" => RosterKind::Agencies,
+        _ => return Err(PageError(ApiError::not_found())),
+    };
+    let region = scoped_region(&caller, Action::OrgWrite, q.region.as_deref())?;
+    let fields: serde_json::Map<String, serde_json::Value> = form
+        .into_iter()
+        .filter(|(k, v)| k != crate::auth::CSRF_FIELD && !v.trim().is_empty())
+        .map(|(k, v)| (k, serde_json::Value::String(v)))
+        .collect();
+    let back = if tab == "stations" { "/org".to_owned() } else { format!("/org/{tab}") };
+    match crate::api::org::save_one(&state, &caller, kind, fields).await {
+        Ok(_) => Ok(axum::response::Redirect::to(&format!("{back}?region={region}&saved=1")).into_response()),
+        Err(e) if e.status.is_client_error() => {
+            let status = e.status;
+            let l = listing(&state, &tab, &region).await?;
+            let mut res = render_listing(&caller, &region, l, Some(e.message), false)?.into_response();
+            *res.status_mut() = if status == StatusCode::FORBIDDEN { status } else { StatusCode::UNPROCESSABLE_ENTITY };
+            Ok(res)
+        }
+        Err(e) => Err(PageError(e)),
+    }
 }
 
 pub struct Row {
@@ -40,36 +95,74 @@ struct OrgPage {
     rows: Vec<Row>,
     note: String,
     can_write: bool,
+    /// (key, header, hint) of the edit form's fields; empty when the caller may not edit.
+    fields: Vec<(&'static str, &'static str, String)>,
+    error: Option<String>,
+    saved: bool,
 }
 
-fn page(
-    caller: &Caller,
-    region: &liaison_domain::region::RegionCode,
+/// What a list page shows, before the caller-dependent parts.
+struct Listing {
     tab: &'static str,
     title: &'static str,
     headers: Vec<&'static str>,
     rows: Vec<Row>,
     note: String,
+}
+
+/// The edit form's fields for a tab: the roster columns, with the accepted values as hints.
+fn form_fields(tab: &str) -> Vec<(&'static str, &'static str, String)> {
+    let kind = match tab {
+        "stations" => RosterKind::Stations,
+        "deputies" => RosterKind::Deputies,
+        "agencies" => RosterKind::Agencies,
+        _ => return vec![],
+    };
+    kind.columns()
+        .iter()
+        .map(|c| {
+            let hint = match (tab, c.key) {
+                (_, "slug") => "留空则按名称自动生成；填写已有标识即为修改".to_owned(),
+                (_, "region") => "区划代码或名称，如 611026001 或 乾佑街道".to_owned(),
+                ("stations", "kind") => StationKind::ALL.iter().map(|k| k.label()).collect::<Vec<_>>().join(" / "),
+                ("stations", "household_kind") => "联络中心户 / 行业中心户 / 产业中心户".to_owned(),
+                ("stations", "parent") => "上级站点的名称或标识".to_owned(),
+                ("deputies", "levels") => "如 县级、乡镇级".to_owned(),
+                ("deputies", "gender") => "男 / 女".to_owned(),
+                ("deputies", "stations") => "站点名称，以顿号分隔；驻站者加（驻站）".to_owned(),
+                ("agencies", "kind") => AgencyKind::ALL.iter().map(|k| k.label()).collect::<Vec<_>>().join(" / "),
+                _ => String::new(),
+            };
+            (c.key, c.header, hint)
+        })
+        .collect()
+}
+
+fn render_listing(
+    caller: &Caller,
+    region: &RegionCode,
+    l: Listing,
+    error: Option<String>,
+    saved: bool,
 ) -> Result<Html<String>, PageError> {
-    let can_write = caller.check(Action::OrgWrite, liaison_domain::authz::Target::Region(region)).is_ok();
+    let can_write = caller.check(Action::OrgWrite, Target::Region(region)).is_ok();
+    let fields = if can_write { form_fields(l.tab) } else { vec![] };
     render(&OrgPage {
         nav: Nav::for_caller(caller),
         region: region.to_string(),
-        tab,
-        title,
-        headers,
-        rows,
-        note,
+        tab: l.tab,
+        title: l.title,
+        headers: l.headers,
+        rows: l.rows,
+        note: l.note,
         can_write,
+        fields,
+        error,
+        saved,
     })
 }
 
-pub async fn stations(
-    State(state): State<AppState>,
-    caller: Caller,
-    Query(q): Query<RegionParam>,
-) -> Result<Html<String>, PageError> {
-    let region = scoped_region(&caller, Action::OrgRead, q.region.as_deref())?;
+async fn stations_listing(state: &AppState, region: &RegionCode) -> Result<Listing, PageError> {
     let rows = org::stations_under(&state.db, region.as_str(), false)
         .await?
         .into_iter()
@@ -85,15 +178,16 @@ pub async fn stations(
         })
         .collect::<Vec<_>>();
     let note = format!("共 {} 个站点", rows.len());
-    page(&caller, &region, "stations", "联络站", vec!["名称", "类型", "区划", "开放时间", "标识"], rows, note)
+    Ok(Listing {
+        tab: "stations",
+        title: "联络站",
+        headers: vec!["名称", "类型", "区划", "开放时间", "标识"],
+        rows,
+        note,
+    })
 }
 
-pub async fn deputies(
-    State(state): State<AppState>,
-    caller: Caller,
-    Query(q): Query<RegionParam>,
-) -> Result<Html<String>, PageError> {
-    let region = scoped_region(&caller, Action::OrgRead, q.region.as_deref())?;
+async fn deputies_listing(state: &AppState, region: &RegionCode) -> Result<Listing, PageError> {
     let rows = org::deputies_under(&state.db, region.as_str(), false)
         .await?
         .into_iter()
@@ -119,15 +213,16 @@ pub async fn deputies(
         })
         .collect::<Vec<_>>();
     let note = format!("共 {} 名代表；联系电话已遮蔽，需要时经授权查看并留痕", rows.len());
-    page(&caller, &region, "deputies", "代表", vec!["姓名", "层级", "选区", "联系电话", "标识"], rows, note)
+    Ok(Listing {
+        tab: "deputies",
+        title: "代表",
+        headers: vec!["姓名", "层级", "选区", "联系电话", "标识"],
+        rows,
+        note,
+    })
 }
 
-pub async fn agencies(
-    State(state): State<AppState>,
-    caller: Caller,
-    Query(q): Query<RegionParam>,
-) -> Result<Html<String>, PageError> {
-    let region = scoped_region(&caller, Action::OrgRead, q.region.as_deref())?;
+async fn agencies_listing(state: &AppState, region: &RegionCode) -> Result<Listing, PageError> {
     let rows = org::agencies_under(&state.db, region.as_str(), false)
         .await?
         .into_iter()
@@ -143,7 +238,51 @@ pub async fn agencies(
         })
         .collect::<Vec<_>>();
     let note = format!("共 {} 个承办单位", rows.len());
-    page(&caller, &region, "agencies", "承办单位", vec!["名称", "类型", "区划", "电话", "标识"], rows, note)
+    Ok(Listing {
+        tab: "agencies",
+        title: "承办单位",
+        headers: vec!["名称", "类型", "区划", "电话", "标识"],
+        rows,
+        note,
+    })
+}
+
+async fn listing(state: &AppState, tab: &str, region: &RegionCode) -> Result<Listing, PageError> {
+    match tab {
+        "deputies" => deputies_listing(state, region).await,
+        "agencies" => agencies_listing(state, region).await,
+        _ => stations_listing(state, region).await,
+    }
+}
+
+async fn list_page(state: AppState, caller: Caller, q: RegionParam, tab: &str) -> Result<Html<String>, PageError> {
+    let region = scoped_region(&caller, Action::OrgRead, q.region.as_deref())?;
+    let l = listing(&state, tab, &region).await?;
+    render_listing(&caller, &region, l, None, q.saved.is_some())
+}
+
+pub async fn stations(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<RegionParam>,
+) -> Result<Html<String>, PageError> {
+    list_page(state, caller, q, "stations").await
+}
+
+pub async fn deputies(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<RegionParam>,
+) -> Result<Html<String>, PageError> {
+    list_page(state, caller, q, "deputies").await
+}
+
+pub async fn agencies(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<RegionParam>,
+) -> Result<Html<String>, PageError> {
+    list_page(state, caller, q, "agencies").await
 }
 
 pub async fn grid(
@@ -172,7 +311,11 @@ pub async fn grid(
         })
         .collect::<Vec<_>>();
     let note = format!("共 {} 个网格，其中 {uncovered} 个尚无包联代表", rows.len());
-    page(&caller, &region, "grid", "网格", vec!["编号", "名称", "层级", "包联代表", "网格员"], rows, note)
+    let l =
+        Listing {
+            tab: "grid", title: "网格", headers: vec!["编号", "名称", "层级", "包联代表", "网格员"], rows, note
+        };
+    render_listing(&caller, &region, l, None, false)
 }
 
 #[derive(Template)]
