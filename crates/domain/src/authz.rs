@@ -242,7 +242,10 @@ pub enum Action {
 pub struct CaseLocation {
     pub region: RegionCode,
     pub station: Option<String>,
+    /// The lead agency (主办).
     pub agency: Option<String>,
+    /// Assisting agencies (协办): they read the case too.
+    pub assisting: Vec<String>,
     pub deputy: Option<String>,
 }
 
@@ -300,9 +303,20 @@ fn covers(scope: &Scope, target: Target<'_>) -> bool {
         (Scope::Region(mine), Target::Region(r)) => mine.contains(r),
         (Scope::Region(mine), Target::Case(c)) => mine.contains(&c.region),
         (Scope::Station(s), Target::Case(c)) => c.station.as_deref() == Some(s.as_str()),
-        (Scope::Agency(a), Target::Case(c)) => c.agency.as_deref() == Some(a.as_str()),
+        (Scope::Agency(a), Target::Case(c)) => c.agency.as_deref() == Some(a.as_str()) || c.assisting.contains(a),
         (Scope::Deputy(d), Target::Case(c)) => c.deputy.as_deref() == Some(d.as_str()),
         (Scope::Station(_) | Scope::Agency(_) | Scope::Deputy(_), Target::Region(_)) => false,
+    }
+}
+
+/// The roles of the caller's grants that permit `action` on `target`: what a step of the case
+/// loop checks against its own table of roles.
+pub fn roles_for(principal: &Principal, action: Action, target: Target<'_>) -> Vec<Role> {
+    match principal {
+        Principal::User(a) => {
+            a.grants.iter().filter(|g| g.role.permits(action) && covers(&g.scope, target)).map(|g| g.role).collect()
+        }
+        Principal::Anonymous => vec![],
     }
 }
 
@@ -345,6 +359,7 @@ mod tests {
             region: RegionCode::parse(region).unwrap(),
             station: Some("qianyou-renhe".into()),
             agency: Some("county-transport".into()),
+            assisting: vec![],
             deputy: Some("wang-fang".into()),
         }
     }

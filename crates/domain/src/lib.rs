@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod authz;
+pub mod calendar;
 pub mod case;
 pub mod clock;
 pub mod error;

@@ -31,6 +31,20 @@ pub struct Config {
     /// The address constituents reach this server at (QR codes point here), e.g.
     /// `https://lianluo.zhashui.gov.cn`.
     pub public_url: String,
+    /// Case categories offered on forms.
+    pub categories: Vec<String>,
+    /// Working days to handle a township-level case.
+    pub deadline_township_days: u32,
+    /// Working days to handle a county-level case.
+    pub deadline_county_days: u32,
+    /// Working days to first answer an online message.
+    pub first_reply_days: u32,
+    /// Days after a reply before an unrated case closes as 未评价.
+    pub survey_days: i64,
+    /// Working days before a deadline from which a case shows as due soon.
+    pub due_soon_days: u32,
+    /// Public tracking lookups and submissions per minute from one address.
+    pub public_per_minute: u32,
 }
 
 impl Default for Config {
@@ -46,12 +60,26 @@ impl Default for Config {
             body_limit_bytes: 1024 * 1024,
             log: "info".into(),
             public_url: "http://127.0.0.1:8080".into(),
+            categories: liaison_domain::case::DEFAULT_CATEGORIES.iter().map(|s| (*s).to_owned()).collect(),
+            deadline_township_days: 15,
+            deadline_county_days: 30,
+            first_reply_days: 3,
+            survey_days: 7,
+            due_soon_days: 3,
+            public_per_minute: 30,
         }
     }
 }
 
-const KEYS: [&str; 10] = [
+const KEYS: [&str; 17] = [
     "public_url",
+    "categories",
+    "deadline_township_days",
+    "deadline_county_days",
+    "first_reply_days",
+    "survey_days",
+    "due_soon_days",
+    "public_per_minute",
     "database_url",
     "listen",
     "data_dir",
@@ -95,6 +123,14 @@ impl Config {
             secure_cookies: self.secure_cookies,
             body_limit: self.body_limit_bytes,
             public_url: self.public_url.trim_end_matches('/').to_owned(),
+            data_dir: self.data_dir.clone(),
+            categories: self.categories.clone(),
+            deadline_township_days: self.deadline_township_days,
+            deadline_county_days: self.deadline_county_days,
+            first_reply_days: self.first_reply_days,
+            survey_days: self.survey_days,
+            due_soon_days: self.due_soon_days,
+            public_per_minute: self.public_per_minute,
         }
     }
 

@@ -7,7 +7,7 @@ use liaison_domain::audit::AuditEvent;
 use liaison_domain::authz::{Grant, Role, Scope};
 use liaison_domain::password;
 use liaison_domain::region::RegionCode;
-use liaison_store::{Db, StoreError, audit, cases, regions, users};
+use liaison_store::{Db, StoreError, audit, regions, users};
 
 /// The password every demo account gets unless `LIAISON_DEMO_PASSWORD` says otherwise.
 pub const DEMO_PASSWORD: &str = "liaison2026demo";
@@ -61,31 +61,72 @@ pub const ACCOUNTS: &[(&str, &str, &str, &str, &str)] = &[
     ("zhenan", "镇安县人大代表工委", "county_supervisor", "region:611025", "611025"),
 ];
 
-/// (region, station, agency, deputy, title, content)
-const CASES: &[(&str, &str, &str, &str, &str, &str)] = &[
+/// Demo cases: (key, station, deputy, channel, title, content, how far it gets).
+const CASES: &[(&str, &str, &str, &str, &str, &str, &str)] = &[
     (
-        "611026001001",
+        "demo-01",
         "qianyou-renhe",
-        "zs-transport",
         "wang-fang",
+        "qr",
         "仁和社区路口缺少减速带",
         "仁和社区北口紧邻小学，上下学时段车辆车速快，群众希望增设减速带和人行横道。",
+        "assigned-county",
     ),
     (
-        "611026101001",
+        "demo-02",
+        "qianyou-renhe",
         "",
+        "station",
+        "小区楼道照明损坏",
+        "仁和社区三号楼楼道灯坏了两个月，老人晚上上下楼不便。",
+        "closed",
+    ),
+    (
+        "demo-03",
+        "qianyou-renhe",
         "",
+        "qr",
+        "社区卫生室药品不全",
+        "常用降压药经常缺货，希望社区卫生室增加备货。",
+        "received",
+    ),
+    (
+        "demo-04",
+        "qianyou-renhe",
         "",
-        "石瓮社区河堤护栏破损",
+        "visit",
+        "河堤步道护栏松动",
         "河堤步道约二十米护栏松动破损，晚间散步的老人和孩子存在安全隐患。",
+        "handled",
+    ),
+    ("demo-05", "qianyou-renhe", "", "wechat", "垃圾清运不及时", "周末垃圾清运不及时，夏天异味大。", "replied"),
+    (
+        "demo-06",
+        "qianyou-renhe",
+        "",
+        "station",
+        "咨询养老保险缴费",
+        "群众咨询城乡居民养老保险缴费档次和补贴政策。",
+        "answered",
     ),
     (
-        "611026107001",
+        "demo-07",
+        "qianyou-renhe",
         "",
-        "",
-        "",
-        "金米村产业路需硬化",
-        "金米村木耳基地至村委会的产业路雨天泥泞，运输困难，群众希望尽快硬化。",
+        "hotline",
+        "邻里宅基地纠纷",
+        "与邻居因宅基地界址发生纠纷，希望代表出面协调。",
+        "declined",
+    ),
+    ("demo-08", "qianyou-renhe", "", "qr", "路口需要减速带", "小学门口车速太快，建议装减速带。", "merged"),
+    (
+        "demo-09",
+        "qianyou-renhe",
+        "wang-fang",
+        "snapshot",
+        "村道边坡落石",
+        "随手拍：村道边坡有落石，雨后存在隐患。",
+        "triaged",
     ),
 ];
 
@@ -159,42 +200,119 @@ pub async fn load(db: &Db, now_ms: i64, demo_password: &str) -> Result<Loaded, S
         loaded.accounts_created += 1;
     }
 
-    for (region, station, agency, deputy, title, content) in CASES {
-        let region = RegionCode::parse(region).expect("demo case region");
-        let reach = cases::Reach {
-            region_prefixes: &[region.as_str().to_owned()],
-            stations: &[],
-            agencies: &[],
-            deputies: &[],
+    loaded.cases_created = load_cases(db, demo_password).await?;
+    Ok(loaded)
+}
+
+/// Runs the demo cases through the real loop, so that every inbox, timeline and count has
+/// something to show. Keys make it idempotent: a case that exists is left as it is.
+async fn load_cases(db: &Db, _pw: &str) -> Result<usize, StoreError> {
+    use liaison_domain::authz::{Account, Principal};
+    use liaison_domain::case::{Channel, Level, Rating, TrackingCode};
+    use liaison_web::auth::Caller;
+    use liaison_web::casework::{self, Intake, Step};
+    let state = liaison_web::app_state(
+        db.clone(),
+        std::sync::Arc::new(liaison_domain::clock::SystemClock),
+        liaison_web::Settings::default(),
+        std::sync::Arc::new(liaison_web::Policy::default()),
+    );
+    let caller = |role: Role, scope: &str| Caller {
+        principal: Principal::User(Account {
+            id: 0,
+            username: ACTOR.into(),
+            display_name: "演示".into(),
+            grants: vec![Grant::new(role, Scope::parse(scope).expect("demo scope")).expect("demo grant")],
+        }),
+        session: None,
+    };
+    let sup = caller(Role::CountySupervisor, "region:611026");
+    let officer = caller(Role::TownshipOfficer, "region:611026001");
+    let transport = caller(Role::AgencyHandler, "agency:zs-transport");
+    let err = |e: liaison_web::ApiError| StoreError::Migration(format!("demo case: {}", e.message));
+    let mut created = 0;
+    let mut first_id = None;
+    for (key, station, deputy, channel, title, content, goal) in CASES {
+        let (region, station, deputy) = casework::route_public(
+            &state,
+            Some(station).filter(|s| !s.is_empty()).copied(),
+            Some(deputy).filter(|s| !s.is_empty()).copied(),
+        )
+        .await
+        .map_err(err)?;
+        let intake = Intake {
+            region,
+            station,
+            deputy,
+            title: (*title).into(),
+            content: (*content).into(),
+            channel: Channel::parse(channel).expect("demo channel"),
+            category: "其他".into(),
+            location: String::new(),
+            contact_name: "李女士".into(),
+            contact_phone: liaison_domain::phone::PhoneNumber::parse("13900001111").ok(),
+            anonymous: false,
+            publish_consent: true,
+            photos: vec![],
+            idempotency_key: Some((*key).into()),
         };
-        if cases::list(db, &reach, 500).await?.iter().any(|c| c.title == *title) {
+        let (row, new) = casework::receive(&state, intake, ACTOR).await.map_err(err)?;
+        first_id.get_or_insert(row.id);
+        if !new {
             continue;
         }
-        let opt = |s: &'static str| (!s.is_empty()).then_some(s);
-        let mut tx = db.begin().await?;
-        let id = cases::insert(
-            &mut tx,
-            &cases::NewCase {
-                region: &region,
-                station_ref: opt(station),
-                agency_ref: opt(agency),
-                deputy_ref: opt(deputy),
-                title,
-                content,
-            },
-            now_ms,
-        )
-        .await?;
-        let ev = AuditEvent {
-            county_code: region.county_key(),
-            actor: ACTOR.into(),
-            action: "case.receive".into(),
-            target: format!("case:{id}"),
-            summary: "登记演示意见建议".into(),
+        created += 1;
+        let id = row.id;
+        let township =
+            |note: &str| Step::Triage {
+                level: Level::Township, category: Some("城乡建设".into()), note: note.into()
+            };
+        let steps: Vec<(&Caller, Step)> = match *goal {
+            "triaged" => vec![(&officer, township("核实落石位置"))],
+            "assigned-county" => vec![
+                (&sup, Step::Triage { level: Level::County, category: Some("道路交通".into()), note: String::new() }),
+                (
+                    &sup,
+                    Step::Assign {
+                        lead: "zs-transport".into(), assisting: vec![], note: "请实地查看后设置".into()
+                    },
+                ),
+                (&sup, Step::Urge { message: "学校即将开学，请加快办理".into() }),
+            ],
+            "handled" | "replied" | "closed" => {
+                let mut v = vec![
+                    (
+                        &sup,
+                        Step::Triage {
+                            level: Level::County, category: Some("城乡建设".into()), note: String::new()
+                        },
+                    ),
+                    (&sup, Step::Assign { lead: "zs-transport".into(), assisting: vec![], note: String::new() }),
+                    (&transport, Step::RecordResult { result: "已安排维修，三日内完成".into() }),
+                ];
+                if *goal != "handled" {
+                    v.push((&sup, Step::PublishReply { reply: "已维修完毕，感谢您的反映。".into() }));
+                }
+                v
+            }
+            "answered" => vec![(&officer, Step::AnswerOnSpot { reply: "已现场解答缴费档次与补贴标准。".into() })],
+            "declined" => vec![(
+                &officer,
+                Step::Decline {
+                    reason: "属民事纠纷".into(),
+                    referral: "可向乾佑街道人民调解委员会申请调解，或依法向人民法院起诉".into(),
+                },
+            )],
+            "merged" => vec![(&officer, Step::Merge { into: first_id.unwrap_or(id) })],
+            _ => vec![],
         };
-        audit::append(&mut tx, &ev, now_ms).await?;
-        tx.commit().await?;
-        loaded.cases_created += 1;
+        for (who, step) in steps {
+            casework::act(&state, who, id, step).await.map_err(err)?;
+        }
+        if *goal == "closed" {
+            let code = TrackingCode::parse(row.tracking_code.as_deref().unwrap_or_default()).expect("fresh code");
+            casework::survey(&state, &code, Rating::Satisfied, "修得很快".into()).await.map_err(err)?;
+        }
     }
-    Ok(loaded)
+    Ok(created)
 }

@@ -1,5 +1,6 @@
-//! The case core: enough to store a case under its region, station, agency and deputy, and to
-//! read it back for the scope checks. The six-step loop builds on these rows.
+//! Cases, their timeline of events, photos and submission keys. The loop's rules live in the
+//! domain (`case::next`); this module stores the result of each step: the case row rewritten and
+//! an event appended, in the caller's transaction.
 
 use crate::Result;
 use crate::db::{Db, Tx, on_read, on_tx};
@@ -7,6 +8,7 @@ use crate::error::ResultExt;
 use liaison_domain::authz::CaseLocation;
 use liaison_domain::region::RegionCode;
 use serde::Serialize;
+use sqlx::AssertSqlSafe;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct CaseRow {
@@ -14,6 +16,7 @@ pub struct CaseRow {
     pub county_code: String,
     pub region_code: String,
     pub station_ref: Option<String>,
+    /// The lead agency (主办) once assigned.
     pub agency_ref: Option<String>,
     pub deputy_ref: Option<String>,
     pub title: String,
@@ -21,47 +24,220 @@ pub struct CaseRow {
     pub status: String,
     pub created_at: i64,
     pub updated_at: i64,
+    pub tracking_code: Option<String>,
+    pub channel: String,
+    pub category: String,
+    pub location: String,
+    pub contact_name: String,
+    pub contact_phone: String,
+    pub anonymous: bool,
+    pub publish_consent: bool,
+    pub level: Option<String>,
+    /// Assisting agencies (协办), comma-separated slugs.
+    pub assist_agencies: String,
+    pub round: i64,
+    /// YYYY-MM-DD, the last working day to finish.
+    pub deadline_on: Option<String>,
+    pub first_reply_due: Option<String>,
+    pub first_replied_at: Option<i64>,
+    pub overdue: bool,
+    pub escalated: bool,
+    pub agency_result: String,
+    pub public_reply: String,
+    pub replied_at: Option<i64>,
+    pub rating: Option<String>,
+    pub rating_comment: String,
+    pub rated_at: Option<i64>,
+    pub merged_into: Option<i64>,
+    pub decline_reason: String,
+    pub referral: String,
+    pub closed_at: Option<i64>,
+    pub created_by: String,
 }
 
+const COLUMNS: &str = "id, county_code, region_code, station_ref, agency_ref, deputy_ref, title, content, status, created_at, updated_at, \
+    tracking_code, channel, category, location, contact_name, contact_phone, anonymous, publish_consent, level, assist_agencies, round, \
+    deadline_on, first_reply_due, first_replied_at, overdue, escalated, agency_result, public_reply, replied_at, rating, rating_comment, \
+    rated_at, merged_into, decline_reason, referral, closed_at, created_by";
+
 impl CaseRow {
+    /// Where the case sits, for scope checks: its region, station, lead and assisting agencies
+    /// and deputy.
     pub fn location(&self) -> Option<CaseLocation> {
         Some(CaseLocation {
             region: RegionCode::parse(&self.region_code).ok()?,
             station: self.station_ref.clone(),
             agency: self.agency_ref.clone(),
+            assisting: self.assisting().into_iter().map(str::to_owned).collect(),
             deputy: self.deputy_ref.clone(),
         })
+    }
+
+    pub fn assisting(&self) -> Vec<&str> {
+        self.assist_agencies.split(',').filter(|s| !s.is_empty()).collect()
     }
 }
 
 pub struct NewCase<'a> {
     pub region: &'a RegionCode,
     pub station_ref: Option<&'a str>,
-    pub agency_ref: Option<&'a str>,
     pub deputy_ref: Option<&'a str>,
     pub title: &'a str,
     pub content: &'a str,
+    pub channel: &'a str,
+    pub category: &'a str,
+    pub location: &'a str,
+    pub contact_name: &'a str,
+    pub contact_phone: &'a str,
+    pub anonymous: bool,
+    pub publish_consent: bool,
+    pub tracking_code: &'a str,
+    pub first_reply_due: Option<&'a str>,
+    pub created_by: &'a str,
 }
 
-const COLUMNS: &str =
-    "id, county_code, region_code, station_ref, agency_ref, deputy_ref, title, content, status, created_at, updated_at";
-
+/// Inserts a received case and its first event.
 pub async fn insert(tx: &mut Tx, n: &NewCase<'_>, now_ms: i64) -> Result<i64> {
-    on_tx!(tx, c => sqlx::query_scalar(
-        "INSERT INTO cases (county_code, region_code, station_ref, agency_ref, deputy_ref, title, content, status, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'received', $8, $8) RETURNING id")
-        .bind(n.region.county_key()).bind(n.region.as_str()).bind(n.station_ref).bind(n.agency_ref).bind(n.deputy_ref)
-        .bind(n.title).bind(n.content).bind(now_ms)
-        .fetch_one(&mut *c).await.store())
+    let county = n.region.county_key();
+    let id: i64 = on_tx!(tx, c => sqlx::query_scalar(
+        "INSERT INTO cases (county_code, region_code, station_ref, deputy_ref, title, content, status, created_at, updated_at,
+            tracking_code, channel, category, location, contact_name, contact_phone, anonymous, publish_consent, first_reply_due, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6, 'received', $7, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id")
+        .bind(&county).bind(n.region.as_str()).bind(n.station_ref).bind(n.deputy_ref).bind(n.title).bind(n.content).bind(now_ms)
+        .bind(n.tracking_code).bind(n.channel).bind(n.category).bind(n.location).bind(n.contact_name).bind(n.contact_phone)
+        .bind(n.anonymous).bind(n.publish_consent).bind(n.first_reply_due).bind(n.created_by)
+        .fetch_one(&mut *c).await.store())?;
+    add_event(
+        tx,
+        &Event {
+            county_code: &county,
+            case_id: id,
+            actor: n.created_by,
+            command: "receive",
+            from: None,
+            to: "received",
+            note: "",
+            public: true,
+        },
+        now_ms,
+    )
+    .await?;
+    Ok(id)
+}
+
+/// Rewrites every mutable column of a case from `row`.
+pub async fn save(tx: &mut Tx, row: &CaseRow, now_ms: i64) -> Result<()> {
+    on_tx!(tx, c => sqlx::query(
+        "UPDATE cases SET region_code = $2, station_ref = $3, agency_ref = $4, deputy_ref = $5, status = $6, updated_at = $7,
+            category = $8, level = $9, assist_agencies = $10, round = $11, deadline_on = $12, first_replied_at = $13, overdue = $14,
+            escalated = $15, agency_result = $16, public_reply = $17, replied_at = $18, rating = $19, rating_comment = $20, rated_at = $21,
+            merged_into = $22, decline_reason = $23, referral = $24, closed_at = $25, county_code = $26
+         WHERE id = $1")
+        .bind(row.id).bind(&row.region_code).bind(&row.station_ref).bind(&row.agency_ref).bind(&row.deputy_ref).bind(&row.status)
+        .bind(now_ms).bind(&row.category).bind(&row.level).bind(&row.assist_agencies).bind(row.round).bind(&row.deadline_on)
+        .bind(row.first_replied_at).bind(row.overdue).bind(row.escalated).bind(&row.agency_result).bind(&row.public_reply)
+        .bind(row.replied_at).bind(&row.rating).bind(&row.rating_comment).bind(row.rated_at).bind(row.merged_into)
+        .bind(&row.decline_reason).bind(&row.referral).bind(row.closed_at).bind(&row.county_code)
+        .execute(&mut *c).await.store().map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// One step on a case's timeline.
+pub struct Event<'a> {
+    pub county_code: &'a str,
+    pub case_id: i64,
+    pub actor: &'a str,
+    pub command: &'a str,
+    pub from: Option<&'a str>,
+    pub to: &'a str,
+    pub note: &'a str,
+    /// Shown on the public tracking page.
+    pub public: bool,
+}
+
+pub async fn add_event(tx: &mut Tx, e: &Event<'_>, now_ms: i64) -> Result<()> {
+    on_tx!(tx, c => sqlx::query(
+        "INSERT INTO case_events (county_code, case_id, at, actor, command, from_status, to_status, note, public) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
+        .bind(e.county_code).bind(e.case_id).bind(now_ms).bind(e.actor).bind(e.command).bind(e.from).bind(e.to).bind(e.note).bind(e.public)
+        .execute(&mut *c).await.store().map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct EventRow {
+    pub id: i64,
+    pub at: i64,
+    pub actor: String,
+    pub command: String,
+    pub from_status: Option<String>,
+    pub to_status: String,
+    pub note: String,
+    pub public: bool,
+}
+
+/// A case's timeline, oldest first; only the public steps when `public_only`.
+pub async fn events(db: &Db, case_id: i64, public_only: bool) -> Result<Vec<EventRow>> {
+    on_read!(db, p => sqlx::query_as(
+        "SELECT id, at, actor, command, from_status, to_status, note, public FROM case_events WHERE case_id = $1 AND (public OR NOT $2) ORDER BY id")
+        .bind(case_id).bind(public_only).fetch_all(p).await.store())
 }
 
 pub async fn get(db: &Db, id: i64) -> Result<Option<CaseRow>> {
-    on_read!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM cases WHERE id = $1")))
+    on_read!(db, p => sqlx::query_as(AssertSqlSafe(format!("SELECT {COLUMNS} FROM cases WHERE id = $1")))
         .bind(id).fetch_optional(p).await.store())
 }
 
-/// The cases a set of scopes reaches, newest first. Each argument narrows nothing when empty;
-/// a case is listed when any of them matches.
+/// The case as the transaction sees it.
+pub async fn get_tx(tx: &mut Tx, id: i64) -> Result<Option<CaseRow>> {
+    on_tx!(tx, c => sqlx::query_as(AssertSqlSafe(format!("SELECT {COLUMNS} FROM cases WHERE id = $1")))
+        .bind(id).fetch_optional(&mut *c).await.store())
+}
+
+pub async fn by_tracking_code(db: &Db, code: &str) -> Result<Option<CaseRow>> {
+    on_read!(db, p => sqlx::query_as(AssertSqlSafe(format!("SELECT {COLUMNS} FROM cases WHERE tracking_code = $1")))
+        .bind(code).fetch_optional(p).await.store())
+}
+
+/// (tracking code, title) of the cases left with a phone number, newest first.
+pub async fn codes_by_phone(db: &Db, phone: &str) -> Result<Vec<(String, String, String)>> {
+    on_read!(db, p => sqlx::query_as(
+        "SELECT tracking_code, title, county_code FROM cases WHERE contact_phone = $1 AND tracking_code IS NOT NULL ORDER BY id DESC LIMIT 20")
+        .bind(phone).fetch_all(p).await.store())
+}
+
+/// The case a submission key already produced, if any.
+pub async fn by_idempotency_key(tx: &mut Tx, key: &str) -> Result<Option<i64>> {
+    on_tx!(tx, c => sqlx::query_scalar("SELECT case_id FROM idempotency_keys WHERE key = $1")
+        .bind(key).fetch_optional(&mut *c).await.store())
+}
+
+pub async fn remember_idempotency_key(tx: &mut Tx, key: &str, county: &str, case_id: i64, now_ms: i64) -> Result<()> {
+    on_tx!(tx, c => sqlx::query("INSERT INTO idempotency_keys (key, county_code, case_id, created_at) VALUES ($1, $2, $3, $4)")
+        .bind(key).bind(county).bind(case_id).bind(now_ms).execute(&mut *c).await.store().map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn add_photo(
+    tx: &mut Tx,
+    county: &str,
+    case_id: i64,
+    hash: &str,
+    mime: &str,
+    bytes: i64,
+    now_ms: i64,
+) -> Result<()> {
+    on_tx!(tx, c => sqlx::query("INSERT INTO case_photos (county_code, case_id, hash, mime, bytes, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(county).bind(case_id).bind(hash).bind(mime).bind(bytes).bind(now_ms).execute(&mut *c).await.store().map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// (hash, mime) of a case's photos.
+pub async fn photos(db: &Db, case_id: i64) -> Result<Vec<(String, String)>> {
+    on_read!(db, p => sqlx::query_as("SELECT hash, mime FROM case_photos WHERE case_id = $1 ORDER BY id")
+        .bind(case_id).fetch_all(p).await.store())
+}
+
+/// The cases a set of scopes reaches. A case is listed when any scope matches it.
 pub struct Reach<'a> {
     pub region_prefixes: &'a [String],
     pub stations: &'a [String],
@@ -69,7 +245,18 @@ pub struct Reach<'a> {
     pub deputies: &'a [String],
 }
 
-pub async fn list(db: &Db, reach: &Reach<'_>, limit: i64) -> Result<Vec<CaseRow>> {
+/// What a list shows.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Only these statuses; empty means all.
+    pub statuses: Vec<String>,
+    pub overdue: bool,
+    /// Open cases whose deadline is on or before this date (YYYY-MM-DD).
+    pub due_by: Option<String>,
+    pub limit: i64,
+}
+
+pub async fn list(db: &Db, reach: &Reach<'_>, filter: &Filter) -> Result<Vec<CaseRow>> {
     // Scopes are few (usually one), so the filter is built from placeholders only.
     let mut clauses = Vec::new();
     let mut binds: Vec<String> = Vec::new();
@@ -84,19 +271,102 @@ pub async fn list(db: &Db, reach: &Reach<'_>, limit: i64) -> Result<Vec<CaseRow>
     push("station_ref", reach.stations, false);
     push("agency_ref", reach.agencies, false);
     push("deputy_ref", reach.deputies, false);
+    for a in reach.agencies {
+        binds.push(format!("%{a}%"));
+        clauses.push(format!("(',' || assist_agencies || ',') LIKE ${}", binds.len()));
+    }
     if clauses.is_empty() {
         return Ok(vec![]);
     }
-    let sql = format!(
-        "SELECT {COLUMNS} FROM cases WHERE {} ORDER BY created_at DESC, id DESC LIMIT {}",
-        clauses.join(" OR "),
-        limit.clamp(1, 500)
-    );
+    let mut sql = format!("SELECT {COLUMNS} FROM cases WHERE ({})", clauses.join(" OR "));
+    if !filter.statuses.is_empty() {
+        let mut marks = Vec::new();
+        for s in &filter.statuses {
+            binds.push(s.clone());
+            marks.push(format!("${}", binds.len()));
+        }
+        sql.push_str(&format!(" AND status IN ({})", marks.join(", ")));
+    }
+    if filter.overdue {
+        sql.push_str(" AND overdue");
+    }
+    if let Some(d) = &filter.due_by {
+        binds.push(d.clone());
+        sql.push_str(&format!(
+            " AND deadline_on IS NOT NULL AND deadline_on <= ${} AND status IN ('triaged', 'assigned', 'reopened')",
+            binds.len()
+        ));
+    }
+    sql.push_str(&format!(" ORDER BY created_at DESC, id DESC LIMIT {}", filter.limit.clamp(1, 500)));
     on_read!(db, p => {
-        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+        let mut q = sqlx::query_as(AssertSqlSafe(sql));
         for b in &binds {
             q = q.bind(b);
         }
         q.fetch_all(p).await.store()
     })
+}
+
+/// Ids of cases the sweep should look at: assigned past their deadline, online cases past their
+/// first-reply date and still unanswered, and replies waiting for a rating since before
+/// `unrated_before_ms`. Not yet marked overdue, for the first two.
+pub async fn sweep_candidates(db: &Db, today: &str, unrated_before_ms: i64) -> Result<Vec<i64>> {
+    on_read!(db, p => sqlx::query_scalar(
+        "SELECT id FROM cases WHERE
+            (NOT overdue AND status IN ('assigned', 'reopened') AND deadline_on IS NOT NULL AND deadline_on < $1)
+         OR (NOT overdue AND status = 'received' AND first_reply_due IS NOT NULL AND first_reply_due < $1)
+         OR (status IN ('replied', 'answered_on_spot') AND replied_at IS NOT NULL AND replied_at < $2)
+         ORDER BY id LIMIT 1000")
+        .bind(today).bind(unrated_before_ms).fetch_all(p).await.store())
+}
+
+/// Counts for the dashboard.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Counts {
+    pub by_status: Vec<(String, i64)>,
+    pub by_channel: Vec<(String, i64)>,
+    pub by_category: Vec<(String, i64)>,
+    pub by_level: Vec<(String, i64)>,
+    pub by_rating: Vec<(String, i64)>,
+    pub overdue: i64,
+    pub total: i64,
+}
+
+/// Counts of cases received in [from, to) under a region prefix, optionally of one station.
+pub async fn counts(db: &Db, region_prefix: &str, station: Option<&str>, from_ms: i64, to_ms: i64) -> Result<Counts> {
+    let mut out = Counts::default();
+    let like = format!("{region_prefix}%");
+    let county = region_prefix.get(..6).unwrap_or(region_prefix).to_owned();
+    let county_like = format!("{county}%");
+    for (col, target) in
+        [("status", 0), ("channel", 1), ("category", 2), ("COALESCE(level, '')", 3), ("COALESCE(rating, '')", 4)]
+    {
+        let sql = format!(
+            "SELECT {col}, COUNT(*) FROM cases WHERE county_code LIKE $1 AND region_code LIKE $2 AND (CAST($3 AS TEXT) IS NULL OR station_ref = $3)
+             AND created_at >= $4 AND created_at < $5 GROUP BY {col} ORDER BY {col}"
+        );
+        let rows: Vec<(String, i64)> = on_read!(db, p => sqlx::query_as(AssertSqlSafe(sql))
+            .bind(&county_like).bind(&like).bind(station).bind(from_ms).bind(to_ms).fetch_all(p).await.store())?;
+        match target {
+            0 => out.by_status = rows,
+            1 => out.by_channel = rows,
+            2 => out.by_category = rows,
+            3 => out.by_level = rows,
+            _ => out.by_rating = rows,
+        }
+    }
+    out.total = out.by_status.iter().map(|(_, n)| n).sum();
+    out.overdue = on_read!(db, p => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM cases WHERE county_code LIKE $1 AND region_code LIKE $2 AND (CAST($3 AS TEXT) IS NULL OR station_ref = $3)
+         AND created_at >= $4 AND created_at < $5 AND overdue")
+        .bind(&county_like).bind(&like).bind(station).bind(from_ms).bind(to_ms).fetch_one(p).await.store())?;
+    Ok(out)
+}
+
+/// Published outcomes for a station's "民声回响": closed cases whose constituent consented.
+pub async fn echoes(db: &Db, station: &str, limit: i64) -> Result<Vec<CaseRow>> {
+    on_read!(db, p => sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM cases WHERE station_ref = $1 AND publish_consent AND status = 'closed' AND public_reply <> ''
+         ORDER BY closed_at DESC LIMIT $2")))
+        .bind(station).bind(limit).fetch_all(p).await.store())
 }

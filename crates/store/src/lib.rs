@@ -10,6 +10,7 @@ mod migrate;
 pub mod audit;
 pub mod cases;
 pub mod org;
+pub mod outbox;
 pub mod regions;
 pub mod roster;
 pub mod sessions;

@@ -30,6 +30,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 3,
+        name: "case_loop",
+        portable: include_str!("../migrations/0003_case_loop.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 impl Migration {

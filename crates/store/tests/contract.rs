@@ -210,86 +210,85 @@ async fn concurrent_audit_appends_keep_one_chain(b: Backend) {
     assert!(v.breaks.is_empty(), "{:?}", v.breaks);
 }
 
-async fn cases_by_reach(b: Backend) {
+fn new_case<'a>(
+    region: &'a RegionCode,
+    station: Option<&'a str>,
+    deputy: Option<&'a str>,
+    code: &'a str,
+) -> cases::NewCase<'a> {
+    cases::NewCase {
+        region,
+        station_ref: station,
+        deputy_ref: deputy,
+        title: "路灯",
+        content: "路灯不亮",
+        channel: "qr",
+        category: "其他",
+        location: "",
+        contact_name: "",
+        contact_phone: "13800001111",
+        anonymous: false,
+        publish_consent: false,
+        tracking_code: code,
+        first_reply_due: None,
+        created_by: "constituent",
+    }
+}
+
+async fn cases_by_reach_timeline_and_keys(b: Backend) {
     let Some(t) = fresh_db(b).await else { return };
     let db = &t.db;
     seed_regions(db).await;
-    let mut tx = db.begin().await.unwrap();
     let here = code("611026001");
     let there = code("611025");
-    let a = cases::insert(
-        &mut tx,
-        &cases::NewCase {
-            region: &here,
-            station_ref: Some("renhe"),
-            agency_ref: None,
-            deputy_ref: Some("wang-fang"),
-            title: "路灯",
-            content: "路灯不亮",
-        },
-        10,
-    )
-    .await
-    .unwrap();
-    let b_id = cases::insert(
-        &mut tx,
-        &cases::NewCase {
-            region: &there,
-            station_ref: None,
-            agency_ref: Some("za-water"),
-            deputy_ref: None,
-            title: "供水",
-            content: "停水",
-        },
-        20,
-    )
-    .await
-    .unwrap();
+    let mut tx = db.begin().await.unwrap();
+    let a = cases::insert(&mut tx, &new_case(&here, Some("renhe"), Some("wang-fang"), "AAAAA22222"), 10).await.unwrap();
+    let b_id = cases::insert(&mut tx, &new_case(&there, None, None, "BBBBB33333"), 20).await.unwrap();
+    cases::remember_idempotency_key(&mut tx, "key-0001", "611026", a, 10).await.unwrap();
+    tx.commit().await.unwrap();
+    // The lead agency is set by assignment; assisting agencies read too.
+    let mut tx = db.begin().await.unwrap();
+    let mut row = cases::get_tx(&mut tx, b_id).await.unwrap().unwrap();
+    row.agency_ref = Some("za-water".into());
+    row.assist_agencies = "za-power,za-roads".into();
+    row.status = "assigned".into();
+    cases::save(&mut tx, &row, 30).await.unwrap();
     tx.commit().await.unwrap();
     let got = cases::get(db, a).await.unwrap().unwrap();
-    assert_eq!((got.county_code.as_str(), got.status.as_str()), ("611026", "received"));
+    assert_eq!((got.county_code.as_str(), got.status.as_str(), got.round), ("611026", "received", 1));
     assert_eq!(got.location().unwrap().deputy.as_deref(), Some("wang-fang"));
+    assert_eq!(cases::by_tracking_code(db, "AAAAA22222").await.unwrap().unwrap().id, a);
+    assert_eq!(cases::codes_by_phone(db, "13800001111").await.unwrap().len(), 2);
+    let mut tx = db.begin().await.unwrap();
+    assert_eq!(cases::by_idempotency_key(&mut tx, "key-0001").await.unwrap(), Some(a));
+    assert!(matches!(
+        cases::remember_idempotency_key(&mut tx, "key-0001", "611026", b_id, 11).await,
+        Err(StoreError::Conflict(_))
+    ));
+    drop(tx);
+    let timeline = cases::events(db, a, true).await.unwrap();
+    assert_eq!(timeline.len(), 1);
+    assert_eq!(timeline[0].command, "receive");
     let ids = |rows: Vec<cases::CaseRow>| rows.into_iter().map(|c| c.id).collect::<Vec<_>>();
-    let reach = |r: &'static [String]| cases::Reach { region_prefixes: r, stations: &[], agencies: &[], deputies: &[] };
+    let all = cases::Filter { limit: 10, ..Default::default() };
     let county = ["611026".to_string()];
-    assert_eq!(
-        ids(cases::list(
-            db,
-            &cases::Reach { region_prefixes: &county, stations: &[], agencies: &[], deputies: &[] },
-            10
-        )
-        .await
-        .unwrap()),
-        vec![a]
-    );
-    assert_eq!(ids(cases::list(db, &reach(&[]), 10).await.unwrap()), Vec::<i64>::new());
-    let agency = ["za-water".to_string()];
-    assert_eq!(
-        ids(cases::list(
-            db,
-            &cases::Reach { region_prefixes: &[], stations: &[], agencies: &agency, deputies: &[] },
-            10
-        )
-        .await
-        .unwrap()),
-        vec![b_id]
-    );
+    let reach = cases::Reach { region_prefixes: &county, stations: &[], agencies: &[], deputies: &[] };
+    assert_eq!(ids(cases::list(db, &reach, &all).await.unwrap()), vec![a]);
+    let nothing = cases::Reach { region_prefixes: &[], stations: &[], agencies: &[], deputies: &[] };
+    assert!(cases::list(db, &nothing, &all).await.unwrap().is_empty());
+    for agency in ["za-water", "za-roads"] {
+        let list = [agency.to_string()];
+        let reach = cases::Reach { region_prefixes: &[], stations: &[], agencies: &list, deputies: &[] };
+        assert_eq!(ids(cases::list(db, &reach, &all).await.unwrap()), vec![b_id], "{agency}");
+    }
+    let only_assigned = cases::Filter { statuses: vec!["assigned".into()], limit: 10, ..Default::default() };
+    let both = ["611026".to_string(), "611025".to_string()];
+    let reach = cases::Reach { region_prefixes: &both, stations: &[], agencies: &[], deputies: &[] };
+    assert_eq!(ids(cases::list(db, &reach, &only_assigned).await.unwrap()), vec![b_id]);
     // A foreign key keeps cases on known regions.
     let mut tx = db.begin().await.unwrap();
     let unknown = code("611026777");
-    let r = cases::insert(
-        &mut tx,
-        &cases::NewCase {
-            region: &unknown,
-            station_ref: None,
-            agency_ref: None,
-            deputy_ref: None,
-            title: "t",
-            content: "c",
-        },
-        1,
-    )
-    .await;
+    let r = cases::insert(&mut tx, &new_case(&unknown, None, None, "CCCCC44444"), 1).await;
     assert!(matches!(r, Err(StoreError::Conflict(_))), "{r:?}");
 }
 
@@ -301,5 +300,5 @@ on_both_backends!(
     audit_chain_appends_and_verifies,
     audit_log_refuses_updates,
     concurrent_audit_appends_keep_one_chain,
-    cases_by_reach,
+    cases_by_reach_timeline_and_keys,
 );

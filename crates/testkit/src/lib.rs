@@ -27,11 +27,13 @@ pub struct TestDb {
     pub db: Db,
     pub url: String,
     dir: Option<PathBuf>,
+    /// The app's data directory, removed with the database.
+    pub extra_dir: Option<PathBuf>,
 }
 
 impl Drop for TestDb {
     fn drop(&mut self) {
-        if let Some(d) = &self.dir {
+        for d in [&self.dir, &self.extra_dir].into_iter().flatten() {
             let _ = std::fs::remove_dir_all(d);
         }
     }
@@ -77,7 +79,7 @@ pub async fn fresh_url(backend: Backend) -> Option<(String, Option<PathBuf>)> {
 pub async fn fresh_db(backend: Backend) -> Option<TestDb> {
     let (url, dir) = fresh_url(backend).await?;
     let db = Db::connect(&url).await.expect("connect and migrate");
-    Some(TestDb { db, url, dir })
+    Some(TestDb { db, url, dir, extra_dir: None })
 }
 
 /// The app, served for real on a random local port.
@@ -115,8 +117,13 @@ impl TestApp {
         Self::spawn_with(backend, liaison_web::Settings::default()).await
     }
 
-    pub async fn spawn_with(backend: Backend, settings: liaison_web::Settings) -> Option<TestApp> {
-        let tdb = fresh_db(backend).await?;
+    pub async fn spawn_with(backend: Backend, mut settings: liaison_web::Settings) -> Option<TestApp> {
+        let mut tdb = fresh_db(backend).await?;
+        // Photos and calendar files go to a folder of the test's own.
+        let data = std::env::temp_dir().join(format!("liaison-data-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&data).unwrap();
+        settings.data_dir = data.clone();
+        tdb.extra_dir = Some(data);
         let clock = Arc::new(OffsetClock::default());
         let mut tx = tdb.db.begin().await.unwrap();
         for (code, name) in REGIONS {

@@ -4,10 +4,12 @@
 
 mod api;
 mod assets;
-mod auth;
+pub mod auth;
+pub mod casework;
 mod error;
 mod extract;
 mod pages;
+pub mod photos;
 pub mod qr;
 pub mod roster_io;
 mod routes;
@@ -15,7 +17,7 @@ mod state;
 mod telemetry;
 
 pub use error::ApiError;
-pub use routes::{Policy, build_app};
+pub use routes::{Policy, app_state, build_app};
 pub use state::{AppState, Settings};
 pub use telemetry::metrics_handle;
 

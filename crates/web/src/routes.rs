@@ -100,6 +100,22 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
+/// The state handlers share: the database, the clock, settings, the working-day calendar (built-in
+/// years plus any `DATA/calendar/YYYY.txt`), and the public rate limiter.
+pub fn app_state(db: Db, clock: Arc<dyn Clock>, settings: Settings, policy: Arc<Policy>) -> AppState {
+    let mut calendar = liaison_domain::calendar::WorkCalendar::built_in();
+    match calendar.load_dir(&settings.data_dir.join("calendar")) {
+        Ok(years) if !years.is_empty() => {
+            tracing::info!(?years, "working-day calendar years loaded from the data directory")
+        }
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "a calendar file was refused; the built-in years stay in force"),
+    }
+    let per_minute = std::num::NonZeroU32::new(settings.public_per_minute.max(1)).expect("at least one");
+    let limiter = Arc::new(governor::RateLimiter::keyed(governor::Quota::per_minute(per_minute)));
+    AppState { db, clock, settings: Arc::new(settings), policy, calendar: Arc::new(calendar), limiter }
+}
+
 /// Builds the whole application: routes, policy, OpenAPI document and middleware.
 pub fn build_app(db: Db, clock: Arc<dyn Clock>, settings: Settings) -> (Router, Arc<Policy>) {
     let registry = Registry {
@@ -115,7 +131,7 @@ pub fn build_app(db: Db, clock: Arc<dyn Clock>, settings: Settings) -> (Router, 
     policy.insert("GET", "/static/{*path}", Action::Public);
     let policy = Arc::new(policy);
     let body_limit = settings.body_limit;
-    let state = AppState { db, clock, settings: Arc::new(settings), policy: policy.clone() };
+    let state = app_state(db, clock, settings, policy.clone());
     let router = api_router
         .merge(plain)
         .route(

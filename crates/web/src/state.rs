@@ -21,6 +21,21 @@ pub struct Settings {
     /// The address constituents reach the server at, without a trailing slash; QR codes point
     /// here.
     pub public_url: String,
+    /// Where photos are stored.
+    pub data_dir: std::path::PathBuf,
+    /// Case categories offered on forms.
+    pub categories: Vec<String>,
+    /// Working days to handle a township-level and a county-level case.
+    pub deadline_township_days: u32,
+    pub deadline_county_days: u32,
+    /// Working days to first answer an online message (点军: 3 days).
+    pub first_reply_days: u32,
+    /// Days after a reply before an unrated case closes as 未评价.
+    pub survey_days: i64,
+    /// Working days before the deadline from which a case counts as due soon.
+    pub due_soon_days: u32,
+    /// Tracking lookups and public submissions allowed per minute from one address.
+    pub public_per_minute: u32,
 }
 
 impl Default for Settings {
@@ -32,9 +47,20 @@ impl Default for Settings {
             secure_cookies: false,
             body_limit: 1024 * 1024,
             public_url: "http://127.0.0.1:8080".into(),
+            data_dir: std::path::PathBuf::from("./data"),
+            categories: liaison_domain::case::DEFAULT_CATEGORIES.iter().map(|s| (*s).to_owned()).collect(),
+            deadline_township_days: 15,
+            deadline_county_days: 30,
+            first_reply_days: 3,
+            survey_days: 7,
+            due_soon_days: 3,
+            public_per_minute: 30,
         }
     }
 }
+
+/// Limits public lookups and submissions per client address.
+pub type PublicLimiter = governor::DefaultKeyedRateLimiter<std::net::IpAddr>;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -42,10 +68,18 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub settings: Arc<Settings>,
     pub policy: Arc<Policy>,
+    pub calendar: Arc<liaison_domain::calendar::WorkCalendar>,
+    pub limiter: Arc<PublicLimiter>,
 }
 
 impl AppState {
     pub fn now_ms(&self) -> i64 {
         self.clock.now().timestamp_millis()
+    }
+
+    /// Today's date in China (UTC+8), which deadlines count in.
+    pub fn today(&self) -> chrono::NaiveDate {
+        let tz = chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset");
+        self.clock.now().with_timezone(&tz).date_naive()
     }
 }

@@ -95,11 +95,14 @@ async fn case_fields_are_validated(b: Backend) {
     let sup = app.token_for("sup", "county_supervisor", "region:611026", "611026").await;
     let long = "长".repeat(5001);
     let refusals = [
-        (json!({"region": "611026001", "title": "标题", "content": "   "}), "empty_content"),
-        (json!({"region": "611026001", "title": "", "content": "内容"}), "empty_title"),
-        (json!({"region": "611026001", "title": "标题", "content": long}), "content_too_long"),
-        (json!({"region": "611026001", "title": "标题", "content": "内容", "station": "Not A Slug"}), "invalid_slug"),
-        (json!({"region": "611026888", "title": "标题", "content": "内容"}), "unknown_region"),
+        (json!({"channel": "station", "region": "611026001", "title": "标题", "content": "   "}), "empty_content"),
+        (json!({"channel": "station", "region": "611026001", "title": "", "content": "内容"}), "empty_title"),
+        (json!({"channel": "station", "region": "611026001", "title": "标题", "content": long}), "content_too_long"),
+        (
+            json!({"channel": "station", "region": "611026001", "title": "标题", "content": "内容", "station": "Not A Slug"}),
+            "invalid_slug",
+        ),
+        (json!({"channel": "station", "region": "611026888", "title": "标题", "content": "内容"}), "unknown_region"),
     ];
     for (body, code) in refusals {
         let res = app.post_json("/api/v1/cases", Some(&sup), &body).await;

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 /// Records a case as a supervisor of its county and returns its id.
 async fn case_in(app: &TestApp, token: &str, region: &str, extra: Value) -> i64 {
-    let mut body = json!({"region": region, "title": "路灯不亮", "content": "村口路灯已坏一月，夜间出行不便。"});
+    let mut body = json!({"channel": "station", "region": region, "title": "路灯不亮", "content": "村口路灯已坏一月，夜间出行不便。"});
     body.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
     let res = app.post_json("/api/v1/cases", Some(token), &body).await;
     assert_eq!(res.status(), StatusCode::CREATED, "{}", res.text().await.unwrap());
@@ -26,8 +26,13 @@ async fn a_supervisor_of_one_county_cannot_read_another(b: Backend) {
     let listed: Vec<Value> = app.get("/api/v1/cases", Some(&zs)).await.json().await.unwrap();
     assert_eq!(listed.iter().map(|c| c["id"].as_i64().unwrap()).collect::<Vec<_>>(), vec![ours]);
     // Nor can it write into the other county.
-    let res =
-        app.post_json("/api/v1/cases", Some(&zs), &json!({"region": "611025001", "title": "t", "content": "c"})).await;
+    let res = app
+        .post_json(
+            "/api/v1/cases",
+            Some(&zs),
+            &json!({"channel": "station", "region": "611025001", "title": "t", "content": "c"}),
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     assert_eq!(
         app.get("/api/v1/cases", Some(&za)).await.json::<Vec<Value>>().await.unwrap().len(),
@@ -36,17 +41,33 @@ async fn a_supervisor_of_one_county_cannot_read_another(b: Backend) {
     );
 }
 
+/// Creates the agencies and sends a case to one of them at county level.
+async fn assign(app: &TestApp, sup: &str, id: i64, agency: &str) {
+    for slug in ["zs-transport", "zs-water"] {
+        app.post_json(
+            "/api/v1/agencies",
+            Some(sup),
+            &json!({"slug": slug, "region": "611026", "name": slug, "kind": "部门"}),
+        )
+        .await;
+    }
+    let res = app
+        .post_json(&format!("/api/v1/cases/{id}/steps"), Some(sup), &json!({"step": "triage", "level": "county"}))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
+    let res = app
+        .post_json(&format!("/api/v1/cases/{id}/steps"), Some(sup), &json!({"step": "assign", "lead": agency}))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
+}
+
 async fn township_station_agency_and_deputy_scopes(b: Backend) {
     let Some(app) = TestApp::spawn(b).await else { return };
     let sup = app.token_for("sup", "county_supervisor", "region:611026", "611026").await;
-    let addressed = case_in(
-        &app,
-        &sup,
-        "611026001001",
-        json!({"station": "renhe", "agency": "zs-transport", "deputy": "wang-fang"}),
-    )
-    .await;
-    let elsewhere = case_in(&app, &sup, "611026101", json!({"agency": "zs-water"})).await;
+    let addressed = case_in(&app, &sup, "611026001001", json!({"station": "renhe", "deputy": "wang-fang"})).await;
+    assign(&app, &sup, addressed, "zs-transport").await;
+    let elsewhere = case_in(&app, &sup, "611026101", json!({})).await;
+    assign(&app, &sup, elsewhere, "zs-water").await;
     let who = [
         ("qianyou", "township_officer", "region:611026001", true),
         ("xialiang", "township_officer", "region:611026101", false),
@@ -59,7 +80,8 @@ async fn township_station_agency_and_deputy_scopes(b: Backend) {
     ];
     for (user, role, scope, sees) in who {
         let token = app.token_for(user, role, scope, "611026").await;
-        let status = app.get(&format!("/api/v1/cases/{addressed}"), Some(&token)).await.status();
+        let res = app.get(&format!("/api/v1/cases/{addressed}"), Some(&token)).await;
+        let status = res.status();
         assert_eq!(status == StatusCode::OK, sees, "{user} reading the addressed case: {status}");
         if sees {
             assert_eq!(status, StatusCode::OK);

@@ -1,57 +1,158 @@
-//! The case core on the API: staff record a case under a region (and optionally a station,
-//! agency and deputy) and read cases within their scope.
+//! Cases for staff: record one raised in person, the inboxes, a case with its timeline, each
+//! step of the loop, photos, the audited contact view, and the counts.
 
+use super::org::scoped_region;
 use crate::auth::Caller;
+use crate::casework::{self, Intake, Step};
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::ApiJson;
+use crate::extract::{ApiJson, ApiQuery};
+use crate::photos;
 use crate::state::AppState;
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use liaison_domain::audit::AuditEvent;
 use liaison_domain::authz::{self, Action, CaseLocation, Scope, Target, parse_slug};
-use liaison_domain::case::{parse_content, parse_title};
+use liaison_domain::case::{CaseStatus, Channel, Level, parse_content, parse_note, parse_title};
+use liaison_domain::phone::PhoneNumber;
 use liaison_domain::region::RegionCode;
-use liaison_store::{audit, cases, regions};
+use liaison_store::cases::{self, CaseRow};
+use liaison_store::{audit, regions};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 #[derive(Serialize, ToSchema)]
 pub struct CaseBody {
     pub id: i64,
+    pub tracking_code: String,
+    pub status: String,
+    pub status_label: String,
+    pub channel: String,
+    pub category: String,
     pub region_code: String,
     pub station: Option<String>,
-    pub agency: Option<String>,
     pub deputy: Option<String>,
+    pub level: Option<String>,
+    /// The lead agency (主办).
+    pub agency: Option<String>,
+    /// Assisting agencies (协办).
+    pub assisting: Vec<String>,
     pub title: String,
     pub content: String,
-    pub status: String,
+    pub location: String,
+    /// Masked, e.g. 王*; the full details are at `/api/v1/cases/{id}/contact`.
+    pub contact_name: String,
+    pub contact_phone: String,
+    pub anonymous: bool,
+    pub publish_consent: bool,
+    pub round: i64,
+    pub deadline_on: Option<String>,
+    pub first_reply_due: Option<String>,
+    pub overdue: bool,
+    pub escalated: bool,
+    pub agency_result: String,
+    pub public_reply: String,
+    pub rating: Option<String>,
+    pub rating_comment: String,
+    pub merged_into: Option<i64>,
+    pub decline_reason: String,
+    pub referral: String,
     /// Unix milliseconds.
     pub created_at: i64,
+    pub updated_at: i64,
 }
 
-impl From<cases::CaseRow> for CaseBody {
-    fn from(c: cases::CaseRow) -> Self {
+impl From<CaseRow> for CaseBody {
+    fn from(c: CaseRow) -> Self {
         CaseBody {
+            status_label: CaseStatus::parse(&c.status).map(|s| s.label()).unwrap_or("").into(),
+            assisting: c.assisting().into_iter().map(str::to_owned).collect(),
+            contact_name: casework::mask_name(&c.contact_name),
+            contact_phone: casework::shown_phone(&c.contact_phone, false),
             id: c.id,
+            tracking_code: c.tracking_code.unwrap_or_default(),
+            status: c.status,
+            channel: c.channel,
+            category: c.category,
             region_code: c.region_code,
             station: c.station_ref,
-            agency: c.agency_ref,
             deputy: c.deputy_ref,
+            level: c.level,
+            agency: c.agency_ref,
             title: c.title,
             content: c.content,
-            status: c.status,
+            location: c.location,
+            anonymous: c.anonymous,
+            publish_consent: c.publish_consent,
+            round: c.round,
+            deadline_on: c.deadline_on,
+            first_reply_due: c.first_reply_due,
+            overdue: c.overdue,
+            escalated: c.escalated,
+            agency_result: c.agency_result,
+            public_reply: c.public_reply,
+            rating: c.rating,
+            rating_comment: c.rating_comment,
+            merged_into: c.merged_into,
+            decline_reason: c.decline_reason,
+            referral: c.referral,
             created_at: c.created_at,
+            updated_at: c.updated_at,
         }
     }
 }
 
-/// Cases within the caller's scope, newest first.
-#[utoipa::path(get, path = "/api/v1/cases", tag = "cases", security(("bearer" = [])), responses(
-    (status = 200, body = Vec<CaseBody>), (status = 403, body = ErrorBody)))]
-pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<CaseBody>>, ApiError> {
+#[derive(Serialize, ToSchema)]
+pub struct EventBody {
+    pub at: i64,
+    pub actor: String,
+    pub command: String,
+    pub from_status: Option<String>,
+    pub to_status: String,
+    pub note: String,
+    pub public: bool,
+}
+
+impl From<cases::EventRow> for EventBody {
+    fn from(e: cases::EventRow) -> Self {
+        EventBody {
+            at: e.at,
+            actor: e.actor,
+            command: e.command,
+            from_status: e.from_status,
+            to_status: e.to_status,
+            note: e.note,
+            public: e.public,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CaseDetail {
+    #[serde(flatten)]
+    pub case: CaseBody,
+    pub timeline: Vec<EventBody>,
+    /// Hashes of the photos; fetch at `/api/v1/cases/{id}/photos/{hash}`.
+    pub photos: Vec<String>,
+}
+
+#[derive(Deserialize, IntoParams, Default)]
+pub struct InboxQuery {
+    /// `received`, `triaged`, `assigned`, `handled`, `replied`, … (comma-separated); omitted, all.
+    pub status: Option<String>,
+    /// Only overdue cases.
+    pub overdue: Option<bool>,
+    /// Only open cases due within the configured number of working days.
+    pub due_soon: Option<bool>,
+    pub limit: Option<i64>,
+}
+
+/// What the caller's scopes reach, as store filters.
+pub(crate) fn reach_lists(caller: &Caller, action: Action) -> [Vec<String>; 4] {
     let (mut regions, mut stations, mut agencies, mut deputies) = (vec![], vec![], vec![], vec![]);
-    for s in authz::reach(&caller.principal, Action::CaseRead) {
+    for s in authz::reach(&caller.principal, action) {
         match s {
             Scope::Region(c) => regions.push(c.as_str().to_owned()),
             Scope::Station(x) => stations.push(x.clone()),
@@ -59,35 +160,110 @@ pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<
             Scope::Deputy(x) => deputies.push(x.clone()),
         }
     }
-    let reach =
-        cases::Reach { region_prefixes: &regions, stations: &stations, agencies: &agencies, deputies: &deputies };
-    let rows = cases::list(&state.db, &reach, 200).await?;
-    Ok(Json(rows.into_iter().map(CaseBody::from).collect()))
+    [regions, stations, agencies, deputies]
 }
 
-/// One case, if it lies within the caller's scope.
+pub(crate) async fn inbox(state: &AppState, caller: &Caller, q: &InboxQuery) -> Result<Vec<CaseRow>, ApiError> {
+    let [regions, stations, agencies, deputies] = reach_lists(caller, Action::CaseRead);
+    let reach =
+        cases::Reach { region_prefixes: &regions, stations: &stations, agencies: &agencies, deputies: &deputies };
+    let mut statuses = Vec::new();
+    for s in q.status.as_deref().unwrap_or("").split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        let st = CaseStatus::parse(s)
+            .ok_or_else(|| ApiError::bad_request("invalid_status", format!("未知状态：{s}")).with_field("status"))?;
+        statuses.push(st.as_str().to_owned());
+    }
+    let due_by = q
+        .due_soon
+        .unwrap_or(false)
+        .then(|| state.calendar.add_working_days(state.today(), state.settings.due_soon_days).to_string());
+    let filter = cases::Filter { statuses, overdue: q.overdue.unwrap_or(false), due_by, limit: q.limit.unwrap_or(200) };
+    Ok(cases::list(&state.db, &reach, &filter).await?)
+}
+
+/// Cases within the caller's scope (mine, my station, my township, my agency), newest first.
+#[utoipa::path(get, path = "/api/v1/cases", tag = "cases", params(InboxQuery), security(("bearer" = [])), responses(
+    (status = 200, body = Vec<CaseBody>), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<InboxQuery>,
+) -> Result<Json<Vec<CaseBody>>, ApiError> {
+    Ok(Json(inbox(&state, &caller, &q).await?.into_iter().map(CaseBody::from).collect()))
+}
+
+pub(crate) async fn readable(state: &AppState, caller: &Caller, id: i64) -> Result<CaseRow, ApiError> {
+    let row = cases::get(&state.db, id).await?.ok_or_else(ApiError::not_found)?;
+    let loc = row.location().ok_or_else(|| ApiError::internal("case with invalid region"))?;
+    caller.check(Action::CaseRead, Target::Case(&loc))?;
+    Ok(row)
+}
+
+/// One case with its whole timeline, if it lies within the caller's scope.
 #[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", params(("id" = i64, Path)), security(("bearer" = [])), responses(
-    (status = 200, body = CaseBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    (status = 200, body = CaseDetail), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<i64>,
-) -> Result<Json<CaseBody>, ApiError> {
+) -> Result<Json<CaseDetail>, ApiError> {
+    let row = readable(&state, &caller, id).await?;
+    let timeline = cases::events(&state.db, id, false).await?.into_iter().map(EventBody::from).collect();
+    let photos = cases::photos(&state.db, id).await?.into_iter().map(|(h, _)| h).collect();
+    Ok(Json(CaseDetail { case: row.into(), timeline, photos }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ContactBody {
+    pub name: String,
+    pub phone: String,
+}
+
+/// The constituent's name and phone in full, for staff who need to call back; audited.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/contact", tag = "cases", params(("id" = i64, Path)), security(("bearer" = [])), responses(
+    (status = 200, body = ContactBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn contact(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<Json<ContactBody>, ApiError> {
     let row = cases::get(&state.db, id).await?.ok_or_else(ApiError::not_found)?;
     let loc = row.location().ok_or_else(|| ApiError::internal("case with invalid region"))?;
     caller.check(Action::CaseRead, Target::Case(&loc))?;
-    Ok(Json(row.into()))
+    caller.check(Action::PersonalDataRead, Target::Region(&loc.region))?;
+    audit::record(
+        &state.db,
+        &AuditEvent {
+            county_code: row.county_code.clone(),
+            actor: caller.actor(),
+            action: "personal_data.view".into(),
+            target: format!("case:{id}"),
+            summary: "查看群众联系方式".into(),
+        },
+        state.now_ms(),
+    )
+    .await?;
+    Ok(Json(ContactBody { name: row.contact_name, phone: row.contact_phone }))
 }
 
 #[derive(Deserialize, ToSchema)]
 pub struct NewCase {
-    /// The township or village the matter concerns.
-    pub region: String,
+    /// The township or village the matter concerns; defaults to the station's or deputy's.
+    pub region: Option<String>,
     pub station: Option<String>,
-    pub agency: Option<String>,
     pub deputy: Option<String>,
+    /// station (坐诊), visit (巡诊), wechat, hotline, snapshot (随手拍), online.
+    pub channel: String,
     pub title: String,
     pub content: String,
+    pub category: Option<String>,
+    pub location: Option<String>,
+    pub contact_name: Option<String>,
+    pub contact_phone: Option<String>,
+    #[serde(default)]
+    pub anonymous: bool,
+    #[serde(default)]
+    pub publish_consent: bool,
 }
 
 fn opt_slug(v: &Option<String>, field: &'static str) -> Result<Option<String>, ApiError> {
@@ -97,22 +273,68 @@ fn opt_slug(v: &Option<String>, field: &'static str) -> Result<Option<String>, A
         .transpose()
 }
 
-/// Record a case raised in person.
-#[utoipa::path(post, path = "/api/v1/cases", tag = "cases", request_body = NewCase, security(("bearer" = [])), responses(
-    (status = 201, body = CaseBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(crate) fn contact_fields(
+    name: Option<&str>,
+    phone: Option<&str>,
+    anonymous: bool,
+) -> Result<(String, Option<PhoneNumber>), ApiError> {
+    let name = name.unwrap_or("").trim().to_owned();
+    if name.chars().count() > 20 {
+        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "too_long", "联系人姓名不能超过 20 个字")
+            .with_field("contact_name"));
+    }
+    let phone = match phone.map(str::trim).filter(|p| !p.is_empty()) {
+        Some(p) if !anonymous => {
+            Some(PhoneNumber::parse(p).map_err(|e| ApiError::from(e).with_field("contact_phone"))?)
+        }
+        _ => None,
+    };
+    Ok((name, phone))
+}
+
+pub(crate) fn location_field(raw: Option<&str>) -> Result<String, ApiError> {
+    let s = raw.unwrap_or("").trim();
+    if s.chars().count() > 100 {
+        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "too_long", "位置描述不能超过 100 个字")
+            .with_field("location"));
+    }
+    Ok(s.to_owned())
+}
+
+/// Record a case raised at a reception, on a visit, in a WeChat group, by phone, or a deputy's
+/// 随手拍. Photos are added with `POST /api/v1/cases/{id}/photos`.
+#[utoipa::path(post, path = "/api/v1/cases", tag = "cases", request_body = NewCase, security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "repeat a submission safely")),
+    responses((status = 201, body = CaseBody), (status = 200, body = CaseBody, description = "the same key again"),
+        (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
     caller: Caller,
+    headers: axum::http::HeaderMap,
     ApiJson(n): ApiJson<NewCase>,
 ) -> Result<(StatusCode, Json<CaseBody>), ApiError> {
-    let region = RegionCode::parse(&n.region).map_err(|e| ApiError::from(e).with_field("region"))?;
+    let channel = Channel::parse(&n.channel).filter(|c| *c != Channel::Qr).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_channel",
+            "渠道应为 station、visit、wechat、hotline、snapshot 或 online",
+        )
+        .with_field("channel")
+    })?;
     let title = parse_title(&n.title)?;
     let content = parse_content(&n.content)?;
+    let station = opt_slug(&n.station, "station")?;
+    let deputy = opt_slug(&n.deputy, "deputy")?;
+    let region = match n.region.as_deref().filter(|r| !r.trim().is_empty()) {
+        Some(r) => RegionCode::parse(r).map_err(|e| ApiError::from(e).with_field("region"))?,
+        None => casework::route_public(&state, station.as_deref(), deputy.as_deref()).await?.0,
+    };
     let loc = CaseLocation {
         region: region.clone(),
-        station: opt_slug(&n.station, "station")?,
-        agency: opt_slug(&n.agency, "agency")?,
-        deputy: opt_slug(&n.deputy, "deputy")?,
+        station: station.clone(),
+        agency: None,
+        assisting: vec![],
+        deputy: deputy.clone(),
     };
     caller.check(Action::CaseWrite, Target::Case(&loc))?;
     if regions::get(&state.db, &region).await?.is_none() {
@@ -120,30 +342,298 @@ pub async fn create(
             ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "unknown_region", "行政区划不存在").with_field("region")
         );
     }
+    let (contact_name, contact_phone) =
+        contact_fields(n.contact_name.as_deref(), n.contact_phone.as_deref(), n.anonymous)?;
+    let key = casework::check_idempotency_key(headers.get("idempotency-key").and_then(|v| v.to_str().ok()))?;
+    let intake = Intake {
+        region,
+        station,
+        deputy,
+        title,
+        content,
+        channel,
+        category: casework::check_category(&state, n.category.as_deref())?,
+        location: location_field(n.location.as_deref())?,
+        contact_name,
+        contact_phone,
+        anonymous: n.anonymous,
+        publish_consent: n.publish_consent,
+        photos: vec![],
+        idempotency_key: key,
+    };
+    let (row, created) = casework::receive(&state, intake, &caller.actor()).await?;
+    Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(row.into())))
+}
+
+/// A step of the loop. `step` names it; the other fields are what that step needs.
+#[derive(Deserialize, ToSchema)]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub enum StepBody {
+    /// Decide the level: `township` or `county`.
+    Triage {
+        level: String,
+        category: Option<String>,
+        #[serde(default)]
+        note: String,
+    },
+    /// Send to the lead agency (slug), with optional assisting agencies.
+    Assign {
+        lead: String,
+        #[serde(default)]
+        assisting: Vec<String>,
+        #[serde(default)]
+        note: String,
+    },
+    Urge {
+        message: String,
+    },
+    /// The agency's result.
+    Result {
+        result: String,
+    },
+    /// The agency sends it back as not theirs.
+    Return {
+        reason: String,
+    },
+    /// The public reply to the constituent.
+    Reply {
+        reply: String,
+    },
+    /// Answered at the reception.
+    AnswerOnSpot {
+        reply: String,
+    },
+    Decline {
+        reason: String,
+        #[serde(default)]
+        referral: String,
+    },
+    Merge {
+        into: i64,
+    },
+    Escalate {
+        #[serde(default)]
+        note: String,
+    },
+}
+
+pub(crate) fn parse_step(b: StepBody) -> Result<Step, ApiError> {
+    Ok(match b {
+        StepBody::Triage { level, category, note } => Step::Triage {
+            level: Level::parse(&level).ok_or_else(|| {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_level", "层级应为 township 或 county")
+                    .with_field("level")
+            })?,
+            category,
+            note: note.trim().to_owned(),
+        },
+        StepBody::Assign { lead, assisting, note } => Step::Assign {
+            lead: parse_slug(&lead).map_err(|e| ApiError::from(e).with_field("lead"))?,
+            assisting: assisting
+                .iter()
+                .map(|a| parse_slug(a).map_err(|e| ApiError::from(e).with_field("assisting")))
+                .collect::<Result<_, _>>()?,
+            note: note.trim().to_owned(),
+        },
+        StepBody::Urge { message } => Step::Urge { message: parse_note("message", "催办内容", &message)? },
+        StepBody::Result { result } => Step::RecordResult { result: parse_note("result", "办理结果", &result)? },
+        StepBody::Return { reason } => Step::Return { reason: parse_note("reason", "退回理由", &reason)? },
+        StepBody::Reply { reply } => Step::PublishReply { reply: parse_note("reply", "答复内容", &reply)? },
+        StepBody::AnswerOnSpot { reply } => Step::AnswerOnSpot { reply: parse_note("reply", "答复内容", &reply)? },
+        StepBody::Decline { reason, referral } => Step::Decline {
+            reason: parse_note("reason", "不予受理理由", &reason)?,
+            referral: referral.trim().to_owned(),
+        },
+        StepBody::Merge { into } => Step::Merge { into },
+        StepBody::Escalate { note } => Step::Escalate { note: note.trim().to_owned() },
+    })
+}
+
+/// Take a step: triage, assign, urge, result, return, reply, answer_on_spot, decline, merge,
+/// escalate. A step the case's state does not allow is refused with 409.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/steps", tag = "cases", params(("id" = i64, Path)), request_body = StepBody,
+    security(("bearer" = [])), responses((status = 200, body = CaseBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn step(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<StepBody>,
+) -> Result<Json<CaseBody>, ApiError> {
+    let step = parse_step(b)?;
+    Ok(Json(casework::act(&state, &caller, id, step).await?.into()))
+}
+
+/// Attach a photo (JPEG, PNG or WebP; at most 5 MB, 9 per case). EXIF is stripped.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/photos", tag = "cases", params(("id" = i64, Path)),
+    request_body(content = Vec<u8>, content_type = "image/jpeg"), security(("bearer" = [])),
+    responses((status = 201, description = "stored"), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn add_photo(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<StatusCode, ApiError> {
+    let row = cases::get(&state.db, id).await?.ok_or_else(ApiError::not_found)?;
+    let loc = row.location().ok_or_else(|| ApiError::internal("case with invalid region"))?;
+    caller.check(Action::CaseWrite, Target::Case(&loc))?;
+    let photo = photos::clean(&body)?;
+    if cases::photos(&state.db, id).await?.len() >= photos::MAX_PHOTOS {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "too_many_photos",
+            format!("每件最多 {} 张照片", photos::MAX_PHOTOS),
+        )
+        .with_field("photos"));
+    }
+    photos::store(&state.settings.data_dir, &photo).map_err(ApiError::internal)?;
     let now = state.now_ms();
     let mut tx = state.db.begin().await?;
-    let id = cases::insert(
+    cases::add_photo(&mut tx, &row.county_code, id, &photo.hash, photo.mime, photo.bytes.len() as i64, now).await?;
+    audit::append(
         &mut tx,
-        &cases::NewCase {
-            region: &region,
-            station_ref: loc.station.as_deref(),
-            agency_ref: loc.agency.as_deref(),
-            deputy_ref: loc.deputy.as_deref(),
-            title: &title,
-            content: &content,
+        &AuditEvent {
+            county_code: row.county_code.clone(),
+            actor: caller.actor(),
+            action: "case.photo".into(),
+            target: format!("case:{id}"),
+            summary: "添加照片".into(),
         },
         now,
     )
     .await?;
-    let ev = AuditEvent {
-        county_code: region.county_key(),
-        actor: caller.actor(),
-        action: "case.receive".into(),
-        target: format!("case:{id}"),
-        summary: "登记意见建议".into(),
-    };
-    audit::append(&mut tx, &ev, now).await?;
     tx.commit().await?;
-    let row = cases::get(&state.db, id).await?.ok_or_else(ApiError::not_found)?;
-    Ok((StatusCode::CREATED, Json(row.into())))
+    Ok(StatusCode::CREATED)
+}
+
+/// A case's photo.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/photos/{hash}", tag = "cases", params(("id" = i64, Path), ("hash" = String, Path)),
+    security(("bearer" = [])), responses((status = 200, description = "the image", content_type = "image/jpeg"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn photo(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((id, hash)): Path<(i64, String)>,
+) -> Result<Response, ApiError> {
+    readable(&state, &caller, id).await?;
+    let (hash, mime) =
+        cases::photos(&state.db, id).await?.into_iter().find(|(h, _)| *h == hash).ok_or_else(ApiError::not_found)?;
+    let bytes = std::fs::read(photos::path(&state.settings.data_dir, &hash, &mime)).map_err(ApiError::internal)?;
+    Ok(([(header::CONTENT_TYPE, mime)], bytes).into_response())
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct StatsQuery {
+    /// A region code; defaults to the caller's region.
+    pub region: Option<String>,
+    /// A station slug.
+    pub station: Option<String>,
+    /// YYYY-MM-DD, inclusive; defaults to the start of this year.
+    pub from: Option<String>,
+    /// YYYY-MM-DD, inclusive; defaults to today.
+    pub to: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct StatsBody {
+    pub region: String,
+    pub from: String,
+    pub to: String,
+    pub received: i64,
+    pub answered_on_spot: i64,
+    pub assigned_township: i64,
+    pub assigned_county: i64,
+    pub replied: i64,
+    pub closed: i64,
+    pub in_progress: i64,
+    pub overdue: i64,
+    pub merged: i64,
+    pub declined: i64,
+    /// Resolved (replied, answered on the spot or closed) over received, 0–1.
+    pub resolution_rate: f64,
+    /// Satisfied or partly satisfied over all rated, 0–1.
+    pub satisfaction_rate: f64,
+    pub by_status: Vec<(String, i64)>,
+    pub by_channel: Vec<(String, i64)>,
+    pub by_category: Vec<(String, i64)>,
+    pub by_rating: Vec<(String, i64)>,
+}
+
+fn date(raw: Option<&str>, field: &'static str, default: chrono::NaiveDate) -> Result<chrono::NaiveDate, ApiError> {
+    match raw.filter(|s| !s.is_empty()) {
+        None => Ok(default),
+        Some(s) => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
+            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_date", "日期应写作 YYYY-MM-DD").with_field(field)
+        }),
+    }
+}
+
+pub(crate) async fn stats(state: &AppState, caller: &Caller, q: &StatsQuery) -> Result<StatsBody, ApiError> {
+    let region = scoped_region(caller, Action::CaseRead, q.region.as_deref())?;
+    let today = state.today();
+    let jan1 = chrono::NaiveDate::from_ymd_opt(chrono::Datelike::year(&today), 1, 1).expect("valid date");
+    let from = date(q.from.as_deref(), "from", jan1)?;
+    let to = date(q.to.as_deref(), "to", today)?;
+    if to < from {
+        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_range", "结束日期不能早于开始日期")
+            .with_field("to"));
+    }
+    let station = q
+        .station
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .map(|s| parse_slug(s).map_err(|e| ApiError::from(e).with_field("station")))
+        .transpose()?;
+    let tz = chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset");
+    let ms = |d: chrono::NaiveDate| {
+        d.and_hms_opt(0, 0, 0)
+            .expect("midnight")
+            .and_local_timezone(tz)
+            .single()
+            .map(|t| t.timestamp_millis())
+            .unwrap_or(0)
+    };
+    let c = cases::counts(&state.db, region.as_str(), station.as_deref(), ms(from), ms(to + chrono::Duration::days(1)))
+        .await?;
+    let n = |list: &[(String, i64)], key: &str| list.iter().find(|(k, _)| k == key).map(|(_, v)| *v).unwrap_or(0);
+    let st = &c.by_status;
+    let replied = n(st, "replied");
+    let closed = n(st, "closed");
+    let on_spot = n(st, "answered_on_spot");
+    let merged = n(st, "merged");
+    let declined = n(st, "declined");
+    let in_progress = n(st, "received") + n(st, "triaged") + n(st, "assigned") + n(st, "handled") + n(st, "reopened");
+    let rated = n(&c.by_rating, "satisfied") + n(&c.by_rating, "partly") + n(&c.by_rating, "dissatisfied");
+    let ratio = |a: i64, b: i64| if b == 0 { 0.0 } else { a as f64 / b as f64 };
+    Ok(StatsBody {
+        region: region.to_string(),
+        from: from.to_string(),
+        to: to.to_string(),
+        received: c.total,
+        answered_on_spot: on_spot,
+        assigned_township: n(&c.by_level, "township"),
+        assigned_county: n(&c.by_level, "county"),
+        replied,
+        closed,
+        in_progress,
+        overdue: c.overdue,
+        merged,
+        declined,
+        resolution_rate: ratio(replied + closed + on_spot, c.total - merged),
+        satisfaction_rate: ratio(n(&c.by_rating, "satisfied") + n(&c.by_rating, "partly"), rated),
+        by_status: c.by_status,
+        by_channel: c.by_channel,
+        by_category: c.by_category,
+        by_rating: c.by_rating,
+    })
+}
+
+/// The counts the seeds quote, for a region (or a station) and a period.
+#[utoipa::path(get, path = "/api/v1/stats/cases", tag = "cases", params(StatsQuery), security(("bearer" = [])), responses(
+    (status = 200, body = StatsBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn stats_route(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<StatsQuery>,
+) -> Result<Json<StatsBody>, ApiError> {
+    Ok(Json(stats(&state, &caller, &q).await?))
 }

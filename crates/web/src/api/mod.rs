@@ -1,11 +1,12 @@
 //! The JSON API under `/api/v1`, one module per resource; every route registered with its action.
 
 pub(crate) mod audit;
-mod cases;
+pub(crate) mod cases;
 mod health;
 mod me;
 pub(crate) mod org;
 pub(crate) mod public;
+pub(crate) mod public_cases;
 mod regions;
 pub(crate) mod roster;
 mod session;
@@ -32,6 +33,19 @@ pub(crate) fn register(r: Registry) -> Registry {
         .api(Action::CaseRead, routes!(cases::list))
         .api(Action::CaseRead, routes!(cases::get))
         .api(Action::CaseWrite, routes!(cases::create))
+        .api(Action::CaseWrite, routes!(cases::step))
+        .api(Action::PersonalDataRead, routes!(cases::contact))
+        .api(Action::CaseWrite, {
+            let mut r = routes!(cases::add_photo);
+            r.2 = r.2.layer(axum::extract::DefaultBodyLimit::max(crate::photos::MAX_PHOTO_BYTES + 64 * 1024));
+            r
+        })
+        .api(Action::CaseRead, routes!(cases::photo))
+        .api(Action::CaseRead, routes!(cases::stats_route))
+        .api(Action::Public, routes!(public_cases::create))
+        .api(Action::Public, routes!(public_cases::lookup))
+        .api(Action::Public, routes!(public_cases::get))
+        .api(Action::Public, routes!(public_cases::survey))
         .api(Action::OrgRead, routes!(org::list_stations))
         .api(Action::OrgWrite, routes!(org::save_station))
         .api(Action::OrgWrite, routes!(org::deactivate_station))

@@ -1,0 +1,293 @@
+//! The constituent's side of the loop: write to a deputy or a station, follow the case by its
+//! tracking code, rate the result, and recover codes by phone. No account; lookups and
+//! submissions are rate-limited per address.
+
+use crate::casework::{self, Intake};
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::ApiJson;
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::{ConnectInfo, Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use liaison_domain::case::{CaseStatus, Channel, Rating, TrackingCode, parse_content, parse_title};
+use liaison_domain::phone::PhoneNumber;
+use liaison_store::cases::{self, CaseRow};
+use liaison_store::outbox;
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+use utoipa::ToSchema;
+
+/// Refuses a client that asked too often.
+pub(crate) fn limit(state: &AppState, addr: &SocketAddr) -> Result<(), ApiError> {
+    state
+        .limiter
+        .check_key(&addr.ip())
+        .map_err(|_| ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "操作过于频繁，请稍后再试"))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct PublicCase {
+    /// The deputy's slug (from their QR code), or…
+    pub deputy: Option<String>,
+    /// …the station's slug.
+    pub station: Option<String>,
+    pub title: String,
+    pub content: String,
+    pub category: Option<String>,
+    pub location: Option<String>,
+    pub contact_name: Option<String>,
+    pub contact_phone: Option<String>,
+    #[serde(default)]
+    pub anonymous: bool,
+    /// May the outcome be shown on the station's page (民声回响)?
+    #[serde(default)]
+    pub publish_consent: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Submitted {
+    pub id: i64,
+    /// Keep it: it is the only way to follow the case. Shown as `XXXXX-XXXXX`.
+    pub tracking_code: String,
+    pub status: String,
+}
+
+pub(crate) async fn submit(
+    state: &AppState,
+    p: PublicCase,
+    channel: Channel,
+    photos: Vec<crate::photos::Photo>,
+    key: Option<String>,
+) -> Result<(CaseRow, bool), ApiError> {
+    let title = parse_title(&p.title)?;
+    let content = parse_content(&p.content)?;
+    let (region, station, deputy) = casework::route_public(state, p.station.as_deref(), p.deputy.as_deref()).await?;
+    let (contact_name, contact_phone) =
+        super::cases::contact_fields(p.contact_name.as_deref(), p.contact_phone.as_deref(), p.anonymous)?;
+    if photos.len() > crate::photos::MAX_PHOTOS {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "too_many_photos",
+            format!("最多上传 {} 张照片", crate::photos::MAX_PHOTOS),
+        )
+        .with_field("photos"));
+    }
+    let intake = Intake {
+        region,
+        station,
+        deputy,
+        title,
+        content,
+        channel,
+        category: casework::check_category(state, p.category.as_deref())?,
+        location: super::cases::location_field(p.location.as_deref())?,
+        contact_name,
+        contact_phone,
+        anonymous: p.anonymous,
+        publish_consent: p.publish_consent,
+        photos,
+        idempotency_key: key,
+    };
+    casework::receive(state, intake, "constituent").await
+}
+
+/// Write to a deputy or a station. Send an `Idempotency-Key` header so that a retry after a lost
+/// answer returns the same case instead of creating a second one. The answer comes only once the
+/// case is stored durably.
+#[utoipa::path(post, path = "/api/v1/public/cases", tag = "public", request_body = PublicCase,
+    params(("Idempotency-Key" = Option<String>, Header, description = "a client-generated key, 8–128 characters")),
+    responses((status = 201, body = Submitted), (status = 200, body = Submitted, description = "the same key again"),
+        (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn create(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    ApiJson(p): ApiJson<PublicCase>,
+) -> Result<(StatusCode, Json<Submitted>), ApiError> {
+    limit(&state, &addr)?;
+    let key = casework::check_idempotency_key(headers.get("idempotency-key").and_then(|v| v.to_str().ok()))?;
+    let (row, created) = submit(&state, p, Channel::Qr, vec![], key).await?;
+    let body =
+        Submitted { id: row.id, tracking_code: row.tracking_code.clone().unwrap_or_default(), status: row.status };
+    Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(body)))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PublicEvent {
+    /// Unix milliseconds.
+    pub at: i64,
+    pub step: String,
+    pub status: String,
+    pub status_label: String,
+    pub note: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Tracking {
+    pub tracking_code: String,
+    pub title: String,
+    pub status: String,
+    pub status_label: String,
+    pub category: String,
+    /// Unix milliseconds.
+    pub received_at: i64,
+    pub deadline_on: Option<String>,
+    pub public_reply: String,
+    pub rating: Option<String>,
+    /// True when the constituent may rate now.
+    pub awaiting_rating: bool,
+    /// When the case was merged, the code of the case that carries on.
+    pub merged_into: Option<String>,
+    pub timeline: Vec<PublicEvent>,
+}
+
+/// The public view of a case: status and the public steps only, no names.
+pub(crate) async fn tracking(state: &AppState, code: &TrackingCode) -> Result<Tracking, ApiError> {
+    let row = cases::by_tracking_code(&state.db, code.as_str()).await?.ok_or_else(|| {
+        ApiError::new(StatusCode::NOT_FOUND, "not_found", "没有找到该查询码对应的意见建议，请核对后重试")
+    })?;
+    let merged_into = match row.merged_into {
+        Some(id) => cases::get(&state.db, id).await?.and_then(|c| c.tracking_code),
+        None => None,
+    };
+    let timeline = cases::events(&state.db, row.id, true)
+        .await?
+        .into_iter()
+        .map(|e| PublicEvent {
+            at: e.at,
+            status_label: CaseStatus::parse(&e.to_status).map(|s| s.label()).unwrap_or("").into(),
+            step: e.command,
+            status: e.to_status,
+            note: e.note,
+        })
+        .collect();
+    let status = CaseStatus::parse(&row.status);
+    Ok(Tracking {
+        tracking_code: TrackingCode::parse(row.tracking_code.as_deref().unwrap_or_default())
+            .map(|c| c.display())
+            .unwrap_or_default(),
+        title: row.title,
+        status_label: status.map(|s| s.label()).unwrap_or("").into(),
+        awaiting_rating: matches!(status, Some(CaseStatus::Replied | CaseStatus::AnsweredOnSpot)),
+        status: row.status,
+        category: row.category,
+        received_at: row.created_at,
+        deadline_on: row.deadline_on,
+        public_reply: row.public_reply,
+        rating: row.rating,
+        merged_into,
+        timeline,
+    })
+}
+
+pub(crate) fn parse_code(raw: &str) -> Result<TrackingCode, ApiError> {
+    TrackingCode::parse(raw).map_err(|e| ApiError::from(e).with_field("tracking_code"))
+}
+
+/// Follow a case by its tracking code.
+#[utoipa::path(get, path = "/api/v1/public/cases/{tracking_code}", tag = "public", params(("tracking_code" = String, Path)),
+    responses((status = 200, body = Tracking), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn get(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    Path(code): Path<String>,
+) -> Result<Json<Tracking>, ApiError> {
+    limit(&state, &addr)?;
+    Ok(Json(tracking(&state, &parse_code(&code)?).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct SurveyBody {
+    /// satisfied, partly or dissatisfied.
+    pub rating: String,
+    #[serde(default)]
+    pub comment: String,
+}
+
+pub(crate) fn parse_survey(b: &SurveyBody) -> Result<(Rating, String), ApiError> {
+    let rating = Rating::parse(&b.rating).filter(|r| *r != Rating::Unrated).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_rating",
+            "评价应为 satisfied（满意）、partly（基本满意）或 dissatisfied（不满意）",
+        )
+        .with_field("rating")
+    })?;
+    let comment = b.comment.trim();
+    if comment.chars().count() > 500 {
+        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "too_long", "评价意见不能超过 500 个字")
+            .with_field("comment"));
+    }
+    Ok((rating, comment.to_owned()))
+}
+
+/// Rate the result. 不满意 the first time sends the case back for a second handling.
+#[utoipa::path(post, path = "/api/v1/public/cases/{tracking_code}/survey", tag = "public", params(("tracking_code" = String, Path)),
+    request_body = SurveyBody, responses((status = 200, body = Tracking), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn survey(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    Path(code): Path<String>,
+    ApiJson(b): ApiJson<SurveyBody>,
+) -> Result<Json<Tracking>, ApiError> {
+    limit(&state, &addr)?;
+    let code = parse_code(&code)?;
+    let (rating, comment) = parse_survey(&b)?;
+    casework::survey(&state, &code, rating, comment).await?;
+    Ok(Json(tracking(&state, &code).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct LookupBody {
+    pub phone: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LookupAnswer {
+    /// Always the same sentence, so that the answer does not reveal whether the number wrote.
+    pub message: String,
+}
+
+/// Recover tracking codes: they are sent by text message to the phone left with the cases, never
+/// shown here.
+#[utoipa::path(post, path = "/api/v1/public/cases/lookup", tag = "public", request_body = LookupBody,
+    responses((status = 202, body = LookupAnswer), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn lookup(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ApiJson(b): ApiJson<LookupBody>,
+) -> Result<(StatusCode, Json<LookupAnswer>), ApiError> {
+    limit(&state, &addr)?;
+    let message = send_codes(&state, &b.phone).await?;
+    Ok((StatusCode::ACCEPTED, Json(LookupAnswer { message })))
+}
+
+pub(crate) async fn send_codes(state: &AppState, raw_phone: &str) -> Result<String, ApiError> {
+    let phone = PhoneNumber::parse(raw_phone).map_err(|e| ApiError::from(e).with_field("phone"))?;
+    let found = cases::codes_by_phone(&state.db, phone.as_str()).await?;
+    if let Some((_, _, county)) = found.first() {
+        let list = found
+            .iter()
+            .map(|(c, t, _)| format!("{}（{}）", TrackingCode::parse(c).map(|c| c.display()).unwrap_or_default(), t))
+            .collect::<Vec<_>>()
+            .join("；");
+        let mut tx = state.db.begin().await?;
+        let recipient = format!("phone:{}", phone.as_str());
+        let body = format!("您的意见建议查询码：{list}");
+        outbox::enqueue(
+            &mut tx,
+            &outbox::Message {
+                county_code: county,
+                channel: "log",
+                recipient: &recipient,
+                subject: "意见建议查询码",
+                body: &body,
+            },
+            state.now_ms(),
+        )
+        .await?;
+        tx.commit().await?;
+    }
+    Ok(format!("如果号码 {} 留过言，查询码已通过短信发送到该号码。", phone.masked()))
+}

@@ -1,0 +1,725 @@
+//! The use-cases of the closed loop: receiving a case from any channel, each step of handling
+//! it, the constituent's rating, and the sweep that marks deadlines missed. Each runs in one
+//! transaction that rewrites the case, appends its timeline event (the domain events later
+//! features consume), its audit entry and any notifications. The state machine itself is
+//! `liaison_domain::case::next`.
+
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::photos::{self, Photo};
+use crate::state::AppState;
+use axum::http::StatusCode;
+use liaison_domain::audit::AuditEvent;
+use liaison_domain::authz::{self, Action, CaseLocation, Target};
+use liaison_domain::case::{self, CaseStatus, Channel, Command, Level, Rating, TrackingCode};
+use liaison_domain::phone::{PhoneNumber, mask_phone};
+use liaison_domain::region::RegionCode;
+use liaison_store::cases::{self, CaseRow, Event};
+use liaison_store::{StoreError, Tx, audit, org, outbox};
+
+/// A case as it arrives, validated.
+pub struct Intake {
+    pub region: RegionCode,
+    pub station: Option<String>,
+    pub deputy: Option<String>,
+    pub title: String,
+    pub content: String,
+    pub channel: Channel,
+    pub category: String,
+    pub location: String,
+    pub contact_name: String,
+    pub contact_phone: Option<PhoneNumber>,
+    pub anonymous: bool,
+    pub publish_consent: bool,
+    pub photos: Vec<Photo>,
+    pub idempotency_key: Option<String>,
+}
+
+pub fn check_category(state: &AppState, raw: Option<&str>) -> Result<String, ApiError> {
+    match raw.map(str::trim).filter(|c| !c.is_empty()) {
+        None => Ok("其他".into()),
+        Some(c) if state.settings.categories.iter().any(|x| x == c) => Ok(c.to_owned()),
+        Some(_) => Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_category",
+            format!("类别应为：{}", state.settings.categories.join("、")),
+        )
+        .with_field("category")),
+    }
+}
+
+/// An idempotency key: 8 to 128 visible ASCII characters.
+pub fn check_idempotency_key(raw: Option<&str>) -> Result<Option<String>, ApiError> {
+    match raw.map(str::trim).filter(|k| !k.is_empty()) {
+        None => Ok(None),
+        Some(k) if (8..=128).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic()) => Ok(Some(k.to_owned())),
+        Some(_) => Err(ApiError::bad_request("invalid_idempotency_key", "Idempotency-Key 应为 8 到 128 个可见字符")),
+    }
+}
+
+/// Where a public submission to a station or a deputy goes: the station's region, or the
+/// deputy's region and their first (resident first) station.
+pub async fn route_public(
+    state: &AppState,
+    station: Option<&str>,
+    deputy: Option<&str>,
+) -> Result<(RegionCode, Option<String>, Option<String>), ApiError> {
+    let unknown = |field: &'static str| {
+        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "unknown_recipient", "找不到该联络站或代表，请重新扫码")
+            .with_field(field)
+    };
+    match (station.filter(|s| !s.is_empty()), deputy.filter(|s| !s.is_empty())) {
+        (Some(s), _) => {
+            let st =
+                org::station_by_slug(&state.db, s).await?.filter(|x| x.active).ok_or_else(|| unknown("station"))?;
+            let region = RegionCode::parse(&st.data.region_code).map_err(ApiError::internal)?;
+            Ok((region, Some(st.data.slug), None))
+        }
+        (None, Some(d)) => {
+            let dep = org::deputy_by_slug(&state.db, d).await?.filter(|x| x.active).ok_or_else(|| unknown("deputy"))?;
+            let station = org::deputy_stations(&state.db, dep.id).await?.into_iter().next().map(|(s, _)| s.data.slug);
+            let region = RegionCode::parse(&dep.data.region_code).map_err(ApiError::internal)?;
+            Ok((region, station, Some(dep.data.slug)))
+        }
+        (None, None) => Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "recipient_required",
+            "请指定联络站（station）或代表（deputy）",
+        )
+        .with_field("station")),
+    }
+}
+
+/// Receives a case. With an idempotency key that was seen before, returns the case it produced
+/// instead of creating another. The answer is given only after the commit: the case is durable.
+pub async fn receive(state: &AppState, intake: Intake, actor: &str) -> Result<(CaseRow, bool), ApiError> {
+    for p in &intake.photos {
+        photos::store(&state.settings.data_dir, p).map_err(ApiError::internal)?;
+    }
+    let now = state.now_ms();
+    let county = intake.region.county_key();
+    let first_reply_due = intake
+        .channel
+        .is_online()
+        .then(|| state.calendar.add_working_days(state.today(), state.settings.first_reply_days).to_string());
+    let mut tx = state.db.begin().await?;
+    if let Some(key) = &intake.idempotency_key
+        && let Some(id) = cases::by_idempotency_key(&mut tx, key).await?
+    {
+        drop(tx);
+        let row = cases::get(&state.db, id).await?.ok_or_else(ApiError::not_found)?;
+        return Ok((row, false));
+    }
+    let code = TrackingCode::generate();
+    let (name, phone) = if intake.anonymous {
+        (String::new(), String::new())
+    } else {
+        (intake.contact_name.clone(), intake.contact_phone.as_ref().map(|p| p.as_str().to_owned()).unwrap_or_default())
+    };
+    let id = cases::insert(
+        &mut tx,
+        &cases::NewCase {
+            region: &intake.region,
+            station_ref: intake.station.as_deref(),
+            deputy_ref: intake.deputy.as_deref(),
+            title: &intake.title,
+            content: &intake.content,
+            channel: intake.channel.as_str(),
+            category: &intake.category,
+            location: &intake.location,
+            contact_name: &name,
+            contact_phone: &phone,
+            anonymous: intake.anonymous,
+            publish_consent: intake.publish_consent,
+            tracking_code: code.as_str(),
+            first_reply_due: first_reply_due.as_deref(),
+            created_by: actor,
+        },
+        now,
+    )
+    .await?;
+    for p in &intake.photos {
+        cases::add_photo(&mut tx, &county, id, &p.hash, p.mime, p.bytes.len() as i64, now).await?;
+    }
+    if let Some(key) = &intake.idempotency_key {
+        cases::remember_idempotency_key(&mut tx, key, &county, id, now).await?;
+    }
+    audit::append(
+        &mut tx,
+        &AuditEvent {
+            county_code: county.clone(),
+            actor: actor.to_owned(),
+            action: "case.receive".into(),
+            target: format!("case:{id}"),
+            summary: format!("接收意见建议（{}）", intake.channel.label()),
+        },
+        now,
+    )
+    .await?;
+    let subject = format!("新的意见建议：{}", intake.title);
+    if let Some(s) = &intake.station {
+        notify(&mut tx, &county, &format!("station:{s}"), &subject, now).await?;
+    }
+    if let Some(d) = &intake.deputy {
+        notify(&mut tx, &county, &format!("deputy:{d}"), &subject, now).await?;
+    }
+    match tx.commit().await {
+        Ok(()) => {}
+        // Two submissions with one key raced; the other won: answer with its case.
+        Err(StoreError::Conflict(_)) if intake.idempotency_key.is_some() => {
+            let mut tx = state.db.begin().await?;
+            let id = cases::by_idempotency_key(&mut tx, intake.idempotency_key.as_deref().unwrap_or_default()).await?;
+            drop(tx);
+            let row =
+                cases::get(&state.db, id.ok_or_else(ApiError::not_found)?).await?.ok_or_else(ApiError::not_found)?;
+            return Ok((row, false));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    let row = cases::get(&state.db, id).await?.ok_or_else(ApiError::not_found)?;
+    Ok((row, true))
+}
+
+async fn notify(tx: &mut Tx, county: &str, recipient: &str, subject: &str, now: i64) -> Result<(), ApiError> {
+    let body = format!("{subject}。请登录人大代表联络站服务平台查看。");
+    outbox::enqueue(tx, &outbox::Message { county_code: county, channel: "log", recipient, subject, body: &body }, now)
+        .await?;
+    Ok(())
+}
+
+/// A step someone takes on a case, with what it needs.
+pub enum Step {
+    Triage { level: Level, category: Option<String>, note: String },
+    Assign { lead: String, assisting: Vec<String>, note: String },
+    Urge { message: String },
+    RecordResult { result: String },
+    Return { reason: String },
+    PublishReply { reply: String },
+    AnswerOnSpot { reply: String },
+    Decline { reason: String, referral: String },
+    Merge { into: i64 },
+    Escalate { note: String },
+}
+
+impl Step {
+    fn command(&self) -> Command {
+        match self {
+            Step::Triage { .. } => Command::Triage,
+            Step::Assign { .. } => Command::Assign,
+            Step::Urge { .. } => Command::Urge,
+            Step::RecordResult { .. } => Command::RecordResult,
+            Step::Return { .. } => Command::Return,
+            Step::PublishReply { .. } => Command::PublishReply,
+            Step::AnswerOnSpot { .. } => Command::AnswerOnSpot,
+            Step::Decline { .. } => Command::Decline,
+            Step::Merge { .. } => Command::Merge,
+            Step::Escalate { .. } => Command::Escalate,
+        }
+    }
+}
+
+fn status_of(row: &CaseRow) -> Result<CaseStatus, ApiError> {
+    CaseStatus::parse(&row.status)
+        .ok_or_else(|| ApiError::internal(format!("case {} has unknown status {}", row.id, row.status)))
+}
+
+fn level_of(row: &CaseRow) -> Option<Level> {
+    row.level.as_deref().and_then(Level::parse)
+}
+
+fn refused(r: case::Refused) -> ApiError {
+    ApiError::new(StatusCode::CONFLICT, "transition_refused", r.message)
+}
+
+/// Checks that the caller may take `cmd` on this case: CaseWrite over its location, through a
+/// grant whose role the step allows.
+pub fn check_step(caller: &Caller, row: &CaseRow, cmd: Command, level: Option<Level>) -> Result<(), ApiError> {
+    let loc = row.location().ok_or_else(|| ApiError::internal("case with invalid region"))?;
+    caller.check(Action::CaseWrite, Target::Case(&loc))?;
+    let roles = authz::roles_for(&caller.principal, Action::CaseWrite, Target::Case(&loc));
+    if roles.iter().any(|r| case::may(*r, cmd, level)) {
+        Ok(())
+    } else {
+        Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden", format!("您的角色不能对该意见建议执行“{}”", cmd.label())))
+    }
+}
+
+/// Takes one step on a case for a signed-in caller.
+pub async fn act(state: &AppState, caller: &Caller, id: i64, step: Step) -> Result<CaseRow, ApiError> {
+    let cmd = step.command();
+    let row = cases::get(&state.db, id).await?.ok_or_else(ApiError::not_found)?;
+    // The level the step is judged at: the one it sets, or the case's.
+    let level = match &step {
+        Step::Triage { level, .. } => Some(*level),
+        _ => level_of(&row),
+    };
+    check_step(caller, &row, cmd, level)?;
+    if let (Step::RecordResult { .. } | Step::Return { .. }, Some(lead)) = (&step, &row.agency_ref) {
+        // Only the lead agency records the result or sends the case back.
+        let lead_only =
+            CaseLocation { assisting: vec![], ..row.location().ok_or_else(|| ApiError::internal("bad region"))? };
+        let covered = authz::roles_for(&caller.principal, Action::CaseWrite, Target::Case(&lead_only))
+            .contains(&liaison_domain::authz::Role::AgencyHandler);
+        if !covered {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                format!("只有主办单位（{lead}）可以办理或退回"),
+            ));
+        }
+    }
+    let mut tx = state.db.begin().await?;
+    let row = apply(state, &mut tx, id, step, &caller.actor()).await?;
+    tx.commit().await?;
+    Ok(row)
+}
+
+/// Applies a step inside `tx`: the state machine, the row, the event, the audit entry and the
+/// notifications. Authorization is the caller's business.
+async fn apply(state: &AppState, tx: &mut Tx, id: i64, step: Step, actor: &str) -> Result<CaseRow, ApiError> {
+    let now = state.now_ms();
+    let mut row = cases::get_tx(tx, id).await?.ok_or_else(ApiError::not_found)?;
+    let from = status_of(&row)?;
+    let cmd = step.command();
+    let to = case::next(from, row.round as u8, cmd).map_err(refused)?;
+    let county = row.county_code.clone();
+    let title = row.title.clone();
+    let mut public_note = String::new();
+    let mut private_note = String::new();
+    let mut recipients: Vec<String> = Vec::new();
+    if row.first_replied_at.is_none() && !matches!(cmd, Command::Urge | Command::Escalate) {
+        row.first_replied_at = Some(now);
+    }
+    match step {
+        Step::Triage { level, category, note } => {
+            if let Some(c) = category {
+                row.category = check_category(state, Some(&c))?;
+            }
+            row.level = Some(level.as_str().into());
+            public_note = format!("已受理，确定由{}办理", level.label());
+            private_note = note;
+        }
+        Step::Assign { lead, assisting, note } => {
+            let level = level_of(&row).unwrap_or(Level::Township);
+            let lead_row = org::agency_by_slug(&state.db, &lead)
+                .await?
+                .filter(|a| a.active && a.data.county_code == county)
+                .ok_or_else(|| {
+                    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "unknown_agency", "找不到该承办单位")
+                        .with_field("lead")
+                })?;
+            let mut assist = Vec::new();
+            for a in assisting.iter().filter(|a| **a != lead) {
+                let ok =
+                    org::agency_by_slug(&state.db, a).await?.is_some_and(|x| x.active && x.data.county_code == county);
+                if !ok {
+                    return Err(ApiError::new(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "unknown_agency",
+                        format!("找不到协办单位“{a}”"),
+                    )
+                    .with_field("assisting"));
+                }
+                if !assist.contains(a) {
+                    assist.push(a.clone());
+                }
+            }
+            let days = match level {
+                Level::Township => state.settings.deadline_township_days,
+                Level::County => state.settings.deadline_county_days,
+            };
+            let deadline = state.calendar.add_working_days(state.today(), days);
+            row.agency_ref = Some(lead.clone());
+            row.assist_agencies = assist.join(",");
+            row.deadline_on = Some(deadline.to_string());
+            row.overdue = false;
+            public_note = format!("已交办{}，办理期限至 {deadline}", lead_row.data.name);
+            private_note = note;
+            recipients.push(format!("agency:{lead}"));
+            recipients.extend(assist.iter().map(|a| format!("agency:{a}")));
+        }
+        Step::Urge { message } => {
+            private_note = message;
+            if let Some(a) = &row.agency_ref {
+                recipients.push(format!("agency:{a}"));
+            }
+        }
+        Step::RecordResult { result } => {
+            row.agency_result = result.clone();
+            private_note = result;
+            if let Some(s) = &row.station_ref {
+                recipients.push(format!("station:{s}"));
+            }
+        }
+        Step::Return { reason } => {
+            private_note = reason;
+            row.agency_ref = None;
+            row.assist_agencies.clear();
+            row.deadline_on = None;
+            row.overdue = false;
+            if let Some(s) = &row.station_ref {
+                recipients.push(format!("station:{s}"));
+            }
+        }
+        Step::PublishReply { reply } | Step::AnswerOnSpot { reply } => {
+            row.public_reply = reply.clone();
+            row.replied_at = Some(now);
+            public_note = reply;
+            if !row.contact_phone.is_empty() {
+                recipients.push(format!("phone:{}", row.contact_phone));
+            }
+        }
+        Step::Decline { reason, referral } => {
+            row.decline_reason = reason.clone();
+            row.referral = referral.clone();
+            row.closed_at = Some(now);
+            public_note = if referral.is_empty() {
+                format!("不予受理：{reason}")
+            } else {
+                format!("不予受理：{reason}。建议：{referral}")
+            };
+        }
+        Step::Merge { into } => {
+            if into == row.id {
+                return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "merge_into_self", "不能与自身合并")
+                    .with_field("into"));
+            }
+            let target = cases::get_tx(tx, into).await?.ok_or_else(|| {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "unknown_case", "要合并到的意见建议不存在")
+                    .with_field("into")
+            })?;
+            let target_open = CaseStatus::parse(&target.status).is_some_and(|s| s.is_open());
+            let same_township = target.region_code.get(..9) == row.region_code.get(..9);
+            if !target_open || !same_township || target.merged_into.is_some() {
+                return Err(ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid_merge",
+                    "只能合并到同一乡镇（街道）内尚未办结的意见建议",
+                )
+                .with_field("into"));
+            }
+            row.merged_into = Some(into);
+            row.closed_at = Some(now);
+            public_note = "已与同类问题合并办理，请关注合并后的办理进度".into();
+            let note = format!("合并了意见建议 #{}", row.id);
+            cases::add_event(
+                tx,
+                &Event {
+                    county_code: &county,
+                    case_id: into,
+                    actor,
+                    command: "merge_in",
+                    from: Some(&target.status),
+                    to: &target.status,
+                    note: &note,
+                    public: false,
+                },
+                now,
+            )
+            .await?;
+        }
+        Step::Escalate { note } => {
+            row.level = Some(Level::County.as_str().into());
+            row.escalated = true;
+            public_note = "已提交县级办理".into();
+            private_note = note;
+            recipients.push(format!("county:{county}"));
+        }
+    }
+    row.status = to.as_str().to_owned();
+    if to == CaseStatus::Closed {
+        row.closed_at = Some(now);
+    }
+    cases::save(tx, &row, now).await?;
+    let public = !public_note.is_empty();
+    let note = if public { public_note } else { private_note.clone() };
+    cases::add_event(
+        tx,
+        &Event {
+            county_code: &county,
+            case_id: id,
+            actor,
+            command: cmd.as_str(),
+            from: Some(from.as_str()),
+            to: to.as_str(),
+            note: &note,
+            public,
+        },
+        now,
+    )
+    .await?;
+    if public && !private_note.is_empty() {
+        cases::add_event(
+            tx,
+            &Event {
+                county_code: &county,
+                case_id: id,
+                actor,
+                command: "note",
+                from: Some(to.as_str()),
+                to: to.as_str(),
+                note: &private_note,
+                public: false,
+            },
+            now,
+        )
+        .await?;
+    }
+    audit::append(
+        tx,
+        &AuditEvent {
+            county_code: county.clone(),
+            actor: actor.to_owned(),
+            action: format!("case.{}", cmd.as_str()),
+            target: format!("case:{id}"),
+            summary: format!("{}：{} → {}", cmd.label(), from.label(), to.label()),
+        },
+        now,
+    )
+    .await?;
+    for r in recipients {
+        let r = if let Some(p) = r.strip_prefix("phone:") { format!("phone:{p}") } else { r };
+        notify(tx, &county, &r, &format!("{}：{title}", cmd.label()), now).await?;
+    }
+    Ok(row)
+}
+
+/// The constituent's rating, by tracking code.
+pub async fn survey(
+    state: &AppState,
+    code: &TrackingCode,
+    rating: Rating,
+    comment: String,
+) -> Result<CaseRow, ApiError> {
+    if rating == Rating::Unrated {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_rating",
+            "评价应为满意、基本满意或不满意",
+        )
+        .with_field("rating"));
+    }
+    let row = cases::by_tracking_code(&state.db, code.as_str()).await?.ok_or_else(ApiError::not_found)?;
+    let now = state.now_ms();
+    let mut tx = state.db.begin().await?;
+    let mut row = cases::get_tx(&mut tx, row.id).await?.ok_or_else(ApiError::not_found)?;
+    let from = status_of(&row)?;
+    let cmd = Command::Survey(rating);
+    let to = case::next(from, row.round as u8, cmd).map_err(|r| {
+        ApiError::new(
+            StatusCode::CONFLICT,
+            "transition_refused",
+            if from == CaseStatus::Closed { "该意见建议已办结，不能重复评价".into() } else { r.message },
+        )
+    })?;
+    row.rating = Some(rating.as_str().into());
+    row.rating_comment = comment.clone();
+    row.rated_at = Some(now);
+    if to == CaseStatus::Reopened {
+        // One second handling: back to triage with the round counted.
+        row.round += 1;
+        row.agency_result.clear();
+        row.public_reply.clear();
+        row.replied_at = None;
+        row.deadline_on = None;
+        row.overdue = false;
+    } else {
+        row.closed_at = Some(now);
+    }
+    row.status = to.as_str().into();
+    cases::save(&mut tx, &row, now).await?;
+    let note = if comment.is_empty() { rating.label().to_owned() } else { format!("{}：{comment}", rating.label()) };
+    let county = row.county_code.clone();
+    cases::add_event(
+        &mut tx,
+        &Event {
+            county_code: &county,
+            case_id: row.id,
+            actor: "constituent",
+            command: "survey",
+            from: Some(from.as_str()),
+            to: to.as_str(),
+            note: &note,
+            public: true,
+        },
+        now,
+    )
+    .await?;
+    audit::append(
+        &mut tx,
+        &AuditEvent {
+            county_code: county.clone(),
+            actor: "constituent".into(),
+            action: "case.survey".into(),
+            target: format!("case:{}", row.id),
+            summary: format!("满意度测评：{}（{} → {}）", rating.label(), from.label(), to.label()),
+        },
+        now,
+    )
+    .await?;
+    if to == CaseStatus::Reopened
+        && let Some(s) = &row.station_ref
+    {
+        notify(&mut tx, &county, &format!("station:{s}"), &format!("群众不满意，需重新办理：{}", row.title), now)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(row)
+}
+
+/// What one sweep did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Swept {
+    pub overdue: usize,
+    pub escalated: usize,
+    pub closed_unrated: usize,
+}
+
+/// Marks missed deadlines (notifying the handler and sending an overdue township case up to the
+/// county), flags unanswered online messages past the first-reply rule, and closes replies left
+/// unrated past the survey period. Idempotent: running it twice does nothing more.
+pub async fn sweep(state: &AppState) -> Result<Swept, ApiError> {
+    let today = state.today().to_string();
+    let now = state.now_ms();
+    let unrated_before = now - state.settings.survey_days * 24 * 3600 * 1000;
+    let mut out = Swept::default();
+    for id in cases::sweep_candidates(&state.db, &today, unrated_before).await? {
+        let mut tx = state.db.begin().await?;
+        let Some(mut row) = cases::get_tx(&mut tx, id).await? else { continue };
+        let status = status_of(&row)?;
+        let county = row.county_code.clone();
+        match status {
+            CaseStatus::Replied | CaseStatus::AnsweredOnSpot if row.replied_at.is_some_and(|t| t < unrated_before) => {
+                apply_unrated(&mut tx, &mut row, now).await?;
+                out.closed_unrated += 1;
+            }
+            CaseStatus::Assigned | CaseStatus::Reopened | CaseStatus::Received if !row.overdue => {
+                row.overdue = true;
+                let first_reply = status == CaseStatus::Received;
+                let note = if first_reply {
+                    "超过网上留言首次答复期限".to_owned()
+                } else {
+                    format!("超过办理期限 {}", row.deadline_on.clone().unwrap_or_default())
+                };
+                let mut recipients = Vec::new();
+                if let Some(a) = &row.agency_ref {
+                    recipients.push(format!("agency:{a}"));
+                }
+                if let Some(s) = &row.station_ref {
+                    recipients.push(format!("station:{s}"));
+                }
+                let escalate = !first_reply && level_of(&row) == Some(Level::Township);
+                if escalate {
+                    row.level = Some(Level::County.as_str().into());
+                    row.escalated = true;
+                    recipients.push(format!("county:{county}"));
+                    out.escalated += 1;
+                }
+                cases::save(&mut tx, &row, now).await?;
+                cases::add_event(
+                    &mut tx,
+                    &Event {
+                        county_code: &county,
+                        case_id: id,
+                        actor: "system",
+                        command: "overdue",
+                        from: Some(status.as_str()),
+                        to: status.as_str(),
+                        note: &note,
+                        public: false,
+                    },
+                    now,
+                )
+                .await?;
+                if escalate {
+                    cases::add_event(
+                        &mut tx,
+                        &Event {
+                            county_code: &county,
+                            case_id: id,
+                            actor: "system",
+                            command: "escalate",
+                            from: Some(status.as_str()),
+                            to: status.as_str(),
+                            note: "乡镇逾期未办结，提级至县人大常委会督办",
+                            public: true,
+                        },
+                        now,
+                    )
+                    .await?;
+                }
+                audit::append(
+                    &mut tx,
+                    &AuditEvent {
+                        county_code: county.clone(),
+                        actor: "system".into(),
+                        action: "case.overdue".into(),
+                        target: format!("case:{id}"),
+                        summary: note.clone(),
+                    },
+                    now,
+                )
+                .await?;
+                for r in recipients {
+                    notify(&mut tx, &county, &r, &format!("逾期提醒：{}", row.title), now).await?;
+                }
+                out.overdue += 1;
+            }
+            _ => {}
+        }
+        tx.commit().await?;
+    }
+    Ok(out)
+}
+
+async fn apply_unrated(tx: &mut Tx, row: &mut CaseRow, now: i64) -> Result<(), ApiError> {
+    let from = status_of(row)?;
+    let to = case::next(from, row.round as u8, Command::CloseUnrated).map_err(refused)?;
+    row.status = to.as_str().into();
+    row.rating = Some(Rating::Unrated.as_str().into());
+    row.closed_at = Some(now);
+    cases::save(tx, row, now).await?;
+    let county = row.county_code.clone();
+    cases::add_event(
+        tx,
+        &Event {
+            county_code: &county,
+            case_id: row.id,
+            actor: "system",
+            command: "close_unrated",
+            from: Some(from.as_str()),
+            to: to.as_str(),
+            note: "超过评价期限未评价，自动办结",
+            public: true,
+        },
+        now,
+    )
+    .await?;
+    audit::append(
+        tx,
+        &AuditEvent {
+            county_code: county,
+            actor: "system".into(),
+            action: "case.close_unrated".into(),
+            target: format!("case:{}", row.id),
+            summary: "逾期未评价办结".into(),
+        },
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Masks a contact name for viewers who do not need it: 王芳 → 王*.
+pub fn mask_name(name: &str) -> String {
+    let mut chars = name.chars();
+    match chars.next() {
+        Some(first) => format!("{first}{}", "*".repeat(chars.count().max(1))),
+        None => String::new(),
+    }
+}
+
+/// The contact phone as a viewer may see it.
+pub fn shown_phone(phone: &str, unmasked: bool) -> String {
+    if phone.is_empty() || unmasked { phone.to_owned() } else { mask_phone(phone) }
+}
