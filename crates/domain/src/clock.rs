@@ -29,6 +29,11 @@ impl OffsetClock {
     pub fn advance(&self, by: Duration) {
         *self.offset.lock().expect("clock lock") += by;
     }
+
+    /// Moves the clock so that it reads `at` now (and runs on from there).
+    pub fn set(&self, at: DateTime<Utc>) {
+        *self.offset.lock().expect("clock lock") = at - SystemClock.now();
+    }
 }
 
 impl Clock for OffsetClock {

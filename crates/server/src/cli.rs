@@ -155,9 +155,12 @@ async fn serve(config: &Config, db: Db) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     tracing::info!(%addr, backend = ?db.backend(), "liaison listening");
     println!("liaison 已启动：http://{addr}/login");
-    let sweeper = tokio::spawn(sweep_sessions(db.clone(), clock, config.web_settings().session_idle));
+    let sweeper = tokio::spawn(sweep_sessions(db.clone(), clock.clone(), config.web_settings().session_idle));
+    let jobs_state = liaison_web::app_state(db.clone(), clock, config.web_settings(), Default::default());
+    let jobs = tokio::spawn(liaison_web::jobs::run(jobs_state));
     liaison_web::serve(listener, app, shutdown_signal()).await?;
     sweeper.abort();
+    jobs.abort();
     db.close().await;
     tracing::info!("liaison stopped");
     Ok(())

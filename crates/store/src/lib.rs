@@ -9,6 +9,7 @@ mod migrate;
 
 pub mod audit;
 pub mod cases;
+pub mod leases;
 pub mod org;
 pub mod outbox;
 pub mod regions;

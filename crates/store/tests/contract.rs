@@ -302,3 +302,18 @@ on_both_backends!(
     concurrent_audit_appends_keep_one_chain,
     cases_by_reach_timeline_and_keys,
 );
+
+mod leases_on_both {
+    use super::*;
+    use liaison_store::leases;
+
+    async fn one_holder_at_a_time(b: Backend) {
+        let Some(t) = fresh_db(b).await else { return };
+        assert!(leases::acquire(&t.db, "sweep", "a", 1_000, 100).await.unwrap());
+        assert!(!leases::acquire(&t.db, "sweep", "b", 1_050, 100).await.unwrap(), "held by a");
+        assert!(leases::acquire(&t.db, "sweep", "a", 1_050, 100).await.unwrap(), "a renews");
+        assert!(leases::acquire(&t.db, "sweep", "b", 1_200, 100).await.unwrap(), "expired, b takes it");
+    }
+
+    liaison_testkit::on_both_backends!(one_holder_at_a_time);
+}

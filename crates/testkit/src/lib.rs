@@ -88,6 +88,8 @@ pub struct TestApp {
     pub clock: Arc<OffsetClock>,
     pub client: reqwest::Client,
     pub policy: Arc<liaison_web::Policy>,
+    /// The same database, clock and settings as the server's, for running its jobs.
+    pub state: liaison_web::AppState,
     pub tdb: TestDb,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
@@ -131,7 +133,8 @@ impl TestApp {
             liaison_store::regions::upsert(&mut tx, &code, name, 0).await.unwrap();
         }
         tx.commit().await.unwrap();
-        let (app, policy) = liaison_web::build_app(tdb.db.clone(), clock.clone(), settings);
+        let (app, policy) = liaison_web::build_app(tdb.db.clone(), clock.clone(), settings.clone());
+        let state = liaison_web::app_state(tdb.db.clone(), clock.clone(), settings, policy.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -143,7 +146,7 @@ impl TestApp {
             .unwrap();
         });
         let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-        Some(TestApp { base, clock, client, policy, tdb, shutdown: Some(tx) })
+        Some(TestApp { base, clock, client, policy, state, tdb, shutdown: Some(tx) })
     }
 
     pub fn db(&self) -> &Db {

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod casework;
 mod error;
 mod extract;
+pub mod jobs;
 mod pages;
 pub mod photos;
 pub mod qr;

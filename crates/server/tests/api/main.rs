@@ -4,6 +4,7 @@
 mod accounts;
 mod audit;
 mod browser;
+mod caseloop;
 mod input;
 mod ops;
 mod org;
