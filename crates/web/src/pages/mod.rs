@@ -1,10 +1,12 @@
 //! The Chinese pages: one shared layout, a form's CSRF token in every form, assets embedded.
 
 mod admin;
+mod cases;
 mod home;
 mod login;
 mod org;
 mod public;
+mod track;
 
 use crate::auth::Caller;
 use crate::error::{ApiError, PageError};
@@ -43,6 +45,20 @@ pub(crate) fn register(r: Registry) -> Registry {
         .page(Method::GET, "/station/{slug}/codes", Action::Public, get(public::codes_sheet))
         .page(Method::GET, "/deputy/{slug}", Action::Public, get(public::deputy))
         .page(Method::GET, "/qr/{what}/{file}", Action::Public, get(public::qr_code))
+        .page(
+            Method::POST,
+            "/contact",
+            Action::Public,
+            post(track::contact).layer(axum::extract::DefaultBodyLimit::max(40 * 1024 * 1024)),
+        )
+        .page(Method::GET, "/cases", Action::CaseRead, get(cases::list))
+        .page(Method::GET, "/cases/{id}", Action::CaseRead, get(cases::show))
+        .page(Method::POST, "/cases/{id}/step", Action::CaseWrite, post(cases::step))
+        .page(Method::GET, "/stats", Action::CaseRead, get(cases::dashboard))
+        .page(Method::GET, "/track", Action::Public, get(track::form))
+        .page(Method::POST, "/track/lookup", Action::Public, post(track::lookup))
+        .page(Method::GET, "/track/{code}", Action::Public, get(track::show))
+        .page(Method::POST, "/track/{code}/survey", Action::Public, post(track::survey))
 }
 
 /// What the layout's header shows: the signed-in name and the links the caller may follow.
@@ -60,6 +76,10 @@ impl Nav {
         let mut links = vec![("/", "工作台")];
         if may(Action::RegionRead) {
             links.push(("/regions", "行政区划"));
+        }
+        if may(Action::CaseRead) {
+            links.push(("/cases", "意见建议"));
+            links.push(("/stats", "统计"));
         }
         if may(Action::OrgRead) {
             links.push(("/org", "组织名册"));

@@ -89,10 +89,36 @@ fn deputy_card(d: &Deputy, resident: bool) -> DeputyCard {
     }
 }
 
+/// The contact form under a station's or a deputy's page.
+pub struct ContactForm {
+    /// Whom the message reaches, for the form's heading.
+    pub to: String,
+    /// `station` or `deputy`: the hidden field's name.
+    pub kind: &'static str,
+    pub slug: String,
+    /// A fresh idempotency key per rendered form: a double tap submits it twice, a retry reuses it.
+    pub key: String,
+    pub categories: Vec<String>,
+}
+
+impl ContactForm {
+    fn new(state: &AppState, to: String, kind: &'static str, slug: &str) -> ContactForm {
+        ContactForm {
+            to,
+            kind,
+            slug: slug.to_owned(),
+            key: liaison_domain::token::random_token(),
+            categories: state.settings.categories.clone(),
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "public_station.html")]
 struct StationPage {
     nav: Nav,
+    contact: ContactForm,
+    echoes: Vec<(String, String)>,
     s: StationCard,
     phone: String,
     description: String,
@@ -120,8 +146,15 @@ pub async fn station(State(state): State<AppState>, Path(slug): Path<String>) ->
     let s = active_station(&state, &slug).await?;
     let deputies = org::station_deputies(&state.db, s.id).await?.iter().map(|(d, r)| deputy_card(d, *r)).collect();
     let township = region_name(&state, &s.data.region_code[..s.data.region_code.len().min(9)]).await;
+    let echoes = liaison_store::cases::echoes(&state.db, &s.data.slug, 5)
+        .await?
+        .into_iter()
+        .map(|c| (c.title, c.public_reply))
+        .collect();
     render(&StationPage {
         nav: Nav::default(),
+        contact: ContactForm::new(&state, s.data.name.clone(), "station", &s.data.slug),
+        echoes,
         phone: s.data.phone.clone(),
         description: s.data.description.clone(),
         county_code: s.data.county_code.clone(),
@@ -135,6 +168,7 @@ pub async fn station(State(state): State<AppState>, Path(slug): Path<String>) ->
 #[template(path = "public_deputy.html")]
 struct DeputyPage {
     nav: Nav,
+    contact: ContactForm,
     d: DeputyCard,
     gender: String,
     term: String,
@@ -148,6 +182,7 @@ pub async fn deputy(State(state): State<AppState>, Path(slug): Path<String>) -> 
     let stations = org::deputy_stations(&state.db, d.id).await?.iter().map(|(s, _)| card(s)).collect();
     render(&DeputyPage {
         nav: Nav::default(),
+        contact: ContactForm::new(&state, format!("{}代表", d.data.name), "deputy", &d.data.slug),
         gender: liaison_domain::org::Gender::parse(&d.data.gender).map(|g| g.label()).unwrap_or("").to_owned(),
         term: d.data.term.clone(),
         constituency: d.data.constituency.clone(),

@@ -1,0 +1,277 @@
+//! Staff pages of the loop: inboxes by step, a case with its timeline and the steps the viewer
+//! may take, and the dashboard of counts.
+
+use super::{Nav, beijing, render};
+use crate::api::cases::{InboxQuery, StatsQuery, StepBody, inbox, parse_step, readable, stats};
+use crate::auth::Caller;
+use crate::casework;
+use crate::error::{ApiError, PageError};
+use crate::extract::PageForm;
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use liaison_domain::authz::{self, Action, Target};
+use liaison_domain::case::{self as loop_, CaseStatus, Channel, Command, Level};
+use liaison_store::cases::{self, CaseRow};
+use liaison_store::org;
+use serde::Deserialize;
+
+pub struct CaseLine {
+    pub id: i64,
+    pub title: String,
+    pub status: String,
+    pub channel: String,
+    pub deadline: String,
+    pub overdue: bool,
+    pub received: String,
+}
+
+fn line(c: &CaseRow) -> CaseLine {
+    CaseLine {
+        id: c.id,
+        title: c.title.clone(),
+        status: CaseStatus::parse(&c.status).map(|s| s.label()).unwrap_or("").into(),
+        channel: Channel::parse(&c.channel).map(|s| s.label()).unwrap_or("").into(),
+        deadline: c.deadline_on.clone().unwrap_or_default(),
+        overdue: c.overdue,
+        received: beijing(c.created_at),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "cases.html")]
+struct InboxPage {
+    nav: Nav,
+    tab: String,
+    tabs: Vec<(&'static str, &'static str)>,
+    rows: Vec<CaseLine>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct TabQuery {
+    tab: Option<String>,
+}
+
+const TABS: &[(&str, &str)] = &[
+    ("todo", "待研判"),
+    ("triaged", "待交办"),
+    ("assigned", "办理中"),
+    ("handled", "待答复"),
+    ("due", "即将到期"),
+    ("overdue", "已逾期"),
+    ("all", "全部"),
+];
+
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<TabQuery>,
+) -> Result<Html<String>, PageError> {
+    let tab = q.tab.unwrap_or_else(|| "todo".into());
+    let mut iq = InboxQuery::default();
+    match tab.as_str() {
+        "todo" => iq.status = Some("received,reopened".into()),
+        "triaged" => iq.status = Some("triaged".into()),
+        "assigned" => iq.status = Some("assigned".into()),
+        "handled" => iq.status = Some("handled".into()),
+        "due" => iq.due_soon = Some(true),
+        "overdue" => iq.overdue = Some(true),
+        _ => {}
+    }
+    let rows = inbox(&state, &caller, &iq).await?.iter().map(line).collect();
+    render(&InboxPage { nav: Nav::for_caller(&caller), tab, tabs: TABS.to_vec(), rows })
+}
+
+#[derive(Template)]
+#[template(path = "case.html")]
+struct CasePage {
+    nav: Nav,
+    c: CaseRow,
+    status: String,
+    channel: String,
+    level: String,
+    contact_name: String,
+    contact_phone: String,
+    /// (when, who, what, note, public)
+    timeline: Vec<(String, String, String, String, bool)>,
+    photos: Vec<String>,
+    /// The steps the viewer may take now.
+    steps: Vec<&'static str>,
+    agencies: Vec<(String, String)>,
+    categories: Vec<String>,
+    error: Option<String>,
+}
+
+fn allowed_steps(caller: &Caller, row: &CaseRow) -> Vec<&'static str> {
+    let Some(loc) = row.location() else { return vec![] };
+    let roles = authz::roles_for(&caller.principal, Action::CaseWrite, Target::Case(&loc));
+    let status = CaseStatus::parse(&row.status).unwrap_or(CaseStatus::Closed);
+    let level = row.level.as_deref().and_then(Level::parse);
+    let candidates = [
+        ("triage", Command::Triage),
+        ("assign", Command::Assign),
+        ("urge", Command::Urge),
+        ("result", Command::RecordResult),
+        ("return", Command::Return),
+        ("reply", Command::PublishReply),
+        ("answer_on_spot", Command::AnswerOnSpot),
+        ("decline", Command::Decline),
+        ("merge", Command::Merge),
+        ("escalate", Command::Escalate),
+    ];
+    candidates
+        .into_iter()
+        .filter(|(_, cmd)| loop_::next(status, row.round as u8, *cmd).is_ok())
+        .filter(|(_, cmd)| {
+            roles.iter().any(|r| loop_::may(*r, *cmd, if *cmd == Command::Triage { None } else { level }))
+        })
+        .filter(|(name, _)| !matches!(*name, "result" | "return") || row.agency_ref.is_some())
+        .map(|(n, _)| n)
+        .collect()
+}
+
+async fn case_page(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    error: Option<String>,
+) -> Result<Html<String>, PageError> {
+    let c = readable(state, caller, id).await?;
+    let timeline = cases::events(&state.db, id, false)
+        .await?
+        .into_iter()
+        .map(|e| (beijing(e.at), e.actor, e.command, e.note, e.public))
+        .collect();
+    let photos = cases::photos(&state.db, id).await?.into_iter().map(|(h, _)| h).collect();
+    let agencies = org::agencies_under(&state.db, &c.county_code, false)
+        .await?
+        .into_iter()
+        .map(|a| (a.data.slug, a.data.name))
+        .collect();
+    render(&CasePage {
+        nav: Nav::for_caller(caller),
+        status: CaseStatus::parse(&c.status).map(|s| s.label()).unwrap_or("").into(),
+        channel: Channel::parse(&c.channel).map(|s| s.label()).unwrap_or("").into(),
+        level: c.level.as_deref().and_then(Level::parse).map(|l| l.label()).unwrap_or("未定").into(),
+        contact_name: if c.anonymous { "匿名".into() } else { casework::mask_name(&c.contact_name) },
+        contact_phone: casework::shown_phone(&c.contact_phone, false),
+        steps: allowed_steps(caller, &c),
+        timeline,
+        photos,
+        agencies,
+        categories: state.settings.categories.clone(),
+        error,
+        c,
+    })
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<Html<String>, PageError> {
+    case_page(&state, &caller, id, None).await
+}
+
+/// The step forms post their fields flat; `step` names the step.
+#[derive(Deserialize)]
+pub struct StepForm {
+    step: String,
+    level: Option<String>,
+    category: Option<String>,
+    lead: Option<String>,
+    assisting: Option<String>,
+    note: Option<String>,
+    message: Option<String>,
+    result: Option<String>,
+    reason: Option<String>,
+    reply: Option<String>,
+    referral: Option<String>,
+    into: Option<String>,
+}
+
+fn to_body(f: StepForm) -> Result<StepBody, ApiError> {
+    let s = |v: Option<String>| v.unwrap_or_default();
+    Ok(match f.step.as_str() {
+        "triage" => StepBody::Triage { level: s(f.level), category: f.category, note: s(f.note) },
+        "assign" => StepBody::Assign {
+            lead: s(f.lead),
+            assisting: s(f.assisting)
+                .split([',', '，', '、', ' '])
+                .filter(|x| !x.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            note: s(f.note),
+        },
+        "urge" => StepBody::Urge { message: s(f.message) },
+        "result" => StepBody::Result { result: s(f.result) },
+        "return" => StepBody::Return { reason: s(f.reason) },
+        "reply" => StepBody::Reply { reply: s(f.reply) },
+        "answer_on_spot" => StepBody::AnswerOnSpot { reply: s(f.reply) },
+        "decline" => StepBody::Decline { reason: s(f.reason), referral: s(f.referral) },
+        "merge" => StepBody::Merge {
+            into: s(f.into).trim().trim_start_matches('#').parse().map_err(|_| {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_case_id", "请填写要合并到的意见建议编号")
+                    .with_field("into")
+            })?,
+        },
+        "escalate" => StepBody::Escalate { note: s(f.note) },
+        _ => return Err(ApiError::bad_request("invalid_step", "未知的办理步骤")),
+    })
+}
+
+pub async fn step(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    PageForm(f): PageForm<StepForm>,
+) -> Result<Response, PageError> {
+    let result = match to_body(f).and_then(parse_step) {
+        Ok(step) => casework::act(&state, &caller, id, step).await.map(|_| ()),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/cases/{id}")).into_response()),
+        Err(e) if e.status.is_client_error() && e.status != StatusCode::NOT_FOUND => {
+            let status = e.status;
+            Ok((status, case_page(&state, &caller, id, Some(e.message)).await?).into_response())
+        }
+        Err(e) => Err(PageError(e)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "stats.html")]
+struct StatsPage {
+    nav: Nav,
+    s: crate::api::cases::StatsBody,
+    resolution: String,
+    satisfaction: String,
+    channels: Vec<(String, i64)>,
+    categories: Vec<(String, i64)>,
+}
+
+pub async fn dashboard(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<StatsQuery>,
+) -> Result<Html<String>, PageError> {
+    let s = stats(&state, &caller, &q).await?;
+    let pct = |x: f64| format!("{:.1}%", x * 100.0);
+    let channels = s
+        .by_channel
+        .iter()
+        .map(|(k, v)| (Channel::parse(k).map(|c| c.label().to_owned()).unwrap_or_else(|| k.clone()), *v))
+        .collect();
+    let categories = s.by_category.clone();
+    render(&StatsPage {
+        nav: Nav::for_caller(&caller),
+        resolution: pct(s.resolution_rate),
+        satisfaction: pct(s.satisfaction_rate),
+        channels,
+        categories,
+        s,
+    })
+}

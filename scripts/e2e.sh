@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# The real-browser tests (e2e/, node's test runner with playwright-core driving Debian's
+# Chromium): starts `liaison serve --demo` on a fresh SQLite file, runs them, then again on a
+# fresh PostgreSQL database when LIAISON_TEST_POSTGRES_URL is set.
+# Usage: scripts/e2e.sh PATH_TO_LIAISON_BINARY
+set -euo pipefail
+bin=$(realpath "${1:?usage: scripts/e2e.sh PATH_TO_LIAISON_BINARY}")
+cd "$(dirname "$0")/.."
+chromium_bin=$(command -v chromium || true)
+if [ -z "$chromium_bin" ]; then
+  echo "e2e: no Chromium installed (Debian package chromium)" >&2
+  exit 1
+fi
+if [ ! -d e2e/node_modules/playwright-core ]; then
+  (cd e2e && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+run_against() {
+  local label=$1 url=$2
+  local dir port pid
+  dir=$(mktemp -d)
+  port=$((20000 + RANDOM % 20000))
+  (cd "$dir" && LIAISON_LISTEN="127.0.0.1:$port" LIAISON_DATABASE_URL="$url" LIAISON_LOG=warn exec "$bin" serve --demo >"$dir/server.log" 2>&1) &
+  pid=$!
+  for _ in $(seq 1 100); do
+    curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+    sleep 0.2
+  done
+  echo "e2e on $label"
+  local status=0
+  (cd e2e && BASE_URL="http://127.0.0.1:$port" CHROMIUM="$chromium_bin" node --test) || status=$?
+  kill -TERM "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  if [ "$status" != 0 ]; then
+    echo "e2e failed on $label; server log:" >&2
+    tail -50 "$dir/server.log" >&2
+  fi
+  rm -rf "$dir"
+  return "$status"
+}
+
+run_against SQLite ""
+if [ -n "${LIAISON_TEST_POSTGRES_URL:-}" ]; then
+  name="liaison_e2e_$(date +%s)_$RANDOM"
+  psql "$LIAISON_TEST_POSTGRES_URL" -qc "CREATE DATABASE $name" >/dev/null
+  run_against PostgreSQL "${LIAISON_TEST_POSTGRES_URL%/*}/$name"
+  psql "$LIAISON_TEST_POSTGRES_URL" -qc "DROP DATABASE $name" >/dev/null || true
+fi
