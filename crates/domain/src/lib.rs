@@ -12,6 +12,7 @@ pub mod password;
 pub mod phone;
 pub mod region;
 pub mod roster;
+pub mod similar;
 pub mod token;
 
 pub use error::Invalid;

@@ -53,12 +53,14 @@ pub struct CaseRow {
     pub referral: String,
     pub closed_at: Option<i64>,
     pub created_by: String,
+    /// SimHash of title and content, for near-duplicate detection.
+    pub fingerprint: i64,
 }
 
 const COLUMNS: &str = "id, county_code, region_code, station_ref, agency_ref, deputy_ref, title, content, status, created_at, updated_at, \
     tracking_code, channel, category, location, contact_name, contact_phone, anonymous, publish_consent, level, assist_agencies, round, \
     deadline_on, first_reply_due, first_replied_at, overdue, escalated, agency_result, public_reply, replied_at, rating, rating_comment, \
-    rated_at, merged_into, decline_reason, referral, closed_at, created_by";
+    rated_at, merged_into, decline_reason, referral, closed_at, created_by, fingerprint";
 
 impl CaseRow {
     /// Where the case sits, for scope checks: its region, station, lead and assisting agencies
@@ -99,13 +101,14 @@ pub struct NewCase<'a> {
 /// Inserts a received case and its first event.
 pub async fn insert(tx: &mut Tx, n: &NewCase<'_>, now_ms: i64) -> Result<i64> {
     let county = n.region.county_key();
+    let fingerprint = liaison_domain::similar::fingerprint(&format!("{}{}", n.title, n.content)) as i64;
     let id: i64 = on_tx!(tx, c => sqlx::query_scalar(
         "INSERT INTO cases (county_code, region_code, station_ref, deputy_ref, title, content, status, created_at, updated_at,
-            tracking_code, channel, category, location, contact_name, contact_phone, anonymous, publish_consent, first_reply_due, created_by)
-         VALUES ($1, $2, $3, $4, $5, $6, 'received', $7, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id")
+            tracking_code, channel, category, location, contact_name, contact_phone, anonymous, publish_consent, first_reply_due, created_by, fingerprint)
+         VALUES ($1, $2, $3, $4, $5, $6, 'received', $7, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING id")
         .bind(&county).bind(n.region.as_str()).bind(n.station_ref).bind(n.deputy_ref).bind(n.title).bind(n.content).bind(now_ms)
         .bind(n.tracking_code).bind(n.channel).bind(n.category).bind(n.location).bind(n.contact_name).bind(n.contact_phone)
-        .bind(n.anonymous).bind(n.publish_consent).bind(n.first_reply_due).bind(n.created_by)
+        .bind(n.anonymous).bind(n.publish_consent).bind(n.first_reply_due).bind(n.created_by).bind(fingerprint)
         .fetch_one(&mut *c).await.store())?;
     add_event(
         tx,
@@ -245,9 +248,21 @@ pub struct Reach<'a> {
     pub deputies: &'a [String],
 }
 
+/// Open cases of a township other than `except`, with their fingerprints: the candidates a
+/// near-duplicate check compares against. A county receives ~10k cases a year, so a township's
+/// open cases are few enough to compare in memory.
+pub async fn open_in_township(db: &Db, township: &str, except: i64) -> Result<Vec<CaseRow>> {
+    on_read!(db, p => sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM cases WHERE region_code LIKE $1 AND id <> $2
+         AND status IN ('received', 'triaged', 'assigned', 'handled', 'replied', 'reopened') ORDER BY id DESC LIMIT 2000")))
+        .bind(format!("{township}%")).bind(except).fetch_all(p).await.store())
+}
+
 /// What a list shows.
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
+    /// Words that must all appear in the title, content, result or reply.
+    pub text: Vec<String>,
     /// Only these statuses; empty means all.
     pub statuses: Vec<String>,
     pub overdue: bool,
@@ -289,6 +304,14 @@ pub async fn list(db: &Db, reach: &Reach<'_>, filter: &Filter) -> Result<Vec<Cas
     }
     if filter.overdue {
         sql.push_str(" AND overdue");
+    }
+    for term in &filter.text {
+        let escaped = term.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        binds.push(format!("%{escaped}%"));
+        let n = binds.len();
+        sql.push_str(&format!(
+            " AND (title LIKE ${n} ESCAPE '\\' OR content LIKE ${n} ESCAPE '\\' OR public_reply LIKE ${n} ESCAPE '\\' OR agency_result LIKE ${n} ESCAPE '\\')"
+        ));
     }
     if let Some(d) = &filter.due_by {
         binds.push(d.clone());

@@ -37,6 +37,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 4,
+        name: "case_fingerprint",
+        portable: include_str!("../migrations/0004_case_fingerprint.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 impl Migration {

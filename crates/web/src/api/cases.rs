@@ -146,6 +146,9 @@ pub struct InboxQuery {
     pub overdue: Option<bool>,
     /// Only open cases due within the configured number of working days.
     pub due_soon: Option<bool>,
+    /// Full-text search in Chinese: words separated by spaces, all must appear in the title,
+    /// content, the agency's result or the reply.
+    pub q: Option<String>,
     pub limit: Option<i64>,
 }
 
@@ -177,7 +180,12 @@ pub(crate) async fn inbox(state: &AppState, caller: &Caller, q: &InboxQuery) -> 
         .due_soon
         .unwrap_or(false)
         .then(|| state.calendar.add_working_days(state.today(), state.settings.due_soon_days).to_string());
-    let filter = cases::Filter { statuses, overdue: q.overdue.unwrap_or(false), due_by, limit: q.limit.unwrap_or(200) };
+    let text: Vec<String> = q.q.as_deref().unwrap_or("").split_whitespace().map(str::to_owned).collect();
+    if text.len() > 5 || text.iter().any(|t| t.chars().count() > 30) {
+        return Err(ApiError::bad_request("invalid_query", "搜索词最多 5 个，每个不超过 30 个字").with_field("q"));
+    }
+    let filter =
+        cases::Filter { text, statuses, overdue: q.overdue.unwrap_or(false), due_by, limit: q.limit.unwrap_or(200) };
     Ok(cases::list(&state.db, &reach, &filter).await?)
 }
 
@@ -197,6 +205,47 @@ pub(crate) async fn readable(state: &AppState, caller: &Caller, id: i64) -> Resu
     let loc = row.location().ok_or_else(|| ApiError::internal("case with invalid region"))?;
     caller.check(Action::CaseRead, Target::Case(&loc))?;
     Ok(row)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SimilarBody {
+    pub id: i64,
+    pub title: String,
+    pub status: String,
+    /// Shared character bigrams over all of them: 1 is the same text.
+    pub similarity: f64,
+}
+
+/// Open cases of the same township that read like this one (Chinese near-duplicate detection on
+/// character bigrams), closest first: candidates to merge at triage.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/similar", tag = "cases", params(("id" = i64, Path)), security(("bearer" = [])), responses(
+    (status = 200, body = Vec<SimilarBody>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn similar(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<Json<Vec<SimilarBody>>, ApiError> {
+    Ok(Json(similar_cases(&state, &caller, id).await?))
+}
+
+pub(crate) async fn similar_cases(state: &AppState, caller: &Caller, id: i64) -> Result<Vec<SimilarBody>, ApiError> {
+    use liaison_domain::similar;
+    let row = readable(state, caller, id).await?;
+    let township = row.region_code.get(..9).unwrap_or(&row.region_code);
+    let mine = similar::bigrams(&format!("{}{}", row.title, row.content));
+    let mut out: Vec<SimilarBody> = cases::open_in_township(&state.db, township, id)
+        .await?
+        .into_iter()
+        .filter(|c| c.location().is_some_and(|l| caller.check(Action::CaseRead, Target::Case(&l)).is_ok()))
+        .map(|c| {
+            let similarity = similar::jaccard(&mine, &similar::bigrams(&format!("{}{}", c.title, c.content)));
+            SimilarBody { similarity, id: c.id, title: c.title, status: c.status }
+        })
+        .filter(|s| s.similarity >= similar::NEAR)
+        .collect();
+    out.sort_by(|a, b| b.similarity.total_cmp(&a.similarity).then(b.id.cmp(&a.id)));
+    out.truncate(5);
+    Ok(out)
 }
 
 /// One case with its whole timeline, if it lies within the caller's scope.

@@ -4,6 +4,7 @@ pub(crate) mod audit;
 pub(crate) mod cases;
 mod health;
 mod me;
+mod open311;
 pub(crate) mod org;
 pub(crate) mod public;
 pub(crate) mod public_cases;
@@ -34,6 +35,7 @@ pub(crate) fn register(r: Registry) -> Registry {
         .api(Action::CaseRead, routes!(cases::get))
         .api(Action::CaseWrite, routes!(cases::create))
         .api(Action::CaseWrite, routes!(cases::step))
+        .api(Action::CaseRead, routes!(cases::similar))
         .api(Action::PersonalDataRead, routes!(cases::contact))
         .api(Action::CaseWrite, {
             let mut r = routes!(cases::add_photo);
@@ -46,6 +48,9 @@ pub(crate) fn register(r: Registry) -> Registry {
         .api(Action::Public, routes!(public_cases::lookup))
         .api(Action::Public, routes!(public_cases::get))
         .api(Action::Public, routes!(public_cases::survey))
+        .api(Action::Public, routes!(open311::services))
+        .api(Action::Public, routes!(open311::requests, open311::create))
+        .api(Action::Public, routes!(open311::request_by_id))
         .api(Action::OrgRead, routes!(org::list_stations))
         .api(Action::OrgWrite, routes!(org::save_station))
         .api(Action::OrgWrite, routes!(org::deactivate_station))

@@ -47,11 +47,13 @@ struct InboxPage {
     tab: String,
     tabs: Vec<(&'static str, &'static str)>,
     rows: Vec<CaseLine>,
+    q: String,
 }
 
 #[derive(Deserialize, Default)]
 pub struct TabQuery {
     tab: Option<String>,
+    q: Option<String>,
 }
 
 const TABS: &[(&str, &str)] = &[
@@ -80,8 +82,9 @@ pub async fn list(
         "overdue" => iq.overdue = Some(true),
         _ => {}
     }
+    iq.q = q.q.clone().filter(|s| !s.trim().is_empty());
     let rows = inbox(&state, &caller, &iq).await?.iter().map(line).collect();
-    render(&InboxPage { nav: Nav::for_caller(&caller), tab, tabs: TABS.to_vec(), rows })
+    render(&InboxPage { nav: Nav::for_caller(&caller), tab, tabs: TABS.to_vec(), rows, q: q.q.unwrap_or_default() })
 }
 
 #[derive(Template)]
@@ -102,6 +105,7 @@ struct CasePage {
     agencies: Vec<(String, String)>,
     categories: Vec<String>,
     error: Option<String>,
+    similar: Vec<crate::api::cases::SimilarBody>,
 }
 
 fn allowed_steps(caller: &Caller, row: &CaseRow) -> Vec<&'static str> {
@@ -163,6 +167,7 @@ async fn case_page(
         agencies,
         categories: state.settings.categories.clone(),
         error,
+        similar: crate::api::cases::similar_cases(state, caller, id).await?,
         c,
     })
 }
