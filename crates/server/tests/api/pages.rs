@@ -258,7 +258,76 @@ async fn staff_edit_the_organisation_from_the_pages(b: Backend) {
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
 }
 
+async fn staff_record_and_handle_cases_from_the_pages(b: Backend) {
+    let Some(app) = TestApp::spawn(b).await else { return };
+    app.create_user("sup", "county_supervisor", "region:611026", "611026").await;
+    let cookie = format!("liaison_session={}", browser_login(&app, "sup").await);
+    let page = app.client.get(app.url("/cases")).header("cookie", &cookie).send().await.unwrap();
+    let html = page.text().await.unwrap();
+    assert!(html.contains("登记意见建议"));
+    let csrf = hidden_csrf(&html);
+    let intake = |token: &str, title: &str| {
+        vec![
+            ("csrf_token", token.to_owned()),
+            ("channel", "station".to_owned()),
+            ("title", title.to_owned()),
+            ("content", "接待日群众反映村口路灯不亮".to_owned()),
+            ("region", "611026001".to_owned()),
+        ]
+    };
+    let res =
+        app.client.post(app.url("/cases/new")).header("cookie", &cookie).form(&intake(&csrf, "")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("标题不能为空"));
+    let res = app
+        .client
+        .post(app.url("/cases/new"))
+        .header("cookie", &cookie)
+        .form(&intake("", "路灯"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN, "no CSRF token");
+    let res = app
+        .client
+        .post(app.url("/cases/new"))
+        .header("cookie", &cookie)
+        .form(&intake(&csrf, "路灯"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let location = res.headers()["location"].to_str().unwrap().to_owned();
+    let html = app.client.get(app.url(&location)).header("cookie", &cookie).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("已接收") && html.contains("研判层级"), "the triage form is offered");
+    let step = format!("{location}/step");
+    let res = app
+        .client
+        .post(app.url(&step))
+        .header("cookie", &cookie)
+        .form(&[("csrf_token", csrf.as_str()), ("step", "triage"), ("level", "county"), ("category", "城乡建设")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let html = app.client.get(app.url(&location)).header("cookie", &cookie).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("已研判") && html.contains("主办单位"), "now the assign form");
+    let res = app
+        .client
+        .post(app.url(&step))
+        .header("cookie", &cookie)
+        .form(&[("csrf_token", csrf.as_str()), ("step", "reply"), ("reply", "x")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    assert!(res.text().await.unwrap().contains("不能执行"));
+    let stats = app.client.get(app.url("/stats")).header("cookie", &cookie).send().await.unwrap().text().await.unwrap();
+    assert!(stats.contains("解决率") && stats.contains("坐诊接待"));
+}
+
 on_both_backends!(
+    staff_record_and_handle_cases_from_the_pages,
     staff_edit_the_organisation_from_the_pages,
     login_page_is_chinese_and_carries_a_csrf_token,
     login_form_refuses_a_missing_or_wrong_token,

@@ -362,6 +362,18 @@ pub async fn create(
     headers: axum::http::HeaderMap,
     ApiJson(n): ApiJson<NewCase>,
 ) -> Result<(StatusCode, Json<CaseBody>), ApiError> {
+    let key = casework::check_idempotency_key(headers.get("idempotency-key").and_then(|v| v.to_str().ok()))?;
+    let (row, created) = record(&state, &caller, n, key).await?;
+    Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(row.into())))
+}
+
+/// Validates and receives a case recorded by staff or a deputy; shared by the API and the page.
+pub(crate) async fn record(
+    state: &AppState,
+    caller: &Caller,
+    n: NewCase,
+    key: Option<String>,
+) -> Result<(CaseRow, bool), ApiError> {
     let channel = Channel::parse(&n.channel).filter(|c| *c != Channel::Qr).ok_or_else(|| {
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -376,7 +388,7 @@ pub async fn create(
     let deputy = opt_slug(&n.deputy, "deputy")?;
     let region = match n.region.as_deref().filter(|r| !r.trim().is_empty()) {
         Some(r) => RegionCode::parse(r).map_err(|e| ApiError::from(e).with_field("region"))?,
-        None => casework::route_public(&state, station.as_deref(), deputy.as_deref()).await?.0,
+        None => casework::route_public(state, station.as_deref(), deputy.as_deref()).await?.0,
     };
     let loc = CaseLocation {
         region: region.clone(),
@@ -393,7 +405,6 @@ pub async fn create(
     }
     let (contact_name, contact_phone) =
         contact_fields(n.contact_name.as_deref(), n.contact_phone.as_deref(), n.anonymous)?;
-    let key = casework::check_idempotency_key(headers.get("idempotency-key").and_then(|v| v.to_str().ok()))?;
     let intake = Intake {
         region,
         station,
@@ -401,7 +412,7 @@ pub async fn create(
         title,
         content,
         channel,
-        category: casework::check_category(&state, n.category.as_deref())?,
+        category: casework::check_category(state, n.category.as_deref())?,
         location: location_field(n.location.as_deref())?,
         contact_name,
         contact_phone,
@@ -410,8 +421,7 @@ pub async fn create(
         photos: vec![],
         idempotency_key: key,
     };
-    let (row, created) = casework::receive(&state, intake, &caller.actor()).await?;
-    Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(row.into())))
+    casework::receive(state, intake, &caller.actor()).await
 }
 
 /// A step of the loop. `step` names it; the other fields are what that step needs.

@@ -44,6 +44,12 @@ fn line(c: &CaseRow) -> CaseLine {
 #[template(path = "cases.html")]
 struct InboxPage {
     nav: Nav,
+    can_write: bool,
+    categories: Vec<String>,
+    /// The station or deputy the caller's grant names, to prefill the intake form.
+    own_station: String,
+    own_deputy: String,
+    error: Option<String>,
     tab: String,
     tabs: Vec<(&'static str, &'static str)>,
     rows: Vec<CaseLine>,
@@ -83,8 +89,88 @@ pub async fn list(
         _ => {}
     }
     iq.q = q.q.clone().filter(|s| !s.trim().is_empty());
-    let rows = inbox(&state, &caller, &iq).await?.iter().map(line).collect();
-    render(&InboxPage { nav: Nav::for_caller(&caller), tab, tabs: TABS.to_vec(), rows, q: q.q.unwrap_or_default() })
+    inbox_page(&state, &caller, tab, iq, q.q.unwrap_or_default(), None).await
+}
+
+async fn inbox_page(
+    state: &AppState,
+    caller: &Caller,
+    tab: String,
+    iq: InboxQuery,
+    q: String,
+    error: Option<String>,
+) -> Result<Html<String>, PageError> {
+    let rows = inbox(state, caller, &iq).await?.iter().map(line).collect();
+    let scopes = authz::reach(&caller.principal, Action::CaseWrite);
+    let own =
+        |kind: &str| scopes.iter().find(|s| s.kind() == kind).map(|s| s.reference().to_owned()).unwrap_or_default();
+    render(&InboxPage {
+        nav: Nav::for_caller(caller),
+        can_write: !scopes.is_empty(),
+        categories: state.settings.categories.clone(),
+        own_station: own("station"),
+        own_deputy: own("deputy"),
+        error,
+        tab,
+        tabs: TABS.to_vec(),
+        rows,
+        q,
+    })
+}
+
+/// A matter raised at a reception, on a visit, in a WeChat group, by phone, or a 随手拍.
+#[derive(Deserialize)]
+pub struct IntakeForm {
+    channel: String,
+    title: String,
+    content: String,
+    category: Option<String>,
+    location: Option<String>,
+    region: Option<String>,
+    station: Option<String>,
+    deputy: Option<String>,
+    contact_name: Option<String>,
+    contact_phone: Option<String>,
+    anonymous: Option<String>,
+    publish_consent: Option<String>,
+}
+
+pub async fn intake(
+    State(state): State<AppState>,
+    caller: Caller,
+    PageForm(f): PageForm<IntakeForm>,
+) -> Result<Response, PageError> {
+    let n = crate::api::cases::NewCase {
+        region: f.region,
+        station: f.station,
+        deputy: f.deputy,
+        channel: f.channel,
+        title: f.title,
+        content: f.content,
+        category: f.category,
+        location: f.location,
+        contact_name: f.contact_name,
+        contact_phone: f.contact_phone,
+        anonymous: f.anonymous.is_some(),
+        publish_consent: f.publish_consent.is_some(),
+    };
+    match crate::api::cases::record(&state, &caller, n, None).await {
+        Ok((row, _)) => Ok(Redirect::to(&format!("/cases/{}", row.id)).into_response()),
+        Err(e) if e.status.is_client_error() => {
+            let status = e.status;
+            let page = inbox_page(
+                &state,
+                &caller,
+                "todo".into(),
+                InboxQuery { status: Some("received,reopened".into()), ..Default::default() },
+                String::new(),
+                Some(e.message),
+            )
+            .await?;
+            Ok((status, page).into_response())
+        }
+        Err(e) => Err(PageError(e)),
+    }
 }
 
 #[derive(Template)]

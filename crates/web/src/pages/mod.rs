@@ -52,6 +52,7 @@ pub(crate) fn register(r: Registry) -> Registry {
             post(track::contact).layer(axum::extract::DefaultBodyLimit::max(40 * 1024 * 1024)),
         )
         .page(Method::GET, "/cases", Action::CaseRead, get(cases::list))
+        .page(Method::POST, "/cases/new", Action::CaseWrite, post(cases::intake))
         .page(Method::GET, "/cases/{id}", Action::CaseRead, get(cases::show))
         .page(Method::POST, "/cases/{id}/step", Action::CaseWrite, post(cases::step))
         .page(Method::GET, "/stats", Action::CaseRead, get(cases::dashboard))
