@@ -157,7 +157,7 @@ async fn serve(config: &Config, db: Db) -> anyhow::Result<()> {
     println!("liaison 已启动：http://{addr}/login");
     let sweeper = tokio::spawn(sweep_sessions(db.clone(), clock.clone(), config.web_settings().session_idle));
     let jobs_state = liaison_web::app_state(db.clone(), clock, config.web_settings(), Default::default());
-    let jobs = tokio::spawn(liaison_web::jobs::run(jobs_state));
+    let jobs = tokio::spawn(liaison_web::jobs::run(jobs_state, config.senders()?));
     liaison_web::serve(listener, app, shutdown_signal()).await?;
     sweeper.abort();
     jobs.abort();

@@ -45,6 +45,13 @@ pub struct Config {
     pub due_soon_days: u32,
     /// Public tracking lookups and submissions per minute from one address.
     pub public_per_minute: u32,
+    /// An SMTP relay for e-mail notifications; empty disables e-mail.
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    pub smtp_from: String,
+    /// Who gets e-mail: notification recipients (`agency:SLUG`, `station:SLUG`, `county:CODE`…)
+    /// mapped to addresses. Others are only logged.
+    pub email_routes: std::collections::BTreeMap<String, String>,
 }
 
 impl Default for Config {
@@ -67,11 +74,19 @@ impl Default for Config {
             survey_days: 7,
             due_soon_days: 3,
             public_per_minute: 30,
+            smtp_host: String::new(),
+            smtp_port: 25,
+            smtp_from: "liaison@localhost".into(),
+            email_routes: Default::default(),
         }
     }
 }
 
-const KEYS: [&str; 17] = [
+const KEYS: [&str; 21] = [
+    "smtp_host",
+    "smtp_port",
+    "smtp_from",
+    "email_routes",
     "public_url",
     "categories",
     "deadline_township_days",
@@ -147,15 +162,41 @@ fn chrono_minutes(m: i64) -> chrono::Duration {
 }
 
 fn toml_string(c: &Config) -> String {
-    // figment has no serializer; the shape is flat, so write it by hand.
+    // figment has no serializer; the shape is flat but for one table, so write it by hand.
     let v = serde_json::to_value(c).expect("config serialises");
     let mut out = String::new();
+    let mut tables = String::new();
     if let serde_json::Value::Object(map) = v {
         for (k, v) in map {
-            out.push_str(&format!("{k} = {v}\n"));
+            match v {
+                serde_json::Value::Object(t) => {
+                    tables.push_str(&format!("\n[{k}]\n"));
+                    for (tk, tv) in t {
+                        tables.push_str(&format!("{tk:?} = {tv}\n"));
+                    }
+                }
+                v => out.push_str(&format!("{k} = {v}\n")),
+            }
         }
     }
-    out
+    out + &tables
+}
+
+impl Config {
+    /// The notification senders the configuration asks for, besides the log.
+    pub fn senders(&self) -> anyhow::Result<Vec<std::sync::Arc<dyn liaison_web::jobs::Sender>>> {
+        if self.smtp_host.trim().is_empty() {
+            return Ok(vec![]);
+        }
+        let smtp = liaison_web::jobs::SmtpSender::new(
+            &self.smtp_host,
+            self.smtp_port,
+            &self.smtp_from,
+            self.email_routes.clone(),
+        )
+        .map_err(|e| anyhow::anyhow!(e))?;
+        Ok(vec![std::sync::Arc::new(smtp)])
+    }
 }
 
 #[cfg(test)]

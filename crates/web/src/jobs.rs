@@ -7,18 +7,62 @@ use crate::state::AppState;
 use liaison_store::{leases, outbox};
 use std::time::Duration;
 
-/// Something that delivers a notification: the log now; SMTP, SMS or WeChat later.
+/// Something that delivers a notification: the log and SMTP now; SMS or WeChat later. The
+/// worker hands each message to the first sender that accepts it.
 pub trait Sender: Send + Sync + 'static {
-    fn channel(&self) -> &'static str;
+    fn accepts(&self, m: &outbox::Pending) -> bool;
     fn send(&self, m: &outbox::Pending) -> Result<(), String>;
 }
 
-/// Writes notifications to the log, without their body (which may hold personal data).
+/// E-mail through an SMTP relay (a county's intranet mail server), for recipients that have an
+/// address in the routing table, e.g. `agency:zs-transport` → `jtj@zhashui.gov.cn`.
+pub struct SmtpSender {
+    transport: lettre::SmtpTransport,
+    from: lettre::message::Mailbox,
+    routes: std::collections::BTreeMap<String, String>,
+}
+
+impl SmtpSender {
+    /// A plain-text SMTP relay at `host:port` (no TLS: the relay is on the county's network).
+    pub fn new(
+        host: &str,
+        port: u16,
+        from: &str,
+        routes: std::collections::BTreeMap<String, String>,
+    ) -> Result<SmtpSender, String> {
+        let from = from.parse().map_err(|e| format!("smtp_from: {e}"))?;
+        let transport =
+            lettre::SmtpTransport::builder_dangerous(host).port(port).timeout(Some(Duration::from_secs(10))).build();
+        Ok(SmtpSender { transport, from, routes })
+    }
+}
+
+impl Sender for SmtpSender {
+    fn accepts(&self, m: &outbox::Pending) -> bool {
+        self.routes.contains_key(&m.recipient)
+    }
+
+    fn send(&self, m: &outbox::Pending) -> Result<(), String> {
+        use lettre::Transport;
+        let to = self.routes.get(&m.recipient).ok_or("no address")?;
+        let mail = lettre::Message::builder()
+            .from(self.from.clone())
+            .to(to.parse().map_err(|e| format!("{to}: {e}"))?)
+            .subject(m.subject.clone())
+            .header(lettre::message::header::ContentType::TEXT_PLAIN)
+            .body(m.body.clone())
+            .map_err(|e| e.to_string())?;
+        self.transport.send(&mail).map(|_| ()).map_err(|e| e.to_string())
+    }
+}
+
+/// Writes notifications to the log, without their body (which may hold personal data); takes
+/// whatever no other sender does.
 pub struct LogSender;
 
 impl Sender for LogSender {
-    fn channel(&self) -> &'static str {
-        "log"
+    fn accepts(&self, _: &outbox::Pending) -> bool {
+        true
     }
 
     fn send(&self, m: &outbox::Pending) -> Result<(), String> {
@@ -31,8 +75,9 @@ impl Sender for LogSender {
     }
 }
 
-/// Sends what is due once; returns how many were sent.
-pub async fn drain_outbox(state: &AppState, senders: &[Box<dyn Sender>]) -> usize {
+/// Sends what is due once; returns how many were sent. Senders may block (SMTP), so they run
+/// off the async workers.
+pub async fn drain_outbox(state: &AppState, senders: &[std::sync::Arc<dyn Sender>]) -> usize {
     let now = state.now_ms();
     let due = match outbox::due(&state.db, now, 100).await {
         Ok(d) => d,
@@ -43,9 +88,12 @@ pub async fn drain_outbox(state: &AppState, senders: &[Box<dyn Sender>]) -> usiz
     };
     let mut sent = 0;
     for m in due {
-        let result = match senders.iter().find(|s| s.channel() == m.channel) {
-            Some(s) => s.send(&m),
-            None => Err(format!("no sender for channel {}", m.channel)),
+        let result = match senders.iter().find(|s| s.accepts(&m)) {
+            Some(s) => {
+                let (s, msg) = (s.clone(), m.clone());
+                tokio::task::spawn_blocking(move || s.send(&msg)).await.unwrap_or_else(|e| Err(e.to_string()))
+            }
+            None => Err(format!("no sender for {}", m.recipient)),
         };
         let outcome = match result {
             Ok(()) => {
@@ -85,10 +133,10 @@ pub async fn sweep_once(state: &AppState, holder: &str) {
     }
 }
 
-/// The loops, until the task is aborted.
-pub async fn run(state: AppState) {
+/// The loops, until the task is aborted. `senders` are tried in order; the log takes the rest.
+pub async fn run(state: AppState, mut senders: Vec<std::sync::Arc<dyn Sender>>) {
     let holder = format!("{}-{}", std::process::id(), uuid::Uuid::new_v4());
-    let senders: Vec<Box<dyn Sender>> = vec![Box::new(LogSender)];
+    senders.push(std::sync::Arc::new(LogSender));
     let mut sweep_tick = tokio::time::interval(Duration::from_secs(60));
     let mut outbox_tick = tokio::time::interval(Duration::from_secs(5));
     loop {

@@ -6,6 +6,7 @@ mod audit;
 mod browser;
 mod caseloop;
 mod input;
+mod notify;
 mod ops;
 mod org;
 mod pages;
