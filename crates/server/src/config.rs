@@ -37,6 +37,8 @@ pub struct Config {
     pub deadline_township_days: u32,
     /// Working days to handle a county-level case.
     pub deadline_county_days: u32,
+    /// Exceptions by level and category: `"township:道路交通" = 10`.
+    pub deadline_rules: std::collections::BTreeMap<String, u32>,
     /// Working days to first answer an online message.
     pub first_reply_days: u32,
     /// Days after a reply before an unrated case closes as 未评价.
@@ -70,6 +72,7 @@ impl Default for Config {
             categories: liaison_domain::case::DEFAULT_CATEGORIES.iter().map(|s| (*s).to_owned()).collect(),
             deadline_township_days: 15,
             deadline_county_days: 30,
+            deadline_rules: Default::default(),
             first_reply_days: 3,
             survey_days: 7,
             due_soon_days: 3,
@@ -82,7 +85,8 @@ impl Default for Config {
     }
 }
 
-const KEYS: [&str; 21] = [
+const KEYS: [&str; 22] = [
+    "deadline_rules",
     "smtp_host",
     "smtp_port",
     "smtp_from",
@@ -142,6 +146,7 @@ impl Config {
             categories: self.categories.clone(),
             deadline_township_days: self.deadline_township_days,
             deadline_county_days: self.deadline_county_days,
+            deadline_rules: self.deadline_rules.clone(),
             first_reply_days: self.first_reply_days,
             survey_days: self.survey_days,
             due_soon_days: self.due_soon_days,

@@ -324,10 +324,7 @@ async fn apply(state: &AppState, tx: &mut Tx, id: i64, step: Step, actor: &str) 
                     assist.push(a.clone());
                 }
             }
-            let days = match level {
-                Level::Township => state.settings.deadline_township_days,
-                Level::County => state.settings.deadline_county_days,
-            };
+            let days = state.deadline_days(level, &row.category);
             let deadline = state.calendar.add_working_days(state.today(), days);
             row.agency_ref = Some(lead.clone());
             row.assist_agencies = assist.join(",");

@@ -28,6 +28,8 @@ pub struct Settings {
     /// Working days to handle a township-level and a county-level case.
     pub deadline_township_days: u32,
     pub deadline_county_days: u32,
+    /// Exceptions by level and category, keyed `township:道路交通` or `county:社会保障`.
+    pub deadline_rules: std::collections::BTreeMap<String, u32>,
     /// Working days to first answer an online message (点军: 3 days).
     pub first_reply_days: u32,
     /// Days after a reply before an unrated case closes as 未评价.
@@ -51,6 +53,7 @@ impl Default for Settings {
             categories: liaison_domain::case::DEFAULT_CATEGORIES.iter().map(|s| (*s).to_owned()).collect(),
             deadline_township_days: 15,
             deadline_county_days: 30,
+            deadline_rules: Default::default(),
             first_reply_days: 3,
             survey_days: 7,
             due_soon_days: 3,
@@ -73,6 +76,15 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// Working days to handle a case of this level and category.
+    pub fn deadline_days(&self, level: liaison_domain::case::Level, category: &str) -> u32 {
+        let s = &self.settings;
+        s.deadline_rules.get(&format!("{}:{category}", level.as_str())).copied().unwrap_or(match level {
+            liaison_domain::case::Level::Township => s.deadline_township_days,
+            liaison_domain::case::Level::County => s.deadline_county_days,
+        })
+    }
+
     pub fn now_ms(&self) -> i64 {
         self.clock.now().timestamp_millis()
     }

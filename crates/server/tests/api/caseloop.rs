@@ -238,6 +238,28 @@ async fn the_whole_loop(b: Backend) {
     assert!(v.breaks.is_empty(), "{:?}", v.breaks);
 }
 
+async fn deadline_rules_by_level_and_category(b: Backend) {
+    let mut settings = liaison_web::Settings::default();
+    settings.deadline_rules.insert("township:道路交通".into(), 5);
+    let Some(app) = TestApp::spawn_with(b, settings).await else { return };
+    let _ = organisation(&app).await;
+    let officer = app.token_for("qianyou", "township_officer", "region:611026001", "611026").await;
+    // Friday 25 September: 5 working days end on Friday 9 October (1–7 October are holidays).
+    app.clock.set(at("2026-09-25T02:00:00Z"));
+    for (i, (category, due)) in [("道路交通", "2026-10-09"), ("农业农村", "2026-10-22")].iter().enumerate() {
+        let res = submit(
+            &app,
+            &format!("key-rule-000{i}"),
+            json!({"station": "renhe", "title": "问题", "content": "内容", "category": category}),
+        )
+        .await;
+        let id = res.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+        ok_step(&app, &officer, id, json!({"step": "triage", "level": "township"})).await;
+        let v = ok_step(&app, &officer, id, json!({"step": "assign", "lead": "qianyou-gov"})).await;
+        assert_eq!(v["deadline_on"], *due, "{category}");
+    }
+}
+
 async fn unanswered_and_unrated_cases_are_swept(b: Backend) {
     let Some(app) = TestApp::spawn(b).await else { return };
     let _ = organisation(&app).await;
@@ -572,6 +594,7 @@ async fn open311_clients_submit_and_read(b: Backend) {
 }
 
 on_both_backends!(
+    deadline_rules_by_level_and_category,
     near_duplicates_and_search,
     open311_clients_submit_and_read,
     the_whole_loop,
