@@ -475,7 +475,6 @@ async fn apply(state: &AppState, tx: &mut Tx, id: i64, step: Step, actor: &str) 
     )
     .await?;
     for r in recipients {
-        let r = if let Some(p) = r.strip_prefix("phone:") { format!("phone:{p}") } else { r };
         notify(tx, &county, &r, &format!("{}：{title}", cmd.label()), now).await?;
     }
     Ok(row)

@@ -148,20 +148,7 @@ async fn pages_follow_roles(b: Backend) {
     app.create_user("sys", "system_admin", "region:611026", "611026").await;
     app.create_user("aud", "auditor", "region:611026", "611026").await;
     let sys = format!("liaison_session={}", browser_login(&app, "sys").await);
-    let aud_session = {
-        let res = app.get("/login", None).await;
-        let c = set_cookie(&res, "liaison_login_csrf").unwrap();
-        let csrf = hidden_csrf(&res.text().await.unwrap());
-        let res = app
-            .client
-            .post(app.url("/login"))
-            .header("cookie", format!("liaison_login_csrf={c}"))
-            .form(&[("username", "aud"), ("password", PASSWORD), ("csrf_token", &csrf)])
-            .send()
-            .await
-            .unwrap();
-        format!("liaison_session={}", set_cookie(&res, "liaison_session").unwrap())
-    };
+    let aud_session = format!("liaison_session={}", browser_login(&app, "aud").await);
     let get = |cookie: String, path: &'static str| {
         let req = app.client.get(app.url(path)).header("cookie", cookie);
         async move { req.send().await.unwrap() }
@@ -240,20 +227,7 @@ async fn staff_edit_the_organisation_from_the_pages(b: Backend) {
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(app.get("/station/qianyou", None).await.status(), StatusCode::NOT_FOUND);
     // A supervisor of the neighbouring county is refused.
-    let other = {
-        let res = app.get("/login", None).await;
-        let c = set_cookie(&res, "liaison_login_csrf").unwrap();
-        let t = hidden_csrf(&res.text().await.unwrap());
-        let res = app
-            .client
-            .post(app.url("/login"))
-            .header("cookie", format!("liaison_login_csrf={c}"))
-            .form(&[("username", "sup-za"), ("password", PASSWORD), ("csrf_token", &t)])
-            .send()
-            .await
-            .unwrap();
-        format!("liaison_session={}", set_cookie(&res, "liaison_session").unwrap())
-    };
+    let other = format!("liaison_session={}", browser_login(&app, "sup-za").await);
     let res = app.client.get(app.url("/org?region=611026")).header("cookie", &other).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
 }
