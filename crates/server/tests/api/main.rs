@@ -5,6 +5,7 @@ mod accounts;
 mod audit;
 mod browser;
 mod caseloop;
+mod crash;
 mod input;
 mod notify;
 mod ops;
