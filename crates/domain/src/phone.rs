@@ -58,6 +58,10 @@ impl PhoneNumber {
 /// Masks a stored phone number: keeps the first three and the last four digits of a mobile, the
 /// area code and the last four digits of a landline.
 pub fn mask_phone(stored: &str) -> String {
+    // Stored numbers are ASCII digits; anything else shows nothing.
+    if !stored.is_ascii() {
+        return "****".to_owned();
+    }
     match stored.split_once('-') {
         Some((area, local)) if local.len() > 4 => {
             format!("{area}-{}{}", "*".repeat(local.len() - 4), &local[local.len() - 4..])

@@ -344,3 +344,39 @@ mod tests {
         assert_eq!(read(&bytes), Err(ReadError::ZipBomb));
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        /// Any bytes: a table or a refusal, never a panic.
+        #[test]
+        fn any_bytes_are_read_or_refused(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
+            let _ = read(&bytes);
+        }
+
+        /// Any cell text survives a CSV write and read, neutralised when it looks like a formula.
+        #[test]
+        fn cells_round_trip_through_csv(cell in "\\PC{0,40}") {
+            let bytes = write_csv(&["名称"], &[vec![cell.clone(), "x".into()]]);
+            let t = &read(&bytes).unwrap()[0];
+            if cell.trim().is_empty() {
+                return Ok(());
+            }
+            let back = &t.rows[0].cells[0].text;
+            prop_assert_eq!(back, &neutralise(&cell));
+            prop_assert!(!looks_like_formula(back) || back.starts_with('\''));
+        }
+
+        #[test]
+        fn zip_like_garbage_is_refused_cleanly(tail in proptest::collection::vec(any::<u8>(), 0..512)) {
+            let mut bytes = b"PK\x03\x04".to_vec();
+            bytes.extend(tail);
+            prop_assert!(read(&bytes).is_err());
+        }
+    }
+}
