@@ -29,7 +29,7 @@ fn free_port() -> u16 {
 
 async fn start(url: &str, data: &std::path::Path) -> (Child, String) {
     let port = free_port();
-    let child = liaison(url, data).env("LIAISON_LISTEN", format!("127.0.0.1:{port}")).arg("serve").spawn().unwrap();
+    let mut child = liaison(url, data).env("LIAISON_LISTEN", format!("127.0.0.1:{port}")).arg("serve").spawn().unwrap();
     let base = format!("http://127.0.0.1:{port}");
     let client = reqwest::Client::new();
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -39,6 +39,8 @@ async fn start(url: &str, data: &std::path::Path) -> (Child, String) {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("server did not start");
 }
 
