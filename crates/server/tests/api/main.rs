@@ -7,6 +7,7 @@ mod browser;
 mod caseloop;
 mod crash;
 mod input;
+mod matrix;
 mod notify;
 mod ops;
 mod org;
