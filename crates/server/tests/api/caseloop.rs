@@ -226,7 +226,7 @@ async fn the_whole_loop(b: Backend) {
     );
     assert_eq!(stats["resolution_rate"].as_f64(), Some(1.0));
     assert_eq!(stats["satisfaction_rate"].as_f64(), Some(0.0));
-    assert_eq!(stats["by_channel"], json!([["qr", 1]]));
+    assert_eq!(stats["by_channel"], json!([{"key": "qr", "count": 1}]));
     let res = app.get("/api/v1/stats/cases?region=611025", Some(&sup)).await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN, "another county's counts");
 

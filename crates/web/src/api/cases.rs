@@ -263,19 +263,19 @@ pub async fn get(
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct ContactBody {
+pub struct CaseContactBody {
     pub name: String,
     pub phone: String,
 }
 
 /// The constituent's name and phone in full, for staff who need to call back; audited.
 #[utoipa::path(get, path = "/api/v1/cases/{id}/contact", tag = "cases", params(("id" = i64, Path)), security(("bearer" = [])), responses(
-    (status = 200, body = ContactBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    (status = 200, body = CaseContactBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn contact(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<i64>,
-) -> Result<Json<ContactBody>, ApiError> {
+) -> Result<Json<CaseContactBody>, ApiError> {
     let row = cases::get(&state.db, id).await?.ok_or_else(ApiError::not_found)?;
     let loc = row.location().ok_or_else(|| ApiError::internal("case with invalid region"))?;
     caller.check(Action::CaseRead, Target::Case(&loc))?;
@@ -292,7 +292,7 @@ pub async fn contact(
         state.now_ms(),
     )
     .await?;
-    Ok(Json(ContactBody { name: row.contact_name, phone: row.contact_phone }))
+    Ok(Json(CaseContactBody { name: row.contact_name, phone: row.contact_phone }))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -611,10 +611,20 @@ pub struct StatsBody {
     pub resolution_rate: f64,
     /// Satisfied or partly satisfied over all rated, 0–1.
     pub satisfaction_rate: f64,
-    pub by_status: Vec<(String, i64)>,
-    pub by_channel: Vec<(String, i64)>,
-    pub by_category: Vec<(String, i64)>,
-    pub by_rating: Vec<(String, i64)>,
+    pub by_status: Vec<Count>,
+    pub by_channel: Vec<Count>,
+    pub by_category: Vec<Count>,
+    pub by_rating: Vec<Count>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Count {
+    pub key: String,
+    pub count: i64,
+}
+
+fn counts(list: Vec<(String, i64)>) -> Vec<Count> {
+    list.into_iter().map(|(key, count)| Count { key, count }).collect()
 }
 
 fn date(raw: Option<&str>, field: &'static str, default: chrono::NaiveDate) -> Result<chrono::NaiveDate, ApiError> {
@@ -679,10 +689,10 @@ pub(crate) async fn stats(state: &AppState, caller: &Caller, q: &StatsQuery) -> 
         declined,
         resolution_rate: ratio(replied + closed + on_spot, c.total - merged),
         satisfaction_rate: ratio(n(&c.by_rating, "satisfied") + n(&c.by_rating, "partly"), rated),
-        by_status: c.by_status,
-        by_channel: c.by_channel,
-        by_category: c.by_category,
-        by_rating: c.by_rating,
+        by_status: counts(c.by_status),
+        by_channel: counts(c.by_channel),
+        by_category: counts(c.by_category),
+        by_rating: counts(c.by_rating),
     })
 }
 

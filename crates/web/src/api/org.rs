@@ -408,10 +408,16 @@ pub struct CellBody {
     pub code: String,
     pub name: String,
     pub level: i64,
-    /// (slug, name) of the deputies assigned.
-    pub deputies: Vec<(String, String)>,
+    /// The deputies assigned.
+    pub deputies: Vec<CellDeputy>,
     /// Names of grid workers (phones are personal data and not listed).
     pub workers: Vec<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CellDeputy {
+    pub slug: String,
+    pub name: String,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -439,7 +445,7 @@ pub async fn grid(
             code: c.cell.code,
             name: c.cell.name,
             level: c.cell.level,
-            deputies: c.deputies,
+            deputies: c.deputies.into_iter().map(|(slug, name)| CellDeputy { slug, name }).collect(),
             workers: c.workers.into_iter().map(|w| w.0).collect(),
         })
         .collect();

@@ -58,13 +58,6 @@ impl From<CellError> for ImportErrorBody {
     }
 }
 
-pub(crate) fn import_error(e: ImportError) -> ApiError {
-    match e {
-        ImportError::Store(s) => s.into(),
-        other => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "file_refused", other.to_string()),
-    }
-}
-
 /// Import a roster: the request body is the .xlsx or .csv file (UTF-8 or GBK). Every row is
 /// validated first; either all rows are applied or none, and the answer lists every bad cell.
 #[utoipa::path(post, path = "/api/v1/roster/import", tag = "organisation", params(ImportQuery), security(("bearer" = [])),
@@ -82,7 +75,7 @@ pub async fn import(
     let county = county.county().unwrap_or(county);
     let allowed = region_grants(&caller, Action::OrgWrite);
     let dry = q.dry_run.unwrap_or(false);
-    let report = roster_io::import_bytes(
+    let report = match roster_io::import_bytes(
         &state.db,
         &county,
         &allowed,
@@ -92,7 +85,16 @@ pub async fn import(
         dry,
     )
     .await
-    .map_err(import_error)?;
+    {
+        Ok(r) => r,
+        Err(ImportError::Store(e)) => return Err(e.into()),
+        // A refused file answers like refused rows: one error, nothing applied.
+        Err(e) => liaison_store::roster::Report {
+            counts: vec![],
+            errors: vec![CellError { sheet: String::new(), row: 0, column: String::new(), reason: e.to_string() }],
+            applied: false,
+        },
+    };
     let failed = !report.errors.is_empty();
     if failed && q.report.as_deref() == Some("xlsx") {
         let bytes = roster_io::error_report_xlsx(&report.errors);

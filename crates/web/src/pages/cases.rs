@@ -354,9 +354,9 @@ pub async fn dashboard(
     let channels = s
         .by_channel
         .iter()
-        .map(|(k, v)| (Channel::parse(k).map(|c| c.label().to_owned()).unwrap_or_else(|| k.clone()), *v))
+        .map(|c| (Channel::parse(&c.key).map(|x| x.label().to_owned()).unwrap_or_else(|| c.key.clone()), c.count))
         .collect();
-    let categories = s.by_category.clone();
+    let categories = s.by_category.iter().map(|c| (c.key.clone(), c.count)).collect();
     render(&StatsPage {
         nav: Nav::for_caller(&caller),
         resolution: pct(s.resolution_rate),
