@@ -1,0 +1,436 @@
+//! `liaison-bench`: measures a release `liaison` server on this machine and prints one table
+//! (also written as JSON). Every speed figure comes with a baseline measured in the same run:
+//! intake is compared with the storage limit — the same row inserted directly through the
+//! driver, one row per durable transaction — on SQLite and, when a PostgreSQL URL is given, on
+//! PostgreSQL.
+//!
+//! `liaison-bench --quick` runs in seconds (CI); without it, the full run generates 1,000,000
+//! cases for the search and count figures.
+
+use anyhow::{Context, bail};
+use liaison_domain::region::RegionCode;
+use liaison_store::{Db, cases};
+use rand::RngExt;
+use serde::Serialize;
+use serde_json::{Value, json};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+struct Options {
+    quick: bool,
+    out: PathBuf,
+    binary: PathBuf,
+    postgres: Option<String>,
+    soak: Option<u64>,
+}
+
+fn options() -> anyhow::Result<Options> {
+    let mut args = std::env::args().skip(1);
+    let here = std::env::current_exe()?.parent().map(|p| p.join("liaison")).unwrap_or_default();
+    let mut o = Options {
+        quick: false,
+        out: PathBuf::from("bench.json"),
+        binary: here,
+        postgres: std::env::var("LIAISON_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty()),
+        soak: None,
+    };
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--quick" => o.quick = true,
+            "--out" => o.out = args.next().context("--out FILE")?.into(),
+            "--binary" => o.binary = args.next().context("--binary PATH")?.into(),
+            "--postgres" => o.postgres = Some(args.next().context("--postgres URL")?),
+            "--no-postgres" => o.postgres = None,
+            "--soak" => o.soak = Some(args.next().context("--soak SECONDS")?.parse()?),
+            "-h" | "--help" => {
+                println!(
+                    "liaison-bench [--quick] [--out bench.json] [--binary target/release/liaison] [--postgres URL | --no-postgres] [--soak SECONDS]"
+                );
+                std::process::exit(0);
+            }
+            other => bail!("unknown argument {other}"),
+        }
+    }
+    if !o.binary.exists() {
+        bail!("no liaison binary at {} (build it with cargo build --release -p liaison-server)", o.binary.display());
+    }
+    Ok(o)
+}
+
+/// One row of the result table.
+#[derive(Serialize, Clone)]
+struct Row {
+    backend: String,
+    measure: String,
+    value: f64,
+    unit: String,
+    /// A comparison with the baseline measured in the same run, or with the target.
+    note: String,
+}
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    /// Peak resident memory of the server process, in MB (Linux).
+    fn peak_rss_mb(&self) -> f64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();
+        status
+            .lines()
+            .find(|l| l.starts_with("VmHWM:"))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|kb| kb.parse::<f64>().ok())
+            .map(|kb| kb / 1024.0)
+            .unwrap_or(0.0)
+    }
+}
+
+fn liaison(bin: &PathBuf, url: &str, data: &std::path::Path) -> Command {
+    let mut c = Command::new(bin);
+    c.env("LIAISON_DATABASE_URL", url)
+        .env("LIAISON_DATA_DIR", data)
+        .env("LIAISON_LOG", "error")
+        .env("LIAISON_PUBLIC_PER_MINUTE", "100000000")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    c
+}
+
+async fn start(bin: &PathBuf, url: &str, data: &std::path::Path) -> anyhow::Result<Server> {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let child = liaison(bin, url, data).env("LIAISON_LISTEN", format!("127.0.0.1:{port}")).arg("serve").spawn()?;
+    let server = Server { child, base: format!("http://127.0.0.1:{port}") };
+    let client = reqwest::Client::new();
+    for _ in 0..300 {
+        if client.get(format!("{}/readyz", server.base)).send().await.is_ok_and(|r| r.status().is_success()) {
+            return Ok(server);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    bail!("the server did not start")
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+const MATTERS: &[(&str, &str, &str)] = &[
+    ("道路交通", "村口路灯不亮", "村口两盏路灯坏了一个多月，晚上出行不安全，希望尽快修复。"),
+    ("道路交通", "路口缺少减速带", "小学门口车速快，上下学时段存在安全隐患，希望增设减速带和人行横道。"),
+    ("农业农村", "产业路需硬化", "木耳基地至村委会的产业路雨天泥泞，运输困难，群众希望尽快硬化。"),
+    ("生态环境", "垃圾清运不及时", "周末垃圾清运不及时，夏天异味大，影响周边居民生活。"),
+    ("教育医疗", "卫生室药品不全", "常用降压药经常缺货，老人需要到镇上购买，希望卫生室增加备货。"),
+    ("社会保障", "咨询养老保险", "群众咨询城乡居民养老保险缴费档次、补贴标准和领取条件。"),
+    ("城乡建设", "河堤护栏破损", "河堤步道约二十米护栏松动破损，晚间散步的老人和孩子存在安全隐患。"),
+    ("社会治理", "邻里噪音扰民", "楼下商铺夜间经营噪音大，影响居民休息，协调多次未果。"),
+];
+
+/// The storage limit: the intake row inserted directly, one per durable transaction.
+async fn storage_limit(db: &Db, seconds: f64) -> anyhow::Result<f64> {
+    let region = RegionCode::parse("611026001001")?;
+    let started = Instant::now();
+    let mut n = 0u64;
+    while started.elapsed().as_secs_f64() < seconds {
+        let (cat, title, content) = MATTERS[n as usize % MATTERS.len()];
+        let code = liaison_domain::case::TrackingCode::generate();
+        let mut tx = db.begin().await?;
+        cases::insert(
+            &mut tx,
+            &cases::NewCase {
+                region: &region,
+                station_ref: Some("qianyou-renhe"),
+                deputy_ref: None,
+                title,
+                content,
+                channel: "qr",
+                category: cat,
+                location: "",
+                contact_name: "",
+                contact_phone: "",
+                anonymous: false,
+                publish_consent: false,
+                tracking_code: code.as_str(),
+                first_reply_due: None,
+                created_by: "bench",
+            },
+            0,
+        )
+        .await?;
+        tx.commit().await?;
+        n += 1;
+    }
+    Ok(n as f64 / started.elapsed().as_secs_f64())
+}
+
+/// Concurrent clients posting cases for `seconds`: (cases/s, p50 ms, p99 ms, errors).
+async fn intake(base: &str, clients: usize, seconds: f64) -> (f64, f64, f64, u64) {
+    let http = reqwest::Client::builder().pool_max_idle_per_host(clients).build().unwrap();
+    let latencies = Arc::new(Mutex::new(Vec::new()));
+    let errors = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for w in 0..clients {
+        let (http, base, latencies, errors) = (http.clone(), base.to_owned(), latencies.clone(), errors.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut i = 0usize;
+            let mut mine = Vec::new();
+            while started.elapsed().as_secs_f64() < seconds {
+                i += 1;
+                let (cat, title, content) = MATTERS[(w + i) % MATTERS.len()];
+                let t = Instant::now();
+                let res = http
+                    .post(format!("{base}/api/v1/public/cases"))
+                    .header("idempotency-key", uuid::Uuid::new_v4().to_string())
+                    .json(&json!({"station": "qianyou-renhe", "title": title, "content": content, "category": cat}))
+                    .send()
+                    .await;
+                match res {
+                    Ok(r) if r.status().as_u16() == 201 => mine.push(t.elapsed().as_secs_f64() * 1000.0),
+                    _ => {
+                        errors.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    }
+                }
+            }
+            latencies.lock().unwrap().extend(mine);
+        }));
+    }
+    for t in tasks {
+        let _ = t.await;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let mut l = latencies.lock().unwrap().clone();
+    l.sort_by(f64::total_cmp);
+    (
+        l.len() as f64 / elapsed,
+        percentile(&l, 0.5),
+        percentile(&l, 0.99),
+        errors.load(std::sync::atomic::Ordering::Relaxed),
+    )
+}
+
+/// Fills the county with generated cases in batches, straight through SQL (a generator, not a
+/// measured path): believable matters across categories, townships and statuses.
+async fn generate(url: &str, total: usize) -> anyhow::Result<()> {
+    let townships = [
+        "611026001",
+        "611026100",
+        "611026101",
+        "611026102",
+        "611026103",
+        "611026104",
+        "611026105",
+        "611026106",
+        "611026107",
+    ];
+    let statuses =
+        ["received", "triaged", "assigned", "handled", "replied", "closed", "closed", "closed", "answered_on_spot"];
+    let channels = ["qr", "online", "station", "visit", "wechat", "hotline", "snapshot"];
+    let places = ["村口", "社区北门", "小学门口", "集镇", "河堤", "产业园", "卫生院", "文化广场"];
+    let mut rng = rand::rng();
+    let pg = url.starts_with("postgres");
+    let batch = 500;
+    let mut done = 0;
+    macro_rules! fill {
+        ($conn:expr) => {{
+            while done < total {
+                let n = batch.min(total - done);
+                let mut sql = String::from(
+                    "INSERT INTO cases (county_code, region_code, station_ref, title, content, status, created_at, updated_at, tracking_code, channel, category, level, fingerprint) VALUES ",
+                );
+                let mut rows = Vec::with_capacity(n);
+                for i in 0..n {
+                    let (cat, title, content) = MATTERS[rng.random_range(0..MATTERS.len())];
+                    let t = townships[rng.random_range(0..townships.len())];
+                    let place = places[rng.random_range(0..places.len())];
+                    let status = statuses[rng.random_range(0..statuses.len())];
+                    let ch = channels[rng.random_range(0..channels.len())];
+                    let level = if rng.random_range(0..4) == 0 { "'county'" } else { "'township'" };
+                    let at = 1_767_196_800_000i64 + rng.random_range(0..31_536_000_000i64);
+                    let code = liaison_domain::case::TrackingCode::generate();
+                    let title = format!("{place}{title}");
+                    let content = format!("{place}{content}（第{}件）", done + i);
+                    let fp = liaison_domain::similar::fingerprint(&format!("{title}{content}")) as i64;
+                    rows.push(format!(
+                        "('611026', '{t}', NULL, '{title}', '{content}', '{status}', {at}, {at}, '{}', '{ch}', '{cat}', {level}, {fp})",
+                        code.as_str()
+                    ));
+                }
+                sql.push_str(&rows.join(", "));
+                sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut $conn).await?;
+                done += n;
+            }
+        }};
+    }
+    use sqlx::Connection;
+    if pg {
+        let mut c = sqlx::PgConnection::connect(url).await?;
+        fill!(c);
+    } else {
+        let mut c = sqlx::SqliteConnection::connect(url).await?;
+        sqlx::raw_sql("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL").execute(&mut c).await?;
+        fill!(c);
+    }
+    Ok(())
+}
+
+/// GET `path` `n` times: (p50 ms, p99 ms).
+async fn timed_gets(base: &str, token: &str, paths: &[String], n: usize) -> (f64, f64) {
+    let http = reqwest::Client::new();
+    let mut l = Vec::with_capacity(n);
+    for i in 0..n {
+        let t = Instant::now();
+        let r = http.get(format!("{base}{}", paths[i % paths.len()])).bearer_auth(token).send().await;
+        if let Ok(r) = r {
+            let _ = r.bytes().await;
+        }
+        l.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    l.sort_by(f64::total_cmp);
+    (percentile(&l, 0.5), percentile(&l, 0.99))
+}
+
+/// Bytes on the wire, gzip as served, for the QR contact page and its assets.
+async fn page_weight(base: &str) -> anyhow::Result<f64> {
+    let http = reqwest::Client::builder().build()?;
+    let mut total = 0usize;
+    for path in ["/station/qianyou-renhe", "/static/app.css", "/static/app.js"] {
+        let r = http.get(format!("{base}{path}")).header("accept-encoding", "gzip").send().await?;
+        total += r.bytes().await?.len();
+    }
+    Ok(total as f64 / 1024.0)
+}
+
+async fn backend(
+    o: &Options,
+    label: &str,
+    url: String,
+    dir: Option<PathBuf>,
+    rows: &mut Vec<Row>,
+) -> anyhow::Result<()> {
+    let data = std::env::temp_dir().join(format!("liaison-bench-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&data)?;
+    let ok = liaison(&o.binary, &url, &data).arg("demo").status()?.success();
+    if !ok {
+        bail!("demo data failed on {label}");
+    }
+    let row = |measure: &str, value: f64, unit: &str, note: String| Row {
+        backend: label.into(),
+        measure: measure.into(),
+        value,
+        unit: unit.into(),
+        note,
+    };
+
+    // The storage limit, then intake through the server.
+    let seconds = if o.quick { 2.0 } else { 10.0 };
+    let db = Db::connect(&url).await?;
+    let limit = storage_limit(&db, seconds).await?;
+    db.close().await;
+    rows.push(row("storage limit: one row per durable transaction", limit, "rows/s", "baseline".into()));
+    let server = start(&o.binary, &url, &data).await?;
+    let levels: &[usize] = if o.quick { &[1, 8] } else { &[1, 8, 32, 128] };
+    for &c in levels {
+        let (rate, p50, p99, errors) = intake(&server.base, c, seconds).await;
+        rows.push(row(
+            &format!("intake, {c} clients"),
+            rate,
+            "cases/s",
+            format!("{:.2}× the storage limit; p50 {p50:.1} ms, p99 {p99:.1} ms; {errors} errors", rate / limit),
+        ));
+    }
+    rows.push(row(
+        "page weight: QR contact page + CSS + JS, gzip",
+        page_weight(&server.base).await?,
+        "KB",
+        "target < 50 KB".into(),
+    ));
+    drop(server);
+
+    // Search and counts over a county full of cases.
+    let total = if o.quick { 20_000 } else { 1_000_000 };
+    let t = Instant::now();
+    generate(&url, total).await?;
+    let gen_s = t.elapsed().as_secs_f64();
+    let server = start(&o.binary, &url, &data).await?;
+    let http = reqwest::Client::new();
+    let token: Value = http
+        .post(format!("{}/api/v1/session", server.base))
+        .json(&json!({"username": "supervisor", "password": "liaison2026demo"}))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let token = token["token"].as_str().context("login")?.to_owned();
+    let words = ["路灯", "减速带", "产业路", "垃圾", "降压药", "养老保险", "护栏", "噪音"];
+    let searches: Vec<String> = words.iter().map(|w| format!("/api/v1/cases?limit=20&q={}", encode(w))).collect();
+    let n = if o.quick { 50 } else { 1000 };
+    let (p50, p99) = timed_gets(&server.base, &token, &searches, n).await;
+    rows.push(row(
+        &format!("search over {total} cases, {n} queries"),
+        p99,
+        "ms p99",
+        format!("p50 {p50:.1} ms; target p99 < 20 ms; generated in {gen_s:.0} s"),
+    ));
+    let stats = vec!["/api/v1/stats/cases?region=611026&from=2026-01-01&to=2026-12-31".to_owned()];
+    let (p50, p99) = timed_gets(&server.base, &token, &stats, if o.quick { 10 } else { 50 }).await;
+    rows.push(row(
+        &format!("county counts over {total} cases"),
+        p99,
+        "ms p99",
+        format!("p50 {p50:.1} ms; target < 50 ms"),
+    ));
+    rows.push(row(&format!("peak RSS, {total} cases"), server.peak_rss_mb(), "MB", "target < 250 MB".into()));
+    if let Some(secs) = o.soak {
+        let (rate, _, p99, errors) = intake(&server.base, 16, secs as f64).await;
+        rows.push(row(
+            &format!("soak, {secs} s of submissions"),
+            rate,
+            "cases/s",
+            format!("p99 {p99:.1} ms; {errors} errors (must be 0)"),
+        ));
+    }
+    drop(server);
+    let _ = std::fs::remove_dir_all(&data);
+    if let Some(d) = dir {
+        let _ = std::fs::remove_dir_all(d);
+    }
+    Ok(())
+}
+
+fn encode(s: &str) -> String {
+    s.bytes().map(|b| format!("%{b:02X}")).collect()
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let o = options()?;
+    let mut rows = Vec::new();
+    let (url, dir) = liaison_testkit::fresh_url(liaison_testkit::Backend::Sqlite).await.context("SQLite")?;
+    backend(&o, "SQLite", url, dir, &mut rows).await?;
+    if o.postgres.is_some() {
+        // SAFETY of the environment: fresh_url reads the admin URL from this variable.
+        let (url, dir) = liaison_testkit::fresh_url(liaison_testkit::Backend::Postgres).await.context("PostgreSQL")?;
+        backend(&o, "PostgreSQL", url, dir, &mut rows).await?;
+    }
+    println!("{:<11} {:<52} {:>12} {:<9} note", "backend", "measure", "value", "unit");
+    for r in &rows {
+        println!("{:<11} {:<52} {:>12.1} {:<9} {}", r.backend, r.measure, r.value, r.unit, r.note);
+    }
+    std::fs::write(&o.out, serde_json::to_string_pretty(&rows)?)?;
+    println!("written to {}", o.out.display());
+    Ok(())
+}
