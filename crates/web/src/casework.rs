@@ -15,7 +15,7 @@ use liaison_domain::case::{self, CaseStatus, Channel, Command, Level, Rating, Tr
 use liaison_domain::phone::{PhoneNumber, mask_phone};
 use liaison_domain::region::RegionCode;
 use liaison_store::cases::{self, CaseRow, Event};
-use liaison_store::{StoreError, Tx, audit, org, outbox};
+use liaison_store::{Tx, audit, org, outbox};
 
 /// A case as it arrives, validated.
 pub struct Intake {
@@ -92,24 +92,56 @@ pub async fn route_public(
 
 /// Receives a case. With an idempotency key that was seen before, returns the case it produced
 /// instead of creating another. The answer is given only after the commit: the case is durable.
+/// Concurrent submissions are committed together (group commit, see [`IntakeQueue`]).
 pub async fn receive(state: &AppState, intake: Intake, actor: &str) -> Result<(CaseRow, bool), ApiError> {
     for p in &intake.photos {
         photos::store(&state.settings.data_dir, p).map_err(ApiError::internal)?;
     }
+    let (id, created) = match state.intake.get() {
+        Some(queue) => queue.submit(intake, actor).await?,
+        None => receive_alone(state, &intake, actor).await?,
+    };
+    let row = cases::get(&state.db, id).await?.ok_or_else(ApiError::not_found)?;
+    Ok((row, created))
+}
+
+/// One submission in a transaction of its own. A key that another submission committed first
+/// answers with that submission's case.
+async fn receive_alone(state: &AppState, intake: &Intake, actor: &str) -> Result<(i64, bool), ApiError> {
     let now = state.now_ms();
+    let mut tx = state.db.begin().await?;
+    let result = match receive_in(state, &mut tx, intake, actor, now).await {
+        Ok(r) => tx.commit().await.map(|()| r).map_err(ApiError::from),
+        Err(e) => Err(e),
+    };
+    match result {
+        Err(e) if e.code == "conflict" && intake.idempotency_key.is_some() => {
+            let mut tx = state.db.begin().await?;
+            let id = cases::by_idempotency_key(&mut tx, intake.idempotency_key.as_deref().unwrap_or_default()).await?;
+            Ok((id.ok_or_else(ApiError::not_found)?, false))
+        }
+        other => other,
+    }
+}
+
+/// Writes one submission inside `tx`: (case id, whether it was created).
+async fn receive_in(
+    state: &AppState,
+    tx: &mut Tx,
+    intake: &Intake,
+    actor: &str,
+    now: i64,
+) -> Result<(i64, bool), ApiError> {
     let county = intake.region.county_key();
+    if let Some(key) = &intake.idempotency_key
+        && let Some(id) = cases::by_idempotency_key(tx, key).await?
+    {
+        return Ok((id, false));
+    }
     let first_reply_due = intake
         .channel
         .is_online()
         .then(|| state.calendar.add_working_days(state.today(), state.settings.first_reply_days).to_string());
-    let mut tx = state.db.begin().await?;
-    if let Some(key) = &intake.idempotency_key
-        && let Some(id) = cases::by_idempotency_key(&mut tx, key).await?
-    {
-        drop(tx);
-        let row = cases::get(&state.db, id).await?.ok_or_else(ApiError::not_found)?;
-        return Ok((row, false));
-    }
     let code = TrackingCode::generate();
     let (name, phone) = if intake.anonymous {
         (String::new(), String::new())
@@ -117,7 +149,7 @@ pub async fn receive(state: &AppState, intake: Intake, actor: &str) -> Result<(C
         (intake.contact_name.clone(), intake.contact_phone.as_ref().map(|p| p.as_str().to_owned()).unwrap_or_default())
     };
     let id = cases::insert(
-        &mut tx,
+        tx,
         &cases::NewCase {
             region: &intake.region,
             station_ref: intake.station.as_deref(),
@@ -139,13 +171,13 @@ pub async fn receive(state: &AppState, intake: Intake, actor: &str) -> Result<(C
     )
     .await?;
     for p in &intake.photos {
-        cases::add_photo(&mut tx, &county, id, &p.hash, p.mime, p.bytes.len() as i64, now).await?;
+        cases::add_photo(tx, &county, id, &p.hash, p.mime, p.bytes.len() as i64, now).await?;
     }
     if let Some(key) = &intake.idempotency_key {
-        cases::remember_idempotency_key(&mut tx, key, &county, id, now).await?;
+        cases::remember_idempotency_key(tx, key, &county, id, now).await.map_err(ApiError::from)?;
     }
     audit::append(
-        &mut tx,
+        tx,
         &AuditEvent {
             county_code: county.clone(),
             actor: actor.to_owned(),
@@ -158,26 +190,85 @@ pub async fn receive(state: &AppState, intake: Intake, actor: &str) -> Result<(C
     .await?;
     let subject = format!("新的意见建议：{}", intake.title);
     if let Some(s) = &intake.station {
-        notify(&mut tx, &county, &format!("station:{s}"), &subject, now).await?;
+        notify(tx, &county, &format!("station:{s}"), &subject, now).await?;
     }
     if let Some(d) = &intake.deputy {
-        notify(&mut tx, &county, &format!("deputy:{d}"), &subject, now).await?;
+        notify(tx, &county, &format!("deputy:{d}"), &subject, now).await?;
     }
-    match tx.commit().await {
-        Ok(()) => {}
-        // Two submissions with one key raced; the other won: answer with its case.
-        Err(StoreError::Conflict(_)) if intake.idempotency_key.is_some() => {
-            let mut tx = state.db.begin().await?;
-            let id = cases::by_idempotency_key(&mut tx, intake.idempotency_key.as_deref().unwrap_or_default()).await?;
-            drop(tx);
-            let row =
-                cases::get(&state.db, id.ok_or_else(ApiError::not_found)?).await?.ok_or_else(ApiError::not_found)?;
-            return Ok((row, false));
+    Ok((id, true))
+}
+
+/// Group commit for intake: submissions that arrive while a transaction is being written wait
+/// and are then committed together, so that one fsync acknowledges many cases. Each submission
+/// is still answered only after the commit that holds it. If a batch fails as a whole, its
+/// submissions are retried one by one, so one bad submission cannot sink the others.
+pub struct IntakeQueue {
+    tx: tokio::sync::mpsc::Sender<IntakeJob>,
+}
+
+struct IntakeJob {
+    intake: Intake,
+    actor: String,
+    reply: tokio::sync::oneshot::Sender<Result<(i64, bool), ApiError>>,
+}
+
+/// The most submissions one transaction carries.
+const MAX_BATCH: usize = 64;
+
+impl IntakeQueue {
+    /// Starts the committer task for `state` (whose `intake` cell this queue then fills).
+    pub fn start(state: AppState) -> IntakeQueue {
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<IntakeJob>(4 * MAX_BATCH);
+        tokio::spawn(async move {
+            while let Some(first) = rx.recv().await {
+                let mut jobs = vec![first];
+                while jobs.len() < MAX_BATCH {
+                    match rx.try_recv() {
+                        Ok(j) => jobs.push(j),
+                        Err(_) => break,
+                    }
+                }
+                commit_batch(&state, jobs).await;
+            }
+        });
+        IntakeQueue { tx }
+    }
+
+    async fn submit(&self, intake: Intake, actor: &str) -> Result<(i64, bool), ApiError> {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        self.tx
+            .send(IntakeJob { intake, actor: actor.to_owned(), reply })
+            .await
+            .map_err(|_| ApiError::internal("intake committer stopped"))?;
+        answer.await.map_err(|_| ApiError::internal("intake committer dropped a submission"))?
+    }
+}
+
+async fn commit_batch(state: &AppState, jobs: Vec<IntakeJob>) {
+    if jobs.len() > 1 {
+        let now = state.now_ms();
+        let mut results = Vec::with_capacity(jobs.len());
+        let mut ok = false;
+        if let Ok(mut tx) = state.db.begin().await {
+            for job in &jobs {
+                match receive_in(state, &mut tx, &job.intake, &job.actor, now).await {
+                    Ok(r) => results.push(r),
+                    Err(_) => break,
+                }
+            }
+            ok = results.len() == jobs.len() && tx.commit().await.is_ok();
         }
-        Err(e) => return Err(e.into()),
+        if ok {
+            for (job, r) in jobs.into_iter().zip(results) {
+                let _ = job.reply.send(Ok(r));
+            }
+            return;
+        }
     }
-    let row = cases::get(&state.db, id).await?.ok_or_else(ApiError::not_found)?;
-    Ok((row, true))
+    for job in jobs {
+        let r = receive_alone(state, &job.intake, &job.actor).await;
+        let _ = job.reply.send(r);
+    }
 }
 
 async fn notify(tx: &mut Tx, county: &str, recipient: &str, subject: &str, now: i64) -> Result<(), ApiError> {

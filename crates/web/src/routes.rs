@@ -113,7 +113,21 @@ pub fn app_state(db: Db, clock: Arc<dyn Clock>, settings: Settings, policy: Arc<
     }
     let per_minute = std::num::NonZeroU32::new(settings.public_per_minute.max(1)).expect("at least one");
     let limiter = Arc::new(governor::RateLimiter::keyed(governor::Quota::per_minute(per_minute)));
-    AppState { db, clock, settings: Arc::new(settings), policy, calendar: Arc::new(calendar), limiter }
+    let state = AppState {
+        db,
+        clock,
+        settings: Arc::new(settings),
+        policy,
+        calendar: Arc::new(calendar),
+        limiter,
+        intake: Arc::default(),
+    };
+    // Inside a runtime, submissions go through the group committer; without one (a plain
+    // function call), each commits on its own.
+    if tokio::runtime::Handle::try_current().is_ok() {
+        let _ = state.intake.set(crate::casework::IntakeQueue::start(state.clone()));
+    }
+    state
 }
 
 /// Builds the whole application: routes, policy, OpenAPI document and middleware.

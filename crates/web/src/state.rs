@@ -73,6 +73,8 @@ pub struct AppState {
     pub policy: Arc<Policy>,
     pub calendar: Arc<liaison_domain::calendar::WorkCalendar>,
     pub limiter: Arc<PublicLimiter>,
+    /// The group-commit queue for intake, once started.
+    pub intake: Arc<std::sync::OnceLock<crate::casework::IntakeQueue>>,
 }
 
 impl AppState {
