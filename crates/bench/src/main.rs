@@ -421,10 +421,9 @@ async fn main() -> anyhow::Result<()> {
     let mut rows = Vec::new();
     let (url, dir) = liaison_testkit::fresh_url(liaison_testkit::Backend::Sqlite).await.context("SQLite")?;
     backend(&o, "SQLite", url, dir, &mut rows).await?;
-    if o.postgres.is_some() {
-        // SAFETY of the environment: fresh_url reads the admin URL from this variable.
-        let (url, dir) = liaison_testkit::fresh_url(liaison_testkit::Backend::Postgres).await.context("PostgreSQL")?;
-        backend(&o, "PostgreSQL", url, dir, &mut rows).await?;
+    if let Some(admin) = &o.postgres {
+        let url = liaison_testkit::fresh_postgres_url(admin).await;
+        backend(&o, "PostgreSQL", url, None, &mut rows).await?;
     }
     println!("{:<11} {:<52} {:>12} {:<9} note", "backend", "measure", "value", "unit");
     for r in &rows {

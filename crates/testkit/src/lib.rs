@@ -62,18 +62,24 @@ pub async fn fresh_url(backend: Backend) -> Option<(String, Option<PathBuf>)> {
         }
         Backend::Postgres => {
             let admin = postgres_admin_url()?;
-            let name = format!("liaison_t_{}", uuid::Uuid::new_v4().simple());
-            use sqlx::Connection;
-            let mut conn = sqlx::PgConnection::connect(&admin).await.expect("connect to the PostgreSQL admin URL");
-            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                .execute(&mut conn)
-                .await
-                .expect("create test database");
-            conn.close().await.ok();
-            let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
-            Some((format!("{base}/{name}"), None))
+            Some((fresh_postgres_url(&admin).await, None))
         }
     }
+}
+
+/// Creates an empty PostgreSQL database through `admin` (an account that may create databases)
+/// and returns its URL.
+pub async fn fresh_postgres_url(admin: &str) -> String {
+    let name = format!("liaison_t_{}", uuid::Uuid::new_v4().simple());
+    use sqlx::Connection;
+    let mut conn = sqlx::PgConnection::connect(admin).await.expect("connect to the PostgreSQL admin URL");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut conn)
+        .await
+        .expect("create test database");
+    conn.close().await.ok();
+    let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(admin);
+    format!("{base}/{name}")
 }
 
 pub async fn fresh_db(backend: Backend) -> Option<TestDb> {
