@@ -16,14 +16,17 @@ done
 fail() { echo "smoke: $*" >&2; cat "$dir/out.log" >&2; exit 1; }
 [ "$(curl -fs "http://127.0.0.1:$port/healthz")" = ok ] || fail "/healthz"
 [ "$(curl -fs "http://127.0.0.1:$port/readyz")" = ready ] || fail "/readyz"
-curl -fs "http://127.0.0.1:$port/login" | grep -q 工作人员登录 || fail "login page"
-curl -fs "http://127.0.0.1:$port/api/openapi.json" | grep -q '"/api/v1/session"' || fail "OpenAPI document"
-curl -fs -X POST "http://127.0.0.1:$port/api/v1/session" -H 'content-type: application/json' \
-  -d '{"username":"supervisor","password":"liaison2026demo"}' | grep -q '"token"' || fail "demo login"
+# Fetch whole bodies before looking into them: a reader that stops early would kill curl with
+# SIGPIPE and pipefail would call it a failure.
+has() { curl -fs "http://127.0.0.1:$port$1" -o "$dir/body" "${@:3}" && grep -q "$2" "$dir/body"; }
+has /login 工作人员登录 || fail "login page"
+has /api/openapi.json '"/api/v1/session"' || fail "OpenAPI document"
+has /api/v1/session '"token"' -X POST -H 'content-type: application/json' \
+  -d '{"username":"supervisor","password":"liaison2026demo"}' || fail "demo login"
 [ -f "$dir/data/liaison.db" ] || fail "no SQLite file at ./data/liaison.db"
-curl -fs "http://127.0.0.1:$port/county/611026" | grep -q 乾佑街道人大代表联络站 || fail "public directory"
-curl -fs "http://127.0.0.1:$port/station/qianyou-renhe" | grep -q 仁和社区代表联络点 || fail "station page"
-curl -fs "http://127.0.0.1:$port/qr/deputy/wang-fang.png" | head -c 8 | grep -q PNG || fail "deputy QR code"
+has /county/611026 乾佑街道人大代表联络站 || fail "public directory"
+has /station/qianyou-renhe 仁和社区代表联络点 || fail "station page"
+has /qr/deputy/wang-fang.png PNG || fail "deputy QR code"
 kill -TERM "$pid"
 for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
 kill -0 "$pid" 2>/dev/null && fail "did not stop on SIGTERM"
