@@ -357,32 +357,43 @@ pub struct Counts {
 
 /// Counts of cases received in [from, to) under a region prefix, optionally of one station.
 pub async fn counts(db: &Db, region_prefix: &str, station: Option<&str>, from_ms: i64, to_ms: i64) -> Result<Counts> {
-    let mut out = Counts::default();
+    #[derive(sqlx::FromRow)]
+    struct Group {
+        status: String,
+        channel: String,
+        category: String,
+        level: String,
+        rating: String,
+        overdue: bool,
+        n: i64,
+    }
     let like = format!("{region_prefix}%");
     let county = region_prefix.get(..6).unwrap_or(region_prefix).to_owned();
     let county_like = format!("{county}%");
-    for (col, target) in
-        [("status", 0), ("channel", 1), ("category", 2), ("COALESCE(level, '')", 3), ("COALESCE(rating, '')", 4)]
-    {
-        let sql = format!(
-            "SELECT {col}, COUNT(*) FROM cases WHERE county_code LIKE $1 AND region_code LIKE $2 AND (CAST($3 AS TEXT) IS NULL OR station_ref = $3)
-             AND created_at >= $4 AND created_at < $5 GROUP BY {col} ORDER BY {col}"
-        );
-        let rows: Vec<(String, i64)> = on_read!(db, p => sqlx::query_as(AssertSqlSafe(sql))
-            .bind(&county_like).bind(&like).bind(station).bind(from_ms).bind(to_ms).fetch_all(p).await.store())?;
-        match target {
-            0 => out.by_status = rows,
-            1 => out.by_channel = rows,
-            2 => out.by_category = rows,
-            3 => out.by_level = rows,
-            _ => out.by_rating = rows,
+    // One pass over the county's cases; the breakdowns are summed from its groups.
+    let groups: Vec<Group> = on_read!(db, p => sqlx::query_as(
+        "SELECT status, channel, category, COALESCE(level, '') AS level, COALESCE(rating, '') AS rating, overdue, COUNT(*) AS n
+         FROM cases WHERE county_code LIKE $1 AND region_code LIKE $2 AND (CAST($3 AS TEXT) IS NULL OR station_ref = $3)
+         AND created_at >= $4 AND created_at < $5
+         GROUP BY status, channel, category, COALESCE(level, ''), COALESCE(rating, ''), overdue")
+        .bind(&county_like).bind(&like).bind(station).bind(from_ms).bind(to_ms).fetch_all(p).await.store())?;
+    let mut maps: [std::collections::BTreeMap<String, i64>; 5] = Default::default();
+    let mut out = Counts::default();
+    for g in groups {
+        for (i, key) in [g.status, g.channel, g.category, g.level, g.rating].into_iter().enumerate() {
+            *maps[i].entry(key).or_default() += g.n;
+        }
+        out.total += g.n;
+        if g.overdue {
+            out.overdue += g.n;
         }
     }
-    out.total = out.by_status.iter().map(|(_, n)| n).sum();
-    out.overdue = on_read!(db, p => sqlx::query_scalar(
-        "SELECT COUNT(*) FROM cases WHERE county_code LIKE $1 AND region_code LIKE $2 AND (CAST($3 AS TEXT) IS NULL OR station_ref = $3)
-         AND created_at >= $4 AND created_at < $5 AND overdue")
-        .bind(&county_like).bind(&like).bind(station).bind(from_ms).bind(to_ms).fetch_one(p).await.store())?;
+    let [status, channel, category, level, rating] = maps.map(|m| m.into_iter().collect::<Vec<_>>());
+    out.by_status = status;
+    out.by_channel = channel;
+    out.by_category = category;
+    out.by_level = level;
+    out.by_rating = rating;
     Ok(out)
 }
 
