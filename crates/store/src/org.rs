@@ -87,11 +87,6 @@ pub async fn station_by_slug(db: &Db, slug: &str) -> Result<Option<Station>> {
     on_read!(db, p => sqlx::query_as(AssertSqlSafe(sql)).bind(slug).fetch_optional(p).await.store())
 }
 
-pub async fn station_by_slug_tx(tx: &mut Tx, slug: &str) -> Result<Option<Station>> {
-    let sql = format!("SELECT id, {STATION_DATA}, photo, active FROM stations WHERE slug = $1");
-    on_tx!(tx, c => sqlx::query_as(AssertSqlSafe(sql)).bind(slug).fetch_optional(&mut *c).await.store())
-}
-
 /// Stations whose region lies under `region_prefix`, by region then name.
 pub async fn stations_under(db: &Db, region_prefix: &str, include_inactive: bool) -> Result<Vec<Station>> {
     let sql = format!(
@@ -164,11 +159,6 @@ pub async fn set_deputy_active(tx: &mut Tx, id: i64, active: bool, now_ms: i64) 
 pub async fn deputy_by_slug(db: &Db, slug: &str) -> Result<Option<Deputy>> {
     let sql = format!("SELECT id, {DEPUTY_DATA}, photo, active FROM deputies WHERE slug = $1");
     on_read!(db, p => sqlx::query_as(AssertSqlSafe(sql)).bind(slug).fetch_optional(p).await.store())
-}
-
-pub async fn deputy_by_slug_tx(tx: &mut Tx, slug: &str) -> Result<Option<Deputy>> {
-    let sql = format!("SELECT id, {DEPUTY_DATA}, photo, active FROM deputies WHERE slug = $1");
-    on_tx!(tx, c => sqlx::query_as(AssertSqlSafe(sql)).bind(slug).fetch_optional(&mut *c).await.store())
 }
 
 pub async fn deputies_under(db: &Db, region_prefix: &str, include_inactive: bool) -> Result<Vec<Deputy>> {

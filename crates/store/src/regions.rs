@@ -15,19 +15,15 @@ pub struct Region {
     pub level: String,
 }
 
-/// Inserts a region. Its parent must already exist unless it is a province or the top of what
-/// this deployment holds (`allow_root`).
-pub async fn insert(tx: &mut Tx, code: &RegionCode, name: &str, allow_root: bool, now_ms: i64) -> Result<Region> {
+/// Inserts a region under its parent, which must already exist unless it is a province.
+pub async fn insert(tx: &mut Tx, code: &RegionCode, name: &str, now_ms: i64) -> Result<Region> {
     let parent = code.parent();
     let parent_ref = match &parent {
         Some(p) => {
             let exists: Option<String> = on_tx!(tx, c => sqlx::query_scalar("SELECT code FROM regions WHERE code = $1")
                 .bind(p.as_str()).fetch_optional(&mut *c).await.store())?;
-            match (exists, allow_root) {
-                (Some(_), _) => Some(p.as_str().to_owned()),
-                (None, true) => None,
-                (None, false) => return Err(StoreError::NotFound),
-            }
+            exists.ok_or(StoreError::NotFound)?;
+            Some(p.as_str().to_owned())
         }
         None => None,
     };

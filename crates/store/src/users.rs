@@ -60,20 +60,9 @@ pub async fn add_grant(tx: &mut Tx, user_id: i64, county_code: &str, g: &Grant) 
     Ok(())
 }
 
-pub async fn set_password(tx: &mut Tx, user_id: i64, password_hash: &str, now_ms: i64) -> Result<()> {
-    on_tx!(tx, c => sqlx::query("UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1")
-        .bind(user_id).bind(password_hash).bind(now_ms).execute(&mut *c).await.store().map(|r| r.rows_affected()))?;
-    Ok(())
-}
-
 pub async fn find_by_username(db: &Db, username: &str) -> Result<Option<UserRow>> {
     let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE username = $1");
     on_read!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(username).fetch_optional(p).await.store())
-}
-
-pub async fn find_by_username_tx(tx: &mut Tx, username: &str) -> Result<Option<UserRow>> {
-    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE username = $1");
-    on_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(username).fetch_optional(&mut *c).await.store())
 }
 
 async fn grants_of(db: &Db, user_id: i64) -> Result<Vec<Grant>> {

@@ -40,22 +40,16 @@ async fn regions_tree(b: Backend) {
     let db = &t.db;
     seed_regions(db).await;
     let mut tx = db.begin().await.unwrap();
-    let r = regions::insert(&mut tx, &code("611026101"), "下梁镇", false, 1).await.unwrap();
+    let r = regions::insert(&mut tx, &code("611026101"), "下梁镇", 1).await.unwrap();
     assert_eq!(r.parent_code.as_deref(), Some("611026"));
     assert_eq!(r.county_code, "611026");
     tx.commit().await.unwrap();
     // A failed statement spoils its transaction on PostgreSQL: each refusal gets its own.
     let mut tx = db.begin().await.unwrap();
-    assert!(matches!(
-        regions::insert(&mut tx, &code("611026101"), "重复", false, 1).await,
-        Err(StoreError::Conflict(_))
-    ));
+    assert!(matches!(regions::insert(&mut tx, &code("611026101"), "重复", 1).await, Err(StoreError::Conflict(_))));
     drop(tx);
     let mut tx = db.begin().await.unwrap();
-    assert!(matches!(
-        regions::insert(&mut tx, &code("611026201001"), "无上级", false, 1).await,
-        Err(StoreError::NotFound)
-    ));
+    assert!(matches!(regions::insert(&mut tx, &code("611026201001"), "无上级", 1).await, Err(StoreError::NotFound)));
     drop(tx);
     let kids: Vec<_> =
         regions::children(db, Some(&code("611026"))).await.unwrap().into_iter().map(|r| r.code).collect();

@@ -176,18 +176,8 @@ async fn receive_in(
     if let Some(key) = &intake.idempotency_key {
         cases::remember_idempotency_key(tx, key, &county, id, now).await.map_err(ApiError::from)?;
     }
-    audit::append(
-        tx,
-        &AuditEvent {
-            county_code: county.clone(),
-            actor: actor.to_owned(),
-            action: "case.receive".into(),
-            target: format!("case:{id}"),
-            summary: format!("接收意见建议（{}）", intake.channel.label()),
-        },
-        now,
-    )
-    .await?;
+    audit_case(tx, &county, actor, "case.receive", id, format!("接收意见建议（{}）", intake.channel.label()), now)
+        .await?;
     let subject = format!("新的意见建议：{}", intake.title);
     if let Some(s) = &intake.station {
         notify(tx, &county, &format!("station:{s}"), &subject, now).await?;
@@ -196,6 +186,27 @@ async fn receive_in(
         notify(tx, &county, &format!("deputy:{d}"), &subject, now).await?;
     }
     Ok((id, true))
+}
+
+/// The audit entry of a step on case `id`, in the step's transaction.
+async fn audit_case(
+    tx: &mut Tx,
+    county: &str,
+    actor: &str,
+    action: &str,
+    id: i64,
+    summary: String,
+    now: i64,
+) -> Result<(), ApiError> {
+    let event = AuditEvent {
+        county_code: county.to_owned(),
+        actor: actor.to_owned(),
+        action: action.to_owned(),
+        target: format!("case:{id}"),
+        summary,
+    };
+    audit::append(tx, &event, now).await?;
+    Ok(())
 }
 
 /// Group commit for intake: submissions that arrive while a transaction is being written wait
@@ -553,15 +564,13 @@ async fn apply(state: &AppState, tx: &mut Tx, id: i64, step: Step, actor: &str) 
         )
         .await?;
     }
-    audit::append(
+    audit_case(
         tx,
-        &AuditEvent {
-            county_code: county.clone(),
-            actor: actor.to_owned(),
-            action: format!("case.{}", cmd.as_str()),
-            target: format!("case:{id}"),
-            summary: format!("{}：{} → {}", cmd.label(), from.label(), to.label()),
-        },
+        &county,
+        actor,
+        &format!("case.{}", cmd.as_str()),
+        id,
+        format!("{}：{} → {}", cmd.label(), from.label(), to.label()),
         now,
     )
     .await?;
@@ -632,15 +641,13 @@ pub async fn survey(
         now,
     )
     .await?;
-    audit::append(
+    audit_case(
         &mut tx,
-        &AuditEvent {
-            county_code: county.clone(),
-            actor: "constituent".into(),
-            action: "case.survey".into(),
-            target: format!("case:{}", row.id),
-            summary: format!("满意度测评：{}（{} → {}）", rating.label(), from.label(), to.label()),
-        },
+        &county,
+        "constituent",
+        "case.survey",
+        row.id,
+        format!("满意度测评：{}（{} → {}）", rating.label(), from.label(), to.label()),
         now,
     )
     .await?;
@@ -735,18 +742,7 @@ pub async fn sweep(state: &AppState) -> Result<Swept, ApiError> {
                     )
                     .await?;
                 }
-                audit::append(
-                    &mut tx,
-                    &AuditEvent {
-                        county_code: county.clone(),
-                        actor: "system".into(),
-                        action: "case.overdue".into(),
-                        target: format!("case:{id}"),
-                        summary: note.clone(),
-                    },
-                    now,
-                )
-                .await?;
+                audit_case(&mut tx, &county, "system", "case.overdue", id, note.clone(), now).await?;
                 for r in recipients {
                     notify(&mut tx, &county, &r, &format!("逾期提醒：{}", row.title), now).await?;
                 }
@@ -782,18 +778,7 @@ async fn apply_unrated(tx: &mut Tx, row: &mut CaseRow, now: i64) -> Result<(), A
         now,
     )
     .await?;
-    audit::append(
-        tx,
-        &AuditEvent {
-            county_code: county,
-            actor: "system".into(),
-            action: "case.close_unrated".into(),
-            target: format!("case:{}", row.id),
-            summary: "逾期未评价办结".into(),
-        },
-        now,
-    )
-    .await?;
+    audit_case(tx, &county, "system", "case.close_unrated", row.id, "逾期未评价办结".into(), now).await?;
     Ok(())
 }
 

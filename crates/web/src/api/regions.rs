@@ -95,7 +95,7 @@ pub async fn create(
     caller.check(Action::RegionWrite, Target::Region(&code))?;
     let now = state.now_ms();
     let mut tx = state.db.begin().await?;
-    let region = match regions::insert(&mut tx, &code, &name, false, now).await {
+    let region = match regions::insert(&mut tx, &code, &name, now).await {
         Ok(r) => r,
         Err(StoreError::NotFound) => {
             return Err(ApiError::new(
