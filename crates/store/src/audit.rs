@@ -2,9 +2,10 @@
 //! transaction of the change it records.
 
 use crate::Result;
-use crate::db::{Db, Tx, on_read, on_tx};
+use crate::db::{Db, Tx, on_read, on_tx, values};
 use crate::error::ResultExt;
 use liaison_domain::audit::{AuditEntry, AuditEvent, ChainBreak, GENESIS, entry_hash, verify_chain};
+use sqlx::AssertSqlSafe;
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -35,40 +36,61 @@ impl From<Row> for AuditEntry {
     }
 }
 
-/// Appends an entry to its county's chain. The `UPDATE … RETURNING` on the chain head takes the
-/// row lock on PostgreSQL, so concurrent appenders to one county queue there; SQLite's single
-/// writer already serialises them.
+/// Appends an entry to its county's chain.
 pub async fn append(tx: &mut Tx, event: &AuditEvent, now_ms: i64) -> Result<AuditEntry> {
-    on_tx!(tx, c => sqlx::query("INSERT INTO audit_head (county_code, seq, hash) VALUES ($1, 0, $2) ON CONFLICT (county_code) DO NOTHING")
-        .bind(&event.county_code).bind(GENESIS).execute(&mut *c).await.store().map(|r| r.rows_affected()))?;
-    let (seq, prev_hash): (i64, String) = on_tx!(tx, c => sqlx::query_as(
-        "UPDATE audit_head SET seq = seq + 1 WHERE county_code = $1 RETURNING seq, hash")
-        .bind(&event.county_code).fetch_one(&mut *c).await.store())?;
-    let hash = entry_hash(
-        &prev_hash,
-        &event.county_code,
-        seq,
-        now_ms,
-        (&event.actor, &event.action, &event.target, &event.summary),
-    );
-    on_tx!(tx, c => sqlx::query(
-        "INSERT INTO audit_log (county_code, seq, at, actor, action, target, summary, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
-        .bind(&event.county_code).bind(seq).bind(now_ms).bind(&event.actor).bind(&event.action)
-        .bind(&event.target).bind(&event.summary).bind(&prev_hash).bind(&hash)
-        .execute(&mut *c).await.store().map(|r| r.rows_affected()))?;
-    on_tx!(tx, c => sqlx::query("UPDATE audit_head SET hash = $2 WHERE county_code = $1")
-        .bind(&event.county_code).bind(&hash).execute(&mut *c).await.store().map(|r| r.rows_affected()))?;
-    Ok(AuditEntry {
-        county_code: event.county_code.clone(),
-        seq,
-        at_ms: now_ms,
-        actor: event.actor.clone(),
-        action: event.action.clone(),
-        target: event.target.clone(),
-        summary: event.summary.clone(),
-        prev_hash,
-        hash,
-    })
+    Ok(append_many(tx, std::slice::from_ref(event), now_ms).await?.remove(0))
+}
+
+/// Appends entries to their counties' chains, in the order given. Each county's chain head is
+/// read and written once however many entries it receives (group commit appends a batch this
+/// way). The `UPDATE … RETURNING` on the head takes the row lock on PostgreSQL, so concurrent
+/// appenders to one county queue there; SQLite's single writer already serialises them.
+pub async fn append_many(tx: &mut Tx, events: &[AuditEvent], now_ms: i64) -> Result<Vec<AuditEntry>> {
+    let mut counties: Vec<&str> = events.iter().map(|e| e.county_code.as_str()).collect();
+    counties.sort_unstable();
+    counties.dedup();
+    let mut out: Vec<Option<AuditEntry>> = vec![None; events.len()];
+    for county in counties {
+        let mine: Vec<usize> = (0..events.len()).filter(|&i| events[i].county_code == county).collect();
+        on_tx!(tx, c => sqlx::query("INSERT INTO audit_head (county_code, seq, hash) VALUES ($1, 0, $2) ON CONFLICT (county_code) DO NOTHING")
+            .bind(county).bind(GENESIS).execute(&mut *c).await.store().map(|r| r.rows_affected()))?;
+        let (last, mut prev_hash): (i64, String) = on_tx!(tx, c => sqlx::query_as(
+            "UPDATE audit_head SET seq = seq + $2 WHERE county_code = $1 RETURNING seq, hash")
+            .bind(county).bind(mine.len() as i64).fetch_one(&mut *c).await.store())?;
+        let mut seq = last - mine.len() as i64;
+        for &i in &mine {
+            let e = &events[i];
+            seq += 1;
+            let hash = entry_hash(&prev_hash, county, seq, now_ms, (&e.actor, &e.action, &e.target, &e.summary));
+            out[i] = Some(AuditEntry {
+                county_code: county.to_owned(),
+                seq,
+                at_ms: now_ms,
+                actor: e.actor.clone(),
+                action: e.action.clone(),
+                target: e.target.clone(),
+                summary: e.summary.clone(),
+                prev_hash: std::mem::replace(&mut prev_hash, hash.clone()),
+                hash,
+            });
+        }
+        let sql = format!(
+            "INSERT INTO audit_log (county_code, seq, at, actor, action, target, summary, prev_hash, hash) VALUES {}",
+            values(mine.len(), 9)
+        );
+        on_tx!(tx, c => {
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for &i in &mine {
+                let e = out[i].as_ref().expect("filled above");
+                q = q.bind(&e.county_code).bind(e.seq).bind(e.at_ms).bind(&e.actor).bind(&e.action).bind(&e.target)
+                    .bind(&e.summary).bind(&e.prev_hash).bind(&e.hash);
+            }
+            q.execute(&mut *c).await.store().map(|r| r.rows_affected())
+        })?;
+        on_tx!(tx, c => sqlx::query("UPDATE audit_head SET hash = $2 WHERE county_code = $1")
+            .bind(county).bind(&prev_hash).execute(&mut *c).await.store().map(|r| r.rows_affected()))?;
+    }
+    Ok(out.into_iter().map(|e| e.expect("every event belongs to a county")).collect())
 }
 
 /// Appends one entry in a transaction of its own, for events that change nothing else (a

@@ -3,7 +3,7 @@
 //! an event appended, in the caller's transaction.
 
 use crate::Result;
-use crate::db::{Db, Tx, on_read, on_tx};
+use crate::db::{Db, Tx, on_read, on_tx, values};
 use crate::error::ResultExt;
 use liaison_domain::authz::CaseLocation;
 use liaison_domain::region::RegionCode;
@@ -100,32 +100,54 @@ pub struct NewCase<'a> {
 
 /// Inserts a received case and its first event.
 pub async fn insert(tx: &mut Tx, n: &NewCase<'_>, now_ms: i64) -> Result<i64> {
-    let county = n.region.county_key();
-    let fingerprint = liaison_domain::similar::fingerprint(&format!("{}{}", n.title, n.content)) as i64;
-    let id: i64 = on_tx!(tx, c => sqlx::query_scalar(
+    Ok(insert_many(tx, std::slice::from_ref(n), now_ms).await?.remove(0).id)
+}
+
+/// Inserts received cases and their first events, one statement for all the cases and one for
+/// all the events (group commit writes a batch of submissions this way). Returns the stored rows
+/// in the order given.
+pub async fn insert_many(tx: &mut Tx, new: &[NewCase<'_>], now_ms: i64) -> Result<Vec<CaseRow>> {
+    if new.is_empty() {
+        return Ok(vec![]);
+    }
+    let sql = format!(
         "INSERT INTO cases (county_code, region_code, station_ref, deputy_ref, title, content, status, created_at, updated_at,
             tracking_code, channel, category, location, contact_name, contact_phone, anonymous, publish_consent, first_reply_due, created_by, fingerprint)
-         VALUES ($1, $2, $3, $4, $5, $6, 'received', $7, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING id")
-        .bind(&county).bind(n.region.as_str()).bind(n.station_ref).bind(n.deputy_ref).bind(n.title).bind(n.content).bind(now_ms)
-        .bind(n.tracking_code).bind(n.channel).bind(n.category).bind(n.location).bind(n.contact_name).bind(n.contact_phone)
-        .bind(n.anonymous).bind(n.publish_consent).bind(n.first_reply_due).bind(n.created_by).bind(fingerprint)
-        .fetch_one(&mut *c).await.store())?;
-    add_event(
-        tx,
-        &Event {
-            county_code: &county,
-            case_id: id,
+         VALUES {} RETURNING {COLUMNS}",
+        values(new.len(), 20)
+    );
+    let counties: Vec<String> = new.iter().map(|n| n.region.county_key()).collect();
+    let fingerprints: Vec<i64> =
+        new.iter().map(|n| liaison_domain::similar::fingerprint(&format!("{}{}", n.title, n.content)) as i64).collect();
+    let mut rows: Vec<CaseRow> = on_tx!(tx, c => {
+        let mut q = sqlx::query_as(AssertSqlSafe(sql));
+        for (i, n) in new.iter().enumerate() {
+            q = q.bind(&counties[i]).bind(n.region.as_str()).bind(n.station_ref).bind(n.deputy_ref).bind(n.title)
+                .bind(n.content).bind("received").bind(now_ms).bind(now_ms).bind(n.tracking_code).bind(n.channel)
+                .bind(n.category).bind(n.location).bind(n.contact_name).bind(n.contact_phone).bind(n.anonymous)
+                .bind(n.publish_consent).bind(n.first_reply_due).bind(n.created_by).bind(fingerprints[i]);
+        }
+        q.fetch_all(&mut *c).await.store()
+    })?;
+    // RETURNING gives no order; the tracking codes are unique.
+    let position = |r: &CaseRow| new.iter().position(|n| Some(n.tracking_code) == r.tracking_code.as_deref());
+    rows.sort_by_key(|r| position(r));
+    let events: Vec<Event> = rows
+        .iter()
+        .zip(new)
+        .map(|(r, n)| Event {
+            county_code: &r.county_code,
+            case_id: r.id,
             actor: n.created_by,
             command: "receive",
             from: None,
             to: "received",
             note: "",
             public: true,
-        },
-        now_ms,
-    )
-    .await?;
-    Ok(id)
+        })
+        .collect();
+    add_events(tx, &events, now_ms).await?;
+    Ok(rows)
 }
 
 /// Rewrites every mutable column of a case from `row`.
@@ -159,10 +181,26 @@ pub struct Event<'a> {
 }
 
 pub async fn add_event(tx: &mut Tx, e: &Event<'_>, now_ms: i64) -> Result<()> {
-    on_tx!(tx, c => sqlx::query(
-        "INSERT INTO case_events (county_code, case_id, at, actor, command, from_status, to_status, note, public) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
-        .bind(e.county_code).bind(e.case_id).bind(now_ms).bind(e.actor).bind(e.command).bind(e.from).bind(e.to).bind(e.note).bind(e.public)
-        .execute(&mut *c).await.store().map(|r| r.rows_affected()))?;
+    add_events(tx, std::slice::from_ref(e), now_ms).await
+}
+
+/// Appends several events in one statement.
+pub async fn add_events(tx: &mut Tx, events: &[Event<'_>], now_ms: i64) -> Result<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
+        "INSERT INTO case_events (county_code, case_id, at, actor, command, from_status, to_status, note, public) VALUES {}",
+        values(events.len(), 9)
+    );
+    on_tx!(tx, c => {
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for e in events {
+            q = q.bind(e.county_code).bind(e.case_id).bind(now_ms).bind(e.actor).bind(e.command).bind(e.from).bind(e.to)
+                .bind(e.note).bind(e.public);
+        }
+        q.execute(&mut *c).await.store().map(|r| r.rows_affected())
+    })?;
     Ok(())
 }
 
@@ -214,9 +252,38 @@ pub async fn by_idempotency_key(tx: &mut Tx, key: &str) -> Result<Option<i64>> {
         .bind(key).fetch_optional(&mut *c).await.store())
 }
 
-pub async fn remember_idempotency_key(tx: &mut Tx, key: &str, county: &str, case_id: i64, now_ms: i64) -> Result<()> {
-    on_tx!(tx, c => sqlx::query("INSERT INTO idempotency_keys (key, county_code, case_id, created_at) VALUES ($1, $2, $3, $4)")
-        .bind(key).bind(county).bind(case_id).bind(now_ms).execute(&mut *c).await.store().map(|r| r.rows_affected()))?;
+/// The cases that any of `keys` already produced: (key, case id).
+pub async fn by_idempotency_keys(tx: &mut Tx, keys: &[&str]) -> Result<Vec<(String, i64)>> {
+    if keys.is_empty() {
+        return Ok(vec![]);
+    }
+    let marks: Vec<String> = (1..=keys.len()).map(|i| format!("${i}")).collect();
+    let sql = format!("SELECT key, case_id FROM idempotency_keys WHERE key IN ({})", marks.join(", "));
+    on_tx!(tx, c => {
+        let mut q = sqlx::query_as(AssertSqlSafe(sql));
+        for k in keys {
+            q = q.bind(*k);
+        }
+        q.fetch_all(&mut *c).await.store()
+    })
+}
+
+/// Remembers which case each submission key produced: (key, county, case id).
+pub async fn remember_idempotency_keys(tx: &mut Tx, keys: &[(&str, &str, i64)], now_ms: i64) -> Result<()> {
+    if keys.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
+        "INSERT INTO idempotency_keys (key, county_code, case_id, created_at) VALUES {}",
+        values(keys.len(), 4)
+    );
+    on_tx!(tx, c => {
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for (key, county, id) in keys {
+            q = q.bind(*key).bind(*county).bind(*id).bind(now_ms);
+        }
+        q.execute(&mut *c).await.store().map(|r| r.rows_affected())
+    })?;
     Ok(())
 }
 

@@ -62,6 +62,23 @@ macro_rules! on_read {
 
 pub(crate) use {on_read, on_tx};
 
+/// `($1, $2), ($3, $4)` for a multi-row `VALUES` of `rows` rows of `cols` columns: one statement
+/// for a batch instead of one per row.
+pub(crate) fn values(rows: usize, cols: usize) -> String {
+    let mut out = String::with_capacity(rows * cols * 5);
+    for r in 0..rows {
+        out.push_str(if r == 0 { "(" } else { ", (" });
+        for c in 0..cols {
+            if c > 0 {
+                out.push_str(", ");
+            }
+            out.push_str(&format!("${}", r * cols + c + 1));
+        }
+        out.push(')');
+    }
+    out
+}
+
 impl Db {
     /// Connects to `sqlite://PATH` or `postgres://…`, creating the SQLite file and its folder if
     /// needed, and applies pending migrations.

@@ -2,9 +2,10 @@
 //! and sent later by a worker, so a send failure never loses or blocks a case.
 
 use crate::Result;
-use crate::db::{Db, Tx, on_read, on_tx};
+use crate::db::{Db, Tx, on_read, on_tx, values};
 use crate::error::ResultExt;
 use serde::Serialize;
+use sqlx::AssertSqlSafe;
 
 pub struct Message<'a> {
     pub county_code: &'a str,
@@ -17,10 +18,25 @@ pub struct Message<'a> {
 }
 
 pub async fn enqueue(tx: &mut Tx, m: &Message<'_>, now_ms: i64) -> Result<()> {
-    on_tx!(tx, c => sqlx::query(
-        "INSERT INTO outbox (county_code, channel, recipient, subject, body, next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $6)")
-        .bind(m.county_code).bind(m.channel).bind(m.recipient).bind(m.subject).bind(m.body).bind(now_ms)
-        .execute(&mut *c).await.store().map(|r| r.rows_affected()))?;
+    enqueue_many(tx, std::slice::from_ref(m), now_ms).await
+}
+
+/// Writes several messages in one statement.
+pub async fn enqueue_many(tx: &mut Tx, messages: &[Message<'_>], now_ms: i64) -> Result<()> {
+    if messages.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
+        "INSERT INTO outbox (county_code, channel, recipient, subject, body, next_attempt_at, created_at) VALUES {}",
+        values(messages.len(), 7)
+    );
+    on_tx!(tx, c => {
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for m in messages {
+            q = q.bind(m.county_code).bind(m.channel).bind(m.recipient).bind(m.subject).bind(m.body).bind(now_ms).bind(now_ms);
+        }
+        q.execute(&mut *c).await.store().map(|r| r.rows_affected())
+    })?;
     Ok(())
 }
 

@@ -163,6 +163,20 @@ async fn audit_chain_appends_and_verifies(b: Backend) {
     .await
     .unwrap();
     assert_eq!(only.len(), 1);
+    // A batch interleaving counties continues each chain in order.
+    let mut tx = db.begin().await.unwrap();
+    let batch = [event("611026", 20), event("611025", 21), event("611026", 22), event("611024", 23)];
+    let got = audit::append_many(&mut tx, &batch, 300).await.unwrap();
+    tx.commit().await.unwrap();
+    let seqs: Vec<_> = got.iter().map(|e| (e.county_code.as_str(), e.seq)).collect();
+    assert_eq!(seqs, [("611026", 6), ("611025", 2), ("611026", 7), ("611024", 1)]);
+    assert_eq!(got[2].prev_hash, got[0].hash);
+    let v = audit::verify_all(db).await.unwrap();
+    assert_eq!((v.chains, v.entries, v.breaks.len()), (3, 10, 0));
+    for n in 0..5 {
+        audit::record(db, &event("611026", 30 + n), 400).await.unwrap();
+    }
+    assert_eq!(audit::verify_all(db).await.unwrap().breaks.len(), 0);
 }
 
 async fn audit_log_refuses_updates(b: Backend) {
@@ -238,7 +252,24 @@ async fn cases_by_reach_timeline_and_keys(b: Backend) {
     let mut tx = db.begin().await.unwrap();
     let a = cases::insert(&mut tx, &new_case(&here, Some("renhe"), Some("wang-fang"), "AAAAA22222"), 10).await.unwrap();
     let b_id = cases::insert(&mut tx, &new_case(&there, None, None, "BBBBB33333"), 20).await.unwrap();
-    cases::remember_idempotency_key(&mut tx, "key-0001", "611026", a, 10).await.unwrap();
+    cases::remember_idempotency_keys(&mut tx, &[("key-0001", "611026", a)], 10).await.unwrap();
+    // A batch: one statement for its cases, one for their events; rows come back in order.
+    let batch = [
+        new_case(&here, Some("renhe"), None, "CCCCC44444"),
+        new_case(&there, None, None, "DDDDD55555"),
+        new_case(&here, None, Some("wang-fang"), "EEEEE66666"),
+    ];
+    let rows = cases::insert_many(&mut tx, &batch, 15).await.unwrap();
+    let codes: Vec<_> = rows.iter().map(|r| r.tracking_code.clone().unwrap()).collect();
+    assert_eq!(codes, ["CCCCC44444", "DDDDD55555", "EEEEE66666"]);
+    assert_eq!((rows[1].county_code.as_str(), rows[1].status.as_str(), rows[1].created_at), ("611025", "received", 15));
+    let seen = cases::by_idempotency_keys(&mut tx, &["key-0001", "key-never"]).await.unwrap();
+    assert_eq!(seen, vec![("key-0001".to_string(), a)]);
+    drop(tx); // rolled back
+    let mut tx = db.begin().await.unwrap();
+    let a = cases::insert(&mut tx, &new_case(&here, Some("renhe"), Some("wang-fang"), "AAAAA22222"), 10).await.unwrap();
+    let b_id = cases::insert(&mut tx, &new_case(&there, None, None, "BBBBB33333"), 20).await.unwrap();
+    cases::remember_idempotency_keys(&mut tx, &[("key-0001", "611026", a)], 10).await.unwrap();
     tx.commit().await.unwrap();
     // The lead agency is set by assignment; assisting agencies read too.
     let mut tx = db.begin().await.unwrap();
@@ -256,7 +287,7 @@ async fn cases_by_reach_timeline_and_keys(b: Backend) {
     let mut tx = db.begin().await.unwrap();
     assert_eq!(cases::by_idempotency_key(&mut tx, "key-0001").await.unwrap(), Some(a));
     assert!(matches!(
-        cases::remember_idempotency_key(&mut tx, "key-0001", "611026", b_id, 11).await,
+        cases::remember_idempotency_keys(&mut tx, &[("key-0001", "611026", b_id)], 11).await,
         Err(StoreError::Conflict(_))
     ));
     drop(tx);

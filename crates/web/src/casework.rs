@@ -97,95 +97,135 @@ pub async fn receive(state: &AppState, intake: Intake, actor: &str) -> Result<(C
     for p in &intake.photos {
         photos::store(&state.settings.data_dir, p).map_err(ApiError::internal)?;
     }
-    let (id, created) = match state.intake.get() {
+    let received = match state.intake.get() {
         Some(queue) => queue.submit(intake, actor).await?,
         None => receive_alone(state, &intake, actor).await?,
     };
-    let row = cases::get(&state.db, id).await?.ok_or_else(ApiError::not_found)?;
-    Ok((row, created))
+    match received {
+        Received::Created(row) => Ok((*row, true)),
+        Received::Existing(id) => Ok((cases::get(&state.db, id).await?.ok_or_else(ApiError::not_found)?, false)),
+    }
+}
+
+/// What a submission produced: a new case, or the case its idempotency key produced before.
+pub enum Received {
+    Created(Box<CaseRow>),
+    Existing(i64),
 }
 
 /// One submission in a transaction of its own. A key that another submission committed first
 /// answers with that submission's case.
-async fn receive_alone(state: &AppState, intake: &Intake, actor: &str) -> Result<(i64, bool), ApiError> {
+async fn receive_alone(state: &AppState, intake: &Intake, actor: &str) -> Result<Received, ApiError> {
     let now = state.now_ms();
     let mut tx = state.db.begin().await?;
-    let result = match receive_in(state, &mut tx, intake, actor, now).await {
-        Ok(r) => tx.commit().await.map(|()| r).map_err(ApiError::from),
+    let result = match receive_in(state, &mut tx, &[(intake, actor)], now).await {
+        Ok(mut r) => tx.commit().await.map(|()| r.remove(0)).map_err(ApiError::from),
         Err(e) => Err(e),
     };
     match result {
         Err(e) if e.code == "conflict" && intake.idempotency_key.is_some() => {
             let mut tx = state.db.begin().await?;
             let id = cases::by_idempotency_key(&mut tx, intake.idempotency_key.as_deref().unwrap_or_default()).await?;
-            Ok((id.ok_or_else(ApiError::not_found)?, false))
+            Ok(Received::Existing(id.ok_or_else(ApiError::not_found)?))
         }
         other => other,
     }
 }
 
-/// Writes one submission inside `tx`: (case id, whether it was created).
+/// Writes submissions inside `tx`, each with its first event, audit entry, submission key and
+/// notifications, one statement per kind of row for the whole batch.
 async fn receive_in(
     state: &AppState,
     tx: &mut Tx,
-    intake: &Intake,
-    actor: &str,
+    batch: &[(&Intake, &str)],
     now: i64,
-) -> Result<(i64, bool), ApiError> {
-    let county = intake.region.county_key();
-    if let Some(key) = &intake.idempotency_key
-        && let Some(id) = cases::by_idempotency_key(tx, key).await?
-    {
-        return Ok((id, false));
-    }
-    let first_reply_due = intake
-        .channel
-        .is_online()
-        .then(|| state.calendar.add_working_days(state.today(), state.settings.first_reply_days).to_string());
-    let code = TrackingCode::generate();
-    let (name, phone) = if intake.anonymous {
-        (String::new(), String::new())
-    } else {
-        (intake.contact_name.clone(), intake.contact_phone.as_ref().map(|p| p.as_str().to_owned()).unwrap_or_default())
+) -> Result<Vec<Received>, ApiError> {
+    let keys: Vec<&str> = batch.iter().filter_map(|(i, _)| i.idempotency_key.as_deref()).collect();
+    let seen = cases::by_idempotency_keys(tx, &keys).await?;
+    let existing = |i: &Intake| {
+        let key = i.idempotency_key.as_deref()?;
+        seen.iter().find(|(k, _)| k == key).map(|(_, id)| *id)
     };
-    let id = cases::insert(
-        tx,
-        &cases::NewCase {
-            region: &intake.region,
-            station_ref: intake.station.as_deref(),
-            deputy_ref: intake.deputy.as_deref(),
-            title: &intake.title,
-            content: &intake.content,
-            channel: intake.channel.as_str(),
-            category: &intake.category,
-            location: &intake.location,
-            contact_name: &name,
-            contact_phone: &phone,
-            anonymous: intake.anonymous,
-            publish_consent: intake.publish_consent,
-            tracking_code: code.as_str(),
-            first_reply_due: first_reply_due.as_deref(),
-            created_by: actor,
-        },
-        now,
-    )
-    .await?;
-    for p in &intake.photos {
-        cases::add_photo(tx, &county, id, &p.hash, p.mime, p.bytes.len() as i64, now).await?;
+    let fresh: Vec<(&Intake, &str)> = batch.iter().copied().filter(|(i, _)| existing(i).is_none()).collect();
+    let first_reply_due = state.calendar.add_working_days(state.today(), state.settings.first_reply_days).to_string();
+    let codes: Vec<TrackingCode> = fresh.iter().map(|_| TrackingCode::generate()).collect();
+    let new: Vec<cases::NewCase> = fresh
+        .iter()
+        .zip(&codes)
+        .map(|((intake, actor), code)| {
+            let (name, phone) = if intake.anonymous {
+                ("", "")
+            } else {
+                (intake.contact_name.as_str(), intake.contact_phone.as_ref().map(|p| p.as_str()).unwrap_or_default())
+            };
+            cases::NewCase {
+                region: &intake.region,
+                station_ref: intake.station.as_deref(),
+                deputy_ref: intake.deputy.as_deref(),
+                title: &intake.title,
+                content: &intake.content,
+                channel: intake.channel.as_str(),
+                category: &intake.category,
+                location: &intake.location,
+                contact_name: name,
+                contact_phone: phone,
+                anonymous: intake.anonymous,
+                publish_consent: intake.publish_consent,
+                tracking_code: code.as_str(),
+                first_reply_due: intake.channel.is_online().then_some(first_reply_due.as_str()),
+                created_by: actor,
+            }
+        })
+        .collect();
+    let rows = cases::insert_many(tx, &new, now).await?;
+    let mut remembered = Vec::new();
+    let mut entries = Vec::new();
+    let mut subjects = Vec::new();
+    for ((intake, actor), row) in fresh.iter().zip(&rows) {
+        for p in &intake.photos {
+            cases::add_photo(tx, &row.county_code, row.id, &p.hash, p.mime, p.bytes.len() as i64, now).await?;
+        }
+        if let Some(key) = &intake.idempotency_key {
+            remembered.push((key.as_str(), row.county_code.as_str(), row.id));
+        }
+        entries.push(AuditEvent {
+            county_code: row.county_code.clone(),
+            actor: (*actor).to_owned(),
+            action: "case.receive".into(),
+            target: format!("case:{}", row.id),
+            summary: format!("接收意见建议（{}）", intake.channel.label()),
+        });
+        let subject = format!("新的意见建议：{}", intake.title);
+        if let Some(s) = &intake.station {
+            subjects.push((row.county_code.as_str(), format!("station:{s}"), subject.clone()));
+        }
+        if let Some(d) = &intake.deputy {
+            subjects.push((row.county_code.as_str(), format!("deputy:{d}"), subject));
+        }
     }
-    if let Some(key) = &intake.idempotency_key {
-        cases::remember_idempotency_key(tx, key, &county, id, now).await.map_err(ApiError::from)?;
-    }
-    audit_case(tx, &county, actor, "case.receive", id, format!("接收意见建议（{}）", intake.channel.label()), now)
-        .await?;
-    let subject = format!("新的意见建议：{}", intake.title);
-    if let Some(s) = &intake.station {
-        notify(tx, &county, &format!("station:{s}"), &subject, now).await?;
-    }
-    if let Some(d) = &intake.deputy {
-        notify(tx, &county, &format!("deputy:{d}"), &subject, now).await?;
-    }
-    Ok((id, true))
+    cases::remember_idempotency_keys(tx, &remembered, now).await.map_err(ApiError::from)?;
+    audit::append_many(tx, &entries, now).await?;
+    let bodies: Vec<String> = subjects.iter().map(|(_, _, subject)| notice_body(subject)).collect();
+    let messages: Vec<outbox::Message> = subjects
+        .iter()
+        .zip(&bodies)
+        .map(|((county, recipient, subject), body)| outbox::Message {
+            county_code: county,
+            channel: "log",
+            recipient,
+            subject,
+            body,
+        })
+        .collect();
+    outbox::enqueue_many(tx, &messages, now).await?;
+    let mut rows = rows.into_iter();
+    Ok(batch
+        .iter()
+        .map(|(i, _)| match existing(i) {
+            Some(id) => Received::Existing(id),
+            None => Received::Created(Box::new(rows.next().expect("one row per fresh submission"))),
+        })
+        .collect())
 }
 
 /// The audit entry of a step on case `id`, in the step's transaction.
@@ -220,7 +260,7 @@ pub struct IntakeQueue {
 struct IntakeJob {
     intake: Intake,
     actor: String,
-    reply: tokio::sync::oneshot::Sender<Result<(i64, bool), ApiError>>,
+    reply: tokio::sync::oneshot::Sender<Result<Received, ApiError>>,
 }
 
 /// The most submissions one transaction carries.
@@ -245,7 +285,7 @@ impl IntakeQueue {
         IntakeQueue { tx }
     }
 
-    async fn submit(&self, intake: Intake, actor: &str) -> Result<(i64, bool), ApiError> {
+    async fn submit(&self, intake: Intake, actor: &str) -> Result<Received, ApiError> {
         let (reply, answer) = tokio::sync::oneshot::channel();
         self.tx
             .send(IntakeJob { intake, actor: actor.to_owned(), reply })
@@ -258,18 +298,15 @@ impl IntakeQueue {
 async fn commit_batch(state: &AppState, jobs: Vec<IntakeJob>) {
     if jobs.len() > 1 {
         let now = state.now_ms();
-        let mut results = Vec::with_capacity(jobs.len());
-        let mut ok = false;
-        if let Ok(mut tx) = state.db.begin().await {
-            for job in &jobs {
-                match receive_in(state, &mut tx, &job.intake, &job.actor, now).await {
-                    Ok(r) => results.push(r),
-                    Err(_) => break,
-                }
-            }
-            ok = results.len() == jobs.len() && tx.commit().await.is_ok();
+        let batch: Vec<(&Intake, &str)> = jobs.iter().map(|j| (&j.intake, j.actor.as_str())).collect();
+        let mut results = None;
+        if let Ok(mut tx) = state.db.begin().await
+            && let Ok(r) = receive_in(state, &mut tx, &batch, now).await
+            && tx.commit().await.is_ok()
+        {
+            results = Some(r);
         }
-        if ok {
+        if let Some(results) = results {
             for (job, r) in jobs.into_iter().zip(results) {
                 let _ = job.reply.send(Ok(r));
             }
@@ -282,8 +319,12 @@ async fn commit_batch(state: &AppState, jobs: Vec<IntakeJob>) {
     }
 }
 
+fn notice_body(subject: &str) -> String {
+    format!("{subject}。请登录人大代表联络站服务平台查看。")
+}
+
 async fn notify(tx: &mut Tx, county: &str, recipient: &str, subject: &str, now: i64) -> Result<(), ApiError> {
-    let body = format!("{subject}。请登录人大代表联络站服务平台查看。");
+    let body = notice_body(subject);
     outbox::enqueue(tx, &outbox::Message { county_code: county, channel: "log", recipient, subject, body: &body }, now)
         .await?;
     Ok(())
