@@ -251,7 +251,6 @@ async fn cases_by_reach_timeline_and_keys(b: Backend) {
     let there = code("611025");
     let mut tx = db.begin().await.unwrap();
     let a = cases::insert(&mut tx, &new_case(&here, Some("renhe"), Some("wang-fang"), "AAAAA22222"), 10).await.unwrap();
-    let b_id = cases::insert(&mut tx, &new_case(&there, None, None, "BBBBB33333"), 20).await.unwrap();
     cases::remember_idempotency_keys(&mut tx, &[("key-0001", "611026", a)], 10).await.unwrap();
     // A batch: one statement for its cases, one for their events; rows come back in order.
     let batch = [
