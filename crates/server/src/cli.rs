@@ -149,15 +149,14 @@ async fn load_demo(db: &Db) -> anyhow::Result<()> {
 
 async fn serve(config: &Config, db: Db) -> anyhow::Result<()> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let (app, _) = liaison_web::build_app(db.clone(), clock.clone(), config.web_settings());
+    let (app, state) = liaison_web::build_app(db.clone(), clock.clone(), config.web_settings());
     let listener =
         tokio::net::TcpListener::bind(&config.listen).await.with_context(|| format!("binding {}", config.listen))?;
     let addr = listener.local_addr()?;
     tracing::info!(%addr, backend = ?db.backend(), "liaison listening");
     println!("liaison 已启动：http://{addr}/login");
     let sweeper = tokio::spawn(sweep_sessions(db.clone(), clock.clone(), config.web_settings().session_idle));
-    let jobs_state = liaison_web::app_state(db.clone(), clock, config.web_settings(), Default::default());
-    let jobs = tokio::spawn(liaison_web::jobs::run(jobs_state, config.senders()?));
+    let jobs = tokio::spawn(liaison_web::jobs::run(state, config.senders()?));
     liaison_web::serve(listener, app, shutdown_signal()).await?;
     sweeper.abort();
     jobs.abort();

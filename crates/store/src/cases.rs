@@ -5,10 +5,12 @@
 use crate::Result;
 use crate::db::{Db, Tx, on_read, on_tx, values};
 use crate::error::ResultExt;
+use chrono::{Datelike, NaiveDate};
 use liaison_domain::authz::CaseLocation;
 use liaison_domain::region::RegionCode;
 use serde::Serialize;
 use sqlx::AssertSqlSafe;
+use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct CaseRow {
@@ -147,11 +149,23 @@ pub async fn insert_many(tx: &mut Tx, new: &[NewCase<'_>], now_ms: i64) -> Resul
         })
         .collect();
     add_events(tx, &events, now_ms).await?;
+    let mut deltas = BTreeMap::new();
+    for r in &rows {
+        tally(&mut deltas, r, 1);
+    }
+    write_tallies(tx, deltas).await?;
     Ok(rows)
 }
 
-/// Rewrites every mutable column of a case from `row`.
+/// Rewrites every mutable column of a case from `row`, moving its tallies.
 pub async fn save(tx: &mut Tx, row: &CaseRow, now_ms: i64) -> Result<()> {
+    let mut deltas = BTreeMap::new();
+    if let Some(before) = get_tx(tx, row.id).await? {
+        // What the row will hold: the columns below from `row`, the rest as they were.
+        let after = CaseRow { channel: before.channel.clone(), created_at: before.created_at, ..row.clone() };
+        tally(&mut deltas, &before, -1);
+        tally(&mut deltas, &after, 1);
+    }
     on_tx!(tx, c => sqlx::query(
         "UPDATE cases SET region_code = $2, station_ref = $3, agency_ref = $4, deputy_ref = $5, status = $6, updated_at = $7,
             category = $8, level = $9, assist_agencies = $10, round = $11, deadline_on = $12, first_replied_at = $13, overdue = $14,
@@ -164,7 +178,7 @@ pub async fn save(tx: &mut Tx, row: &CaseRow, now_ms: i64) -> Result<()> {
         .bind(row.replied_at).bind(&row.rating).bind(&row.rating_comment).bind(row.rated_at).bind(row.merged_into)
         .bind(&row.decline_reason).bind(&row.referral).bind(row.closed_at).bind(&row.county_code)
         .execute(&mut *c).await.store().map(|r| r.rows_affected()))?;
-    Ok(())
+    write_tallies(tx, deltas).await
 }
 
 /// One step on a case's timeline.
@@ -338,6 +352,39 @@ pub struct Filter {
     pub limit: i64,
 }
 
+impl Reach<'_> {
+    /// Whether the reach covers `row`: the same rule as [`list`]'s SQL, for rows found another
+    /// way (the search index).
+    pub fn covers(&self, row: &CaseRow) -> bool {
+        let has = |list: &[String], v: &Option<String>| v.as_ref().is_some_and(|v| list.contains(v));
+        self.region_prefixes.iter().any(|p| row.region_code.starts_with(p.as_str()))
+            || has(self.stations, &row.station_ref)
+            || has(self.agencies, &row.agency_ref)
+            || has(self.deputies, &row.deputy_ref)
+            || row.assisting().iter().any(|a| self.agencies.iter().any(|x| x == a))
+    }
+}
+
+impl Filter {
+    /// Whether `row` passes the filter: the same rule as [`list`]'s SQL, except that words match
+    /// regardless of letter case on both stores.
+    pub fn admits(&self, row: &CaseRow) -> bool {
+        let fields = [&row.title, &row.content, &row.public_reply, &row.agency_result].map(|f| f.to_lowercase());
+        let words = self.text.iter().all(|w| {
+            let w = w.to_lowercase();
+            fields.iter().any(|f| f.contains(&w))
+        });
+        let due = self.due_by.as_ref().is_none_or(|d| {
+            row.deadline_on.as_ref().is_some_and(|on| on <= d)
+                && matches!(row.status.as_str(), "triaged" | "assigned" | "reopened")
+        });
+        words
+            && due
+            && (self.statuses.is_empty() || self.statuses.contains(&row.status))
+            && (!self.overdue || row.overdue)
+    }
+}
+
 pub async fn list(db: &Db, reach: &Reach<'_>, filter: &Filter) -> Result<Vec<CaseRow>> {
     // Scopes are few (usually one), so the filter is built from placeholders only.
     let mut clauses = Vec::new();
@@ -422,8 +469,113 @@ pub struct Counts {
     pub total: i64,
 }
 
-/// Counts of cases received in [from, to) under a region prefix, optionally of one station.
-pub async fn counts(db: &Db, region_prefix: &str, station: Option<&str>, from_ms: i64, to_ms: i64) -> Result<Counts> {
+/// Counts of cases received from `from` to `to` (China dates, both included) under a region
+/// prefix, optionally of one station. A region down to a township without a station reads the
+/// tallies (a few thousand rows however many cases); a village or a station counts its cases.
+pub async fn counts(
+    db: &Db,
+    region_prefix: &str,
+    station: Option<&str>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Counts> {
+    if station.is_some() || region_prefix.len() > 9 {
+        return counts_by_scan(db, region_prefix, station, from, to).await;
+    }
+    let (months, head, tail) = split_period(from, to);
+    let never = ("9999".to_string(), "0000".to_string());
+    let (m_from, m_to) = months.unwrap_or_else(|| never.clone());
+    let (h_from, h_to) = head.unwrap_or_else(|| never.clone());
+    let (t_from, t_to) = tail.unwrap_or(never);
+    let (county_lo, county_hi) = if region_prefix.len() >= 6 {
+        (region_prefix[..6].to_owned(), region_prefix[..6].to_owned())
+    } else {
+        (region_prefix.to_owned(), format!("{region_prefix}~"))
+    };
+    let (town_lo, town_hi) = (region_prefix.to_owned(), format!("{region_prefix}~"));
+    let part = |grain: &str, lo: usize| {
+        format!(
+            "SELECT dim, key, n FROM case_tallies WHERE county_code >= $1 AND county_code <= $2 AND grain = '{grain}'
+             AND period >= ${lo} AND period <= ${} AND township_code >= $3 AND township_code <= $4",
+            lo + 1
+        )
+    };
+    let sql = format!(
+        "SELECT dim, key, CAST(SUM(n) AS BIGINT) AS n FROM ({} UNION ALL {} UNION ALL {}) t GROUP BY dim, key",
+        part("m", 5),
+        part("d", 7),
+        part("d", 9)
+    );
+    let rows: Vec<(String, String, i64)> = on_read!(db, p => sqlx::query_as(AssertSqlSafe(sql))
+        .bind(&county_lo).bind(&county_hi).bind(&town_lo).bind(&town_hi)
+        .bind(&m_from).bind(&m_to).bind(&h_from).bind(&h_to).bind(&t_from).bind(&t_to)
+        .fetch_all(p).await.store())?;
+    let mut out = Counts::default();
+    for (dim, key, n) in rows {
+        if n == 0 {
+            continue;
+        }
+        let list = match dim.as_str() {
+            "total" => {
+                out.total += n;
+                continue;
+            }
+            "overdue" => {
+                if key == "1" {
+                    out.overdue += n;
+                }
+                continue;
+            }
+            "status" => &mut out.by_status,
+            "channel" => &mut out.by_channel,
+            "category" => &mut out.by_category,
+            "level" => &mut out.by_level,
+            "rating" => &mut out.by_rating,
+            _ => continue,
+        };
+        list.push((key, n));
+    }
+    for list in [&mut out.by_status, &mut out.by_channel, &mut out.by_category, &mut out.by_level, &mut out.by_rating] {
+        list.sort();
+    }
+    Ok(out)
+}
+
+/// First and last period of a span, both included.
+type Span = (String, String);
+
+/// Splits `from..=to` into the whole months it covers (YYYY-MM, first and last) and the days
+/// before and after them (YYYY-MM-DD, first and last); with no whole month, all days are the head.
+fn split_period(from: NaiveDate, to: NaiveDate) -> (Option<Span>, Option<Span>, Option<Span>) {
+    let day = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
+    let month = |d: NaiveDate| d.format("%Y-%m").to_string();
+    let first_of_next = |d: NaiveDate| {
+        let (y, m) = if d.month() == 12 { (d.year() + 1, 1) } else { (d.year(), d.month() + 1) };
+        NaiveDate::from_ymd_opt(y, m, 1).expect("first of a month")
+    };
+    if to < from {
+        return (None, None, None);
+    }
+    let start = if from.day() == 1 { from } else { first_of_next(from) };
+    let end_excl = to.succ_opt().map(|d| if d.day() == 1 { d } else { d.with_day(1).expect("day one") });
+    let Some(end_excl) = end_excl.filter(|e| *e > start) else {
+        return (None, Some((day(from), day(to))), None);
+    };
+    let last_month = end_excl.pred_opt().expect("a day before");
+    let head = (from < start).then(|| (day(from), day(start.pred_opt().expect("a day before"))));
+    let tail = (end_excl <= to).then(|| (day(end_excl), day(to)));
+    (Some((month(start), month(last_month))), head, tail)
+}
+
+/// The counts straight from the cases: the reference the tallies must agree with, and the way
+/// for a village or a station.
+pub async fn counts_by_scan(
+    db: &Db,
+    region_prefix: &str,
+    station: Option<&str>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Counts> {
     #[derive(sqlx::FromRow)]
     struct Group {
         status: String,
@@ -434,10 +586,12 @@ pub async fn counts(db: &Db, region_prefix: &str, station: Option<&str>, from_ms
         overdue: bool,
         n: i64,
     }
+    let from_ms = china_midnight_ms(from);
+    let to_ms = china_midnight_ms(to.succ_opt().unwrap_or(to));
     let like = format!("{region_prefix}%");
     let county = region_prefix.get(..6).unwrap_or(region_prefix).to_owned();
     let county_like = format!("{county}%");
-    // One pass over the county's cases; the breakdowns are summed from its groups.
+    // One pass over the cases; the breakdowns are summed from its groups.
     let groups: Vec<Group> = on_read!(db, p => sqlx::query_as(
         "SELECT status, channel, category, COALESCE(level, '') AS level, COALESCE(rating, '') AS rating, overdue, COUNT(*) AS n
          FROM cases WHERE county_code LIKE $1 AND region_code LIKE $2 AND (CAST($3 AS TEXT) IS NULL OR station_ref = $3)
@@ -464,10 +618,116 @@ pub async fn counts(db: &Db, region_prefix: &str, station: Option<&str>, from_ms
     Ok(out)
 }
 
+const CHINA_OFFSET_MS: i64 = 8 * 3600 * 1000;
+
+fn china_midnight_ms(d: NaiveDate) -> i64 {
+    d.and_hms_opt(0, 0, 0).expect("midnight").and_utc().timestamp_millis() - CHINA_OFFSET_MS
+}
+
+/// One tally row: a county, grain, period, township, dimension and value.
+type TallyKey = (String, &'static str, String, String, &'static str, String);
+
+/// The tally rows a case counts in.
+fn tally_keys(row: &CaseRow) -> Vec<TallyKey> {
+    let at = chrono::DateTime::from_timestamp_millis(row.created_at + CHINA_OFFSET_MS).unwrap_or_default();
+    let township = row.region_code.get(..9).unwrap_or(&row.region_code).to_owned();
+    let values: [(&'static str, String); 7] = [
+        ("total", String::new()),
+        ("status", row.status.clone()),
+        ("channel", row.channel.clone()),
+        ("category", row.category.clone()),
+        ("level", row.level.clone().unwrap_or_default()),
+        ("rating", row.rating.clone().unwrap_or_default()),
+        ("overdue", if row.overdue { "1" } else { "0" }.to_owned()),
+    ];
+    let mut keys = Vec::with_capacity(14);
+    for (grain, period) in [("d", at.format("%Y-%m-%d").to_string()), ("m", at.format("%Y-%m").to_string())] {
+        for (dim, key) in &values {
+            keys.push((row.county_code.clone(), grain, period.clone(), township.clone(), *dim, key.clone()));
+        }
+    }
+    keys
+}
+
+/// Adds `sign` for each tally row `row` counts in.
+fn tally(deltas: &mut BTreeMap<TallyKey, i64>, row: &CaseRow, sign: i64) {
+    for k in tally_keys(row) {
+        *deltas.entry(k).or_default() += sign;
+    }
+}
+
+/// Applies tally changes in key order (so concurrent writers on PostgreSQL lock rows in the same
+/// order and cannot deadlock), one statement per 500 rows.
+async fn write_tallies(tx: &mut Tx, deltas: BTreeMap<TallyKey, i64>) -> Result<()> {
+    let rows: Vec<(TallyKey, i64)> = deltas.into_iter().filter(|(_, n)| *n != 0).collect();
+    for chunk in rows.chunks(500) {
+        let sql = format!(
+            "INSERT INTO case_tallies (county_code, grain, period, township_code, dim, key, n) VALUES {}
+             ON CONFLICT (county_code, grain, period, township_code, dim, key) DO UPDATE SET n = case_tallies.n + excluded.n",
+            values(chunk.len(), 7)
+        );
+        on_tx!(tx, c => {
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for ((county, grain, period, township, dim, key), n) in chunk {
+                q = q.bind(county).bind(*grain).bind(period).bind(township).bind(*dim).bind(key).bind(*n);
+            }
+            q.execute(&mut *c).await.store().map(|r| r.rows_affected())
+        })?;
+    }
+    Ok(())
+}
+
+/// Recomputes every tally from the cases (after a bulk load that bypassed the store).
+pub async fn rebuild_tallies(db: &Db) -> Result<()> {
+    let sql = crate::dialect::render_ddl(db.backend(), crate::migrate::TALLY_BACKFILL);
+    let mut tx = db.begin().await?;
+    on_tx!(&mut tx, c => sqlx::query("DELETE FROM case_tallies").execute(&mut *c).await.store().map(|r| r.rows_affected()))?;
+    on_tx!(&mut tx, c => sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut *c).await.store().map(|r| r.rows_affected()))?;
+    tx.commit().await
+}
+
 /// Published outcomes for a station's "民声回响": closed cases whose constituent consented.
 pub async fn echoes(db: &Db, station: &str, limit: i64) -> Result<Vec<CaseRow>> {
     on_read!(db, p => sqlx::query_as(AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM cases WHERE station_ref = $1 AND publish_consent AND status = 'closed' AND public_reply <> ''
          ORDER BY closed_at DESC LIMIT $2")))
         .bind(station).bind(limit).fetch_all(p).await.store())
+}
+
+/// Timeline steps after `after_id`, oldest first: (event id, case id). The search index follows
+/// this stream to learn which cases changed.
+pub async fn events_after(db: &Db, after_id: i64, limit: i64) -> Result<Vec<(i64, i64)>> {
+    on_read!(db, p => sqlx::query_as("SELECT id, case_id FROM case_events WHERE id > $1 ORDER BY id LIMIT $2")
+        .bind(after_id).bind(limit).fetch_all(p).await.store())
+}
+
+/// The newest timeline step's id, 0 when there is none.
+pub async fn last_event_id(db: &Db) -> Result<i64> {
+    on_read!(db, p => sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM case_events")
+        .fetch_one(p).await.store())
+}
+
+/// The cases with these ids (any order; unknown ids are skipped).
+pub async fn by_ids(db: &Db, ids: &[i64]) -> Result<Vec<CaseRow>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!("SELECT {COLUMNS} FROM cases WHERE id IN ({})", marks.join(", "));
+        let rows: Vec<CaseRow> = on_read!(db, p => {
+            let mut q = sqlx::query_as(AssertSqlSafe(sql));
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            q.fetch_all(p).await.store()
+        })?;
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
+/// Cases with an id above `after_id`, in id order: a walk over every case (rebuilding the
+/// search index), one page at a time.
+pub async fn page_after(db: &Db, after_id: i64, limit: i64) -> Result<Vec<CaseRow>> {
+    on_read!(db, p => sqlx::query_as(AssertSqlSafe(format!("SELECT {COLUMNS} FROM cases WHERE id > $1 ORDER BY id LIMIT $2")))
+        .bind(after_id).bind(limit).fetch_all(p).await.store())
 }

@@ -44,7 +44,20 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 5,
+        name: "case_tallies",
+        portable: concat!(
+            include_str!("../migrations/0005_case_tallies.sql"),
+            include_str!("../migrations/tally_backfill.sql")
+        ),
+        sqlite: "",
+        postgres: "",
+    },
 ];
+
+/// Recomputes the tallies of every case, as migration 5 first filled them.
+pub(crate) const TALLY_BACKFILL: &str = include_str!("../migrations/tally_backfill.sql");
 
 impl Migration {
     fn sql(&self, backend: Backend) -> String {

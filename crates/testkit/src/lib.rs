@@ -139,8 +139,8 @@ impl TestApp {
             liaison_store::regions::upsert(&mut tx, &code, name, 0).await.unwrap();
         }
         tx.commit().await.unwrap();
-        let (app, policy) = liaison_web::build_app(tdb.db.clone(), clock.clone(), settings.clone());
-        let state = liaison_web::app_state(tdb.db.clone(), clock.clone(), settings, policy.clone());
+        let (app, state) = liaison_web::build_app(tdb.db.clone(), clock.clone(), settings);
+        let policy = state.policy.clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();

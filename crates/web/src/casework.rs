@@ -228,6 +228,43 @@ async fn receive_in(
         .collect())
 }
 
+/// A word search through the index, brought up to date first so that staff find what was just
+/// written; `None` when the index cannot answer (not built yet, or failing), and the caller scans.
+/// Each hit is checked against the stored case, so a stale or loose hit never shows.
+pub async fn search(state: &AppState, reach: &cases::Reach<'_>, filter: &cases::Filter) -> Option<Vec<CaseRow>> {
+    let index = state.search.get()?;
+    if !index.ready() {
+        return None;
+    }
+    let limit = filter.limit.clamp(1, 500) as usize;
+    let query = liaison_search::SearchQuery {
+        words: &filter.text,
+        region_prefixes: reach.region_prefixes,
+        stations: reach.stations,
+        agencies: reach.agencies,
+        deputies: reach.deputies,
+        statuses: &filter.statuses,
+        overdue_only: filter.overdue,
+        limit: limit * 2 + 50,
+    };
+    let found = async {
+        index.sync(&state.db).await?;
+        let Some(ids) = index.search(&query).await? else { return Ok(None) };
+        let mut rows = cases::by_ids(&state.db, &ids).await?;
+        rows.retain(|r| reach.covers(r) && filter.admits(r));
+        rows.sort_by_key(|r| std::cmp::Reverse((r.created_at, r.id)));
+        rows.truncate(limit);
+        Ok::<_, liaison_search::SearchError>(Some(rows))
+    };
+    match found.await {
+        Ok(rows) => rows,
+        Err(e) => {
+            tracing::warn!(error = %e, "search index failed; scanning instead");
+            None
+        }
+    }
+}
+
 /// The audit entry of a step on case `id`, in the step's transaction.
 async fn audit_case(
     tx: &mut Tx,

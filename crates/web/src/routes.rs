@@ -121,17 +121,27 @@ pub fn app_state(db: Db, clock: Arc<dyn Clock>, settings: Settings, policy: Arc<
         calendar: Arc::new(calendar),
         limiter,
         intake: Arc::default(),
+        search: Arc::default(),
     };
     // Inside a runtime, submissions go through the group committer; without one (a plain
-    // function call), each commits on its own.
+    // function call), each commits on its own. The search index follows the database there too.
     if tokio::runtime::Handle::try_current().is_ok() {
         let _ = state.intake.set(crate::casework::IntakeQueue::start(state.clone()));
+        match liaison_search::CaseIndex::open(&state.settings.data_dir) {
+            Ok(index) => {
+                let index = Arc::new(index);
+                index.follow(state.db.clone(), std::time::Duration::from_secs(1));
+                let _ = state.search.set(index);
+            }
+            Err(e) => tracing::warn!(error = %e, "no search index; staff search scans the cases table"),
+        }
     }
     state
 }
 
 /// Builds the whole application: routes, policy, OpenAPI document and middleware.
-pub fn build_app(db: Db, clock: Arc<dyn Clock>, settings: Settings) -> (Router, Arc<Policy>) {
+/// The whole application, and the state its handlers share (for background jobs and tests).
+pub fn build_app(db: Db, clock: Arc<dyn Clock>, settings: Settings) -> (Router, AppState) {
     let registry = Registry {
         api: OpenApiRouter::with_openapi(ApiDoc::openapi()),
         plain: Router::new(),
@@ -145,7 +155,7 @@ pub fn build_app(db: Db, clock: Arc<dyn Clock>, settings: Settings) -> (Router, 
     policy.insert("GET", "/static/{*path}", Action::Public);
     let policy = Arc::new(policy);
     let body_limit = settings.body_limit;
-    let state = app_state(db, clock, settings, policy.clone());
+    let state = app_state(db, clock, settings, policy);
     let router = api_router
         .merge(plain)
         .route(
@@ -159,6 +169,6 @@ pub fn build_app(db: Db, clock: Arc<dyn Clock>, settings: Settings) -> (Router, 
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), auth::gate))
         .fallback(pages::not_found)
         .layer(DefaultBodyLimit::max(body_limit))
-        .with_state(state);
-    (telemetry::wrap(router), policy)
+        .with_state(state.clone());
+    (telemetry::wrap(router), state)
 }

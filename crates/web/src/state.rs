@@ -75,6 +75,8 @@ pub struct AppState {
     pub limiter: Arc<PublicLimiter>,
     /// The group-commit queue for intake, once started.
     pub intake: Arc<std::sync::OnceLock<crate::casework::IntakeQueue>>,
+    /// The staff search index in the data directory, once opened; without it, search scans.
+    pub search: Arc<std::sync::OnceLock<Arc<liaison_search::CaseIndex>>>,
 }
 
 impl AppState {

@@ -186,6 +186,11 @@ pub(crate) async fn inbox(state: &AppState, caller: &Caller, q: &InboxQuery) -> 
     }
     let filter =
         cases::Filter { text, statuses, overdue: q.overdue.unwrap_or(false), due_by, limit: q.limit.unwrap_or(200) };
+    if !filter.text.is_empty()
+        && let Some(found) = crate::casework::search(state, &reach, &filter).await
+    {
+        return Ok(found);
+    }
     Ok(cases::list(&state.db, &reach, &filter).await?)
 }
 
@@ -652,17 +657,7 @@ pub(crate) async fn stats(state: &AppState, caller: &Caller, q: &StatsQuery) -> 
         .filter(|s| !s.is_empty())
         .map(|s| parse_slug(s).map_err(|e| ApiError::from(e).with_field("station")))
         .transpose()?;
-    let tz = chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset");
-    let ms = |d: chrono::NaiveDate| {
-        d.and_hms_opt(0, 0, 0)
-            .expect("midnight")
-            .and_local_timezone(tz)
-            .single()
-            .map(|t| t.timestamp_millis())
-            .unwrap_or(0)
-    };
-    let c = cases::counts(&state.db, region.as_str(), station.as_deref(), ms(from), ms(to + chrono::Duration::days(1)))
-        .await?;
+    let c = cases::counts(&state.db, region.as_str(), station.as_deref(), from, to).await?;
     let n = |list: &[(String, i64)], key: &str| list.iter().find(|(k, _)| k == key).map(|(_, v)| *v).unwrap_or(0);
     let st = &c.by_status;
     let replied = n(st, "replied");

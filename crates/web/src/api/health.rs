@@ -23,8 +23,14 @@ pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     }
 }
 
-/// Prometheus text format: requests by route and status, latency histogram.
+/// Prometheus text format: requests by route and status, latency histogram, and the search
+/// index's state (`liaison_search_index_ready` 0 or 1, `liaison_search_index_cursor`: the last
+/// case event it reflects).
 #[utoipa::path(get, path = "/metrics", tag = "ops", responses((status = 200, description = "Prometheus text", body = String, content_type = "text/plain")))]
-pub async fn metrics() -> impl IntoResponse {
+pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    if let Some(index) = state.search.get() {
+        metrics::gauge!("liaison_search_index_ready").set(if index.ready() { 1.0 } else { 0.0 });
+        metrics::gauge!("liaison_search_index_cursor").set(index.cursor() as f64);
+    }
     crate::telemetry::render_metrics().await
 }

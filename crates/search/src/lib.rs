@@ -1,0 +1,508 @@
+//! The staff search index: a tantivy index of every case's words and scope, kept in the data
+//! directory beside the database and derived from it. It answers "which cases in my scope
+//! contain these words, newest first" in milliseconds over millions of cases, where a SQL
+//! `LIKE` would scan them all.
+//!
+//! **Words.** Chinese has no spaces, and staff search for fragments — a village name, 路灯,
+//! 减速带 — expecting every case that *contains* them, the way a spreadsheet's find does. So the
+//! text is indexed as the single characters and the adjacent pairs (bigrams) of each run of
+//! letters and digits, the approach of Lucene's CJK analyzer, and a query word must match all its
+//! bigrams. Results are ordered by time, not by score, so a dictionary segmenter's relevance
+//! would buy nothing while missing fragments it segments differently. The caller re-checks each
+//! hit against the stored case, so a pair of bigrams that occur apart never shows.
+//!
+//! **Scope.** Each case carries tags for every prefix of its region code, its station, lead and
+//! assisting agencies, deputy, status and overdue flag, so a search is filtered by the caller's
+//! reach inside the index.
+//!
+//! **Freshness.** The index follows the case timeline (`case_events`): every change to a case
+//! appends an event, and [`CaseIndex::sync`] re-indexes the cases whose events it has not seen,
+//! committing the last event id as the commit's payload. On PostgreSQL, ids are handed out before
+//! commit, so a hole in the ids may be a transaction still in flight: the cursor waits at the
+//! hole for up to [`GAP_PATIENCE`] and re-reads what follows it meanwhile. A missing, damaged or
+//! older-schema index is rebuilt from the cases table in the background; until it is ready,
+//! [`CaseIndex::search`] answers `None` and the caller falls back to SQL.
+
+use liaison_store::Db;
+use liaison_store::cases::{self, CaseRow};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tantivy::collector::TopDocs;
+use tantivy::directory::MmapDirectory;
+use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+use tantivy::schema::{FAST, Field, INDEXED, IndexRecordOption, STRING, Schema, TextFieldIndexing, TextOptions};
+use tantivy::tokenizer::{TextAnalyzer, Token, TokenStream, Tokenizer};
+use tantivy::{Index, IndexReader, IndexWriter, Order, ReloadPolicy, TantivyDocument, Term};
+
+/// Bumped whenever the schema or the tokenizer changes: an index of another version is rebuilt.
+const VERSION: &str = "cases-v1";
+/// How long the cursor waits at a hole in the event ids before deciding no transaction will
+/// fill it (it was rolled back).
+pub const GAP_PATIENCE: Duration = Duration::from_secs(30);
+/// Events read per step of a sync.
+const EVENTS_PER_STEP: i64 = 5_000;
+/// Cases read per page of a rebuild.
+const CASES_PER_PAGE: i64 = 5_000;
+/// On a rebuild, the walk over the cases starts this many events before the newest, so that a
+/// transaction in flight when it starts is caught by the first sync.
+const REBUILD_MARGIN: i64 = 1_000;
+/// Memory of the indexing thread before it writes a segment.
+const WRITER_HEAP: usize = 32 * 1024 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    #[error("search index: {0}")]
+    Index(#[from] tantivy::TantivyError),
+    #[error("search index directory: {0}")]
+    Directory(String),
+    #[error(transparent)]
+    Store(#[from] liaison_store::StoreError),
+    #[error("search index task: {0}")]
+    Task(String),
+}
+
+pub type Result<T> = std::result::Result<T, SearchError>;
+
+/// Region code lengths: province, city, county, township, village.
+const REGION_LENGTHS: [usize; 5] = [2, 4, 6, 9, 12];
+
+/// What a staff search asks for. Lists are the caller's reach: a case matches when any of them
+/// does.
+#[derive(Debug, Default, Clone)]
+pub struct SearchQuery<'a> {
+    /// Each must appear in the case.
+    pub words: &'a [String],
+    pub region_prefixes: &'a [String],
+    pub stations: &'a [String],
+    pub agencies: &'a [String],
+    pub deputies: &'a [String],
+    /// Only these statuses; empty means all.
+    pub statuses: &'a [String],
+    pub overdue_only: bool,
+    /// How many ids at most, newest first.
+    pub limit: usize,
+}
+
+#[derive(Clone, Copy)]
+struct Fields {
+    id: Field,
+    created_at: Field,
+    text: Field,
+    tags: Field,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let id = b.add_i64_field("id", INDEXED | FAST);
+    let created_at = b.add_i64_field("created_at", FAST);
+    let text = b.add_text_field(
+        "text",
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default().set_tokenizer("cjk").set_index_option(IndexRecordOption::Basic),
+        ),
+    );
+    let tags = b.add_text_field("tags", STRING);
+    (b.build(), Fields { id, created_at, text, tags })
+}
+
+/// Single characters and adjacent pairs of each run of letters and digits, lower-cased.
+#[derive(Clone, Default)]
+pub struct CjkTokenizer;
+
+pub struct CjkTokens {
+    tokens: Vec<Token>,
+    next: usize,
+}
+
+impl Tokenizer for CjkTokenizer {
+    type TokenStream<'a> = CjkTokens;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> CjkTokens {
+        let mut tokens = Vec::new();
+        let mut prev: Option<(usize, char)> = None;
+        for (at, ch) in text.char_indices() {
+            if !ch.is_alphanumeric() {
+                prev = None;
+                continue;
+            }
+            let ch = ch.to_lowercase().next().unwrap_or(ch);
+            let end = at + text[at..].chars().next().map_or(1, char::len_utf8);
+            let position = tokens.len();
+            tokens.push(Token { offset_from: at, offset_to: end, position, text: ch.to_string(), position_length: 1 });
+            if let Some((from, p)) = prev {
+                tokens.push(Token {
+                    offset_from: from,
+                    offset_to: end,
+                    position: position + 1,
+                    text: format!("{p}{ch}"),
+                    position_length: 1,
+                });
+            }
+            prev = Some((at, ch));
+        }
+        CjkTokens { tokens, next: 0 }
+    }
+}
+
+impl TokenStream for CjkTokens {
+    fn advance(&mut self) -> bool {
+        self.next += 1;
+        self.next <= self.tokens.len()
+    }
+
+    fn token(&self) -> &Token {
+        &self.tokens[self.next - 1]
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.tokens[self.next - 1]
+    }
+}
+
+/// The terms a query word must all match: its single characters where a run is one character
+/// long, its bigrams otherwise.
+pub fn query_terms(word: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut run: Vec<char> = Vec::new();
+    let mut flush = |run: &mut Vec<char>| {
+        match run.len() {
+            0 => {}
+            1 => out.push(run[0].to_string()),
+            _ => out.extend(run.windows(2).map(|w| format!("{}{}", w[0], w[1]))),
+        }
+        run.clear();
+    };
+    for ch in word.chars() {
+        if ch.is_alphanumeric() {
+            run.push(ch.to_lowercase().next().unwrap_or(ch));
+        } else {
+            flush(&mut run);
+        }
+    }
+    flush(&mut run);
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The scope tags of a case.
+fn tags(row: &CaseRow) -> Vec<String> {
+    let mut t: Vec<String> = REGION_LENGTHS
+        .iter()
+        .filter(|&&n| row.region_code.len() >= n)
+        .map(|&n| format!("r:{}", &row.region_code[..n]))
+        .collect();
+    if let Some(s) = &row.station_ref {
+        t.push(format!("s:{s}"));
+    }
+    if let Some(a) = &row.agency_ref {
+        t.push(format!("a:{a}"));
+    }
+    t.extend(row.assisting().into_iter().map(|a| format!("a:{a}")));
+    if let Some(d) = &row.deputy_ref {
+        t.push(format!("d:{d}"));
+    }
+    t.push(format!("st:{}", row.status));
+    if row.overdue {
+        t.push("o:1".into());
+    }
+    t
+}
+
+struct Inner {
+    reader: IndexReader,
+    writer: Mutex<IndexWriter>,
+    f: Fields,
+    ready: AtomicBool,
+    /// The last event id the committed index reflects.
+    cursor: AtomicI64,
+}
+
+/// Where the follower stands between syncs.
+struct Follow {
+    needs_rebuild: bool,
+    /// A hole in the event ids just after the cursor, and when it was first seen.
+    gap: Option<(i64, Instant)>,
+}
+
+/// The case index of one data directory.
+pub struct CaseIndex {
+    inner: Arc<Inner>,
+    follow: tokio::sync::Mutex<Follow>,
+}
+
+impl CaseIndex {
+    /// Opens the index under `data_dir/index`, creating it — or replacing one of another
+    /// version or one that cannot be read — as an empty index that [`CaseIndex::sync`] will
+    /// rebuild. Fails when another process holds the index.
+    pub fn open(data_dir: &Path) -> Result<CaseIndex> {
+        let root = data_dir.join("index");
+        let dir = root.join(VERSION);
+        std::fs::create_dir_all(&dir).map_err(|e| SearchError::Directory(format!("{}: {e}", dir.display())))?;
+        // Indexes of other versions are stale copies.
+        if let Ok(entries) = std::fs::read_dir(&root) {
+            for e in entries.flatten() {
+                if e.file_name() != VERSION {
+                    let _ = std::fs::remove_dir_all(e.path());
+                }
+            }
+        }
+        let (schema, f) = schema();
+        let index = match open_dir(&dir, &schema) {
+            Ok(index) => index,
+            Err(e) => {
+                tracing::warn!(error = %e, "the search index could not be read; it will be rebuilt");
+                wipe(&dir)?;
+                open_dir(&dir, &schema)?
+            }
+        };
+        index.tokenizers().register("cjk", TextAnalyzer::from(CjkTokenizer));
+        let writer = index.writer_with_num_threads(1, WRITER_HEAP)?;
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        let cursor = index.load_metas()?.payload.as_deref().and_then(|p| p.parse::<i64>().ok());
+        let inner = Inner {
+            reader,
+            writer: Mutex::new(writer),
+            f,
+            ready: AtomicBool::new(cursor.is_some()),
+            cursor: AtomicI64::new(cursor.unwrap_or(0)),
+        };
+        Ok(CaseIndex {
+            inner: Arc::new(inner),
+            follow: tokio::sync::Mutex::new(Follow { needs_rebuild: cursor.is_none(), gap: None }),
+        })
+    }
+
+    /// True once the index reflects the database (up to the last sync).
+    pub fn ready(&self) -> bool {
+        self.inner.ready.load(Ordering::Acquire)
+    }
+
+    /// The last event id the index reflects.
+    pub fn cursor(&self) -> i64 {
+        self.inner.cursor.load(Ordering::Acquire)
+    }
+
+    /// Brings the index up to date with the database: rebuilds it first if needed, then
+    /// re-indexes every case with events past the cursor. Returns the number of cases written.
+    pub async fn sync(&self, db: &Db) -> Result<usize> {
+        let mut follow = self.follow.lock().await;
+        let mut written = 0;
+        if follow.needs_rebuild {
+            written += self.rebuild(db).await?;
+            follow.needs_rebuild = false;
+        }
+        loop {
+            let cursor = self.cursor();
+            let events = cases::events_after(db, cursor, EVENTS_PER_STEP).await?;
+            let Some(&(last, _)) = events.last() else { break };
+            let mut next = cursor;
+            for &(id, _) in &events {
+                if id != next + 1 {
+                    break;
+                }
+                next = id;
+            }
+            if next < last {
+                // A hole at next + 1: a transaction in flight, or one rolled back.
+                match follow.gap {
+                    Some((at, since)) if at == next && since.elapsed() >= GAP_PATIENCE => next = last,
+                    Some((at, _)) if at == next => {}
+                    _ => follow.gap = Some((next, Instant::now())),
+                }
+            } else {
+                follow.gap = None;
+            }
+            let mut ids: Vec<i64> = events.iter().map(|&(_, case)| case).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            let rows = cases::by_ids(db, &ids).await?;
+            written += rows.len();
+            let inner = self.inner.clone();
+            blocking(move || inner.write(rows, false, Some(next))).await?;
+            if next == cursor || (events.len() as i64) < EVENTS_PER_STEP {
+                break;
+            }
+        }
+        Ok(written)
+    }
+
+    /// Empties the index and indexes every case, page by page, committing once at the end.
+    async fn rebuild(&self, db: &Db) -> Result<usize> {
+        let started = Instant::now();
+        self.inner.ready.store(false, Ordering::Release);
+        let upto = (cases::last_event_id(db).await? - REBUILD_MARGIN).max(0);
+        let inner = self.inner.clone();
+        blocking(move || {
+            inner.writer.lock().map_err(|_| SearchError::Task("writer poisoned".into()))?.delete_all_documents()?;
+            Ok(())
+        })
+        .await?;
+        let mut after = 0;
+        let mut written = 0;
+        loop {
+            let rows = cases::page_after(db, after, CASES_PER_PAGE).await?;
+            let Some(last) = rows.last() else { break };
+            after = last.id;
+            written += rows.len();
+            let inner = self.inner.clone();
+            blocking(move || inner.write(rows, true, None)).await?;
+        }
+        let inner = self.inner.clone();
+        blocking(move || inner.write(vec![], true, Some(upto))).await?;
+        self.inner.ready.store(true, Ordering::Release);
+        tracing::info!(cases = written, seconds = started.elapsed().as_secs_f64(), "search index rebuilt");
+        Ok(written)
+    }
+
+    /// Ids of the cases matching `q`, newest first, or `None` when the index cannot answer (not
+    /// built yet, or a region prefix that is not a whole region code). Hits may include cases
+    /// that changed since the last sync or whose bigrams occur apart: check them against the
+    /// stored rows.
+    pub async fn search(&self, q: &SearchQuery<'_>) -> Result<Option<Vec<i64>>> {
+        if !self.ready() || q.region_prefixes.iter().any(|p| !REGION_LENGTHS.contains(&p.len())) {
+            return Ok(None);
+        }
+        let query = self.inner.query(q);
+        let Some(query) = query else { return Ok(Some(vec![])) };
+        let inner = self.inner.clone();
+        let limit = q.limit.max(1);
+        blocking(move || inner.top(query, limit)).await.map(Some)
+    }
+
+    /// Keeps the index following the database: syncs every `every` until the returned handle is
+    /// dropped or aborted.
+    pub fn follow(self: &Arc<Self>, db: Db, every: Duration) -> tokio::task::JoinHandle<()> {
+        let me = Arc::downgrade(self);
+        tokio::spawn(async move {
+            loop {
+                let Some(index) = me.upgrade() else { break };
+                if let Err(e) = index.sync(&db).await {
+                    tracing::warn!(error = %e, "search index sync failed; retrying");
+                }
+                drop(index);
+                tokio::time::sleep(every).await;
+            }
+        })
+    }
+}
+
+impl Inner {
+    /// Replaces the documents of `rows` (or, while rebuilding, adds them to an emptied index)
+    /// and, with a cursor, commits it as the payload and reloads the reader.
+    fn write(&self, rows: Vec<CaseRow>, fresh: bool, commit: Option<i64>) -> Result<()> {
+        let mut w = self.writer.lock().map_err(|_| SearchError::Task("writer poisoned".into()))?;
+        for row in rows {
+            if !fresh {
+                w.delete_term(Term::from_field_i64(self.f.id, row.id));
+            }
+            let mut doc = TantivyDocument::new();
+            doc.add_i64(self.f.id, row.id);
+            doc.add_i64(self.f.created_at, row.created_at);
+            let text = [&row.title, &row.content, &row.agency_result, &row.public_reply];
+            doc.add_text(self.f.text, text.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n"));
+            for t in tags(&row) {
+                doc.add_text(self.f.tags, t);
+            }
+            w.add_document(doc)?;
+        }
+        if let Some(cursor) = commit {
+            let mut prepared = w.prepare_commit()?;
+            prepared.set_payload(&cursor.to_string());
+            prepared.commit()?;
+            self.reader.reload()?;
+            self.cursor.store(cursor, Ordering::Release);
+        }
+        Ok(())
+    }
+
+    fn query(&self, q: &SearchQuery<'_>) -> Option<Box<dyn Query>> {
+        let term = |field: Field, text: &str| -> Box<dyn Query> {
+            Box::new(TermQuery::new(Term::from_field_text(field, text), IndexRecordOption::Basic))
+        };
+        let any_of = |tags: Vec<String>| -> Box<dyn Query> {
+            Box::new(BooleanQuery::new(tags.iter().map(|t| (Occur::Should, term(self.f.tags, t))).collect()))
+        };
+        let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for word in q.words {
+            for t in query_terms(word) {
+                must.push((Occur::Must, term(self.f.text, &t)));
+            }
+        }
+        let mut reach: Vec<String> = q.region_prefixes.iter().map(|r| format!("r:{r}")).collect();
+        reach.extend(q.stations.iter().map(|s| format!("s:{s}")));
+        reach.extend(q.agencies.iter().map(|a| format!("a:{a}")));
+        reach.extend(q.deputies.iter().map(|d| format!("d:{d}")));
+        if reach.is_empty() {
+            return None;
+        }
+        must.push((Occur::Must, any_of(reach)));
+        if !q.statuses.is_empty() {
+            must.push((Occur::Must, any_of(q.statuses.iter().map(|s| format!("st:{s}")).collect())));
+        }
+        if q.overdue_only {
+            must.push((Occur::Must, term(self.f.tags, "o:1")));
+        }
+        Some(Box::new(BooleanQuery::new(must)))
+    }
+
+    fn top(&self, query: Box<dyn Query>, limit: usize) -> Result<Vec<i64>> {
+        let searcher = self.reader.searcher();
+        let collector = TopDocs::with_limit(limit).order_by_fast_field::<i64>("created_at", Order::Desc);
+        let hits = searcher.search(&*query, &collector)?;
+        let mut ids = Vec::with_capacity(hits.len());
+        for (_, addr) in hits {
+            let column = searcher.segment_reader(addr.segment_ord).fast_fields().i64("id")?;
+            if let Some(id) = column.first(addr.doc_id) {
+                ids.push(id);
+            }
+        }
+        Ok(ids)
+    }
+}
+
+fn open_dir(dir: &Path, schema: &Schema) -> Result<Index> {
+    let d = MmapDirectory::open(dir).map_err(|e| SearchError::Directory(e.to_string()))?;
+    Ok(Index::open_or_create(d, schema.clone())?)
+}
+
+fn wipe(dir: &PathBuf) -> Result<()> {
+    std::fs::remove_dir_all(dir).map_err(|e| SearchError::Directory(e.to_string()))?;
+    std::fs::create_dir_all(dir).map_err(|e| SearchError::Directory(e.to_string()))
+}
+
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| SearchError::Task(e.to_string()))?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(s: &str) -> Vec<String> {
+        let mut t = CjkTokenizer;
+        let mut stream = t.token_stream(s);
+        let mut out = Vec::new();
+        while stream.advance() {
+            out.push(stream.token().text.clone());
+        }
+        out
+    }
+
+    #[test]
+    fn characters_and_pairs_of_each_run() {
+        assert_eq!(texts("路灯，坏了"), ["路", "灯", "路灯", "坏", "了", "坏了"]);
+        assert_eq!(texts("G210国道"), ["g", "2", "g2", "1", "21", "0", "10", "国", "0国", "道", "国道"]);
+        assert!(texts("，。！ ").is_empty());
+    }
+
+    #[test]
+    fn a_query_word_needs_its_pairs_or_its_one_character() {
+        assert_eq!(query_terms("减速带"), ["减速", "速带"]);
+        assert_eq!(query_terms("灯"), ["灯"]);
+        assert_eq!(query_terms("木耳 基地"), ["基地", "木耳"]);
+        assert!(query_terms("%_").is_empty());
+    }
+}

@@ -1,0 +1,229 @@
+//! The search index against real databases: built from the cases table, kept up to date from
+//! the case timeline, scoped like the case lists, reopened from disk, and patient with
+//! transactions still in flight on PostgreSQL.
+
+use liaison_domain::region::RegionCode;
+use liaison_search::{CaseIndex, SearchQuery};
+use liaison_store::{Db, cases, regions};
+use liaison_testkit::{Backend, fresh_db, on_both_backends};
+
+fn code(s: &str) -> RegionCode {
+    RegionCode::parse(s).unwrap()
+}
+
+async fn seed_regions(db: &Db) {
+    let mut tx = db.begin().await.unwrap();
+    for c in ["61", "6110", "611026", "611026001", "611026100", "611025"] {
+        regions::upsert(&mut tx, &code(c), c, 0).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+}
+
+async fn add(db: &Db, region: &str, station: Option<&str>, title: &str, content: &str, at: i64) -> i64 {
+    let region = code(region);
+    let tracking = liaison_domain::case::TrackingCode::generate();
+    let mut tx = db.begin().await.unwrap();
+    let id = cases::insert(
+        &mut tx,
+        &cases::NewCase {
+            region: &region,
+            station_ref: station,
+            deputy_ref: None,
+            title,
+            content,
+            channel: "qr",
+            category: "其他",
+            location: "",
+            contact_name: "",
+            contact_phone: "",
+            anonymous: false,
+            publish_consent: false,
+            tracking_code: tracking.as_str(),
+            first_reply_due: None,
+            created_by: "test",
+        },
+        at,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    id
+}
+
+fn words(w: &[&str]) -> Vec<String> {
+    w.iter().map(|s| s.to_string()).collect()
+}
+
+async fn find(index: &CaseIndex, words: &[String], regions: &[String], stations: &[String]) -> Vec<i64> {
+    let q = SearchQuery { words, region_prefixes: regions, stations, limit: 50, ..Default::default() };
+    index.search(&q).await.unwrap().expect("the index answers")
+}
+
+async fn builds_follows_and_scopes(b: Backend) {
+    let Some(t) = fresh_db(b).await else { return };
+    let db = &t.db;
+    seed_regions(db).await;
+    let dir = tempdir();
+    // Cases written before the index existed are found once it is built.
+    let lamp = add(db, "611026001", Some("renhe"), "村口路灯不亮", "两盏路灯坏了一个多月", 100).await;
+    let bump = add(db, "611026100", None, "学校门口缺减速带", "上下学车速快", 200).await;
+    let other = add(db, "611025", None, "路灯不亮", "隔壁县的路灯", 300).await;
+    let index = CaseIndex::open(&dir).unwrap();
+    assert!(!index.ready());
+    assert_eq!(index.search(&SearchQuery { limit: 5, ..Default::default() }).await.unwrap(), None);
+    // The rebuild writes the three; the catch-up after it may write them again (idempotent).
+    assert!(index.sync(db).await.unwrap() >= 3);
+    assert!(index.ready());
+    let county = words(&["611026"]);
+    assert_eq!(find(&index, &words(&["路灯"]), &county, &[]).await, vec![lamp]);
+    assert_eq!(find(&index, &words(&["路灯"]), &words(&["61"]), &[]).await, vec![other, lamp]);
+    assert_eq!(find(&index, &words(&["减速带"]), &county, &[]).await, vec![bump]);
+    // One character, a fragment across words, letter case.
+    assert_eq!(find(&index, &words(&["灯"]), &county, &[]).await, vec![lamp]);
+    assert_eq!(find(&index, &words(&["门口缺"]), &county, &[]).await, vec![bump]);
+    // Every word must match; a township or a station narrows.
+    assert!(find(&index, &words(&["路灯", "减速带"]), &county, &[]).await.is_empty());
+    assert!(find(&index, &words(&["路灯"]), &words(&["611026100"]), &[]).await.is_empty());
+    assert_eq!(find(&index, &words(&["路灯"]), &[], &words(&["renhe"])).await, vec![lamp]);
+    assert!(find(&index, &words(&["路灯"]), &[], &[]).await.is_empty(), "no reach, no cases");
+    // A whole region code only: a partial prefix is left to SQL.
+    let q =
+        SearchQuery { words: &words(&["路灯"]), region_prefixes: &words(&["61102"]), limit: 5, ..Default::default() };
+    assert_eq!(index.search(&q).await.unwrap(), None);
+
+    // New cases and changed ones are followed through the timeline.
+    let later = add(db, "611026001", None, "LED路灯闪烁", "", 400).await;
+    assert_eq!(index.sync(db).await.unwrap(), 1);
+    assert_eq!(find(&index, &words(&["led"]), &county, &[]).await, vec![later]);
+    let mut tx = db.begin().await.unwrap();
+    let mut row = cases::get_tx(&mut tx, lamp).await.unwrap().unwrap();
+    row.status = "assigned".into();
+    row.agency_ref = Some("za-power".into());
+    row.agency_result = "已更换灯泡".into();
+    cases::save(&mut tx, &row, 500).await.unwrap();
+    cases::add_event(
+        &mut tx,
+        &cases::Event {
+            county_code: "611026",
+            case_id: lamp,
+            actor: "test",
+            command: "assign",
+            from: Some("received"),
+            to: "assigned",
+            note: "",
+            public: true,
+        },
+        500,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    index.sync(db).await.unwrap();
+    assert_eq!(find(&index, &words(&["灯泡"]), &county, &[]).await, vec![lamp]);
+    let power = words(&["za-power"]);
+    let q = SearchQuery { words: &words(&["路灯"]), agencies: &power, limit: 5, ..Default::default() };
+    assert_eq!(index.search(&q).await.unwrap(), Some(vec![lamp]));
+    let assigned = words(&["assigned"]);
+    let q = SearchQuery {
+        words: &words(&["路灯"]),
+        region_prefixes: &county,
+        statuses: &assigned,
+        limit: 5,
+        ..Default::default()
+    };
+    assert_eq!(index.search(&q).await.unwrap(), Some(vec![lamp]));
+
+    // Reopened from disk, it resumes from its cursor instead of rebuilding.
+    let cursor = index.cursor();
+    drop(index);
+    let index = CaseIndex::open(&dir).unwrap();
+    assert!(index.ready());
+    assert_eq!(index.cursor(), cursor);
+    assert_eq!(index.sync(db).await.unwrap(), 0);
+    assert_eq!(find(&index, &words(&["路灯"]), &county, &[]).await, vec![later, lamp]);
+    drop(index);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+async fn a_damaged_index_is_rebuilt(b: Backend) {
+    let Some(t) = fresh_db(b).await else { return };
+    let db = &t.db;
+    seed_regions(db).await;
+    let dir = tempdir();
+    let id = add(db, "611026001", None, "垃圾清运不及时", "", 100).await;
+    let index = CaseIndex::open(&dir).unwrap();
+    index.sync(db).await.unwrap();
+    drop(index);
+    std::fs::write(dir.join("index/cases-v1/meta.json"), b"{ not json").unwrap();
+    let index = CaseIndex::open(&dir).unwrap();
+    assert!(!index.ready());
+    index.sync(db).await.unwrap();
+    assert_eq!(find(&index, &words(&["垃圾"]), &words(&["611026"]), &[]).await, vec![id]);
+    // A second process cannot open the same index.
+    assert!(CaseIndex::open(&dir).is_err());
+    drop(index);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// PostgreSQL hands out ids before commit: an event id may become visible after a larger one.
+/// The cursor must wait at the hole so the late case is not skipped.
+async fn waits_for_transactions_in_flight(b: Backend) {
+    if b != Backend::Postgres {
+        return; // SQLite has one writer: ids become visible in order.
+    }
+    let Some(t) = fresh_db(b).await else { return };
+    let db = &t.db;
+    seed_regions(db).await;
+    let dir = tempdir();
+    add(db, "611026001", None, "第一件", "", 100).await;
+    let index = CaseIndex::open(&dir).unwrap();
+    index.sync(db).await.unwrap();
+    let before = index.cursor();
+    // A slow transaction takes the next ids and holds them…
+    let region = code("611026001");
+    let mut slow = db.begin().await.unwrap();
+    let late = cases::insert(
+        &mut slow,
+        &cases::NewCase {
+            region: &region,
+            station_ref: None,
+            deputy_ref: None,
+            title: "迟到的护栏",
+            content: "",
+            channel: "qr",
+            category: "其他",
+            location: "",
+            contact_name: "",
+            contact_phone: "",
+            anonymous: false,
+            publish_consent: false,
+            tracking_code: "LATEC22222",
+            first_reply_due: None,
+            created_by: "test",
+        },
+        150,
+    )
+    .await
+    .unwrap();
+    // …while a quick one commits after it (in another county: within one, the tallies' and the
+    // audit chain's row locks already queue writers in order).
+    let quick = add(db, "611025", None, "及时的护栏", "", 200).await;
+    index.sync(db).await.unwrap();
+    let county = words(&["61"]);
+    assert_eq!(find(&index, &words(&["护栏"]), &county, &[]).await, vec![quick]);
+    assert_eq!(index.cursor(), before, "the cursor waits at the hole");
+    slow.commit().await.unwrap();
+    index.sync(db).await.unwrap();
+    assert_eq!(find(&index, &words(&["护栏"]), &county, &[]).await, vec![quick, late]);
+    assert!(index.cursor() > before);
+    drop(index);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn tempdir() -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("liaison-search-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+on_both_backends!(builds_follows_and_scopes, a_damaged_index_is_rebuilt, waits_for_transactions_in_flight);
