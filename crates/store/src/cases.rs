@@ -483,33 +483,48 @@ pub async fn counts(
         return counts_by_scan(db, region_prefix, station, from, to).await;
     }
     let (months, head, tail) = split_period(from, to);
-    let never = ("9999".to_string(), "0000".to_string());
-    let (m_from, m_to) = months.unwrap_or_else(|| never.clone());
-    let (h_from, h_to) = head.unwrap_or_else(|| never.clone());
-    let (t_from, t_to) = tail.unwrap_or(never);
-    let (county_lo, county_hi) = if region_prefix.len() >= 6 {
-        (region_prefix[..6].to_owned(), region_prefix[..6].to_owned())
+    // Equality on the county when the prefix names one, so the key is used from its first column.
+    let mut binds: Vec<String> = Vec::new();
+    let county = if region_prefix.len() >= 6 {
+        binds.push(region_prefix[..6].to_owned());
+        "county_code = $1".to_owned()
     } else {
-        (region_prefix.to_owned(), format!("{region_prefix}~"))
+        binds.push(region_prefix.to_owned());
+        binds.push(format!("{region_prefix}~"));
+        "county_code >= $1 AND county_code <= $2".to_owned()
     };
-    let (town_lo, town_hi) = (region_prefix.to_owned(), format!("{region_prefix}~"));
-    let part = |grain: &str, lo: usize| {
-        format!(
-            "SELECT dim, key, n FROM case_tallies WHERE county_code >= $1 AND county_code <= $2 AND grain = '{grain}'
-             AND period >= ${lo} AND period <= ${} AND township_code >= $3 AND township_code <= $4",
-            lo + 1
-        )
-    };
+    let mut parts = Vec::new();
+    for (grain, span) in [("m", months), ("d", head), ("d", tail)] {
+        let Some((lo, hi)) = span else { continue };
+        binds.push(lo);
+        binds.push(hi);
+        let n = binds.len();
+        let mut part = format!(
+            "SELECT dim, key, n FROM case_tallies WHERE {county} AND grain = '{grain}' AND period >= ${} AND period <= ${n}",
+            n - 1
+        );
+        if region_prefix.len() > 6 {
+            part.push_str(&format!(
+                " AND township_code LIKE '{}%'",
+                region_prefix.replace(|c: char| !c.is_ascii_digit(), "")
+            ));
+        }
+        parts.push(part);
+    }
+    if parts.is_empty() {
+        return Ok(Counts::default());
+    }
     let sql = format!(
-        "SELECT dim, key, CAST(SUM(n) AS BIGINT) AS n FROM ({} UNION ALL {} UNION ALL {}) t GROUP BY dim, key",
-        part("m", 5),
-        part("d", 7),
-        part("d", 9)
+        "SELECT dim, key, CAST(SUM(n) AS BIGINT) AS n FROM ({}) t GROUP BY dim, key",
+        parts.join(" UNION ALL ")
     );
-    let rows: Vec<(String, String, i64)> = on_read!(db, p => sqlx::query_as(AssertSqlSafe(sql))
-        .bind(&county_lo).bind(&county_hi).bind(&town_lo).bind(&town_hi)
-        .bind(&m_from).bind(&m_to).bind(&h_from).bind(&h_to).bind(&t_from).bind(&t_to)
-        .fetch_all(p).await.store())?;
+    let rows: Vec<(String, String, i64)> = on_read!(db, p => {
+        let mut q = sqlx::query_as(AssertSqlSafe(sql));
+        for b in &binds {
+            q = q.bind(b);
+        }
+        q.fetch_all(p).await.store()
+    })?;
     let mut out = Counts::default();
     for (dim, key, n) in rows {
         if n == 0 {
@@ -683,6 +698,8 @@ pub async fn rebuild_tallies(db: &Db) -> Result<()> {
     let mut tx = db.begin().await?;
     on_tx!(&mut tx, c => sqlx::query("DELETE FROM case_tallies").execute(&mut *c).await.store().map(|r| r.rows_affected()))?;
     on_tx!(&mut tx, c => sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut *c).await.store().map(|r| r.rows_affected()))?;
+    // Fresh statistics, so the planner reads the tallies through their key.
+    on_tx!(&mut tx, c => sqlx::query("ANALYZE case_tallies").execute(&mut *c).await.store().map(|r| r.rows_affected()))?;
     tx.commit().await
 }
 
