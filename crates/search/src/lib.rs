@@ -49,7 +49,7 @@ const CASES_PER_PAGE: i64 = 5_000;
 /// transaction in flight when it starts is caught by the first sync.
 const REBUILD_MARGIN: i64 = 1_000;
 /// Memory of the indexing thread before it writes a segment.
-const WRITER_HEAP: usize = 32 * 1024 * 1024;
+const WRITER_HEAP: usize = 20 * 1024 * 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
@@ -259,7 +259,13 @@ impl CaseIndex {
             }
         };
         index.tokenizers().register("cjk", TextAnalyzer::from(CjkTokenizer));
-        let writer = index.writer_with_num_threads(1, WRITER_HEAP)?;
+        // One indexing thread and one merge thread: the index is a side job of a small server.
+        let options = tantivy::indexer::IndexWriterOptions::builder()
+            .memory_budget_per_thread(WRITER_HEAP)
+            .num_worker_threads(1)
+            .num_merge_threads(1)
+            .build();
+        let writer = index.writer_with_options(options)?;
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         let cursor = index.load_metas()?.payload.as_deref().and_then(|p| p.parse::<i64>().ok());
         let inner = Inner {

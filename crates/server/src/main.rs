@@ -2,6 +2,11 @@
 
 use clap::Parser;
 
+/// mimalloc returns freed memory to the system; glibc's per-thread arenas held on to it
+/// (docs/performance.md: peak RSS).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = liaison_server::cli::Cli::parse();
