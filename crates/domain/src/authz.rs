@@ -270,7 +270,34 @@ pub struct Account {
     pub id: i64,
     pub username: String,
     pub display_name: String,
+    /// The county the account belongs to (every account has one, whatever its scope).
+    pub county_code: String,
     pub grants: Vec<Grant>,
+}
+
+impl Account {
+    /// The regions whose part of the tree the account may read: its region grants, or else its
+    /// county. A region is readable when it lies under one of them or above one (the path down).
+    pub fn region_roots(&self) -> Vec<RegionCode> {
+        let mut roots: Vec<RegionCode> = self
+            .grants
+            .iter()
+            .filter_map(|g| match &g.scope {
+                Scope::Region(c) => Some(c.clone()),
+                _ => None,
+            })
+            .collect();
+        if roots.is_empty()
+            && let Ok(c) = RegionCode::parse(&self.county_code)
+        {
+            roots.push(c);
+        }
+        roots
+    }
+
+    pub fn may_read_region(&self, r: &RegionCode) -> bool {
+        self.region_roots().iter().any(|root| root.contains(r) || r.contains(root))
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -350,6 +377,7 @@ mod tests {
             id: 1,
             username: "u".into(),
             display_name: "u".into(),
+            county_code: "611026".into(),
             grants: vec![Grant::new(role, Scope::parse(scope).unwrap()).unwrap()],
         })
     }

@@ -296,6 +296,7 @@ pub fn parse_content(raw: &str) -> Result<String, Invalid> {
     if n > 5000 {
         return Err(Invalid::new("content", "content_too_long", "内容不能超过 5000 个字"));
     }
+    crate::text::check("content", "内容", s, crate::text::Lines::Many)?;
     Ok(s.to_owned())
 }
 
@@ -309,6 +310,7 @@ pub fn parse_note(field: &'static str, label: &str, raw: &str) -> Result<String,
     if n > 2000 {
         return Err(Invalid::new(field, "too_long", format!("{label}不能超过 2000 个字")));
     }
+    crate::text::check(field, label, s, crate::text::Lines::Many)?;
     Ok(s.to_owned())
 }
 

@@ -13,6 +13,7 @@ pub mod phone;
 pub mod region;
 pub mod roster;
 pub mod similar;
+pub mod text;
 pub mod token;
 
 pub use error::Invalid;

@@ -34,6 +34,11 @@ pub fn check_new_password(password: &str) -> Result<(), Invalid> {
     if !(10..=128).contains(&n) || !has_letter || !has_digit {
         return Err(Invalid::new("password", "weak_password", "密码应为 10 到 128 位，并同时包含字母和数字"));
     }
+    // Common passwords and their usual variations (Password123, qwerty2026…): zxcvbn estimates
+    // fewer than a million guesses for them.
+    if zxcvbn::zxcvbn(password, &["liaison", "renda", "lianluozhan"]).score() < zxcvbn::Score::Two {
+        return Err(Invalid::new("password", "common_password", "密码过于常见，容易被猜中，请换一个"));
+    }
     Ok(())
 }
 
@@ -52,6 +57,17 @@ pub fn parse_username(raw: &str) -> Result<String, Invalid> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn common_passwords_are_refused() {
+        for bad in ["Password123", "password123", "Qwerty123456", "1qaz2wsx3edc", "Admin123456", "liaison2026"] {
+            assert_eq!(check_new_password(bad).unwrap_err().code, "common_password", "{bad}");
+        }
+        for good in ["liaison2026demo", "test-password-2026", "good-password-1", "柞水县代表工委2026", "mv8-Kq2z-Lp4x"]
+        {
+            assert!(check_new_password(good).is_ok(), "{good}");
+        }
+    }
 
     #[test]
     fn hashes_are_argon2id_and_verify() {

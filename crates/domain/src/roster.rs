@@ -30,6 +30,27 @@ pub struct CellError {
     pub row: usize,
     pub column: String,
     pub reason: String,
+    /// What kind of refusal, so that a single edit can answer 403 or 409 instead of 422.
+    #[serde(skip)]
+    pub refusal: Refusal,
+}
+
+impl CellError {
+    pub fn new(sheet: &str, row: usize, column: &str, reason: String) -> Self {
+        CellError { sheet: sheet.to_owned(), row, column: column.to_owned(), reason, refusal: Refusal::Invalid }
+    }
+}
+
+/// Why a row was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Refusal {
+    /// The row itself is wrong.
+    #[default]
+    Invalid,
+    /// The row names a region or an existing record outside the importer's scope.
+    OutOfScope,
+    /// The row's key names a record that lives elsewhere (another county, another township).
+    Conflict,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -258,8 +279,7 @@ fn map_headers(
 ) -> Result<Vec<(&'static str, usize)>, Vec<CellError>> {
     let mut found = Vec::new();
     let mut errors = Vec::new();
-    let err =
-        |column: &str, reason: String| CellError { sheet: sheet.to_owned(), row: 1, column: column.to_owned(), reason };
+    let err = |column: &str, reason: String| CellError::new(sheet, 1, column, reason);
     for (i, h) in headers.iter().enumerate() {
         let h = h.trim();
         if h.is_empty() || IGNORED_HEADERS.contains(&h) {
@@ -301,18 +321,18 @@ impl<'a> RowReader<'a> {
                 self.fail(key, "单元格不能包含公式，请粘贴为数值后再导入".into());
                 ""
             }
+            Some(c) if crate::text::find_control(&c.text, crate::text::Lines::Many).is_some() => {
+                self.fail(key, "单元格含有不可见的控制字符，请删除后再导入".into());
+                ""
+            }
             Some(c) => c.text.as_str(),
             None => "",
         }
     }
 
     fn fail(&mut self, key: &str, reason: String) {
-        self.errors.push(CellError {
-            sheet: self.sheet.to_owned(),
-            row: self.row.number,
-            column: self.header(key).to_owned(),
-            reason,
-        });
+        let column = self.header(key);
+        self.errors.push(CellError::new(self.sheet, self.row.number, column, reason));
     }
 
     fn take<T>(&mut self, key: &str, r: Result<T, Invalid>) -> Option<T> {

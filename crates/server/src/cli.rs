@@ -85,9 +85,19 @@ pub enum UserCommand {
 
 #[derive(Subcommand, Debug)]
 pub enum AuditCommand {
-    /// Check every hash chain; exits 1 and names the first bad entry if one was edited, removed
-    /// or reordered.
-    Verify,
+    /// Check every hash chain and every anchor; exits 1 and names the first bad entry if one
+    /// was edited, removed or reordered, or an anchored tail or county is gone.
+    Verify {
+        /// Anchors kept outside the database (lines written by `audit anchor`), checked too.
+        #[arg(long)]
+        anchors: Option<PathBuf>,
+    },
+    /// Record every county's chain head in the system chain and append it to a file (by
+    /// default DATA/audit-anchors.jsonl) that should be copied off this machine.
+    Anchor {
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -115,7 +125,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User { command: UserCommand::Add { username, role, scope, display_name, county } } => {
             add_user(&db, &username, &role, &scope, display_name.as_deref(), county.as_deref()).await
         }
-        Command::Audit { command: AuditCommand::Verify } => verify_audit(&db).await,
+        Command::Audit { command: AuditCommand::Verify { anchors } } => verify_audit(&db, anchors.as_deref()).await,
+        Command::Audit { command: AuditCommand::Anchor { out } } => {
+            let out = out.unwrap_or_else(|| config.data_dir.join(liaison_web::jobs::ANCHOR_FILE));
+            let n = liaison_web::jobs::write_anchor(&db, &out, SystemClock.now().timestamp_millis()).await?;
+            println!("已锚定 {n} 个县的审计链头，并追加到 {}", out.display());
+            Ok(())
+        }
         Command::Config => unreachable!("handled above"),
         Command::Import { file, county, dry_run } => import(&db, &file, &county, dry_run).await,
     }
@@ -148,6 +164,7 @@ async fn load_demo(db: &Db) -> anyhow::Result<()> {
 }
 
 async fn serve(config: &Config, db: Db) -> anyhow::Result<()> {
+    config.trusted_proxies()?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let (app, state) = liaison_web::build_app(db.clone(), clock.clone(), config.web_settings());
     let listener =
@@ -155,7 +172,13 @@ async fn serve(config: &Config, db: Db) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     tracing::info!(%addr, backend = ?db.backend(), "liaison listening");
     println!("liaison 已启动：http://{addr}/login");
-    let sweeper = tokio::spawn(sweep_sessions(db.clone(), clock.clone(), config.web_settings().session_idle));
+    let settings = config.web_settings();
+    let sweeper = tokio::spawn(sweep_sessions(
+        db.clone(),
+        clock.clone(),
+        (settings.session_idle, settings.session_max),
+        state.limits.clone(),
+    ));
     let jobs = tokio::spawn(liaison_web::jobs::run(state, config.senders()?));
     liaison_web::serve(listener, app, shutdown_signal()).await?;
     sweeper.abort();
@@ -165,13 +188,21 @@ async fn serve(config: &Config, db: Db) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Removes idle sessions every five minutes. Idempotent, so several instances may run it.
-async fn sweep_sessions(db: Db, clock: Arc<dyn Clock>, idle: chrono::Duration) {
+/// Removes idle and too old sessions every five minutes, and forgets rate-limit buckets of
+/// clients gone quiet. Idempotent, so several instances may run it.
+async fn sweep_sessions(
+    db: Db,
+    clock: Arc<dyn Clock>,
+    (idle, max): (chrono::Duration, chrono::Duration),
+    limits: Arc<liaison_web::limits::Limits>,
+) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(300));
     loop {
         tick.tick().await;
+        limits.forget_idle();
         let cutoff = (clock.now() - idle).timestamp_millis();
-        match liaison_store::sessions::delete_idle(&db, cutoff).await {
+        let created_before = (clock.now() - max).timestamp_millis();
+        match liaison_store::sessions::delete_idle(&db, cutoff, created_before).await {
             Ok(n) if n > 0 => tracing::info!(removed = n, "expired sessions removed"),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "session sweep failed"),
@@ -301,8 +332,12 @@ async fn import(db: &Db, file: &std::path::Path, county: &str, dry_run: bool) ->
     Ok(())
 }
 
-async fn verify_audit(db: &Db) -> anyhow::Result<()> {
-    let v = audit::verify_all(db).await?;
+async fn verify_audit(db: &Db, anchors: Option<&std::path::Path>) -> anyhow::Result<()> {
+    let external = match anchors {
+        Some(f) => liaison_web::jobs::read_anchors(f).with_context(|| format!("reading {}", f.display()))?,
+        None => vec![],
+    };
+    let v = audit::verify_all(db, &external).await?;
     if let Some(first) = v.breaks.first() {
         for b in &v.breaks {
             println!("BROKEN county {} at entry {}: {}", b.county_code, b.seq, b.reason);

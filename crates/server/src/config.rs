@@ -45,8 +45,18 @@ pub struct Config {
     pub survey_days: i64,
     /// Working days before a deadline from which a case shows as due soon.
     pub due_soon_days: u32,
-    /// Public tracking lookups and submissions per minute from one address.
+    /// Public submissions, and tracking codes looked up, per minute from one address (separate
+    /// buckets; code recovery gets a sixth).
     pub public_per_minute: u32,
+    /// Code-recovery text messages to one phone number per hour.
+    pub recover_per_phone_per_hour: u32,
+    /// Login attempts per minute from one address, across accounts.
+    pub login_per_minute: u32,
+    /// Reverse proxies (addresses or CIDR blocks, e.g. `127.0.0.1/32`) whose
+    /// `X-Forwarded-For`/`Forwarded` headers are believed; empty: the peer is the client.
+    pub trusted_proxies: Vec<String>,
+    /// Hours after sign-in when a session ends, however busy.
+    pub session_max_hours: i64,
     /// An SMTP relay for e-mail notifications; empty disables e-mail.
     pub smtp_host: String,
     pub smtp_port: u16,
@@ -77,6 +87,10 @@ impl Default for Config {
             survey_days: 7,
             due_soon_days: 3,
             public_per_minute: 30,
+            recover_per_phone_per_hour: 3,
+            login_per_minute: 20,
+            trusted_proxies: vec![],
+            session_max_hours: 12,
             smtp_host: String::new(),
             smtp_port: 25,
             smtp_from: "liaison@localhost".into(),
@@ -85,7 +99,11 @@ impl Default for Config {
     }
 }
 
-const KEYS: [&str; 22] = [
+const KEYS: [&str; 26] = [
+    "recover_per_phone_per_hour",
+    "login_per_minute",
+    "trusted_proxies",
+    "session_max_hours",
     "deadline_rules",
     "smtp_host",
     "smtp_port",
@@ -134,6 +152,19 @@ impl Config {
         }
     }
 
+    /// The trusted proxies, parsed; a bad entry is a configuration error.
+    pub fn trusted_proxies(&self) -> anyhow::Result<Vec<ipnet::IpNet>> {
+        self.trusted_proxies
+            .iter()
+            .map(|raw| {
+                let raw = raw.trim();
+                raw.parse::<ipnet::IpNet>()
+                    .or_else(|_| raw.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                    .map_err(|_| anyhow::anyhow!("trusted_proxies: “{raw}” is not an address or a CIDR block"))
+            })
+            .collect()
+    }
+
     pub fn web_settings(&self) -> liaison_web::Settings {
         liaison_web::Settings {
             session_idle: chrono_minutes(self.session_idle_minutes),
@@ -151,6 +182,11 @@ impl Config {
             survey_days: self.survey_days,
             due_soon_days: self.due_soon_days,
             public_per_minute: self.public_per_minute,
+            recover_per_phone_per_hour: self.recover_per_phone_per_hour,
+            login_per_minute: self.login_per_minute,
+            // Checked at start-up (`trusted_proxies()`); an entry that does not parse is dropped here.
+            trusted_proxies: self.trusted_proxies().unwrap_or_default(),
+            session_max: chrono::Duration::hours(self.session_max_hours.max(1)),
         }
     }
 

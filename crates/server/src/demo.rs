@@ -222,6 +222,7 @@ async fn load_cases(db: &Db, _pw: &str) -> Result<usize, StoreError> {
             id: 0,
             username: ACTOR.into(),
             display_name: "演示".into(),
+            county_code: "611026".into(),
             grants: vec![Grant::new(role, Scope::parse(scope).expect("demo scope")).expect("demo grant")],
         }),
         session: None,

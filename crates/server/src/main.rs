@@ -3,7 +3,7 @@
 use clap::Parser;
 
 /// mimalloc returns freed memory to the system; glibc's per-thread arenas held on to it
-/// (docs/performance.md: peak RSS).
+/// (docs/performance.md, "Memory").
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -1,11 +1,14 @@
 //! Spreadsheets in and out. Reading turns an .xlsx workbook or a CSV file (UTF-8 or the GBK /
 //! GB18030 that Excel in China writes) into plain tables of text, refusing hostile files before
-//! they cost memory: oversized uploads, zip bombs, too many rows, undecodable text. Formula cells
+//! they cost memory: oversized uploads, zip bombs, too many rows, cells scattered over an absurd
+//! range (sheets are streamed, never materialised as declared), undecodable text. Formula cells
 //! are flagged so the importer can refuse them. Writing produces .xlsx or CSV (UTF-8 with BOM, so
 //! Excel opens it correctly) with every cell that a spreadsheet would run as a formula neutralised.
 
-use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
-use std::io::{Cursor, Read};
+mod xlsx;
+
+use calamine::Data;
+pub use xlsx::{MAX_LINKS, MAX_SHARED_STRINGS, MAX_SHEETS, MAX_STYLE_RECORDS};
 
 /// The largest file accepted, in bytes.
 pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
@@ -15,6 +18,10 @@ pub const MAX_UNZIPPED_BYTES: u64 = 100 * 1024 * 1024;
 pub const MAX_ROWS: usize = 10_000;
 /// Columns per sheet.
 pub const MAX_COLUMNS: usize = 64;
+/// Cells kept over all sheets of a workbook: every row kept costs its full width.
+pub const MAX_CELLS: usize = 2_000_000;
+/// Bytes of cell text kept over all sheets of a workbook (one shared string may fill many cells).
+pub const MAX_TEXT_BYTES: usize = 64 * 1024 * 1024;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cell {
@@ -50,6 +57,22 @@ pub enum ReadError {
     TooManyRows { sheet: String, limit: usize },
     #[error("工作表“{sheet}”列数过多（不能超过 {limit} 列）")]
     TooManyColumns { sheet: String, limit: usize },
+    /// A cell far from the others (`A1` and `XFD1048576`) would make the table absurdly large.
+    #[error(
+        "工作表“{sheet}”的表格范围过大：单元格 {cell} 超出了上限（表头下最多 {} 行、最多 {} 列），请删除多余的行、列或单元格后重新上传",
+        MAX_ROWS,
+        MAX_COLUMNS
+    )]
+    RangeTooLarge { sheet: String, cell: String },
+    #[error(
+        "表格内容过多（所有工作表合计不能超过 {} 万个单元格、{} MB 文字），请拆分后分批导入",
+        MAX_CELLS / 10_000,
+        MAX_TEXT_BYTES / 1024 / 1024
+    )]
+    TooMuchContent,
+    /// calamine keeps these records in memory when it opens a workbook.
+    #[error("Excel 文件结构异常（{0}数量过多），已拒绝")]
+    TooManyRecords(&'static str),
     #[error("无法识别文件编码，请另存为 UTF-8 或 GBK 编码的 CSV，或 Excel（.xlsx）文件")]
     Encoding,
     #[error("无法读取 Excel 文件：{0}")]
@@ -66,85 +89,19 @@ pub fn read(bytes: &[u8]) -> Result<Vec<Table>, ReadError> {
     if bytes.len() > MAX_FILE_BYTES {
         return Err(ReadError::TooLarge);
     }
-    if bytes.starts_with(b"PK\x03\x04") { read_xlsx(bytes) } else { read_csv(bytes).map(|t| vec![t]) }
+    if bytes.starts_with(b"PK\x03\x04") { xlsx::read(bytes) } else { read_csv(bytes).map(|t| vec![t]) }
 }
 
-/// Decompresses every part with a hard cap on the bytes actually produced, whatever the sizes
-/// the archive declares.
-fn check_zip(bytes: &[u8]) -> Result<(), ReadError> {
-    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| ReadError::Malformed(e.to_string()))?;
-    if archive.len() > 1_000 {
-        return Err(ReadError::ZipBomb);
-    }
-    let mut total: u64 = 0;
-    let mut buf = vec![0u8; 64 * 1024];
-    for i in 0..archive.len() {
-        let mut part = archive.by_index(i).map_err(|e| ReadError::Malformed(e.to_string()))?;
-        loop {
-            let n = part.read(&mut buf).map_err(|e| ReadError::Malformed(e.to_string()))?;
-            if n == 0 {
-                break;
-            }
-            total += n as u64;
-            if total > MAX_UNZIPPED_BYTES {
-                return Err(ReadError::ZipBomb);
-            }
-        }
-    }
-    Ok(())
-}
-
-fn cell_text(d: &Data) -> String {
+/// The text of a cell as a clerk typed it.
+fn cell_text(d: Data) -> String {
     match d {
         Data::Empty => String::new(),
-        Data::String(s) => s.clone(),
+        Data::String(s) => s,
         // Phone numbers and codes typed into Excel arrive as numbers.
-        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", f as i64),
         Data::Int(i) => i.to_string(),
         other => other.to_string(),
     }
-}
-
-fn read_xlsx(bytes: &[u8]) -> Result<Vec<Table>, ReadError> {
-    check_zip(bytes)?;
-    let mut book: Xlsx<Cursor<&[u8]>> = open_workbook_from_rs(Cursor::new(bytes))
-        .map_err(|e: calamine::XlsxError| ReadError::Malformed(e.to_string()))?;
-    let mut tables = Vec::new();
-    for sheet in book.sheet_names() {
-        let range = book.worksheet_range(&sheet).map_err(|e| ReadError::Malformed(e.to_string()))?;
-        let formulas = book.worksheet_formula(&sheet).map_err(|e| ReadError::Malformed(e.to_string()))?;
-        let (height, width) = range.get_size();
-        if height == 0 {
-            continue;
-        }
-        if height > MAX_ROWS + 1 {
-            return Err(ReadError::TooManyRows { sheet, limit: MAX_ROWS });
-        }
-        if width > MAX_COLUMNS {
-            return Err(ReadError::TooManyColumns { sheet, limit: MAX_COLUMNS });
-        }
-        let (row0, col0) = range.start().unwrap_or((0, 0));
-        let is_formula =
-            |r: usize, c: usize| formulas.get_value((row0 + r as u32, col0 + c as u32)).is_some_and(|f| !f.is_empty());
-        let mut rows = range.rows().enumerate();
-        let headers = match rows.next() {
-            Some((_, r)) => r.iter().map(|d| cell_text(d).trim().to_owned()).collect(),
-            None => continue,
-        };
-        let rows = rows
-            .map(|(i, r)| Row {
-                number: row0 as usize + i + 1,
-                cells: r
-                    .iter()
-                    .enumerate()
-                    .map(|(c, d)| Cell { text: cell_text(d), formula: is_formula(i, c) })
-                    .collect(),
-            })
-            .filter(|r| r.cells.iter().any(|c| !c.text.trim().is_empty()))
-            .collect();
-        tables.push(Table { sheet, headers, rows });
-    }
-    Ok(tables)
 }
 
 /// UTF-8 (with or without BOM) when it is valid, else GB18030 (a superset of GBK), else refused.
@@ -188,6 +145,10 @@ fn read_csv(bytes: &[u8]) -> Result<Table, ReadError> {
         }
         if rows.len() >= MAX_ROWS {
             return Err(ReadError::TooManyRows { sheet: "CSV".into(), limit: MAX_ROWS });
+        }
+        // The reader is flexible: a line may hold more fields than the header.
+        if record.len() > MAX_COLUMNS {
+            return Err(ReadError::TooManyColumns { sheet: "CSV".into(), limit: MAX_COLUMNS });
         }
         rows.push(Row {
             number,
@@ -269,6 +230,7 @@ pub fn write_csv(headers: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Cursor;
 
     #[test]
     fn reads_gbk_csv() {

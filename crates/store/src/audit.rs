@@ -132,6 +132,85 @@ pub async fn list(db: &Db, f: &Filter) -> Result<Vec<AuditEntry>> {
     Ok(rows.into_iter().map(AuditEntry::from).collect())
 }
 
+/// The partition of entries that belong to no county (unknown usernames, anchors).
+pub const SYSTEM_PARTITION: &str = "000000";
+
+/// One county's chain head at a moment: (county, seq, hash).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Anchor {
+    pub county_code: String,
+    pub seq: i64,
+    pub hash: String,
+}
+
+const ANCHOR_ACTION: &str = "audit.anchor";
+
+fn anchor_summary(heads: &[Anchor]) -> String {
+    let list: Vec<String> = heads.iter().map(|a| format!("{}#{}#{}", a.county_code, a.seq, a.hash)).collect();
+    format!("锚定各县审计链头：{}", list.join(";"))
+}
+
+fn parse_anchor_summary(s: &str) -> Vec<Anchor> {
+    let Some(list) = s.strip_prefix("锚定各县审计链头：") else { return vec![] };
+    list.split(';')
+        .filter_map(|item| {
+            let mut p = item.splitn(3, '#');
+            Some(Anchor { county_code: p.next()?.to_owned(), seq: p.next()?.parse().ok()?, hash: p.next()?.to_owned() })
+        })
+        .collect()
+}
+
+/// Records every county's chain head (seq and hash) as an entry of the system chain and returns
+/// them, so that the operator can also keep them outside the database. A later tail truncation
+/// with a rewritten head, or the removal of a whole county, no longer matches an anchor.
+pub async fn anchor(db: &Db, now_ms: i64) -> Result<Vec<Anchor>> {
+    let mut tx = db.begin().await?;
+    let heads: Vec<(String, i64, String)> = on_tx!(&mut tx, c => sqlx::query_as(
+        "SELECT county_code, seq, hash FROM audit_head WHERE county_code <> $1 ORDER BY county_code")
+        .bind(SYSTEM_PARTITION).fetch_all(&mut *c).await.store())?;
+    let heads: Vec<Anchor> =
+        heads.into_iter().map(|(county_code, seq, hash)| Anchor { county_code, seq, hash }).collect();
+    let ev = AuditEvent {
+        county_code: SYSTEM_PARTITION.to_owned(),
+        actor: "system".into(),
+        action: ANCHOR_ACTION.into(),
+        target: "audit:heads".into(),
+        summary: anchor_summary(&heads),
+    };
+    append(&mut tx, &ev, now_ms).await?;
+    tx.commit().await?;
+    Ok(heads)
+}
+
+/// When the newest anchor was written, if ever.
+pub async fn last_anchor_at(db: &Db) -> Result<Option<i64>> {
+    on_read!(db, p => sqlx::query_scalar("SELECT MAX(at) FROM audit_log WHERE county_code = $1 AND action = $2")
+        .bind(SYSTEM_PARTITION).bind(ANCHOR_ACTION).fetch_one(p).await.store())
+}
+
+/// Checks anchors against the chains: each anchored county must still have the anchored entry.
+fn check_anchors(
+    anchors: &[Anchor],
+    chains: &std::collections::HashMap<String, Vec<(i64, String)>>,
+) -> Vec<ChainBreak> {
+    let mut out = Vec::new();
+    for a in anchors {
+        let brk =
+            |reason: &str| ChainBreak { county_code: a.county_code.clone(), seq: a.seq, reason: reason.to_owned() };
+        match chains.get(&a.county_code) {
+            None => out.push(brk("锚定过的县已无任何审计记录：整县记录被删除")),
+            Some(entries) => match entries.get((a.seq - 1).max(0) as usize) {
+                Some((seq, hash)) if *seq == a.seq && *hash == a.hash => {}
+                Some(_) => out.push(brk("与锚定的链头不符：链被改写")),
+                None => out.push(brk("锚定的条目已不存在：末尾条目被删除、链头被改写")),
+            },
+        }
+    }
+    out.sort_by(|x, y| (&x.county_code, x.seq).cmp(&(&y.county_code, y.seq)));
+    out.dedup_by(|x, y| x.county_code == y.county_code);
+    out
+}
+
 /// The result of verifying every chain.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verification {
@@ -140,8 +219,9 @@ pub struct Verification {
     pub breaks: Vec<ChainBreak>,
 }
 
-/// Verifies every county's chain, reading each in pages so memory stays flat.
-pub async fn verify_all(db: &Db) -> Result<Verification> {
+/// Verifies every county's chain, and the anchors recorded in the system chain plus `external`
+/// ones (kept outside the database by the operator).
+pub async fn verify_all(db: &Db, external: &[Anchor]) -> Result<Verification> {
     let heads: Vec<(String, i64, String)> = on_read!(db, p => sqlx::query_as(
         "SELECT county_code, seq, hash FROM audit_head ORDER BY county_code").fetch_all(p).await.store())?;
     let orphan: Vec<String> = on_read!(db, p => sqlx::query_scalar(
@@ -151,6 +231,8 @@ pub async fn verify_all(db: &Db) -> Result<Verification> {
     for county in orphan {
         out.breaks.push(ChainBreak { county_code: county, seq: 1, reason: "链头缺失".into() });
     }
+    let mut anchors: Vec<Anchor> = external.to_vec();
+    let mut chains = std::collections::HashMap::new();
     for (county, head_seq, head_hash) in heads {
         let entries: Vec<AuditEntry> = on_read!(db, p => sqlx::query_as::<_, Row>(
             "SELECT county_code, seq, at, actor, action, target, summary, prev_hash, hash FROM audit_log WHERE county_code = $1 ORDER BY seq")
@@ -160,6 +242,13 @@ pub async fn verify_all(db: &Db) -> Result<Verification> {
             Ok(n) => out.entries += n,
             Err(b) => out.breaks.push(b),
         }
+        if county == SYSTEM_PARTITION {
+            anchors.extend(
+                entries.iter().filter(|e| e.action == ANCHOR_ACTION).flat_map(|e| parse_anchor_summary(&e.summary)),
+            );
+        }
+        chains.insert(county, entries.into_iter().map(|e| (e.seq, e.hash)).collect::<Vec<_>>());
     }
+    out.breaks.extend(check_anchors(&anchors, &chains));
     Ok(out)
 }

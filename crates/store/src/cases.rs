@@ -260,19 +260,19 @@ pub async fn codes_by_phone(db: &Db, phone: &str) -> Result<Vec<(String, String,
         .bind(phone).fetch_all(p).await.store())
 }
 
-/// The case a submission key already produced, if any.
-pub async fn by_idempotency_key(tx: &mut Tx, key: &str) -> Result<Option<i64>> {
-    on_tx!(tx, c => sqlx::query_scalar("SELECT case_id FROM idempotency_keys WHERE key = $1")
+/// The case a submission key already produced, if any, with the hash of what was submitted.
+pub async fn by_idempotency_key(tx: &mut Tx, key: &str) -> Result<Option<(i64, String)>> {
+    on_tx!(tx, c => sqlx::query_as("SELECT case_id, body_hash FROM idempotency_keys WHERE key = $1")
         .bind(key).fetch_optional(&mut *c).await.store())
 }
 
-/// The cases that any of `keys` already produced: (key, case id).
-pub async fn by_idempotency_keys(tx: &mut Tx, keys: &[&str]) -> Result<Vec<(String, i64)>> {
+/// The cases that any of `keys` already produced: (key, case id, body hash).
+pub async fn by_idempotency_keys(tx: &mut Tx, keys: &[&str]) -> Result<Vec<(String, i64, String)>> {
     if keys.is_empty() {
         return Ok(vec![]);
     }
     let marks: Vec<String> = (1..=keys.len()).map(|i| format!("${i}")).collect();
-    let sql = format!("SELECT key, case_id FROM idempotency_keys WHERE key IN ({})", marks.join(", "));
+    let sql = format!("SELECT key, case_id, body_hash FROM idempotency_keys WHERE key IN ({})", marks.join(", "));
     on_tx!(tx, c => {
         let mut q = sqlx::query_as(AssertSqlSafe(sql));
         for k in keys {
@@ -282,19 +282,19 @@ pub async fn by_idempotency_keys(tx: &mut Tx, keys: &[&str]) -> Result<Vec<(Stri
     })
 }
 
-/// Remembers which case each submission key produced: (key, county, case id).
-pub async fn remember_idempotency_keys(tx: &mut Tx, keys: &[(&str, &str, i64)], now_ms: i64) -> Result<()> {
+/// Remembers which case each submission key produced: (key, county, case id, body hash).
+pub async fn remember_idempotency_keys(tx: &mut Tx, keys: &[(&str, &str, i64, &str)], now_ms: i64) -> Result<()> {
     if keys.is_empty() {
         return Ok(());
     }
     let sql = format!(
-        "INSERT INTO idempotency_keys (key, county_code, case_id, created_at) VALUES {}",
-        values(keys.len(), 4)
+        "INSERT INTO idempotency_keys (key, county_code, case_id, created_at, body_hash) VALUES {}",
+        values(keys.len(), 5)
     );
     on_tx!(tx, c => {
         let mut q = sqlx::query(AssertSqlSafe(sql));
-        for (key, county, id) in keys {
-            q = q.bind(*key).bind(*county).bind(*id).bind(now_ms);
+        for (key, county, id, hash) in keys {
+            q = q.bind(*key).bind(*county).bind(*id).bind(now_ms).bind(*hash);
         }
         q.execute(&mut *c).await.store().map(|r| r.rows_affected())
     })?;

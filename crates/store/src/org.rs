@@ -87,6 +87,44 @@ pub async fn station_by_slug(db: &Db, slug: &str) -> Result<Option<Station>> {
     on_read!(db, p => sqlx::query_as(AssertSqlSafe(sql)).bind(slug).fetch_optional(p).await.store())
 }
 
+/// The tables whose rows are keyed by a public slug.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keyed {
+    Station,
+    Deputy,
+    Agency,
+}
+
+impl Keyed {
+    fn table(self) -> &'static str {
+        match self {
+            Keyed::Station => "stations",
+            Keyed::Deputy => "deputies",
+            Keyed::Agency => "agencies",
+        }
+    }
+}
+
+/// Where the row with this slug lives: (county code, region code), whatever county asks.
+pub async fn home_tx(tx: &mut Tx, what: Keyed, slug: &str) -> Result<Option<(String, String)>> {
+    let sql = format!("SELECT county_code, region_code FROM {} WHERE slug = $1", what.table());
+    on_tx!(tx, c => sqlx::query_as(AssertSqlSafe(sql)).bind(slug).fetch_optional(&mut *c).await.store())
+}
+
+/// Moves a station or a deputy to another region of the same county; returns the old region,
+/// or `None` when it was already there.
+pub async fn move_tx(tx: &mut Tx, what: Keyed, id: i64, region: &str, now_ms: i64) -> Result<Option<String>> {
+    let sql = format!("SELECT region_code FROM {} WHERE id = $1", what.table());
+    let old: String =
+        on_tx!(tx, c => sqlx::query_scalar(AssertSqlSafe(sql)).bind(id).fetch_one(&mut *c).await.store())?;
+    if old == region {
+        return Ok(None);
+    }
+    let sql = format!("UPDATE {} SET region_code = $2, updated_at = $3 WHERE id = $1", what.table());
+    on_tx!(tx, c => sqlx::query(AssertSqlSafe(sql)).bind(id).bind(region).bind(now_ms).execute(&mut *c).await.store().map(|_| ()))?;
+    Ok(Some(old))
+}
+
 /// Stations whose region lies under `region_prefix`, by region then name.
 pub async fn stations_under(db: &Db, region_prefix: &str, include_inactive: bool) -> Result<Vec<Station>> {
     let sql = format!(

@@ -8,12 +8,12 @@
 //! name); grid cell = (township code, cell code).
 
 use crate::db::{Db, Tx};
-use crate::org::{self, AgencyData, DeputyData, GridMember, Outcome, StationData};
+use crate::org::{self, AgencyData, DeputyData, GridMember, Keyed, Outcome, StationData};
 use crate::{Result, audit, regions};
 use liaison_domain::audit::AuditEvent;
 use liaison_domain::org::derive_slug;
 use liaison_domain::region::RegionCode;
-use liaison_domain::roster::{CellError, Records, RosterKind};
+use liaison_domain::roster::{CellError, Records, Refusal, RosterKind};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -63,7 +63,55 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     fn err(&mut self, sheet: &str, row: usize, column: &str, reason: String) {
-        self.errors.push(CellError { sheet: sheet.to_owned(), row, column: column.to_owned(), reason });
+        self.errors.push(CellError::new(sheet, row, column, reason));
+    }
+
+    /// Whether a stored region code lies in the importer's scope.
+    fn reaches(&self, region: &str) -> bool {
+        RegionCode::parse(region).is_ok_and(|r| self.allowed.iter().any(|a| a.contains(&r)))
+    }
+
+    fn refuse(&mut self, sheet: &str, row: usize, column: &str, reason: String, refusal: Refusal) {
+        self.errors.push(CellError { refusal, ..CellError::new(sheet, row, column, reason) });
+    }
+
+    /// An upsert may change a record only where it already lives: in this county, inside the
+    /// importer's scope and in the same township. Moving between townships is its own action.
+    async fn check_home(
+        &mut self,
+        tx: &mut Tx,
+        (sheet, row, column): (&str, usize, &str),
+        what: Keyed,
+        slug: &str,
+        region: &RegionCode,
+    ) -> Result<bool> {
+        let Some((county, old)) = org::home_tx(tx, what, slug).await? else { return Ok(true) };
+        let label = match what {
+            Keyed::Station => "联络站",
+            Keyed::Deputy => "代表",
+            Keyed::Agency => "承办单位",
+        };
+        if county != self.county.county_key() {
+            let reason = format!("标识“{slug}”已被其他县（区）的{label}使用，请换一个标识");
+            self.refuse(sheet, row, column, reason, Refusal::Conflict);
+            return Ok(false);
+        }
+        let old = RegionCode::parse(&old).ok().filter(|old| self.allowed.iter().any(|a| a.contains(old)));
+        let Some(old) = old else {
+            let reason = format!("{label}“{slug}”不在您的管辖范围内，不能修改");
+            self.refuse(sheet, row, column, reason, Refusal::OutOfScope);
+            return Ok(false);
+        };
+        if township(&old) != township(region) {
+            let name = self.regions.iter().find(|r| r.code == old.as_str()).map(|r| r.name.clone());
+            let reason = format!(
+                "{label}“{slug}”属于{}；改到其他乡镇（街道）须由县级在“调整所属区划”中办理",
+                name.unwrap_or_else(|| old.to_string())
+            );
+            self.refuse(sheet, row, column, reason, Refusal::Conflict);
+            return Ok(false);
+        }
+        Ok(true)
     }
 
     /// A region by code or by its exact name, inside the county and the importer's scope.
@@ -99,6 +147,11 @@ impl Ctx<'_> {
             .map(|r| r.name.clone())
             .unwrap_or_else(|| self.county.to_string())
     }
+}
+
+/// The township a region lies in (the region itself above township level).
+fn township(r: &RegionCode) -> &str {
+    &r.as_str()[..r.as_str().len().min(9)]
 }
 
 /// Finds one item whose slug or name is `key`; `None` with a reason when absent or ambiguous.
@@ -201,6 +254,9 @@ async fn stations(
                 ctx.err(sheet, r.row, "站点名称", format!("与前面的行重复：{}", r.name));
                 continue;
             }
+            if !ctx.check_home(tx, (sheet, r.row, "标识"), Keyed::Station, &slug, &code).await? {
+                continue;
+            }
             resolved.push((i, code, slug));
         }
     }
@@ -301,6 +357,9 @@ async fn agencies(
                 ctx.err(sheet, r.row, "单位名称", format!("与前面的行重复：{}", r.name));
                 continue;
             }
+            if !ctx.check_home(tx, (sheet, r.row, "标识"), Keyed::Agency, &slug, &code).await? {
+                continue;
+            }
             planned.push(AgencyData {
                 slug,
                 county_code: ctx.county.county_key(),
@@ -336,9 +395,17 @@ async fn deputies(
             ctx.err(sheet, r.row, "姓名", format!("与前面的行重复：{}（同名同选区请填写标识）", r.name));
             continue;
         }
+        if !ctx.check_home(tx, (sheet, r.row, "标识"), Keyed::Deputy, &slug, &code).await? {
+            continue;
+        }
         let mut links = Vec::new();
         for (s, resident) in &r.stations {
             match find_one(&stations, s, |x| &x.data.slug, |x| &x.data.name) {
+                // Linking a deputy changes the station's page too: only stations in scope.
+                Ok(st) if !ctx.reaches(&st.data.region_code) => {
+                    let reason = format!("联络站“{s}”不在您的管辖范围内");
+                    ctx.refuse(sheet, r.row, "所在联络站", reason, Refusal::OutOfScope);
+                }
                 Ok(st) => links.push((st.id, *resident)),
                 Err(why) => ctx.err(sheet, r.row, "所在联络站", format!("联络站“{s}”{why}")),
             }
@@ -398,6 +465,10 @@ async fn grid(
         let mut members = Vec::new();
         for d in &r.deputies {
             match find_one(&deputies, d, |x| &x.data.slug, |x| &x.data.name) {
+                Ok(dep) if !ctx.reaches(&dep.data.region_code) => {
+                    let reason = format!("代表“{d}”不在您的管辖范围内");
+                    ctx.refuse(sheet, r.row, "包联代表", reason, Refusal::OutOfScope);
+                }
                 Ok(dep) => members.push(GridMember::Deputy(dep.id)),
                 Err(why) => ctx.err(sheet, r.row, "包联代表", format!("代表“{d}”{why}")),
             }

@@ -49,11 +49,12 @@ pub async fn delete(tx: &mut Tx, token_hash: &str) -> Result<bool> {
     Ok(n > 0)
 }
 
-/// Removes sessions idle since before `cutoff_ms`; returns how many.
-pub async fn delete_idle(db: &Db, cutoff_ms: i64) -> Result<u64> {
+/// Removes sessions idle since before `cutoff_ms` or opened before `created_before_ms` (the
+/// absolute lifetime); returns how many.
+pub async fn delete_idle(db: &Db, cutoff_ms: i64, created_before_ms: i64) -> Result<u64> {
     let mut tx = db.begin().await?;
-    let n = on_tx!(&mut tx, c => sqlx::query("DELETE FROM sessions WHERE last_seen_at < $1")
-        .bind(cutoff_ms).execute(&mut *c).await.store().map(|r| r.rows_affected()))?;
+    let n = on_tx!(&mut tx, c => sqlx::query("DELETE FROM sessions WHERE last_seen_at < $1 OR created_at < $2")
+        .bind(cutoff_ms).bind(created_before_ms).execute(&mut *c).await.store().map(|r| r.rows_affected()))?;
     tx.commit().await?;
     Ok(n)
 }

@@ -82,14 +82,14 @@ async fn grants_of(db: &Db, user_id: i64) -> Result<Vec<Grant>> {
 
 /// The account behind a session, with its grants; `None` if it is gone or disabled.
 pub async fn load_account(db: &Db, user_id: i64) -> Result<Option<Account>> {
-    let row: Option<(i64, String, String, bool)> = on_read!(db, p => sqlx::query_as(
-        "SELECT id, username, display_name, disabled FROM users WHERE id = $1")
+    let row: Option<(i64, String, String, String, bool)> = on_read!(db, p => sqlx::query_as(
+        "SELECT id, username, display_name, county_code, disabled FROM users WHERE id = $1")
         .bind(user_id).fetch_optional(p).await.store())?;
-    let Some((id, username, display_name, disabled)) = row else { return Ok(None) };
+    let Some((id, username, display_name, county_code, disabled)) = row else { return Ok(None) };
     if disabled {
         return Ok(None);
     }
-    Ok(Some(Account { id, username, display_name, grants: grants_of(db, id).await? }))
+    Ok(Some(Account { id, username, display_name, county_code, grants: grants_of(db, id).await? }))
 }
 
 /// Counts a failed login and locks the account once `max_failures` is reached. Returns the

@@ -129,7 +129,7 @@ async fn sessions_lifecycle(b: Backend) {
     sessions::touch(db, "hash-a", 50_000).await.unwrap();
     let s = sessions::find(db, "hash-a").await.unwrap().unwrap();
     assert_eq!((s.user_id, s.kind.as_str(), s.last_seen_at), (id, "bearer", 50_000));
-    assert_eq!(sessions::delete_idle(db, 10_000).await.unwrap(), 1);
+    assert_eq!(sessions::delete_idle(db, 10_000, 0).await.unwrap(), 1);
     assert!(sessions::find(db, "hash-b").await.unwrap().is_none());
     let mut tx = db.begin().await.unwrap();
     assert!(sessions::delete(&mut tx, "hash-a").await.unwrap());
@@ -144,7 +144,7 @@ async fn audit_chain_appends_and_verifies(b: Backend) {
         audit::record(db, &event("611026", n), 100 + n as i64).await.unwrap();
     }
     audit::record(db, &event("611025", 9), 200).await.unwrap();
-    let v = audit::verify_all(db).await.unwrap();
+    let v = audit::verify_all(db, &[]).await.unwrap();
     assert_eq!((v.chains, v.entries, v.breaks.len()), (2, 6, 0));
     let page = audit::list(db, &audit::Filter { county_prefix: "611026".into(), limit: 3, ..Default::default() })
         .await
@@ -171,12 +171,12 @@ async fn audit_chain_appends_and_verifies(b: Backend) {
     let seqs: Vec<_> = got.iter().map(|e| (e.county_code.as_str(), e.seq)).collect();
     assert_eq!(seqs, [("611026", 6), ("611025", 2), ("611026", 7), ("611024", 1)]);
     assert_eq!(got[2].prev_hash, got[0].hash);
-    let v = audit::verify_all(db).await.unwrap();
+    let v = audit::verify_all(db, &[]).await.unwrap();
     assert_eq!((v.chains, v.entries, v.breaks.len()), (3, 10, 0));
     for n in 0..5 {
         audit::record(db, &event("611026", 30 + n), 400).await.unwrap();
     }
-    assert_eq!(audit::verify_all(db).await.unwrap().breaks.len(), 0);
+    assert_eq!(audit::verify_all(db, &[]).await.unwrap().breaks.len(), 0);
 }
 
 async fn audit_log_refuses_updates(b: Backend) {
@@ -214,7 +214,7 @@ async fn concurrent_audit_appends_keep_one_chain(b: Backend) {
     }
     seqs.sort();
     assert_eq!(seqs, (1..=24).collect::<Vec<_>>());
-    let v = audit::verify_all(&t.db).await.unwrap();
+    let v = audit::verify_all(&t.db, &[]).await.unwrap();
     assert!(v.breaks.is_empty(), "{:?}", v.breaks);
 }
 
@@ -251,7 +251,7 @@ async fn cases_by_reach_timeline_and_keys(b: Backend) {
     let there = code("611025");
     let mut tx = db.begin().await.unwrap();
     let a = cases::insert(&mut tx, &new_case(&here, Some("renhe"), Some("wang-fang"), "AAAAA22222"), 10).await.unwrap();
-    cases::remember_idempotency_keys(&mut tx, &[("key-0001", "611026", a)], 10).await.unwrap();
+    cases::remember_idempotency_keys(&mut tx, &[("key-0001", "611026", a, "h1")], 10).await.unwrap();
     // A batch: one statement for its cases, one for their events; rows come back in order.
     let batch = [
         new_case(&here, Some("renhe"), None, "CCCCC44444"),
@@ -263,12 +263,12 @@ async fn cases_by_reach_timeline_and_keys(b: Backend) {
     assert_eq!(codes, ["CCCCC44444", "DDDDD55555", "EEEEE66666"]);
     assert_eq!((rows[1].county_code.as_str(), rows[1].status.as_str(), rows[1].created_at), ("611025", "received", 15));
     let seen = cases::by_idempotency_keys(&mut tx, &["key-0001", "key-never"]).await.unwrap();
-    assert_eq!(seen, vec![("key-0001".to_string(), a)]);
+    assert_eq!(seen, vec![("key-0001".to_string(), a, "h1".to_string())]);
     drop(tx); // rolled back
     let mut tx = db.begin().await.unwrap();
     let a = cases::insert(&mut tx, &new_case(&here, Some("renhe"), Some("wang-fang"), "AAAAA22222"), 10).await.unwrap();
     let b_id = cases::insert(&mut tx, &new_case(&there, None, None, "BBBBB33333"), 20).await.unwrap();
-    cases::remember_idempotency_keys(&mut tx, &[("key-0001", "611026", a)], 10).await.unwrap();
+    cases::remember_idempotency_keys(&mut tx, &[("key-0001", "611026", a, "h1")], 10).await.unwrap();
     tx.commit().await.unwrap();
     // The lead agency is set by assignment; assisting agencies read too.
     let mut tx = db.begin().await.unwrap();
@@ -284,9 +284,9 @@ async fn cases_by_reach_timeline_and_keys(b: Backend) {
     assert_eq!(cases::by_tracking_code(db, "AAAAA22222").await.unwrap().unwrap().id, a);
     assert_eq!(cases::codes_by_phone(db, "13800001111").await.unwrap().len(), 2);
     let mut tx = db.begin().await.unwrap();
-    assert_eq!(cases::by_idempotency_key(&mut tx, "key-0001").await.unwrap(), Some(a));
+    assert_eq!(cases::by_idempotency_key(&mut tx, "key-0001").await.unwrap(), Some((a, "h1".to_string())));
     assert!(matches!(
-        cases::remember_idempotency_keys(&mut tx, &[("key-0001", "611026", b_id)], 11).await,
+        cases::remember_idempotency_keys(&mut tx, &[("key-0001", "611026", b_id, "h2")], 11).await,
         Err(StoreError::Conflict(_))
     ));
     drop(tx);

@@ -128,7 +128,8 @@ async fn resolve(state: &AppState, token: &str, via_cookie: bool) -> Result<Opti
     }
     let now = state.now_ms();
     let idle_ms = state.settings.session_idle.num_milliseconds();
-    if now - row.last_seen_at > idle_ms {
+    let max_ms = state.settings.session_max.num_milliseconds();
+    if now - row.last_seen_at > idle_ms || now - row.created_at > max_ms {
         let mut tx = state.db.begin().await?;
         sessions::delete(&mut tx, &hash).await?;
         tx.commit().await?;
@@ -209,6 +210,16 @@ pub async fn gate(State(state): State<AppState>, req: Request, next: Next) -> Re
     let matched = req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_owned());
     let method = req.method().clone();
     let Some(action) = matched.as_deref().and_then(|m| state.policy.action(&method, m)) else {
+        // A known route asked with another method: 405, with the methods it has.
+        let allowed = matched.as_deref().map(|m| state.policy.methods(m)).unwrap_or_default();
+        if !allowed.is_empty() {
+            let e = ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "不支持该请求方法");
+            let mut res = refuse(&path, e);
+            if let Ok(v) = HeaderValue::from_str(&allowed.join(", ")) {
+                res.headers_mut().insert(header::ALLOW, v);
+            }
+            return res;
+        }
         // A route nobody gave an action to is closed.
         tracing::error!(%method, path = matched.as_deref().unwrap_or("?"), "route without an action in the policy table");
         return refuse(&path, ApiError::forbidden());
@@ -221,7 +232,10 @@ pub async fn gate(State(state): State<AppState>, req: Request, next: Next) -> Re
         return refuse(&path, denied_error(d));
     }
     let mut req = req;
-    if let Some(s) = caller.session.as_ref().filter(|s| s.via_cookie && !is_safe(&method)) {
+    // Public forms (the contact form, code recovery, the survey) carry no token and act for no
+    // account, so a staff session in the same browser neither helps nor hinders them.
+    let needs_csrf = action != Action::Public;
+    if let Some(s) = caller.session.as_ref().filter(|s| needs_csrf && s.via_cookie && !is_safe(&method)) {
         match csrf_ok(req, &s.csrf, state.settings.body_limit).await {
             Ok((true, r)) => req = r,
             Ok((false, _)) => {
@@ -258,12 +272,13 @@ impl From<liaison_store::StoreError> for LoginError {
 impl From<LoginError> for ApiError {
     fn from(e: LoginError) -> ApiError {
         match e {
-            LoginError::BadCredentials => {
-                ApiError::new(StatusCode::UNAUTHORIZED, "bad_credentials", "用户名或密码错误")
-            }
-            LoginError::Locked => {
-                ApiError::new(StatusCode::LOCKED, "account_locked", "登录失败次数过多，账号已临时锁定，请稍后再试")
-            }
+            // Unknown, wrong and locked answer alike, so that nobody learns which usernames
+            // exist or which accounts are locked (the audit log tells the security admin).
+            LoginError::BadCredentials | LoginError::Locked => ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "bad_credentials",
+                "用户名或密码错误。连续输错多次的账号会暂时锁定，请稍后再试或联系安全管理员",
+            ),
             LoginError::Store(e) => e,
         }
     }
@@ -275,7 +290,16 @@ pub struct LoggedIn {
 
 /// Checks a username and password and opens a session of `kind` ("cookie" or "bearer").
 /// Failures count toward the lock-out; every outcome is audited.
-pub async fn login(state: &AppState, username: &str, pw: &str, kind: &str) -> Result<LoggedIn, LoginError> {
+pub async fn login(
+    state: &AppState,
+    client: crate::limits::ClientIp,
+    username: &str,
+    pw: &str,
+    kind: &str,
+) -> Result<LoggedIn, LoginError> {
+    // Slow down by address too: the per-account lock-out alone lets one client try a password
+    // on every account in turn.
+    state.limits.spend(crate::limits::Bucket::Login, client, 1).map_err(LoginError::Store)?;
     let username = username.trim().to_lowercase();
     let user = users::find_by_username(&state.db, &username).await?;
     let now = state.clock.now();

@@ -48,6 +48,62 @@ pub fn check_category(state: &AppState, raw: Option<&str>) -> Result<String, Api
     }
 }
 
+impl Intake {
+    /// The key as stored: bound to who submitted (the public, or one account), so that a key
+    /// another client used never answers with that client's case.
+    fn stored_key(&self, actor: &str) -> Option<String> {
+        self.idempotency_key.as_ref().map(|k| format!("{actor}\u{1f}{k}"))
+    }
+
+    /// A hash of everything submitted, so that a key reused with another body is refused.
+    fn body_hash(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        let phone = self.contact_phone.as_ref().map(|p| p.as_str()).unwrap_or("");
+        for part in [
+            self.region.as_str(),
+            self.station.as_deref().unwrap_or(""),
+            self.deputy.as_deref().unwrap_or(""),
+            &self.title,
+            &self.content,
+            self.channel.as_str(),
+            &self.category,
+            &self.location,
+            &self.contact_name,
+            phone,
+            if self.anonymous { "1" } else { "0" },
+            if self.publish_consent { "1" } else { "0" },
+        ]
+        .into_iter()
+        .chain(self.photos.iter().map(|p| p.hash.as_str()))
+        {
+            h.update((part.len() as u64).to_le_bytes());
+            h.update(part.as_bytes());
+        }
+        hex::encode(h.finalize())
+    }
+}
+
+fn key_reused() -> ApiError {
+    ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "idempotency_key_reused",
+        "该 Idempotency-Key 已用于内容不同的另一次提交，请为新的提交生成新的键",
+    )
+}
+
+/// An idempotency key: 8 to 128 visible ASCII characters. A header that is present but not
+/// readable (non-ASCII) is refused rather than ignored.
+pub fn check_idempotency_header(headers: &axum::http::HeaderMap) -> Result<Option<String>, ApiError> {
+    match headers.get("idempotency-key") {
+        None => Ok(None),
+        Some(v) => match v.to_str() {
+            Ok(s) if !s.trim().is_empty() => check_idempotency_key(Some(s)),
+            _ => Err(ApiError::bad_request("invalid_idempotency_key", "Idempotency-Key 应为 8 到 128 个可见字符")),
+        },
+    }
+}
+
 /// An idempotency key: 8 to 128 visible ASCII characters.
 pub fn check_idempotency_key(raw: Option<&str>) -> Result<Option<String>, ApiError> {
     match raw.map(str::trim).filter(|k| !k.is_empty()) {
@@ -104,13 +160,22 @@ pub async fn receive(state: &AppState, intake: Intake, actor: &str) -> Result<(C
     match received {
         Received::Created(row) => Ok((*row, true)),
         Received::Existing(id) => Ok((cases::get(&state.db, id).await?.ok_or_else(ApiError::not_found)?, false)),
+        Received::KeyReused => Err(key_reused()),
     }
 }
 
-/// What a submission produced: a new case, or the case its idempotency key produced before.
+/// What a submission produced: a new case, the case its idempotency key produced before, or
+/// nothing because the key was used before for something else.
 pub enum Received {
     Created(Box<CaseRow>),
     Existing(i64),
+    KeyReused,
+}
+
+/// The answer for a key already stored with `hash`: the same submission again, or a reuse.
+fn seen_before(intake: &Intake, id: i64, hash: &str) -> Received {
+    // Keys stored before bodies were hashed have an empty hash and answer as before.
+    if hash.is_empty() || hash == intake.body_hash() { Received::Existing(id) } else { Received::KeyReused }
 }
 
 /// One submission in a transaction of its own. A key that another submission committed first
@@ -125,8 +190,9 @@ async fn receive_alone(state: &AppState, intake: &Intake, actor: &str) -> Result
     match result {
         Err(e) if e.code == "conflict" && intake.idempotency_key.is_some() => {
             let mut tx = state.db.begin().await?;
-            let id = cases::by_idempotency_key(&mut tx, intake.idempotency_key.as_deref().unwrap_or_default()).await?;
-            Ok(Received::Existing(id.ok_or_else(ApiError::not_found)?))
+            let key = intake.stored_key(actor).unwrap_or_default();
+            let (id, hash) = cases::by_idempotency_key(&mut tx, &key).await?.ok_or_else(ApiError::not_found)?;
+            Ok(seen_before(intake, id, &hash))
         }
         other => other,
     }
@@ -140,19 +206,22 @@ async fn receive_in(
     batch: &[(&Intake, &str)],
     now: i64,
 ) -> Result<Vec<Received>, ApiError> {
-    let keys: Vec<&str> = batch.iter().filter_map(|(i, _)| i.idempotency_key.as_deref()).collect();
+    let stored: Vec<Option<String>> = batch.iter().map(|(i, actor)| i.stored_key(actor)).collect();
+    let keys: Vec<&str> = stored.iter().flatten().map(String::as_str).collect();
     let seen = cases::by_idempotency_keys(tx, &keys).await?;
-    let existing = |i: &Intake| {
-        let key = i.idempotency_key.as_deref()?;
-        seen.iter().find(|(k, _)| k == key).map(|(_, id)| *id)
+    let existing = |n: usize| {
+        let key = stored[n].as_deref()?;
+        seen.iter().find(|(k, _, _)| k == key).map(|(_, id, hash)| seen_before(batch[n].0, *id, hash))
     };
-    let fresh: Vec<(&Intake, &str)> = batch.iter().copied().filter(|(i, _)| existing(i).is_none()).collect();
+    let fresh: Vec<(usize, &Intake, &str)> =
+        batch.iter().enumerate().filter(|(n, _)| existing(*n).is_none()).map(|(n, (i, a))| (n, *i, *a)).collect();
     let first_reply_due = state.calendar.add_working_days(state.today(), state.settings.first_reply_days).to_string();
     let codes: Vec<TrackingCode> = fresh.iter().map(|_| TrackingCode::generate()).collect();
+    let hashes: Vec<String> = fresh.iter().map(|(_, i, _)| i.body_hash()).collect();
     let new: Vec<cases::NewCase> = fresh
         .iter()
         .zip(&codes)
-        .map(|((intake, actor), code)| {
+        .map(|((_, intake, actor), code)| {
             let (name, phone) = if intake.anonymous {
                 ("", "")
             } else {
@@ -181,12 +250,12 @@ async fn receive_in(
     let mut remembered = Vec::new();
     let mut entries = Vec::new();
     let mut subjects = Vec::new();
-    for ((intake, actor), row) in fresh.iter().zip(&rows) {
+    for (((n, intake, actor), row), hash) in fresh.iter().zip(&rows).zip(&hashes) {
         for p in &intake.photos {
             cases::add_photo(tx, &row.county_code, row.id, &p.hash, p.mime, p.bytes.len() as i64, now).await?;
         }
-        if let Some(key) = &intake.idempotency_key {
-            remembered.push((key.as_str(), row.county_code.as_str(), row.id));
+        if let Some(key) = &stored[*n] {
+            remembered.push((key.as_str(), row.county_code.as_str(), row.id, hash.as_str()));
         }
         entries.push(AuditEvent {
             county_code: row.county_code.clone(),
@@ -219,10 +288,9 @@ async fn receive_in(
         .collect();
     outbox::enqueue_many(tx, &messages, now).await?;
     let mut rows = rows.into_iter();
-    Ok(batch
-        .iter()
-        .map(|(i, _)| match existing(i) {
-            Some(id) => Received::Existing(id),
+    Ok((0..batch.len())
+        .map(|n| match existing(n) {
+            Some(r) => r,
             None => Received::Created(Box::new(rows.next().expect("one row per fresh submission"))),
         })
         .collect())

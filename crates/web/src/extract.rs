@@ -2,7 +2,7 @@
 //! body gets a clear Chinese message.
 
 use crate::error::{ApiError, PageError};
-use axum::extract::rejection::{FormRejection, JsonRejection, QueryRejection};
+use axum::extract::rejection::{FormRejection, JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
@@ -79,5 +79,45 @@ where
             }
             Err(_) => Err(ApiError::bad_request("invalid_form", "表单内容不完整或格式不正确").into()),
         }
+    }
+}
+
+/// A path parameter that does not parse (`/api/v1/cases/abc`) answers in our format, in
+/// Chinese, instead of axum's English plain text.
+fn path_rejection(r: PathRejection) -> ApiError {
+    tracing::debug!(rejection = %r.body_text(), "path parameter refused");
+    ApiError::new(StatusCode::NOT_FOUND, "not_found", "地址中的编号或标识格式不正确，未找到请求的资源")
+}
+
+/// Path parameters for the JSON API.
+pub struct ApiPath<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for ApiPath<T>
+where
+    T: serde::de::DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        axum::extract::Path::<T>::from_request_parts(parts, state).await.map(|p| ApiPath(p.0)).map_err(path_rejection)
+    }
+}
+
+/// Path parameters for pages: a bad one shows the Chinese error page.
+pub struct PagePath<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for PagePath<T>
+where
+    T: serde::de::DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, PageError> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|p| PagePath(p.0))
+            .map_err(|r| PageError(path_rejection(r)))
     }
 }

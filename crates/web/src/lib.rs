@@ -9,13 +9,16 @@ pub mod casework;
 mod error;
 mod extract;
 pub mod jobs;
+pub mod limits;
 mod pages;
 pub mod photos;
 pub mod qr;
 pub mod roster_io;
 mod routes;
+mod security_headers;
 mod state;
 mod telemetry;
+mod text_guard;
 
 pub use error::ApiError;
 pub use routes::{Policy, app_state, build_app};

@@ -29,6 +29,15 @@ impl Policy {
         self.map.get(&(m.to_owned(), route.to_owned())).copied()
     }
 
+    /// The methods registered for a route, for a 405's `Allow` header.
+    pub fn methods(&self, route: &str) -> Vec<String> {
+        let mut m: Vec<String> = self.map.keys().filter(|(_, p)| p == route).map(|(m, _)| m.clone()).collect();
+        if m.iter().any(|x| x == "GET") {
+            m.push("HEAD".into());
+        }
+        m
+    }
+
     /// Every registered (method, route, action).
     pub fn entries(&self) -> impl Iterator<Item = (&str, &str, Action)> {
         self.map.iter().map(|((m, p), a)| (m.as_str(), p.as_str(), *a))
@@ -111,15 +120,14 @@ pub fn app_state(db: Db, clock: Arc<dyn Clock>, settings: Settings, policy: Arc<
         Ok(_) => {}
         Err(e) => tracing::warn!(error = %e, "a calendar file was refused; the built-in years stay in force"),
     }
-    let per_minute = std::num::NonZeroU32::new(settings.public_per_minute.max(1)).expect("at least one");
-    let limiter = Arc::new(governor::RateLimiter::keyed(governor::Quota::per_minute(per_minute)));
+    let limits = Arc::new(crate::limits::Limits::new(&settings));
     let state = AppState {
         db,
         clock,
         settings: Arc::new(settings),
         policy,
         calendar: Arc::new(calendar),
-        limiter,
+        limits,
         intake: Arc::default(),
         search: Arc::default(),
     };
@@ -169,6 +177,8 @@ pub fn build_app(db: Db, clock: Arc<dyn Clock>, settings: Settings) -> (Router, 
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), auth::gate))
         .fallback(pages::not_found)
         .layer(DefaultBodyLimit::max(body_limit))
+        .layer(axum::middleware::from_fn_with_state(body_limit, crate::text_guard::refuse_control_characters))
+        .layer(axum::middleware::from_fn(crate::security_headers::set))
         .with_state(state.clone());
     (telemetry::wrap(router), state)
 }

@@ -36,8 +36,17 @@ pub struct Settings {
     pub survey_days: i64,
     /// Working days before the deadline from which a case counts as due soon.
     pub due_soon_days: u32,
-    /// Tracking lookups and public submissions allowed per minute from one address.
+    /// Public submissions, and tracking codes looked up, allowed per minute from one address
+    /// (each a bucket of its own); code recovery gets a sixth of it.
     pub public_per_minute: u32,
+    /// Code-recovery messages to one phone number per hour.
+    pub recover_per_phone_per_hour: u32,
+    /// Login attempts per minute from one address, whatever the accounts.
+    pub login_per_minute: u32,
+    /// Reverse proxies whose `X-Forwarded-For`/`Forwarded` headers name the client.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// A session ends this long after sign-in, however busy.
+    pub session_max: chrono::Duration,
 }
 
 impl Default for Settings {
@@ -58,12 +67,13 @@ impl Default for Settings {
             survey_days: 7,
             due_soon_days: 3,
             public_per_minute: 30,
+            recover_per_phone_per_hour: 3,
+            login_per_minute: 20,
+            trusted_proxies: vec![],
+            session_max: chrono::Duration::hours(12),
         }
     }
 }
-
-/// Limits public lookups and submissions per client address.
-pub type PublicLimiter = governor::DefaultKeyedRateLimiter<std::net::IpAddr>;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -72,7 +82,7 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub policy: Arc<Policy>,
     pub calendar: Arc<liaison_domain::calendar::WorkCalendar>,
-    pub limiter: Arc<PublicLimiter>,
+    pub limits: Arc<crate::limits::Limits>,
     /// The group-commit queue for intake, once started.
     pub intake: Arc<std::sync::OnceLock<crate::casework::IntakeQueue>>,
     /// The staff search index in the data directory, once opened; without it, search scans.

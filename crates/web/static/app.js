@@ -1,6 +1,9 @@
 // liaison: the little JavaScript the pages need. Pages work without it.
-// Disable a form's submit button once pressed, so a double tap does not post twice.
+// A form with data-confirm asks first (no inline handlers: the Content-Security-Policy forbids
+// them); then its submit button is disabled once pressed, so a double tap does not post twice.
 document.addEventListener('submit', function (ev) {
+  var question = ev.target.getAttribute('data-confirm');
+  if (question && !window.confirm(question)) { ev.preventDefault(); return; }
   var button = ev.target.querySelector('button[type="submit"]');
   if (button) { setTimeout(function () { button.disabled = true; }, 0); }
 });

@@ -27,9 +27,12 @@ async fn wrong_password_is_refused_and_audited(b: Backend) {
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["error"]["code"], "bad_credentials");
-    assert_eq!(body["error"]["message"], "用户名或密码错误");
+    let message = body["error"]["message"].as_str().unwrap().to_owned();
+    assert!(message.starts_with("用户名或密码错误"), "{message}");
     let res = app.try_login("nobody", "wrong-password-1").await;
-    assert_eq!(error_code(res).await, "bad_credentials", "an unknown user gets the same answer");
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let other: Value = res.json().await.unwrap();
+    assert_eq!(other, body, "an unknown user gets the very same answer");
     let auditor = app.token_for("aud", "auditor", "region:611026", "611026").await;
     let log: Vec<Value> =
         app.get("/api/v1/audit?action=session.login_failed", Some(&auditor)).await.json().await.unwrap();
@@ -43,13 +46,21 @@ async fn five_failures_lock_the_account_for_fifteen_minutes(b: Backend) {
         let res = app.try_login("clerk", "wrong-password-1").await;
         assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "attempt {attempt}");
     }
+    // Locked answers exactly like a wrong password or an unknown name, so that nobody learns
+    // which accounts exist or are locked; the audit log tells the security admin.
+    let unknown: Value = app.try_login("nobody", "wrong-password-1").await.json().await.unwrap();
     let res = app.try_login("clerk", "wrong-password-1").await;
-    assert_eq!(res.status(), StatusCode::LOCKED, "the fifth failure locks");
-    assert_eq!(error_code(res).await, "account_locked");
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "the fifth failure locks");
+    assert_eq!(res.json::<Value>().await.unwrap(), unknown);
     let res = app.try_login("clerk", PASSWORD).await;
-    assert_eq!(res.status(), StatusCode::LOCKED, "even the right password is refused while locked");
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "even the right password is refused while locked");
+    assert_eq!(res.json::<Value>().await.unwrap(), unknown);
     app.clock.advance(Duration::minutes(14));
-    assert_eq!(app.try_login("clerk", PASSWORD).await.status(), StatusCode::LOCKED);
+    assert_eq!(app.try_login("clerk", PASSWORD).await.status(), StatusCode::UNAUTHORIZED);
+    let auditor = app.token_for("aud", "auditor", "region:611026", "611026").await;
+    let log: Vec<Value> =
+        app.get("/api/v1/audit?action=session.login_refused_locked", Some(&auditor)).await.json().await.unwrap();
+    assert_eq!(log.len(), 2, "the security admin sees the refusals for what they are");
     app.clock.advance(Duration::minutes(2));
     assert_eq!(app.try_login("clerk", PASSWORD).await.status(), StatusCode::CREATED, "the lock runs out");
 }
@@ -67,7 +78,7 @@ async fn security_admin_unlocks_within_their_county_only(b: Backend) {
     let sysadmin = app.token_for("sys", "system_admin", "region:611026", "611026").await;
     let res = app.post_json(&format!("/api/v1/users/{id}/unlock"), Some(&sysadmin), &json!({})).await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN, "unlocking is the security admin's job");
-    assert_eq!(app.try_login("clerk", PASSWORD).await.status(), StatusCode::LOCKED);
+    assert_eq!(app.try_login("clerk", PASSWORD).await.status(), StatusCode::UNAUTHORIZED);
     let sec = app.token_for("sec", "security_admin", "region:611026", "611026").await;
     let res = app.post_json(&format!("/api/v1/users/{id}/unlock"), Some(&sec), &json!({})).await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);

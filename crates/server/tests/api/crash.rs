@@ -105,7 +105,7 @@ async fn submissions_survive_sigkill(b: Backend) {
         assert_eq!(&row.title, title);
         assert_eq!(row.status, "received");
     }
-    let v = liaison_store::audit::verify_all(&db).await.unwrap();
+    let v = liaison_store::audit::verify_all(&db, &[]).await.unwrap();
     assert!(v.breaks.is_empty(), "audit chain: {:?}", v.breaks);
     db.close().await;
     let out = liaison(&url, &data).args(["audit", "verify"]).output().unwrap();
@@ -119,11 +119,11 @@ async fn submissions_survive_sigkill(b: Backend) {
 
     // A retry of an acknowledged submission returns the same case, not a second one.
     let (mut child, base) = start(&url, &data).await;
-    let (key, code, _) = &acked[acked.len() / 2];
+    let (key, code, title) = &acked[acked.len() / 2];
     let res = reqwest::Client::new()
         .post(format!("{base}/api/v1/public/cases"))
         .header("idempotency-key", key)
-        .json(&json!({"station": "qianyou-renhe", "title": "重试", "content": "重试"}))
+        .json(&json!({"station": "qianyou-renhe", "title": title, "content": "崩溃测试：村口路灯不亮"}))
         .send()
         .await
         .unwrap();

@@ -64,6 +64,16 @@ async fn assign(app: &TestApp, sup: &str, id: i64, agency: &str) {
 async fn township_station_agency_and_deputy_scopes(b: Backend) {
     let Some(app) = TestApp::spawn(b).await else { return };
     let sup = app.token_for("sup", "county_supervisor", "region:611026", "611026").await;
+    // A case names only stations and deputies that exist in its county.
+    for (path, body) in [
+        ("/api/v1/stations", json!({"slug": "renhe", "region": "611026001001", "name": "仁和站", "kind": "联络点"})),
+        (
+            "/api/v1/deputies",
+            json!({"slug": "wang-fang", "name": "王芳", "gender": "女", "levels": "县级", "region": "611026001"}),
+        ),
+    ] {
+        assert!(app.post_json(path, Some(&sup), &body).await.status().is_success());
+    }
     let addressed = case_in(&app, &sup, "611026001001", json!({"station": "renhe", "deputy": "wang-fang"})).await;
     assign(&app, &sup, addressed, "zs-transport").await;
     let elsewhere = case_in(&app, &sup, "611026101", json!({})).await;

@@ -5,12 +5,13 @@ use super::org::scoped_region;
 use crate::auth::Caller;
 use crate::casework::{self, Intake, Step};
 use crate::error::{ApiError, ErrorBody};
+use crate::extract::ApiPath;
 use crate::extract::{ApiJson, ApiQuery};
 use crate::photos;
 use crate::state::AppState;
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use liaison_domain::audit::AuditEvent;
@@ -228,7 +229,7 @@ pub struct SimilarBody {
 pub async fn similar(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Vec<SimilarBody>>, ApiError> {
     Ok(Json(similar_cases(&state, &caller, id).await?))
 }
@@ -259,7 +260,7 @@ pub(crate) async fn similar_cases(state: &AppState, caller: &Caller, id: i64) ->
 pub async fn get(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<CaseDetail>, ApiError> {
     let row = readable(&state, &caller, id).await?;
     let timeline = cases::events(&state.db, id, false).await?.into_iter().map(EventBody::from).collect();
@@ -279,7 +280,7 @@ pub struct CaseContactBody {
 pub async fn contact(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<CaseContactBody>, ApiError> {
     let row = cases::get(&state.db, id).await?.ok_or_else(ApiError::not_found)?;
     let loc = row.location().ok_or_else(|| ApiError::internal("case with invalid region"))?;
@@ -337,6 +338,7 @@ pub(crate) fn contact_fields(
         return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "too_long", "联系人姓名不能超过 20 个字")
             .with_field("contact_name"));
     }
+    liaison_domain::text::check("contact_name", "联系人姓名", &name, liaison_domain::text::Lines::One)?;
     let phone = match phone.map(str::trim).filter(|p| !p.is_empty()) {
         Some(p) if !anonymous => {
             Some(PhoneNumber::parse(p).map_err(|e| ApiError::from(e).with_field("contact_phone"))?)
@@ -352,6 +354,7 @@ pub(crate) fn location_field(raw: Option<&str>) -> Result<String, ApiError> {
         return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "too_long", "位置描述不能超过 100 个字")
             .with_field("location"));
     }
+    liaison_domain::text::check("location", "位置描述", s, liaison_domain::text::Lines::One)?;
     Ok(s.to_owned())
 }
 
@@ -367,7 +370,7 @@ pub async fn create(
     headers: axum::http::HeaderMap,
     ApiJson(n): ApiJson<NewCase>,
 ) -> Result<(StatusCode, Json<CaseBody>), ApiError> {
-    let key = casework::check_idempotency_key(headers.get("idempotency-key").and_then(|v| v.to_str().ok()))?;
+    let key = casework::check_idempotency_header(&headers)?;
     let (row, created) = record(&state, &caller, n, key).await?;
     Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(row.into())))
 }
@@ -403,6 +406,7 @@ pub(crate) async fn record(
         deputy: deputy.clone(),
     };
     caller.check(Action::CaseWrite, Target::Case(&loc))?;
+    check_recipients(state, &region, station.as_deref(), deputy.as_deref()).await?;
     if regions::get(&state.db, &region).await?.is_none() {
         return Err(
             ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "unknown_region", "行政区划不存在").with_field("region")
@@ -427,6 +431,36 @@ pub(crate) async fn record(
         idempotency_key: key,
     };
     casework::receive(state, intake, &caller.actor()).await
+}
+
+/// The station and deputy a case names must be active records of the case's county: a case of one
+/// county must never land in another county's station or deputy inbox.
+async fn check_recipients(
+    state: &AppState,
+    region: &RegionCode,
+    station: Option<&str>,
+    deputy: Option<&str>,
+) -> Result<(), ApiError> {
+    use liaison_store::org;
+    let county = region.county_key();
+    let refuse = |field: &'static str, message: &'static str| {
+        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "unknown_recipient", message).with_field(field)
+    };
+    if let Some(s) = station {
+        match org::station_by_slug(&state.db, s).await?.filter(|x| x.active) {
+            Some(x) if x.data.county_code == county => {}
+            Some(_) => return Err(refuse("station", "该联络站不属于本案所在的县（区）")),
+            None => return Err(refuse("station", "找不到该联络站")),
+        }
+    }
+    if let Some(d) = deputy {
+        match org::deputy_by_slug(&state.db, d).await?.filter(|x| x.active) {
+            Some(x) if x.data.county_code == county => {}
+            Some(_) => return Err(refuse("deputy", "该代表不属于本案所在的县（区）")),
+            None => return Err(refuse("deputy", "找不到该代表")),
+        }
+    }
+    Ok(())
 }
 
 /// A step of the loop. `step` names it; the other fields are what that step needs.
@@ -521,7 +555,7 @@ pub(crate) fn parse_step(b: StepBody) -> Result<Step, ApiError> {
 pub async fn step(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<StepBody>,
 ) -> Result<Json<CaseBody>, ApiError> {
     let step = parse_step(b)?;
@@ -535,7 +569,7 @@ pub async fn step(
 pub async fn add_photo(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     body: Bytes,
 ) -> Result<StatusCode, ApiError> {
     let row = cases::get(&state.db, id).await?.ok_or_else(ApiError::not_found)?;
@@ -576,7 +610,7 @@ pub async fn add_photo(
 pub async fn photo(
     State(state): State<AppState>,
     caller: Caller,
-    Path((id, hash)): Path<(i64, String)>,
+    ApiPath((id, hash)): ApiPath<(i64, String)>,
 ) -> Result<Response, ApiError> {
     readable(&state, &caller, id).await?;
     let (hash, mime) =

@@ -8,7 +8,7 @@ mod open311;
 pub(crate) mod org;
 pub(crate) mod public;
 pub(crate) mod public_cases;
-mod regions;
+pub(crate) mod regions;
 pub(crate) mod roster;
 mod session;
 pub(crate) mod users;
@@ -54,9 +54,11 @@ pub(crate) fn register(r: Registry) -> Registry {
         .api(Action::OrgRead, routes!(org::list_stations))
         .api(Action::OrgWrite, routes!(org::save_station))
         .api(Action::OrgWrite, routes!(org::deactivate_station))
+        .api(Action::OrgWrite, routes!(org::move_station))
         .api(Action::OrgRead, routes!(org::list_deputies))
         .api(Action::OrgWrite, routes!(org::save_deputy))
         .api(Action::OrgWrite, routes!(org::deactivate_deputy))
+        .api(Action::OrgWrite, routes!(org::move_deputy))
         .api(Action::PersonalDataRead, routes!(org::deputy_contact))
         .api(Action::OrgRead, routes!(org::list_agencies))
         .api(Action::OrgWrite, routes!(org::save_agency))

@@ -5,16 +5,17 @@
 
 use super::public_cases::{self, PublicCase};
 use crate::error::ApiError;
+use crate::extract::ApiPath;
 use crate::extract::ApiQuery;
+use crate::limits::{Bucket, ClientIp};
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use liaison_domain::case::{CaseStatus, Channel, TrackingCode};
 use liaison_store::cases::CaseRow;
 use serde::{Deserialize, Serialize};
-use std::net::SocketAddr;
 use utoipa::{IntoParams, ToSchema};
 
 /// GeoReport's error list.
@@ -118,17 +119,15 @@ pub struct ListQuery {
 
 /// Published requests of a station, or requests by id.
 #[utoipa::path(get, path = "/open311/v2/requests.json", tag = "open311", params(ListQuery), responses((status = 200, body = Vec<ServiceRequest>)))]
-pub async fn requests(
-    State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    ApiQuery(q): ApiQuery<ListQuery>,
-) -> Response {
-    if let Err(e) = public_cases::limit(&state, &addr) {
+pub async fn requests(State(state): State<AppState>, client: ClientIp, ApiQuery(q): ApiQuery<ListQuery>) -> Response {
+    // Every code named is one guess at a tracking code.
+    let ids: Vec<&str> = q.service_request_id.as_deref().map(|s| s.split(',').take(20).collect()).unwrap_or_default();
+    if let Err(e) = public_cases::limit(&state, client, Bucket::Track, ids.len().max(1) as u32) {
         return from_api(e);
     }
     let mut out = Vec::new();
-    if let Some(ids) = q.service_request_id.as_deref() {
-        for raw in ids.split(',').take(20) {
+    if !ids.is_empty() {
+        for raw in ids {
             let Ok(code) = TrackingCode::parse(raw) else {
                 return error(StatusCode::BAD_REQUEST, format!("无效的 service_request_id：{raw}"));
             };
@@ -152,12 +151,8 @@ pub async fn requests(
 /// One request by its id (the tracking code).
 #[utoipa::path(get, path = "/open311/v2/requests/{id}", tag = "open311", params(("id" = String, Path, description = "tracking code, with .json")),
     responses((status = 200, body = Vec<ServiceRequest>), (status = 404)))]
-pub async fn request_by_id(
-    State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    Path(id): Path<String>,
-) -> Response {
-    if let Err(e) = public_cases::limit(&state, &addr) {
+pub async fn request_by_id(State(state): State<AppState>, client: ClientIp, ApiPath(id): ApiPath<String>) -> Response {
+    if let Err(e) = public_cases::limit(&state, client, Bucket::Track, 1) {
         return from_api(e);
     }
     let Ok(code) = TrackingCode::parse(id.trim_end_matches(".json")) else {
@@ -195,10 +190,10 @@ pub struct Created {
     responses((status = 201, body = Vec<Created>), (status = 400)))]
 pub async fn create(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    client: ClientIp,
     form: Result<axum::Form<NewRequest>, axum::extract::rejection::FormRejection>,
 ) -> Response {
-    if let Err(e) = public_cases::limit(&state, &addr) {
+    if let Err(e) = public_cases::limit(&state, client, Bucket::Submit, 1) {
         return from_api(e);
     }
     let Ok(axum::Form(r)) = form else {

@@ -4,16 +4,17 @@
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
+use crate::extract::ApiPath;
 use crate::extract::{ApiJson, ApiQuery};
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use liaison_domain::audit::AuditEvent;
 use liaison_domain::authz::{self, Action, Scope, Target};
 use liaison_domain::phone::mask_phone;
 use liaison_domain::region::RegionCode;
-use liaison_domain::roster::{self, RawCell, RawRow, Records, RosterKind};
+use liaison_domain::roster::{self, RawCell, RawRow, Records, Refusal, RosterKind};
 use liaison_store::org::{self, Agency, Deputy, Station};
 use liaison_store::{audit, roster as store_roster};
 use serde::{Deserialize, Serialize};
@@ -204,7 +205,7 @@ pub struct ContactBody {
 pub async fn deputy_contact(
     State(state): State<AppState>,
     caller: Caller,
-    Path(slug): Path<String>,
+    ApiPath(slug): ApiPath<String>,
 ) -> Result<Json<ContactBody>, ApiError> {
     let d = org::deputy_by_slug(&state.db, &slug).await?.ok_or_else(ApiError::not_found)?;
     let region = RegionCode::parse(&d.data.region_code).map_err(ApiError::internal)?;
@@ -283,9 +284,12 @@ pub(crate) async fn save_one(
         store_roster::apply(&state.db, &county, &allowed, &sheets, (&caller.actor(), &action), state.now_ms(), false)
             .await?;
     if let Some(e) = report.errors.first() {
-        let status =
-            if e.reason.contains("管辖范围") { StatusCode::FORBIDDEN } else { StatusCode::UNPROCESSABLE_ENTITY };
-        let code = if status == StatusCode::FORBIDDEN { "forbidden" } else { "invalid_field" };
+        let (status, code) = match e.refusal {
+            Refusal::OutOfScope => (StatusCode::FORBIDDEN, "forbidden"),
+            Refusal::Conflict => (StatusCode::CONFLICT, "slug_elsewhere"),
+            Refusal::Invalid if e.reason.contains("管辖范围") => (StatusCode::FORBIDDEN, "forbidden"),
+            Refusal::Invalid => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_field"),
+        };
         let key = kind.columns().iter().find(|c| c.header == e.column).map(|c| c.key).unwrap_or("");
         return Err(ApiError::new(status, code, e.reason.clone()).with_field(key));
     }
@@ -375,7 +379,7 @@ pub(crate) async fn deactivate(
 pub async fn deactivate_station(
     State(state): State<AppState>,
     caller: Caller,
-    Path(slug): Path<String>,
+    ApiPath(slug): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
     deactivate(&state, &caller, "station", &slug).await
 }
@@ -386,7 +390,7 @@ pub async fn deactivate_station(
 pub async fn deactivate_deputy(
     State(state): State<AppState>,
     caller: Caller,
-    Path(slug): Path<String>,
+    ApiPath(slug): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
     deactivate(&state, &caller, "deputy", &slug).await
 }
@@ -397,9 +401,90 @@ pub async fn deactivate_deputy(
 pub async fn deactivate_agency(
     State(state): State<AppState>,
     caller: Caller,
-    Path(slug): Path<String>,
+    ApiPath(slug): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
     deactivate(&state, &caller, "agency", &slug).await
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct MoveBody {
+    /// The new region code: a township or village of the same county.
+    pub region: String,
+}
+
+/// Moves a station or deputy to another township or village of its county: the county's own
+/// action (a township officer cannot take a record out of, or into, another township), audited.
+pub(crate) async fn move_to(
+    state: &AppState,
+    caller: &Caller,
+    what: org::Keyed,
+    slug: &str,
+    raw_region: &str,
+) -> Result<StatusCode, ApiError> {
+    let (id, label, old_region, county) = match what {
+        org::Keyed::Station => org::station_by_slug(&state.db, slug)
+            .await?
+            .map(|s| (s.id, "联络站", s.data.region_code, s.data.county_code)),
+        _ => {
+            org::deputy_by_slug(&state.db, slug).await?.map(|d| (d.id, "代表", d.data.region_code, d.data.county_code))
+        }
+    }
+    .ok_or_else(ApiError::not_found)?;
+    let county = RegionCode::parse(&county).map_err(ApiError::internal)?;
+    caller.check(Action::OrgWrite, Target::Region(&county))?;
+    let region = RegionCode::parse(raw_region).map_err(|e| ApiError::from(e).with_field("region"))?;
+    if !county.contains(&region) || region == county {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "outside_county",
+            "只能调整到本县（区）的乡镇（街道）或村（社区）",
+        )
+        .with_field("region"));
+    }
+    let Some(target) = liaison_store::regions::get(&state.db, &region).await? else {
+        return Err(
+            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "unknown_region", "行政区划不存在").with_field("region")
+        );
+    };
+    let now = state.now_ms();
+    let mut tx = state.db.begin().await?;
+    if org::move_tx(&mut tx, what, id, region.as_str(), now).await?.is_some() {
+        let kind = if what == org::Keyed::Station { "station" } else { "deputy" };
+        let ev = AuditEvent {
+            county_code: county.county_key(),
+            actor: caller.actor(),
+            action: format!("{kind}.move"),
+            target: format!("{kind}:{slug}"),
+            summary: format!("{label}所属区划由 {old_region} 调整为 {}（{}）", region, target.name),
+        };
+        audit::append(&mut tx, &ev, now).await?;
+    }
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Move a station to another township or village of its county (county level only; audited).
+#[utoipa::path(post, path = "/api/v1/stations/{slug}/move", tag = "organisation", params(("slug" = String, Path)), request_body = MoveBody, security(("bearer" = [])),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn move_station(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(slug): ApiPath<String>,
+    ApiJson(b): ApiJson<MoveBody>,
+) -> Result<StatusCode, ApiError> {
+    move_to(&state, &caller, org::Keyed::Station, &slug, &b.region).await
+}
+
+/// Move a deputy to another township or village of their county (county level only; audited).
+#[utoipa::path(post, path = "/api/v1/deputies/{slug}/move", tag = "organisation", params(("slug" = String, Path)), request_body = MoveBody, security(("bearer" = [])),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn move_deputy(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(slug): ApiPath<String>,
+    ApiJson(b): ApiJson<MoveBody>,
+) -> Result<StatusCode, ApiError> {
+    move_to(&state, &caller, org::Keyed::Deputy, &slug, &b.region).await
 }
 
 #[derive(Serialize, ToSchema)]

@@ -5,24 +5,22 @@
 use crate::casework::{self, Intake};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::ApiJson;
+use crate::extract::ApiPath;
+use crate::limits::{Bucket, ClientIp};
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use liaison_domain::case::{CaseStatus, Channel, Rating, TrackingCode, parse_content, parse_title};
 use liaison_domain::phone::PhoneNumber;
 use liaison_store::cases::{self, CaseRow};
 use liaison_store::outbox;
 use serde::{Deserialize, Serialize};
-use std::net::SocketAddr;
 use utoipa::ToSchema;
 
-/// Refuses a client that asked too often.
-pub(crate) fn limit(state: &AppState, addr: &SocketAddr) -> Result<(), ApiError> {
-    state
-        .limiter
-        .check_key(&addr.ip())
-        .map_err(|_| ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "操作过于频繁，请稍后再试"))
+/// Refuses a client that asked too often; `n` is what the request spends of the bucket.
+pub(crate) fn limit(state: &AppState, client: ClientIp, bucket: Bucket, n: u32) -> Result<(), ApiError> {
+    state.limits.spend(bucket, client, n)
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -100,12 +98,12 @@ pub(crate) async fn submit(
         (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    client: ClientIp,
     headers: HeaderMap,
     ApiJson(p): ApiJson<PublicCase>,
 ) -> Result<(StatusCode, Json<Submitted>), ApiError> {
-    limit(&state, &addr)?;
-    let key = casework::check_idempotency_key(headers.get("idempotency-key").and_then(|v| v.to_str().ok()))?;
+    limit(&state, client, Bucket::Submit, 1)?;
+    let key = casework::check_idempotency_header(&headers)?;
     let (row, created) = submit(&state, p, Channel::Qr, vec![], key).await?;
     let body =
         Submitted { id: row.id, tracking_code: row.tracking_code.clone().unwrap_or_default(), status: row.status };
@@ -189,10 +187,10 @@ pub(crate) fn parse_code(raw: &str) -> Result<TrackingCode, ApiError> {
     responses((status = 200, body = Tracking), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn get(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    Path(code): Path<String>,
+    client: ClientIp,
+    ApiPath(code): ApiPath<String>,
 ) -> Result<Json<Tracking>, ApiError> {
-    limit(&state, &addr)?;
+    limit(&state, client, Bucket::Track, 1)?;
     Ok(Json(tracking(&state, &parse_code(&code)?).await?))
 }
 
@@ -218,6 +216,7 @@ pub(crate) fn parse_survey(b: &SurveyBody) -> Result<(Rating, String), ApiError>
         return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "too_long", "评价意见不能超过 500 个字")
             .with_field("comment"));
     }
+    liaison_domain::text::check("comment", "评价意见", comment, liaison_domain::text::Lines::Many)?;
     Ok((rating, comment.to_owned()))
 }
 
@@ -227,11 +226,11 @@ pub(crate) fn parse_survey(b: &SurveyBody) -> Result<(Rating, String), ApiError>
         (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn survey(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    Path(code): Path<String>,
+    client: ClientIp,
+    ApiPath(code): ApiPath<String>,
     ApiJson(b): ApiJson<SurveyBody>,
 ) -> Result<Json<Tracking>, ApiError> {
-    limit(&state, &addr)?;
+    limit(&state, client, Bucket::Track, 1)?;
     let code = parse_code(&code)?;
     let (rating, comment) = parse_survey(&b)?;
     casework::survey(&state, &code, rating, comment).await?;
@@ -255,16 +254,17 @@ pub struct LookupAnswer {
     responses((status = 202, body = LookupAnswer), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn lookup(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    client: ClientIp,
     ApiJson(b): ApiJson<LookupBody>,
 ) -> Result<(StatusCode, Json<LookupAnswer>), ApiError> {
-    limit(&state, &addr)?;
+    limit(&state, client, Bucket::Recover, 1)?;
     let message = send_codes(&state, &b.phone).await?;
     Ok((StatusCode::ACCEPTED, Json(LookupAnswer { message })))
 }
 
 pub(crate) async fn send_codes(state: &AppState, raw_phone: &str) -> Result<String, ApiError> {
     let phone = PhoneNumber::parse(raw_phone).map_err(|e| ApiError::from(e).with_field("phone"))?;
+    state.limits.spend_phone(phone.as_str())?;
     let found = cases::codes_by_phone(&state.db, phone.as_str()).await?;
     if let Some((_, _, county)) = found.first() {
         let list = found

@@ -1,11 +1,13 @@
-//! The region tree: read by every staff role, extended by system admins within their region.
+//! The region tree: read by every staff role within their own part of it (their region or
+//! county, and the path above it), extended by system admins within their region.
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
+use crate::extract::ApiPath;
 use crate::extract::{ApiJson, ApiQuery};
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use liaison_domain::audit::AuditEvent;
 use liaison_domain::authz::{Action, Target};
@@ -58,20 +60,43 @@ fn parse_code(raw: &str, field: &'static str) -> Result<RegionCode, ApiError> {
     (status = 200, body = Vec<RegionBody>), (status = 422, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
+    caller: Caller,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Json<Vec<RegionBody>>, ApiError> {
     let parent = q.parent.as_deref().filter(|p| !p.is_empty()).map(|p| parse_code(p, "parent")).transpose()?;
-    let rows = regions::children(&state.db, parent.as_ref()).await?;
+    if let Some(p) = &parent {
+        readable(&caller, p)?;
+    }
+    let rows = readable_children(&caller, regions::children(&state.db, parent.as_ref()).await?);
     Ok(Json(rows.into_iter().map(RegionBody::from).collect()))
+}
+
+/// Refuses a region outside the caller's part of the tree.
+pub(crate) fn readable(caller: &Caller, r: &RegionCode) -> Result<(), ApiError> {
+    match caller.principal.account() {
+        Some(a) if a.may_read_region(r) => Ok(()),
+        _ => Err(ApiError::forbidden()),
+    }
+}
+
+/// The children the caller may see.
+pub(crate) fn readable_children(caller: &Caller, rows: Vec<regions::Region>) -> Vec<regions::Region> {
+    let Some(a) = caller.principal.account() else { return vec![] };
+    rows.into_iter().filter(|r| RegionCode::parse(&r.code).is_ok_and(|c| a.may_read_region(&c))).collect()
 }
 
 /// One region with its children.
 #[utoipa::path(get, path = "/api/v1/regions/{code}", tag = "regions", params(("code" = String, Path, description = "official region code")),
     security(("bearer" = [])), responses((status = 200, body = RegionDetail), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn get(State(state): State<AppState>, Path(code): Path<String>) -> Result<Json<RegionDetail>, ApiError> {
+pub async fn get(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(code): ApiPath<String>,
+) -> Result<Json<RegionDetail>, ApiError> {
     let code = parse_code(&code, "code")?;
+    readable(&caller, &code)?;
     let region = regions::get(&state.db, &code).await?.ok_or_else(ApiError::not_found)?;
-    let children = regions::children(&state.db, Some(&code)).await?;
+    let children = readable_children(&caller, regions::children(&state.db, Some(&code)).await?);
     Ok(Json(RegionDetail { region: region.into(), children: children.into_iter().map(RegionBody::from).collect() }))
 }
 

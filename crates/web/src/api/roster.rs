@@ -91,7 +91,7 @@ pub async fn import(
         // A refused file answers like refused rows: one error, nothing applied.
         Err(e) => liaison_store::roster::Report {
             counts: vec![],
-            errors: vec![CellError { sheet: String::new(), row: 0, column: String::new(), reason: e.to_string() }],
+            errors: vec![CellError::new("", 0, "", e.to_string())],
             applied: false,
         },
     };

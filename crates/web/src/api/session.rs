@@ -27,17 +27,18 @@ pub struct TokenBody {
 /// Log in and receive a bearer token.
 #[utoipa::path(post, path = "/api/v1/session", tag = "session", request_body = Credentials, responses(
     (status = 201, body = TokenBody),
-    (status = 401, description = "wrong username or password", body = ErrorBody),
-    (status = 423, description = "account locked after repeated failures", body = ErrorBody),
+    (status = 401, description = "wrong username or password, or the account is locked (answered alike)", body = ErrorBody),
+    (status = 429, description = "too many attempts from this address", body = ErrorBody),
     (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
+    client: crate::limits::ClientIp,
     ApiJson(c): ApiJson<Credentials>,
 ) -> Result<(StatusCode, Json<TokenBody>), ApiError> {
     if c.username.len() > 64 || c.password.len() > 256 {
         return Err(auth::LoginError::BadCredentials.into());
     }
-    let logged = auth::login(&state, &c.username, &c.password, "bearer").await?;
+    let logged = auth::login(&state, client, &c.username, &c.password, "bearer").await?;
     Ok((
         StatusCode::CREATED,
         Json(TokenBody { token: logged.token, idle_timeout_seconds: state.settings.session_idle.num_seconds() }),

@@ -4,9 +4,10 @@ use super::me::{GrantBody, grants_body};
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::ApiJson;
+use crate::extract::ApiPath;
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use liaison_domain::audit::AuditEvent;
 use liaison_domain::authz::{self, Action, Grant, Role, Scope, Target};
@@ -219,7 +220,7 @@ pub async fn create(
 pub async fn unlock(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<StatusCode, ApiError> {
     let u = users::get_summary(&state.db, id).await?.ok_or_else(ApiError::not_found)?;
     let county = RegionCode::parse(&u.county_code).map_err(ApiError::internal)?;

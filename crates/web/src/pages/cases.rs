@@ -7,9 +7,10 @@ use crate::auth::Caller;
 use crate::casework;
 use crate::error::{ApiError, PageError};
 use crate::extract::PageForm;
+use crate::extract::PagePath;
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use liaison_domain::authz::{self, Action, Target};
@@ -261,7 +262,7 @@ async fn case_page(
 pub async fn show(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    PagePath(id): PagePath<i64>,
 ) -> Result<Html<String>, PageError> {
     case_page(&state, &caller, id, None).await
 }
@@ -316,7 +317,7 @@ fn to_body(f: StepForm) -> Result<StepBody, ApiError> {
 pub async fn step(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    PagePath(id): PagePath<i64>,
     PageForm(f): PageForm<StepForm>,
 ) -> Result<Response, PageError> {
     let result = match to_body(f).and_then(parse_step) {

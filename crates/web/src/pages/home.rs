@@ -29,7 +29,13 @@ pub async fn dashboard(caller: Caller) -> Result<Html<String>, PageError> {
 }
 
 fn unreachable_account() -> liaison_domain::authz::Account {
-    liaison_domain::authz::Account { id: 0, username: String::new(), display_name: String::new(), grants: vec![] }
+    liaison_domain::authz::Account {
+        id: 0,
+        username: String::new(),
+        display_name: String::new(),
+        county_code: String::new(),
+        grants: vec![],
+    }
 }
 
 #[derive(Template)]
@@ -51,10 +57,13 @@ pub async fn regions(
     Query(q): Query<RegionQuery>,
 ) -> Result<Html<String>, PageError> {
     let code = q.code.as_deref().filter(|c| !c.is_empty()).map(RegionCode::parse).transpose()?;
+    if let Some(c) = &code {
+        crate::api::regions::readable(&caller, c)?;
+    }
     let current = match &code {
         Some(c) => Some(regions::get(&state.db, c).await?.ok_or_else(crate::error::ApiError::not_found)?),
         None => None,
     };
-    let children = regions::children(&state.db, code.as_ref()).await?;
+    let children = crate::api::regions::readable_children(&caller, regions::children(&state.db, code.as_ref()).await?);
     render(&RegionsPage { nav: Nav::for_caller(&caller), current, children })
 }

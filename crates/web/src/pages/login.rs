@@ -28,11 +28,47 @@ pub struct NextQuery {
     next: Option<String>,
 }
 
-/// Only same-site paths may follow a login.
-fn safe_next(next: Option<&str>) -> String {
+/// Only a path of this site may follow a login: one leading `/`, no `//` or backslash (which
+/// browsers read as another host), no control character or space (a browser drops a tab or a
+/// newline and then reads `/\t/evil.example/` as `//evil.example/`); else the landing page.
+pub(crate) fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && n.len() <= 2000
+                && !n.chars().any(|c| c == '\\' || c.is_control() || c.is_whitespace()) =>
+        {
+            n.to_owned()
+        }
         _ => "/".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_paths_of_this_site_follow_a_login() {
+        for ok in ["/", "/cases?status=received", "/cases/12", "/track/ABCDE-FGHJK"] {
+            assert_eq!(safe_next(Some(ok)), ok);
+        }
+        for bad in [
+            "//evil.example/",
+            "/\t/evil.example/",
+            "/\n/evil.example/",
+            "/\\evil.example",
+            "\\\\evil.example",
+            "https://evil.example/",
+            "evil.example",
+            "/ /evil.example",
+            "/\u{3000}/evil.example",
+            "",
+        ] {
+            assert_eq!(safe_next(Some(bad)), "/", "{bad:?}");
+        }
+        assert_eq!(safe_next(None), "/");
     }
 }
 
@@ -68,6 +104,7 @@ pub struct LoginForm {
 
 pub async fn submit(
     State(state): State<AppState>,
+    client: crate::limits::ClientIp,
     headers: HeaderMap,
     PageForm(f): PageForm<LoginForm>,
 ) -> Result<Response, PageError> {
@@ -77,7 +114,7 @@ pub async fn submit(
         let msg = "页面已过期，请重新提交".to_owned();
         return login_page(&state, &headers, StatusCode::FORBIDDEN, next, f.username, Some(msg));
     }
-    match auth::login(&state, &f.username, &f.password, "cookie").await {
+    match auth::login(&state, client, &f.username, &f.password, "cookie").await {
         Ok(logged) => {
             let secure = is_secure(&state, &headers);
             let session = set_cookie(SESSION_COOKIE, &logged.token, "/", secure, None);

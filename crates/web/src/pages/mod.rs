@@ -33,6 +33,7 @@ pub(crate) fn register(r: Registry) -> Registry {
         .page(Method::GET, "/org/import", Action::OrgWrite, get(org::import_form))
         .page(Method::POST, "/org/{tab}/save", Action::OrgWrite, post(org::save))
         .page(Method::POST, "/org/{tab}/{slug}/deactivate", Action::OrgWrite, post(org::deactivate))
+        .page(Method::POST, "/org/{tab}/move", Action::OrgWrite, post(org::move_to))
         .page(
             Method::POST,
             "/org/import",

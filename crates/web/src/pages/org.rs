@@ -5,6 +5,7 @@ use super::{Nav, render};
 use crate::api::org::{region_grants, scoped_region};
 use crate::auth::Caller;
 use crate::error::{ApiError, PageError};
+use crate::extract::PagePath;
 use crate::roster_io;
 use crate::state::AppState;
 use askama::Template;
@@ -30,7 +31,7 @@ pub struct RegionParam {
 pub async fn deactivate(
     State(state): State<AppState>,
     caller: Caller,
-    axum::extract::Path((tab, slug)): axum::extract::Path<(String, String)>,
+    PagePath((tab, slug)): PagePath<(String, String)>,
     Query(q): Query<RegionParam>,
 ) -> Result<Response, PageError> {
     let what = match tab.as_str() {
@@ -49,7 +50,7 @@ pub async fn deactivate(
 pub async fn save(
     State(state): State<AppState>,
     caller: Caller,
-    axum::extract::Path(tab): axum::extract::Path<String>,
+    PagePath(tab): PagePath<String>,
     Query(q): Query<RegionParam>,
     crate::extract::PageForm(form): crate::extract::PageForm<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
@@ -71,8 +72,50 @@ pub async fn save(
         Err(e) if e.status.is_client_error() => {
             let status = e.status;
             let l = listing(&state, &tab, &region).await?;
-            let mut res = render_listing(&caller, &region, l, Some(e.message), false)?.into_response();
-            *res.status_mut() = if status == StatusCode::FORBIDDEN { status } else { StatusCode::UNPROCESSABLE_ENTITY };
+            let mut res = render_listing(&caller, &region, l, Some(FormError::Save(e.message)), false)?.into_response();
+            *res.status_mut() = match status {
+                StatusCode::FORBIDDEN | StatusCode::CONFLICT => status,
+                _ => StatusCode::UNPROCESSABLE_ENTITY,
+            };
+            Ok(res)
+        }
+        Err(e) => Err(PageError(e)),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct MoveForm {
+    slug: String,
+    region: String,
+}
+
+/// Moves a station or deputy to another township or village of the county (county level only).
+pub async fn move_to(
+    State(state): State<AppState>,
+    caller: Caller,
+    PagePath(tab): PagePath<String>,
+    Query(q): Query<RegionParam>,
+    crate::extract::PageForm(form): crate::extract::PageForm<MoveForm>,
+) -> Result<Response, PageError> {
+    let what = match tab.as_str() {
+        "stations" => org::Keyed::Station,
+        "deputies" => org::Keyed::Deputy,
+        _ => return Err(PageError(ApiError::not_found())),
+    };
+    let region = scoped_region(&caller, Action::OrgWrite, q.region.as_deref())?;
+    let back = if tab == "stations" { "/org".to_owned() } else { format!("/org/{tab}") };
+    match crate::api::org::move_to(&state, &caller, what, form.slug.trim(), form.region.trim()).await {
+        Ok(_) => Ok(axum::response::Redirect::to(&format!("{back}?region={region}&saved=1")).into_response()),
+        Err(e) if e.status.is_client_error() => {
+            let status = e.status;
+            let l = listing(&state, &tab, &region).await?;
+            let message = if status == StatusCode::NOT_FOUND {
+                format!("找不到标识为“{}”的记录", form.slug.trim())
+            } else {
+                e.message
+            };
+            let mut res = render_listing(&caller, &region, l, Some(FormError::Move(message)), false)?.into_response();
+            *res.status_mut() = status;
             Ok(res)
         }
         Err(e) => Err(PageError(e)),
@@ -95,6 +138,9 @@ struct OrgPage {
     rows: Vec<Row>,
     note: String,
     can_write: bool,
+    /// May move a record between townships of the county.
+    can_move: bool,
+    move_error: Option<String>,
     /// (key, header, hint) of the edit form's fields; empty when the caller may not edit.
     fields: Vec<(&'static str, &'static str, String)>,
     error: Option<String>,
@@ -138,16 +184,32 @@ fn form_fields(tab: &str) -> Vec<(&'static str, &'static str, String)> {
         .collect()
 }
 
+/// A refusal, shown beside the form that caused it.
+enum FormError {
+    Save(String),
+    Move(String),
+}
+
 fn render_listing(
     caller: &Caller,
     region: &RegionCode,
     l: Listing,
-    error: Option<String>,
+    error: Option<FormError>,
     saved: bool,
 ) -> Result<Html<String>, PageError> {
+    let (error, move_error) = match error {
+        Some(FormError::Save(e)) => (Some(e), None),
+        Some(FormError::Move(e)) => (None, Some(e)),
+        None => (None, None),
+    };
     let can_write = caller.check(Action::OrgWrite, Target::Region(region)).is_ok();
     let fields = if can_write { form_fields(l.tab) } else { vec![] };
+    // Moving between townships is the county's: offered to those who may write the whole county.
+    let can_move = matches!(l.tab, "stations" | "deputies")
+        && region.county().is_some_and(|c| caller.check(Action::OrgWrite, Target::Region(&c)).is_ok());
     render(&OrgPage {
+        can_move,
+        move_error,
         nav: Nav::for_caller(caller),
         region: region.to_string(),
         tab: l.tab,

@@ -4,10 +4,11 @@
 
 use super::{Nav, render};
 use crate::error::{ApiError, PageError};
+use crate::extract::PagePath;
 use crate::qr;
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use liaison_domain::org::{DeputyLevel, StationKind};
@@ -47,7 +48,10 @@ fn card(s: &Station) -> StationCard {
     }
 }
 
-pub async fn county(State(state): State<AppState>, Path(code): Path<String>) -> Result<Html<String>, PageError> {
+pub async fn county(
+    State(state): State<AppState>,
+    PagePath(code): PagePath<String>,
+) -> Result<Html<String>, PageError> {
     let code = RegionCode::parse(&code)?;
     let county = regions::get(&state.db, &code).await?.ok_or_else(ApiError::not_found)?;
     let names = regions::subtree(&state.db, &code).await?;
@@ -142,7 +146,10 @@ async fn region_name(state: &AppState, code: &str) -> String {
     }
 }
 
-pub async fn station(State(state): State<AppState>, Path(slug): Path<String>) -> Result<Html<String>, PageError> {
+pub async fn station(
+    State(state): State<AppState>,
+    PagePath(slug): PagePath<String>,
+) -> Result<Html<String>, PageError> {
     let s = active_station(&state, &slug).await?;
     let deputies = org::station_deputies(&state.db, s.id).await?.iter().map(|(d, r)| deputy_card(d, *r)).collect();
     let township = region_name(&state, &s.data.region_code[..s.data.region_code.len().min(9)]).await;
@@ -177,7 +184,10 @@ struct DeputyPage {
     stations: Vec<StationCard>,
 }
 
-pub async fn deputy(State(state): State<AppState>, Path(slug): Path<String>) -> Result<Html<String>, PageError> {
+pub async fn deputy(
+    State(state): State<AppState>,
+    PagePath(slug): PagePath<String>,
+) -> Result<Html<String>, PageError> {
     let d = active_deputy(&state, &slug).await?;
     let stations = org::deputy_stations(&state.db, d.id).await?.iter().map(|(s, _)| card(s)).collect();
     render(&DeputyPage {
@@ -195,7 +205,7 @@ pub async fn deputy(State(state): State<AppState>, Path(slug): Path<String>) -> 
 /// `/qr/{station|deputy}/{slug}.{svg|png}`
 pub async fn qr_code(
     State(state): State<AppState>,
-    Path((what, file)): Path<(String, String)>,
+    PagePath((what, file)): PagePath<(String, String)>,
 ) -> Result<Response, PageError> {
     let (slug, ext) = file.rsplit_once('.').ok_or_else(|| PageError(ApiError::not_found()))?;
     match what.as_str() {
@@ -226,7 +236,10 @@ struct CodesSheet {
 }
 
 /// A printable A4 sheet: the station's code and one code per deputy, with names.
-pub async fn codes_sheet(State(state): State<AppState>, Path(slug): Path<String>) -> Result<Html<String>, PageError> {
+pub async fn codes_sheet(
+    State(state): State<AppState>,
+    PagePath(slug): PagePath<String>,
+) -> Result<Html<String>, PageError> {
     let s = active_station(&state, &slug).await?;
     let base = &state.settings.public_url;
     let mut tiles = vec![CodeTile {

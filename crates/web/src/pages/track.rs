@@ -7,15 +7,16 @@ use crate::api::public_cases::{self, PublicCase, SurveyBody, Tracking};
 use crate::casework;
 use crate::error::{ApiError, PageError};
 use crate::extract::PageForm;
+use crate::extract::PagePath;
+use crate::limits::{Bucket, ClientIp};
 use crate::photos;
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{ConnectInfo, Multipart, Path, Query, State};
+use axum::extract::{Multipart, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use liaison_domain::case::{Channel, Rating};
 use serde::Deserialize;
-use std::net::SocketAddr;
 
 #[derive(Template)]
 #[template(path = "public_submitted.html")]
@@ -27,10 +28,10 @@ struct Submitted {
 /// The contact form: fields and photos as multipart.
 pub async fn contact(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    client: ClientIp,
     mut form: Multipart,
 ) -> Result<Response, PageError> {
-    public_cases::limit(&state, &addr)?;
+    public_cases::limit(&state, client, Bucket::Submit, 1)?;
     let mut p = PublicCase {
         deputy: None,
         station: None,
@@ -70,6 +71,16 @@ pub async fn contact(
             continue;
         }
         let text = field.text().await.map_err(|_| bad_upload())?;
+        // Multipart bodies pass the request-wide guard unread; check their text here.
+        if liaison_domain::text::find_control(&text, liaison_domain::text::Lines::Many).is_some() {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "control_character",
+                "内容含有不可见的控制字符，请删除后重新提交",
+            )
+            .with_field(name)
+            .into());
+        }
         match name.as_str() {
             "deputy" => p.deputy = Some(text),
             "station" => p.station = Some(text),
@@ -153,10 +164,10 @@ pub async fn form(Query(q): Query<CodeQuery>) -> Result<Response, PageError> {
 
 pub async fn show(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    Path(code): Path<String>,
+    client: ClientIp,
+    PagePath(code): PagePath<String>,
 ) -> Result<Response, PageError> {
-    public_cases::limit(&state, &addr)?;
+    public_cases::limit(&state, client, Bucket::Track, 1)?;
     let code = match public_cases::parse_code(&code) {
         Ok(c) => c,
         Err(e) => return Ok((StatusCode::UNPROCESSABLE_ENTITY, page(None, Some(e.message), None)?).into_response()),
@@ -172,11 +183,11 @@ pub async fn show(
 
 pub async fn survey(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    Path(code): Path<String>,
+    client: ClientIp,
+    PagePath(code): PagePath<String>,
     PageForm(b): PageForm<SurveyBody>,
 ) -> Result<Response, PageError> {
-    public_cases::limit(&state, &addr)?;
+    public_cases::limit(&state, client, Bucket::Track, 1)?;
     let code = public_cases::parse_code(&code)?;
     let (rating, comment) = public_cases::parse_survey(&b)?;
     casework::survey(&state, &code, rating, comment).await?;
@@ -190,10 +201,10 @@ pub struct PhoneForm {
 
 pub async fn lookup(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    client: ClientIp,
     PageForm(f): PageForm<PhoneForm>,
 ) -> Result<Response, PageError> {
-    public_cases::limit(&state, &addr)?;
+    public_cases::limit(&state, client, Bucket::Recover, 1)?;
     match public_cases::send_codes(&state, &f.phone).await {
         Ok(msg) => Ok(page(None, None, Some(msg))?.into_response()),
         Err(e) if e.status.is_client_error() => Ok((e.status, page(None, Some(e.message), None)?).into_response()),
