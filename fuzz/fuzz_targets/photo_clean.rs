@@ -1,7 +1,7 @@
 //! Any bytes uploaded as a case photo: a cleaned photo within the limits, or a refusal; never a
 //! panic, and never an allocation that follows what the file declares (a 30000 × 30000 PNG).
 #![no_main]
-use liaison_web::photos;
+use liaison_app::photos;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -127,8 +127,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Audit { command: AuditCommand::Verify { anchors } } => verify_audit(&db, anchors.as_deref()).await,
         Command::Audit { command: AuditCommand::Anchor { out } } => {
-            let out = out.unwrap_or_else(|| config.data_dir.join(liaison_web::jobs::ANCHOR_FILE));
-            let n = liaison_web::jobs::write_anchor(&db, &out, SystemClock.now().timestamp_millis()).await?;
+            let out = out.unwrap_or_else(|| config.data_dir.join(liaison_app::jobs::ANCHOR_FILE));
+            let n = liaison_app::jobs::write_anchor(&db, &out, SystemClock.now().timestamp_millis()).await?;
             println!("已锚定 {n} 个县的审计链头，并追加到 {}", out.display());
             Ok(())
         }
@@ -179,7 +179,7 @@ async fn serve(config: &Config, db: Db) -> anyhow::Result<()> {
         (settings.session_idle, settings.session_max),
         state.limits.clone(),
     ));
-    let jobs = tokio::spawn(liaison_web::jobs::run(state, config.senders()?));
+    let jobs = tokio::spawn(liaison_app::jobs::run(state.app.clone(), config.senders()?));
     liaison_web::serve(listener, app, shutdown_signal()).await?;
     sweeper.abort();
     jobs.abort();
@@ -308,7 +308,7 @@ async fn import(db: &Db, file: &std::path::Path, county: &str, dry_run: bool) ->
     let county = RegionCode::parse(county).map_err(|e| anyhow::anyhow!(e.message))?;
     let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
     let now = SystemClock.now().timestamp_millis();
-    let report = liaison_web::roster_io::import_bytes(
+    let report = liaison_app::roster::import_bytes(
         db,
         &county,
         std::slice::from_ref(&county),
@@ -334,7 +334,7 @@ async fn import(db: &Db, file: &std::path::Path, county: &str, dry_run: bool) ->
 
 async fn verify_audit(db: &Db, anchors: Option<&std::path::Path>) -> anyhow::Result<()> {
     let external = match anchors {
-        Some(f) => liaison_web::jobs::read_anchors(f).with_context(|| format!("reading {}", f.display()))?,
+        Some(f) => liaison_app::jobs::read_anchors(f).with_context(|| format!("reading {}", f.display()))?,
         None => vec![],
     };
     let v = audit::verify_all(db, &external).await?;

@@ -225,11 +225,11 @@ fn toml_string(c: &Config) -> String {
 
 impl Config {
     /// The notification senders the configuration asks for, besides the log.
-    pub fn senders(&self) -> anyhow::Result<Vec<std::sync::Arc<dyn liaison_web::jobs::Sender>>> {
+    pub fn senders(&self) -> anyhow::Result<Vec<std::sync::Arc<dyn liaison_app::notify::Sender>>> {
         if self.smtp_host.trim().is_empty() {
             return Ok(vec![]);
         }
-        let smtp = liaison_web::jobs::SmtpSender::new(
+        let smtp = liaison_app::notify::SmtpSender::new(
             &self.smtp_host,
             self.smtp_port,
             &self.smtp_from,

@@ -207,30 +207,27 @@ pub async fn load(db: &Db, now_ms: i64, demo_password: &str) -> Result<Loaded, S
 /// Runs the demo cases through the real loop, so that every inbox, timeline and count has
 /// something to show. Keys make it idempotent: a case that exists is left as it is.
 async fn load_cases(db: &Db, _pw: &str) -> Result<usize, StoreError> {
+    use liaison_app::cases::{self as casework, Intake, Step};
     use liaison_domain::authz::{Account, Principal};
     use liaison_domain::case::{Channel, Level, Rating, TrackingCode};
-    use liaison_web::auth::Caller;
-    use liaison_web::casework::{self, Intake, Step};
-    let state = liaison_web::app_state(
+    let state = liaison_app::App::new(
         db.clone(),
         std::sync::Arc::new(liaison_domain::clock::SystemClock),
-        liaison_web::Settings::default(),
-        std::sync::Arc::new(liaison_web::Policy::default()),
+        liaison_app::Config::default(),
     );
-    let caller = |role: Role, scope: &str| Caller {
-        principal: Principal::User(Account {
+    let caller = |role: Role, scope: &str| {
+        Principal::User(Account {
             id: 0,
             username: ACTOR.into(),
             display_name: "演示".into(),
             county_code: "611026".into(),
             grants: vec![Grant::new(role, Scope::parse(scope).expect("demo scope")).expect("demo grant")],
-        }),
-        session: None,
+        })
     };
     let sup = caller(Role::CountySupervisor, "region:611026");
     let officer = caller(Role::TownshipOfficer, "region:611026001");
     let transport = caller(Role::AgencyHandler, "agency:zs-transport");
-    let err = |e: liaison_web::ApiError| StoreError::Migration(format!("demo case: {}", e.message));
+    let err = |e: liaison_app::Error| StoreError::Migration(format!("demo case: {e}"));
     let mut created = 0;
     let mut first_id = None;
     for (key, station, deputy, channel, title, content, goal) in CASES {
@@ -268,7 +265,7 @@ async fn load_cases(db: &Db, _pw: &str) -> Result<usize, StoreError> {
             |note: &str| Step::Triage {
                 level: Level::Township, category: Some("城乡建设".into()), note: note.into()
             };
-        let steps: Vec<(&Caller, Step)> = match *goal {
+        let steps: Vec<(&Principal, Step)> = match *goal {
             "triaged" => vec![(&officer, township("核实落石位置"))],
             "assigned-county" => vec![
                 (&sup, Step::Triage { level: Level::County, category: Some("道路交通".into()), note: String::new() }),

@@ -302,7 +302,7 @@ pub async fn login(
     state.limits.spend(crate::limits::Bucket::Login, client, 1).map_err(LoginError::Store)?;
     let username = username.trim().to_lowercase();
     let user = users::find_by_username(&state.db, &username).await?;
-    let now = state.clock.now();
+    let now = state.app.clock.now();
     let now_ms = now.timestamp_millis();
     let hash = user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| password::dummy_hash().to_owned());
     let pw_owned = pw.to_owned();

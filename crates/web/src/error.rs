@@ -88,6 +88,30 @@ impl From<StoreError> for ApiError {
     }
 }
 
+/// The one place where the use-cases' errors become HTTP answers.
+impl From<liaison_app::Error> for ApiError {
+    fn from(e: liaison_app::Error) -> Self {
+        use liaison_app::Error as E;
+        let with = |a: ApiError, field: Option<String>| match field {
+            Some(f) => a.with_field(f),
+            None => a,
+        };
+        match e {
+            E::Unauthenticated { code, message } => ApiError::new(StatusCode::UNAUTHORIZED, code, message),
+            E::Refused { message } => ApiError::new(StatusCode::FORBIDDEN, "forbidden", message),
+            E::NotFound => ApiError::not_found(),
+            E::Conflict { code, message, field } => with(ApiError::new(StatusCode::CONFLICT, code, message), field),
+            E::Invalid { code, message, field } => {
+                with(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message), field)
+            }
+            E::Malformed { code, message } => ApiError::bad_request(code, message),
+            E::TooLarge { message } => ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", message),
+            E::Storage(s) => ApiError::from(s),
+            E::Internal(cause) => ApiError::internal(cause),
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         (self.status, axum::Json(self.body())).into_response()

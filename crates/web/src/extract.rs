@@ -121,3 +121,15 @@ where
             .map_err(|r| PageError(path_rejection(r)))
     }
 }
+
+/// The `Idempotency-Key` header: 8 to 128 visible ASCII characters. A header that is present but
+/// not readable (non-ASCII) is refused rather than ignored.
+pub fn idempotency_key(headers: &axum::http::HeaderMap) -> Result<Option<String>, ApiError> {
+    match headers.get("idempotency-key") {
+        None => Ok(None),
+        Some(v) => match v.to_str() {
+            Ok(s) if !s.trim().is_empty() => Ok(liaison_app::cases::check_idempotency_key(Some(s))?),
+            _ => Err(ApiError::bad_request("invalid_idempotency_key", "Idempotency-Key 应为 8 到 128 个可见字符")),
+        },
+    }
+}

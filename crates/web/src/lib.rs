@@ -5,15 +5,11 @@
 mod api;
 mod assets;
 pub mod auth;
-pub mod casework;
 mod error;
 mod extract;
-pub mod jobs;
 pub mod limits;
 mod pages;
-pub mod photos;
 pub mod qr;
-pub mod roster_io;
 mod routes;
 mod security_headers;
 mod state;

@@ -112,39 +112,14 @@ impl utoipa::Modify for BearerAuth {
 /// The state handlers share: the database, the clock, settings, the working-day calendar (built-in
 /// years plus any `DATA/calendar/YYYY.txt`), and the public rate limiter.
 pub fn app_state(db: Db, clock: Arc<dyn Clock>, settings: Settings, policy: Arc<Policy>) -> AppState {
-    let mut calendar = liaison_domain::calendar::WorkCalendar::built_in();
-    match calendar.load_dir(&settings.data_dir.join("calendar")) {
-        Ok(years) if !years.is_empty() => {
-            tracing::info!(?years, "working-day calendar years loaded from the data directory")
-        }
-        Ok(_) => {}
-        Err(e) => tracing::warn!(error = %e, "a calendar file was refused; the built-in years stay in force"),
-    }
-    let limits = Arc::new(crate::limits::Limits::new(&settings));
-    let state = AppState {
-        db,
-        clock,
-        settings: Arc::new(settings),
-        policy,
-        calendar: Arc::new(calendar),
-        limits,
-        intake: Arc::default(),
-        search: Arc::default(),
-    };
+    let app = liaison_app::App::new(db.clone(), clock, settings.app_config());
     // Inside a runtime, submissions go through the group committer; without one (a plain
     // function call), each commits on its own. The search index follows the database there too.
     if tokio::runtime::Handle::try_current().is_ok() {
-        let _ = state.intake.set(crate::casework::IntakeQueue::start(state.clone()));
-        match liaison_search::CaseIndex::open(&state.settings.data_dir) {
-            Ok(index) => {
-                let index = Arc::new(index);
-                index.follow(state.db.clone(), std::time::Duration::from_secs(1));
-                let _ = state.search.set(index);
-            }
-            Err(e) => tracing::warn!(error = %e, "no search index; staff search scans the cases table"),
-        }
+        app.start();
     }
-    state
+    let limits = Arc::new(crate::limits::Limits::new(&settings));
+    AppState { app, db, settings: Arc::new(settings), policy, limits }
 }
 
 /// Builds the whole application: routes, policy, OpenAPI document and middleware.

@@ -1,7 +1,6 @@
 //! What every handler can reach: the database, the clock and the settings.
 
 use crate::routes::Policy;
-use liaison_domain::clock::Clock;
 use liaison_store::Db;
 use std::sync::Arc;
 
@@ -77,35 +76,38 @@ impl Default for Settings {
 
 #[derive(Clone)]
 pub struct AppState {
+    /// The use-cases and what they share (database, clock, rules, intake queue, search index).
+    pub app: liaison_app::App,
+    /// The same database, for the handlers that still read it directly.
     pub db: Db,
-    pub clock: Arc<dyn Clock>,
     pub settings: Arc<Settings>,
     pub policy: Arc<Policy>,
-    pub calendar: Arc<liaison_domain::calendar::WorkCalendar>,
     pub limits: Arc<crate::limits::Limits>,
-    /// The group-commit queue for intake, once started.
-    pub intake: Arc<std::sync::OnceLock<crate::casework::IntakeQueue>>,
-    /// The staff search index in the data directory, once opened; without it, search scans.
-    pub search: Arc<std::sync::OnceLock<Arc<liaison_search::CaseIndex>>>,
+}
+
+impl Settings {
+    /// The rules the use-cases need.
+    pub fn app_config(&self) -> liaison_app::Config {
+        liaison_app::Config {
+            data_dir: self.data_dir.clone(),
+            categories: self.categories.clone(),
+            deadline_township_days: self.deadline_township_days,
+            deadline_county_days: self.deadline_county_days,
+            deadline_rules: self.deadline_rules.clone(),
+            first_reply_days: self.first_reply_days,
+            survey_days: self.survey_days,
+            due_soon_days: self.due_soon_days,
+        }
+    }
 }
 
 impl AppState {
-    /// Working days to handle a case of this level and category.
-    pub fn deadline_days(&self, level: liaison_domain::case::Level, category: &str) -> u32 {
-        let s = &self.settings;
-        s.deadline_rules.get(&format!("{}:{category}", level.as_str())).copied().unwrap_or(match level {
-            liaison_domain::case::Level::Township => s.deadline_township_days,
-            liaison_domain::case::Level::County => s.deadline_county_days,
-        })
-    }
-
     pub fn now_ms(&self) -> i64 {
-        self.clock.now().timestamp_millis()
+        self.app.now_ms()
     }
 
     /// Today's date in China (UTC+8), which deadlines count in.
     pub fn today(&self) -> chrono::NaiveDate {
-        let tz = chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset");
-        self.clock.now().with_timezone(&tz).date_naive()
+        self.app.today()
     }
 }

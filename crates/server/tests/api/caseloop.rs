@@ -130,9 +130,9 @@ async fn the_whole_loop(b: Backend) {
     let officer = app.token_for("qianyou", "", "", "").await;
     let gov = app.token_for("gov", "", "", "").await;
     let transport = app.token_for("transport", "", "", "").await;
-    let swept = liaison_web::casework::sweep(&app.state).await.unwrap();
+    let swept = liaison_app::cases::sweep(&app.state.app).await.unwrap();
     assert_eq!((swept.overdue, swept.escalated), (1, 1));
-    assert_eq!(liaison_web::casework::sweep(&app.state).await.unwrap(), Default::default());
+    assert_eq!(liaison_app::cases::sweep(&app.state.app).await.unwrap(), Default::default());
     let overdue: Vec<Value> = app.get("/api/v1/cases?overdue=true", Some(&sup)).await.json().await.unwrap();
     assert_eq!(overdue.len(), 1);
     assert_eq!((overdue[0]["level"].as_str(), overdue[0]["escalated"].as_bool()), (Some("county"), Some(true)));
@@ -276,12 +276,12 @@ async fn unanswered_and_unrated_cases_are_swept(b: Backend) {
         .await;
     app.clock.set(at("2026-09-30T03:00:00Z"));
     assert_eq!(
-        liaison_web::casework::sweep(&app.state).await.unwrap(),
+        liaison_app::cases::sweep(&app.state.app).await.unwrap(),
         Default::default(),
         "on the due day, nothing yet"
     );
     app.clock.set(at("2026-10-08T03:00:00Z"));
-    let swept = liaison_web::casework::sweep(&app.state).await.unwrap();
+    let swept = liaison_app::cases::sweep(&app.state.app).await.unwrap();
     assert_eq!((swept.overdue, swept.escalated, swept.closed_unrated), (1, 0, 1));
     let detail: Value = app.get(&format!("/api/v1/cases/{unanswered}"), Some(&officer)).await.json().await.unwrap();
     assert_eq!((detail["overdue"].as_bool(), detail["status"].as_str()), (Some(true), Some("received")));
@@ -534,7 +534,7 @@ async fn near_duplicates_and_search(b: Backend) {
     );
     // Staff search goes through the index once it is built (it follows the database in the
     // background and catches up before each search).
-    let index = app.state.search.get().expect("the app opens its search index").clone();
+    let index = app.state.app.search_index().expect("the app opens its search index").clone();
     for _ in 0..100 {
         if index.ready() {
             break;

@@ -2,8 +2,8 @@
 //! loopback) or the log; a failing sender leaves the message queued for a retry and the case
 //! untouched.
 
+use liaison_app::notify::{LogSender, Sender, SmtpSender};
 use liaison_testkit::{Backend, TestApp, on_both_backends};
-use liaison_web::jobs::{LogSender, Sender, SmtpSender};
 use serde_json::{Value, json};
 use std::sync::Arc;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -77,7 +77,7 @@ async fn notifications_go_out_by_email_or_wait_for_a_retry(b: Backend) {
         [("station:renhe".to_owned(), "renhe@zhashui.example".to_owned())].into();
     let down: Arc<dyn Sender> =
         Arc::new(SmtpSender::new("127.0.0.1", closed, "liaison@zhashui.example", routes.clone()).unwrap());
-    assert_eq!(liaison_web::jobs::drain_outbox(&app.state, &[down]).await, 0);
+    assert_eq!(liaison_app::notify::drain_outbox(&app.state.app, &[down]).await, 0);
     let queued = liaison_store::outbox::for_recipient(app.db(), "station:renhe").await.unwrap();
     assert_eq!(queued[0].2, "pending", "kept for a retry");
     let t: Value = app.get(&format!("/api/v1/public/cases/{code}"), None).await.json().await.unwrap();
@@ -89,7 +89,7 @@ async fn notifications_go_out_by_email_or_wait_for_a_retry(b: Backend) {
     let smtp: Arc<dyn Sender> =
         Arc::new(SmtpSender::new("127.0.0.1", port, "liaison@zhashui.example", routes).unwrap());
     let log: Arc<dyn Sender> = Arc::new(LogSender);
-    assert_eq!(liaison_web::jobs::drain_outbox(&app.state, &[smtp, log]).await, 1);
+    assert_eq!(liaison_app::notify::drain_outbox(&app.state.app, &[smtp, log]).await, 1);
     let (rcpt, data) = sink.await.unwrap();
     assert_eq!(rcpt, vec!["renhe@zhashui.example"]);
     assert!(data.contains("Subject:"), "{data}");
@@ -97,7 +97,7 @@ async fn notifications_go_out_by_email_or_wait_for_a_retry(b: Backend) {
     assert_eq!(sent[0].2, "sent");
     // Nothing is sent twice.
     let log: Arc<dyn Sender> = Arc::new(LogSender);
-    assert_eq!(liaison_web::jobs::drain_outbox(&app.state, &[log]).await, 0);
+    assert_eq!(liaison_app::notify::drain_outbox(&app.state.app, &[log]).await, 0);
 }
 
 on_both_backends!(notifications_go_out_by_email_or_wait_for_a_retry);

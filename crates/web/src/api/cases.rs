@@ -3,17 +3,17 @@
 
 use super::org::scoped_region;
 use crate::auth::Caller;
-use crate::casework::{self, Intake, Step};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::ApiPath;
 use crate::extract::{ApiJson, ApiQuery};
-use crate::photos;
 use crate::state::AppState;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use liaison_app::cases::{self as casework, Intake, Step};
+use liaison_app::photos;
 use liaison_domain::audit::AuditEvent;
 use liaison_domain::authz::{self, Action, CaseLocation, Scope, Target, parse_slug};
 use liaison_domain::case::{CaseStatus, Channel, Level, parse_content, parse_note, parse_title};
@@ -180,7 +180,7 @@ pub(crate) async fn inbox(state: &AppState, caller: &Caller, q: &InboxQuery) -> 
     let due_by = q
         .due_soon
         .unwrap_or(false)
-        .then(|| state.calendar.add_working_days(state.today(), state.settings.due_soon_days).to_string());
+        .then(|| state.app.calendar.add_working_days(state.today(), state.settings.due_soon_days).to_string());
     let text: Vec<String> = q.q.as_deref().unwrap_or("").split_whitespace().map(str::to_owned).collect();
     if text.len() > 5 || text.iter().any(|t| t.chars().count() > 30) {
         return Err(ApiError::bad_request("invalid_query", "搜索词最多 5 个，每个不超过 30 个字").with_field("q"));
@@ -188,7 +188,7 @@ pub(crate) async fn inbox(state: &AppState, caller: &Caller, q: &InboxQuery) -> 
     let filter =
         cases::Filter { text, statuses, overdue: q.overdue.unwrap_or(false), due_by, limit: q.limit.unwrap_or(200) };
     if !filter.text.is_empty()
-        && let Some(found) = crate::casework::search(state, &reach, &filter).await
+        && let Some(found) = casework::search(&state.app, &reach, &filter).await
     {
         return Ok(found);
     }
@@ -370,7 +370,7 @@ pub async fn create(
     headers: axum::http::HeaderMap,
     ApiJson(n): ApiJson<NewCase>,
 ) -> Result<(StatusCode, Json<CaseBody>), ApiError> {
-    let key = casework::check_idempotency_header(&headers)?;
+    let key = crate::extract::idempotency_key(&headers)?;
     let (row, created) = record(&state, &caller, n, key).await?;
     Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(row.into())))
 }
@@ -396,7 +396,7 @@ pub(crate) async fn record(
     let deputy = opt_slug(&n.deputy, "deputy")?;
     let region = match n.region.as_deref().filter(|r| !r.trim().is_empty()) {
         Some(r) => RegionCode::parse(r).map_err(|e| ApiError::from(e).with_field("region"))?,
-        None => casework::route_public(state, station.as_deref(), deputy.as_deref()).await?.0,
+        None => casework::route_public(&state.app, station.as_deref(), deputy.as_deref()).await?.0,
     };
     let loc = CaseLocation {
         region: region.clone(),
@@ -421,7 +421,7 @@ pub(crate) async fn record(
         title,
         content,
         channel,
-        category: casework::check_category(state, n.category.as_deref())?,
+        category: casework::check_category(&state.app, n.category.as_deref())?,
         location: location_field(n.location.as_deref())?,
         contact_name,
         contact_phone,
@@ -430,7 +430,7 @@ pub(crate) async fn record(
         photos: vec![],
         idempotency_key: key,
     };
-    casework::receive(state, intake, &caller.actor()).await
+    Ok(casework::receive(&state.app, intake, &caller.actor()).await?)
 }
 
 /// The station and deputy a case names must be active records of the case's county: a case of one
@@ -559,7 +559,7 @@ pub async fn step(
     ApiJson(b): ApiJson<StepBody>,
 ) -> Result<Json<CaseBody>, ApiError> {
     let step = parse_step(b)?;
-    Ok(Json(casework::act(&state, &caller, id, step).await?.into()))
+    Ok(Json(casework::act(&state.app, &caller.principal, id, step).await?.into()))
 }
 
 /// Attach a photo (JPEG, PNG or WebP; at most 5 MB, 9 per case). EXIF is stripped.

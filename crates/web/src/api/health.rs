@@ -28,7 +28,7 @@ pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
 /// case event it reflects).
 #[utoipa::path(get, path = "/metrics", tag = "ops", responses((status = 200, description = "Prometheus text", body = String, content_type = "text/plain")))]
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
-    if let Some(index) = state.search.get() {
+    if let Some(index) = state.app.search_index() {
         metrics::gauge!("liaison_search_index_ready").set(if index.ready() { 1.0 } else { 0.0 });
         metrics::gauge!("liaison_search_index_cursor").set(index.cursor() as f64);
     }

@@ -39,7 +39,7 @@ pub(crate) fn register(r: Registry) -> Registry {
         .api(Action::PersonalDataRead, routes!(cases::contact))
         .api(Action::CaseWrite, {
             let mut r = routes!(cases::add_photo);
-            r.2 = r.2.layer(axum::extract::DefaultBodyLimit::max(crate::photos::MAX_PHOTO_BYTES + 64 * 1024));
+            r.2 = r.2.layer(axum::extract::DefaultBodyLimit::max(liaison_app::photos::MAX_PHOTO_BYTES + 64 * 1024));
             r
         })
         .api(Action::CaseRead, routes!(cases::photo))

@@ -2,7 +2,6 @@
 //! tracking code, rate the result, and recover codes by phone. No account; lookups and
 //! submissions are rate-limited per address.
 
-use crate::casework::{self, Intake};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::ApiJson;
 use crate::extract::ApiPath;
@@ -11,6 +10,7 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
+use liaison_app::cases::{self as casework, Intake};
 use liaison_domain::case::{CaseStatus, Channel, Rating, TrackingCode, parse_content, parse_title};
 use liaison_domain::phone::PhoneNumber;
 use liaison_store::cases::{self, CaseRow};
@@ -54,19 +54,20 @@ pub(crate) async fn submit(
     state: &AppState,
     p: PublicCase,
     channel: Channel,
-    photos: Vec<crate::photos::Photo>,
+    photos: Vec<liaison_app::photos::Photo>,
     key: Option<String>,
 ) -> Result<(CaseRow, bool), ApiError> {
     let title = parse_title(&p.title)?;
     let content = parse_content(&p.content)?;
-    let (region, station, deputy) = casework::route_public(state, p.station.as_deref(), p.deputy.as_deref()).await?;
+    let (region, station, deputy) =
+        casework::route_public(&state.app, p.station.as_deref(), p.deputy.as_deref()).await?;
     let (contact_name, contact_phone) =
         super::cases::contact_fields(p.contact_name.as_deref(), p.contact_phone.as_deref(), p.anonymous)?;
-    if photos.len() > crate::photos::MAX_PHOTOS {
+    if photos.len() > liaison_app::photos::MAX_PHOTOS {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "too_many_photos",
-            format!("最多上传 {} 张照片", crate::photos::MAX_PHOTOS),
+            format!("最多上传 {} 张照片", liaison_app::photos::MAX_PHOTOS),
         )
         .with_field("photos"));
     }
@@ -77,7 +78,7 @@ pub(crate) async fn submit(
         title,
         content,
         channel,
-        category: casework::check_category(state, p.category.as_deref())?,
+        category: casework::check_category(&state.app, p.category.as_deref())?,
         location: super::cases::location_field(p.location.as_deref())?,
         contact_name,
         contact_phone,
@@ -86,7 +87,7 @@ pub(crate) async fn submit(
         photos,
         idempotency_key: key,
     };
-    casework::receive(state, intake, "constituent").await
+    Ok(casework::receive(&state.app, intake, "constituent").await?)
 }
 
 /// Write to a deputy or a station. Send an `Idempotency-Key` header so that a retry after a lost
@@ -103,7 +104,7 @@ pub async fn create(
     ApiJson(p): ApiJson<PublicCase>,
 ) -> Result<(StatusCode, Json<Submitted>), ApiError> {
     limit(&state, client, Bucket::Submit, 1)?;
-    let key = casework::check_idempotency_header(&headers)?;
+    let key = crate::extract::idempotency_key(&headers)?;
     let (row, created) = submit(&state, p, Channel::Qr, vec![], key).await?;
     let body =
         Submitted { id: row.id, tracking_code: row.tracking_code.clone().unwrap_or_default(), status: row.status };
@@ -233,7 +234,7 @@ pub async fn survey(
     limit(&state, client, Bucket::Track, 1)?;
     let code = parse_code(&code)?;
     let (rating, comment) = parse_survey(&b)?;
-    casework::survey(&state, &code, rating, comment).await?;
+    casework::survey(&state.app, &code, rating, comment).await?;
     Ok(Json(tracking(&state, &code).await?))
 }
 

@@ -4,7 +4,6 @@
 use super::{Nav, beijing, render};
 use crate::api::cases::{InboxQuery, StatsQuery, StepBody, inbox, parse_step, readable, stats};
 use crate::auth::Caller;
-use crate::casework;
 use crate::error::{ApiError, PageError};
 use crate::extract::PageForm;
 use crate::extract::PagePath;
@@ -13,6 +12,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use liaison_app::cases as casework;
 use liaison_domain::authz::{self, Action, Target};
 use liaison_domain::case::{self as loop_, CaseStatus, Channel, Command, Level};
 use liaison_store::cases::{self, CaseRow};
@@ -321,7 +321,7 @@ pub async fn step(
     PageForm(f): PageForm<StepForm>,
 ) -> Result<Response, PageError> {
     let result = match to_body(f).and_then(parse_step) {
-        Ok(step) => casework::act(&state, &caller, id, step).await.map(|_| ()),
+        Ok(step) => casework::act(&state.app, &caller.principal, id, step).await.map(|_| ()).map_err(ApiError::from),
         Err(e) => Err(e),
     };
     match result {

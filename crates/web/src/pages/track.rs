@@ -4,17 +4,17 @@
 
 use super::{Nav, beijing, render};
 use crate::api::public_cases::{self, PublicCase, SurveyBody, Tracking};
-use crate::casework;
 use crate::error::{ApiError, PageError};
 use crate::extract::PageForm;
 use crate::extract::PagePath;
 use crate::limits::{Bucket, ClientIp};
-use crate::photos;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Multipart, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use liaison_app::cases as casework;
+use liaison_app::photos;
 use liaison_domain::case::{Channel, Rating};
 use serde::Deserialize;
 
@@ -190,7 +190,7 @@ pub async fn survey(
     public_cases::limit(&state, client, Bucket::Track, 1)?;
     let code = public_cases::parse_code(&code)?;
     let (rating, comment) = public_cases::parse_survey(&b)?;
-    casework::survey(&state, &code, rating, comment).await?;
+    casework::survey(&state.app, &code, rating, comment).await?;
     Ok(Redirect::to(&format!("/track/{}", code.display())).into_response())
 }
 

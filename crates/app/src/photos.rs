@@ -2,8 +2,7 @@
 //! (with its GPS position), comments and XMP are stripped; files are stored under the data
 //! directory by the hash of what remains.
 
-use crate::error::ApiError;
-use axum::http::StatusCode;
+use crate::Error;
 use img_parts::{Bytes, ImageEXIF};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -24,12 +23,12 @@ pub struct Photo {
     pub bytes: Vec<u8>,
 }
 
-fn refuse(code: &'static str, message: String) -> ApiError {
-    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message).with_field("photos")
+fn refuse(code: &'static str, message: String) -> Error {
+    Error::invalid(code, message).field("photos")
 }
 
 /// Checks and cleans one uploaded photo.
-pub fn clean(raw: &[u8]) -> Result<Photo, ApiError> {
+pub fn clean(raw: &[u8]) -> Result<Photo, Error> {
     if raw.len() > MAX_PHOTO_BYTES {
         return Err(refuse("photo_too_large", format!("每张照片不能超过 {} MB", MAX_PHOTO_BYTES / 1024 / 1024)));
     }
@@ -232,10 +231,11 @@ mod tests {
         w
     }
 
-    fn code(r: Result<Photo, ApiError>) -> String {
+    fn code(r: Result<Photo, Error>) -> String {
         match r {
             Ok(p) => format!("ok {}", p.mime),
-            Err(e) => e.code.to_owned(),
+            Err(Error::Invalid { code, .. }) => code.to_owned(),
+            Err(e) => format!("{e:?}"),
         }
     }
 
@@ -243,13 +243,10 @@ mod tests {
     fn a_png_bomb_is_refused_from_its_header() {
         let bomb = png(30_000, 30_000);
         assert!(bomb.len() < MAX_PHOTO_BYTES, "the bomb is a small file: {} bytes", bomb.len());
-        let e = clean(&bomb).unwrap_err();
+        let Err(Error::Invalid { code, message, field }) = clean(&bomb) else { panic!("a refusal") };
+        assert_eq!((code, field.as_deref()), ("photo_too_large", Some("photos")));
         assert_eq!(
-            (e.status, e.code, e.field.as_deref()),
-            (StatusCode::UNPROCESSABLE_ENTITY, "photo_too_large", Some("photos"))
-        );
-        assert_eq!(
-            e.message,
+            message,
             "照片尺寸过大（30000×30000 像素；不能超过 5000 万像素，长边不能超过 16384 像素），请缩小后再上传"
         );
     }

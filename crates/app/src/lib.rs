@@ -1,0 +1,23 @@
+//! The use-cases of liaison, between the storage (`store`, `search`, `sheets`) and the adapters
+//! (`web`, the CLI, the background jobs). One module per capability and one file per action: a
+//! reader finds where a case is assigned in `cases/step.rs`. Each use-case takes an actor (a
+//! `Principal`) and parsed input, checks authorization itself, runs one transaction, and returns
+//! [`Error`], which knows nothing of HTTP.
+
+pub mod cases;
+mod context;
+mod error;
+pub mod jobs;
+pub mod notify;
+pub mod photos;
+pub mod roster;
+
+pub use context::{App, Config};
+pub use error::{Error, Result};
+
+use liaison_domain::authz::{self, Action, Principal, Target};
+
+/// Refuses `principal` unless it may take `action` on `target`.
+pub fn check(principal: &Principal, action: Action, target: Target<'_>) -> Result<()> {
+    authz::authorize(principal, action, target).map_err(Error::from)
+}
