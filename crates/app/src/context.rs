@@ -25,6 +25,12 @@ pub struct Config {
     pub survey_days: i64,
     /// Working days before the deadline from which a case counts as due soon.
     pub due_soon_days: u32,
+    /// A session unused for this long is over; and however busy, this long after sign-in.
+    pub session_idle: chrono::Duration,
+    pub session_max: chrono::Duration,
+    /// Failed logins in a row that lock an account, and for how long.
+    pub lockout_failures: i64,
+    pub lockout_for: chrono::Duration,
 }
 
 impl Default for Config {
@@ -38,6 +44,10 @@ impl Default for Config {
             first_reply_days: 3,
             survey_days: 7,
             due_soon_days: 3,
+            session_idle: chrono::Duration::minutes(30),
+            session_max: chrono::Duration::hours(12),
+            lockout_failures: 5,
+            lockout_for: chrono::Duration::minutes(15),
         }
     }
 }

@@ -4,11 +4,13 @@
 //! `Principal`) and parsed input, checks authorization itself, runs one transaction, and returns
 //! [`Error`], which knows nothing of HTTP.
 
+pub mod accounts;
 pub mod cases;
 mod context;
 mod error;
 pub mod jobs;
 pub mod notify;
+pub mod org;
 pub mod photos;
 pub mod roster;
 

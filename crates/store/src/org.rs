@@ -96,6 +96,15 @@ pub enum Keyed {
 }
 
 impl Keyed {
+    /// The name used in audit actions and targets: `station`, `deputy`, `agency`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Keyed::Station => "station",
+            Keyed::Deputy => "deputy",
+            Keyed::Agency => "agency",
+        }
+    }
+
     fn table(self) -> &'static str {
         match self {
             Keyed::Station => "stations",

@@ -11,10 +11,8 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use liaison_domain::audit::AuditEvent;
 use liaison_domain::authz::{self, Action, Denied, Principal, Target};
-use liaison_domain::{password, token};
-use liaison_store::{audit, sessions, users};
+use liaison_domain::token;
 
 pub const SESSION_COOKIE: &str = "liaison_session";
 pub const LOGIN_CSRF_COOKIE: &str = "liaison_login_csrf";
@@ -118,31 +116,12 @@ pub fn set_cookie(name: &str, value: &str, path: &str, secure: bool, max_age: Op
     HeaderValue::from_str(&c).expect("cookie values are ASCII tokens")
 }
 
-/// Finds the session behind a token, ending it if it has been idle too long.
+/// Finds the session behind a token (the use-case ends it when idle or too old).
 async fn resolve(state: &AppState, token: &str, via_cookie: bool) -> Result<Option<Caller>, ApiError> {
-    let hash = token::hash_token(token);
-    let Some(row) = sessions::find(&state.db, &hash).await? else { return Ok(None) };
-    let expected_kind = if via_cookie { "cookie" } else { "bearer" };
-    if row.kind != expected_kind {
-        return Ok(None);
-    }
-    let now = state.now_ms();
-    let idle_ms = state.settings.session_idle.num_milliseconds();
-    let max_ms = state.settings.session_max.num_milliseconds();
-    if now - row.last_seen_at > idle_ms || now - row.created_at > max_ms {
-        let mut tx = state.db.begin().await?;
-        sessions::delete(&mut tx, &hash).await?;
-        tx.commit().await?;
-        return Err(ApiError::new(StatusCode::UNAUTHORIZED, "session_expired", "登录已超时，请重新登录"));
-    }
-    let Some(account) = users::load_account(&state.db, row.user_id).await? else { return Ok(None) };
-    // Refresh the idle timer at most once a minute, so reads stay reads.
-    if now - row.last_seen_at > 60_000 {
-        sessions::touch(&state.db, &hash, now).await?;
-    }
-    Ok(Some(Caller {
-        principal: Principal::User(account),
-        session: Some(Session { token_hash: hash, csrf: row.csrf_token, via_cookie }),
+    let kind = if via_cookie { "cookie" } else { "bearer" };
+    Ok(liaison_app::accounts::resolve(&state.app, token, kind).await?.map(|s| Caller {
+        principal: s.principal,
+        session: Some(Session { token_hash: s.token_hash, csrf: s.csrf, via_cookie }),
     }))
 }
 
@@ -255,32 +234,18 @@ pub async fn gate(State(state): State<AppState>, req: Request, next: Next) -> Re
     next.run(req).await
 }
 
-/// Why a login was refused.
-#[derive(Debug)]
-pub enum LoginError {
-    BadCredentials,
-    Locked,
-    Store(ApiError),
-}
+pub use liaison_app::accounts::LoginError;
 
-impl From<liaison_store::StoreError> for LoginError {
-    fn from(e: liaison_store::StoreError) -> Self {
-        LoginError::Store(e.into())
-    }
-}
-
-impl From<LoginError> for ApiError {
-    fn from(e: LoginError) -> ApiError {
-        match e {
-            // Unknown, wrong and locked answer alike, so that nobody learns which usernames
-            // exist or which accounts are locked (the audit log tells the security admin).
-            LoginError::BadCredentials | LoginError::Locked => ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "bad_credentials",
-                "用户名或密码错误。连续输错多次的账号会暂时锁定，请稍后再试或联系安全管理员",
-            ),
-            LoginError::Store(e) => e,
-        }
+/// Unknown, wrong and locked answer alike, so that nobody learns which usernames exist or which
+/// accounts are locked (the audit log tells the security admin).
+pub fn login_refusal(e: LoginError) -> ApiError {
+    match e {
+        LoginError::BadCredentials | LoginError::Locked => ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "bad_credentials",
+            "用户名或密码错误。连续输错多次的账号会暂时锁定，请稍后再试或联系安全管理员",
+        ),
+        LoginError::Failed(e) => e.into(),
     }
 }
 
@@ -288,96 +253,23 @@ pub struct LoggedIn {
     pub token: String,
 }
 
-/// Checks a username and password and opens a session of `kind` ("cookie" or "bearer").
-/// Failures count toward the lock-out; every outcome is audited.
+/// Checks a username and password and opens a session of `kind` ("cookie" or "bearer"), after
+/// slowing down by address: the per-account lock-out alone lets one client try a password on
+/// every account in turn.
 pub async fn login(
     state: &AppState,
     client: crate::limits::ClientIp,
     username: &str,
     pw: &str,
     kind: &str,
-) -> Result<LoggedIn, LoginError> {
-    // Slow down by address too: the per-account lock-out alone lets one client try a password
-    // on every account in turn.
-    state.limits.spend(crate::limits::Bucket::Login, client, 1).map_err(LoginError::Store)?;
-    let username = username.trim().to_lowercase();
-    let user = users::find_by_username(&state.db, &username).await?;
-    let now = state.app.clock.now();
-    let now_ms = now.timestamp_millis();
-    let hash = user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| password::dummy_hash().to_owned());
-    let pw_owned = pw.to_owned();
-    let matches = tokio::task::spawn_blocking(move || password::verify_password(&pw_owned, &hash))
-        .await
-        .map_err(|e| LoginError::Store(ApiError::internal(e)))?;
-    let event = |county: &str, action: &str, summary: &str| AuditEvent {
-        county_code: county.to_owned(),
-        actor: username.clone(),
-        action: action.to_owned(),
-        target: format!("user:{username}"),
-        summary: summary.to_owned(),
-    };
-    let Some(user) = user else {
-        audit::record(&state.db, &event("000000", "session.login_failed", "未知用户名"), now_ms).await?;
-        return Err(LoginError::BadCredentials);
-    };
-    if user.locked_until.is_some_and(|t| t > now_ms) {
-        audit::record(
-            &state.db,
-            &event(&user.county_code, "session.login_refused_locked", "账号锁定期间尝试登录"),
-            now_ms,
-        )
-        .await?;
-        return Err(LoginError::Locked);
-    }
-    if user.disabled || !matches {
-        let mut tx = state.db.begin().await?;
-        let until = (now + state.settings.lockout_for).timestamp_millis();
-        let locked = users::record_failure(&mut tx, user.id, state.settings.lockout_failures, until).await?;
-        audit::append(&mut tx, &event(&user.county_code, "session.login_failed", "密码错误"), now_ms).await?;
-        if locked.is_some() {
-            let mins = state.settings.lockout_for.num_minutes();
-            audit::append(
-                &mut tx,
-                &event(&user.county_code, "account.locked", &format!("连续登录失败，锁定 {mins} 分钟")),
-                now_ms,
-            )
-            .await?;
-        }
-        tx.commit().await?;
-        return Err(if locked.is_some() { LoginError::Locked } else { LoginError::BadCredentials });
-    }
-    let token_value = token::random_token();
-    let csrf = token::random_token();
-    let mut tx = state.db.begin().await?;
-    users::clear_failures(&mut tx, user.id).await?;
-    sessions::create(&mut tx, &token::hash_token(&token_value), &user.county_code, user.id, kind, &csrf, now_ms)
-        .await?;
-    audit::append(
-        &mut tx,
-        &event(&user.county_code, "session.login", if kind == "cookie" { "网页登录" } else { "接口令牌登录" }),
-        now_ms,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(LoggedIn { token: token_value })
+) -> Result<LoggedIn, ApiError> {
+    state.limits.spend(crate::limits::Bucket::Login, client, 1)?;
+    let token = liaison_app::accounts::login(&state.app, username, pw, kind).await.map_err(login_refusal)?;
+    Ok(LoggedIn { token })
 }
 
 /// Ends the caller's session.
 pub async fn logout(state: &AppState, caller: &Caller) -> Result<(), ApiError> {
-    let (Some(s), Some(a)) = (&caller.session, caller.principal.account()) else {
-        return Ok(());
-    };
-    let county = users::get_summary(&state.db, a.id).await?.map(|u| u.county_code).unwrap_or_else(|| "000000".into());
-    let mut tx = state.db.begin().await?;
-    sessions::delete(&mut tx, &s.token_hash).await?;
-    let ev = AuditEvent {
-        county_code: county,
-        actor: a.username.clone(),
-        action: "session.logout".into(),
-        target: format!("user:{}", a.username),
-        summary: "退出登录".into(),
-    };
-    audit::append(&mut tx, &ev, state.now_ms()).await?;
-    tx.commit().await?;
-    Ok(())
+    let Some(s) = &caller.session else { return Ok(()) };
+    Ok(liaison_app::accounts::logout(&state.app, &caller.principal, &s.token_hash).await?)
 }

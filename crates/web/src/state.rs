@@ -97,6 +97,10 @@ impl Settings {
             first_reply_days: self.first_reply_days,
             survey_days: self.survey_days,
             due_soon_days: self.due_soon_days,
+            session_idle: self.session_idle,
+            session_max: self.session_max,
+            lockout_failures: self.lockout_failures,
+            lockout_for: self.lockout_for,
         }
     }
 }

@@ -10,13 +10,14 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use liaison_app::org as app_org;
 use liaison_domain::audit::AuditEvent;
-use liaison_domain::authz::{self, Action, Scope, Target};
+use liaison_domain::authz::{Action, Target};
 use liaison_domain::phone::mask_phone;
 use liaison_domain::region::RegionCode;
-use liaison_domain::roster::{self, RawCell, RawRow, Records, Refusal, RosterKind};
+use liaison_domain::roster::RosterKind;
+use liaison_store::audit;
 use liaison_store::org::{self, Agency, Deputy, Station};
-use liaison_store::{audit, roster as store_roster};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -31,29 +32,12 @@ pub struct RegionQuery {
 /// The region a list or a write is about: the one asked for, checked against the caller's
 /// scope, or the caller's first region.
 pub(crate) fn scoped_region(caller: &Caller, action: Action, asked: Option<&str>) -> Result<RegionCode, ApiError> {
-    let region = match asked.filter(|s| !s.trim().is_empty()) {
-        Some(r) => RegionCode::parse(r).map_err(|e| ApiError::from(e).with_field("region"))?,
-        None => authz::reach(&caller.principal, action)
-            .into_iter()
-            .find_map(|s| match s {
-                Scope::Region(c) => Some(c.clone()),
-                _ => None,
-            })
-            .ok_or_else(ApiError::forbidden)?,
-    };
-    caller.check(action, Target::Region(&region))?;
-    Ok(region)
+    Ok(app_org::scoped_region(&caller.principal, action, asked)?)
 }
 
 /// The region subtrees in which the caller may take `action`.
 pub(crate) fn region_grants(caller: &Caller, action: Action) -> Vec<RegionCode> {
-    authz::reach(&caller.principal, action)
-        .into_iter()
-        .filter_map(|s| match s {
-            Scope::Region(c) => Some(c.clone()),
-            _ => None,
-        })
-        .collect()
+    app_org::region_grants(&caller.principal, action)
 }
 
 #[derive(Serialize, ToSchema)]
@@ -221,80 +205,31 @@ pub async fn deputy_contact(
     Ok(Json(ContactBody { slug: d.data.slug, name: d.data.name, phone: d.data.phone }))
 }
 
-/// Turns a JSON object of column keys into one roster row, so that single edits and imports
-/// share one validation.
-fn one_row(kind: RosterKind, fields: &serde_json::Map<String, serde_json::Value>) -> Result<Records, ApiError> {
-    let cols = kind.columns();
-    for k in fields.keys() {
-        if !cols.iter().any(|c| c.key == k) {
-            return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "unknown_field", format!("未知字段：{k}"))
-                .with_field(k.clone()));
-        }
-    }
-    let headers: Vec<String> = cols.iter().map(|c| c.key.to_owned()).collect();
-    let cells = cols
-        .iter()
-        .map(|c| {
-            let text = match fields.get(c.key) {
-                Some(serde_json::Value::String(s)) => s.clone(),
-                Some(serde_json::Value::Array(a)) => a.iter().filter_map(|v| v.as_str()).collect::<Vec<_>>().join("、"),
-                Some(serde_json::Value::Number(n)) => n.to_string(),
+/// The JSON fields as the roster's text cells: lists of names joined with 、, numbers as text.
+pub(crate) fn fields_of(map: serde_json::Map<String, serde_json::Value>) -> Vec<(String, String)> {
+    map.into_iter()
+        .map(|(k, v)| {
+            let text = match v {
+                serde_json::Value::String(s) => s,
+                serde_json::Value::Array(a) => a.iter().filter_map(|v| v.as_str()).collect::<Vec<_>>().join("、"),
+                serde_json::Value::Number(n) => n.to_string(),
                 _ => String::new(),
             };
-            RawCell { text, formula: false }
+            (k, text)
         })
-        .collect();
-    roster::parse(kind, "api", &headers, &[RawRow { number: 1, cells }]).map_err(|errs| {
-        let e = &errs[0];
-        let key = cols.iter().find(|c| c.header == e.column).map(|c| c.key).unwrap_or("");
-        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", e.reason.clone()).with_field(key)
-    })
+        .collect()
 }
 
-/// The county a write lands in: the county of the row's region (a code), else the caller's.
-fn county_for(caller: &Caller, fields: &serde_json::Map<String, serde_json::Value>) -> Result<RegionCode, ApiError> {
-    let raw = fields.get("region").and_then(|v| v.as_str()).unwrap_or("");
-    if let Ok(code) = RegionCode::parse(raw)
-        && let Some(c) = code.county()
-    {
-        return Ok(c);
-    }
-    let region = scoped_region(caller, Action::OrgWrite, None)?;
-    region.county().ok_or_else(|| {
-        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "county_required", "请填写县级以下的行政区划代码")
-            .with_field("region")
-    })
-}
-
-pub(crate) async fn save_one(
+async fn save_one(
     state: &AppState,
     caller: &Caller,
     kind: RosterKind,
     fields: serde_json::Map<String, serde_json::Value>,
 ) -> Result<StatusCode, ApiError> {
-    let records = one_row(kind, &fields)?;
-    let county = county_for(caller, &fields)?;
-    let allowed = region_grants(caller, Action::OrgWrite);
-    if !allowed.iter().any(|a| a.contains(&county) || county.contains(a)) {
-        return Err(ApiError::forbidden());
-    }
-    let sheets = [store_roster::Sheet { name: "api".into(), records }];
-    let action = format!("{}.save", kind.as_str().trim_end_matches('s'));
-    let report =
-        store_roster::apply(&state.db, &county, &allowed, &sheets, (&caller.actor(), &action), state.now_ms(), false)
-            .await?;
-    if let Some(e) = report.errors.first() {
-        let (status, code) = match e.refusal {
-            Refusal::OutOfScope => (StatusCode::FORBIDDEN, "forbidden"),
-            Refusal::Conflict => (StatusCode::CONFLICT, "slug_elsewhere"),
-            Refusal::Invalid if e.reason.contains("管辖范围") => (StatusCode::FORBIDDEN, "forbidden"),
-            Refusal::Invalid => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_field"),
-        };
-        let key = kind.columns().iter().find(|c| c.header == e.column).map(|c| c.key).unwrap_or("");
-        return Err(ApiError::new(status, code, e.reason.clone()).with_field(key));
-    }
-    let created = report.counts.iter().any(|(_, c)| c.created > 0);
-    Ok(if created { StatusCode::CREATED } else { StatusCode::OK })
+    Ok(match app_org::save(&state.app, &caller.principal, kind, &fields_of(fields)).await? {
+        app_org::Saved::Created => StatusCode::CREATED,
+        app_org::Saved::Updated => StatusCode::OK,
+    })
 }
 
 /// Create or update a station (keyed by `slug`, or by region and name). Fields are the roster
@@ -336,43 +271,6 @@ pub async fn save_agency(
     save_one(&state, &caller, RosterKind::Agencies, f).await
 }
 
-pub(crate) async fn deactivate(
-    state: &AppState,
-    caller: &Caller,
-    what: &str,
-    slug: &str,
-) -> Result<StatusCode, ApiError> {
-    let (id, region, county) = match what {
-        "station" => {
-            org::station_by_slug(&state.db, slug).await?.map(|s| (s.id, s.data.region_code, s.data.county_code))
-        }
-        "deputy" => org::deputy_by_slug(&state.db, slug).await?.map(|s| (s.id, s.data.region_code, s.data.county_code)),
-        _ => org::agency_by_slug(&state.db, slug).await?.map(|s| (s.id, s.data.region_code, s.data.county_code)),
-    }
-    .ok_or_else(ApiError::not_found)?;
-    let region = RegionCode::parse(&region).map_err(ApiError::internal)?;
-    caller.check(Action::OrgWrite, Target::Region(&region))?;
-    let now = state.now_ms();
-    let mut tx = state.db.begin().await?;
-    let changed = match what {
-        "station" => org::set_station_active(&mut tx, id, false, now).await?,
-        "deputy" => org::set_deputy_active(&mut tx, id, false, now).await?,
-        _ => org::set_agency_active(&mut tx, id, false, now).await?,
-    };
-    if changed {
-        let ev = AuditEvent {
-            county_code: county,
-            actor: caller.actor(),
-            action: format!("{what}.deactivate"),
-            target: format!("{what}:{slug}"),
-            summary: "停用（保留记录）".into(),
-        };
-        audit::append(&mut tx, &ev, now).await?;
-    }
-    tx.commit().await?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
 /// Deactivate a station; it is kept, since cases refer to it.
 #[utoipa::path(post, path = "/api/v1/stations/{slug}/deactivate", tag = "organisation", params(("slug" = String, Path)), security(("bearer" = [])),
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
@@ -381,7 +279,8 @@ pub async fn deactivate_station(
     caller: Caller,
     ApiPath(slug): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
-    deactivate(&state, &caller, "station", &slug).await
+    app_org::deactivate(&state.app, &caller.principal, app_org::Keyed::Station, &slug).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Deactivate a deputy (e.g. at the end of a term); the record is kept.
@@ -392,7 +291,8 @@ pub async fn deactivate_deputy(
     caller: Caller,
     ApiPath(slug): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
-    deactivate(&state, &caller, "deputy", &slug).await
+    app_org::deactivate(&state.app, &caller.principal, app_org::Keyed::Deputy, &slug).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Deactivate an agency; the record is kept.
@@ -403,64 +303,14 @@ pub async fn deactivate_agency(
     caller: Caller,
     ApiPath(slug): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
-    deactivate(&state, &caller, "agency", &slug).await
+    app_org::deactivate(&state.app, &caller.principal, app_org::Keyed::Agency, &slug).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Deserialize, ToSchema)]
 pub struct MoveBody {
     /// The new region code: a township or village of the same county.
     pub region: String,
-}
-
-/// Moves a station or deputy to another township or village of its county: the county's own
-/// action (a township officer cannot take a record out of, or into, another township), audited.
-pub(crate) async fn move_to(
-    state: &AppState,
-    caller: &Caller,
-    what: org::Keyed,
-    slug: &str,
-    raw_region: &str,
-) -> Result<StatusCode, ApiError> {
-    let (id, label, old_region, county) = match what {
-        org::Keyed::Station => org::station_by_slug(&state.db, slug)
-            .await?
-            .map(|s| (s.id, "联络站", s.data.region_code, s.data.county_code)),
-        _ => {
-            org::deputy_by_slug(&state.db, slug).await?.map(|d| (d.id, "代表", d.data.region_code, d.data.county_code))
-        }
-    }
-    .ok_or_else(ApiError::not_found)?;
-    let county = RegionCode::parse(&county).map_err(ApiError::internal)?;
-    caller.check(Action::OrgWrite, Target::Region(&county))?;
-    let region = RegionCode::parse(raw_region).map_err(|e| ApiError::from(e).with_field("region"))?;
-    if !county.contains(&region) || region == county {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "outside_county",
-            "只能调整到本县（区）的乡镇（街道）或村（社区）",
-        )
-        .with_field("region"));
-    }
-    let Some(target) = liaison_store::regions::get(&state.db, &region).await? else {
-        return Err(
-            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "unknown_region", "行政区划不存在").with_field("region")
-        );
-    };
-    let now = state.now_ms();
-    let mut tx = state.db.begin().await?;
-    if org::move_tx(&mut tx, what, id, region.as_str(), now).await?.is_some() {
-        let kind = if what == org::Keyed::Station { "station" } else { "deputy" };
-        let ev = AuditEvent {
-            county_code: county.county_key(),
-            actor: caller.actor(),
-            action: format!("{kind}.move"),
-            target: format!("{kind}:{slug}"),
-            summary: format!("{label}所属区划由 {old_region} 调整为 {}（{}）", region, target.name),
-        };
-        audit::append(&mut tx, &ev, now).await?;
-    }
-    tx.commit().await?;
-    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Move a station to another township or village of its county (county level only; audited).
@@ -472,7 +322,8 @@ pub async fn move_station(
     ApiPath(slug): ApiPath<String>,
     ApiJson(b): ApiJson<MoveBody>,
 ) -> Result<StatusCode, ApiError> {
-    move_to(&state, &caller, org::Keyed::Station, &slug, &b.region).await
+    app_org::move_to(&state.app, &caller.principal, app_org::Keyed::Station, &slug, &b.region).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Move a deputy to another township or village of their county (county level only; audited).
@@ -484,7 +335,8 @@ pub async fn move_deputy(
     ApiPath(slug): ApiPath<String>,
     ApiJson(b): ApiJson<MoveBody>,
 ) -> Result<StatusCode, ApiError> {
-    move_to(&state, &caller, org::Keyed::Deputy, &slug, &b.region).await
+    app_org::move_to(&state.app, &caller.principal, app_org::Keyed::Deputy, &slug, &b.region).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Serialize, ToSchema)]

@@ -36,7 +36,7 @@ pub async fn create(
     ApiJson(c): ApiJson<Credentials>,
 ) -> Result<(StatusCode, Json<TokenBody>), ApiError> {
     if c.username.len() > 64 || c.password.len() > 256 {
-        return Err(auth::LoginError::BadCredentials.into());
+        return Err(auth::login_refusal(auth::LoginError::BadCredentials));
     }
     let logged = auth::login(&state, client, &c.username, &c.password, "bearer").await?;
     Ok((

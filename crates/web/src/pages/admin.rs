@@ -3,8 +3,9 @@
 
 use super::{Nav, beijing, render};
 use crate::api::audit_entries;
-use crate::api::users::{NewUser, create_account, validate_new_user};
+use crate::api::users::NewUser;
 use crate::auth::Caller;
+use crate::error::ApiError;
 use crate::error::PageError;
 use crate::extract::PageForm;
 use crate::state::AppState;
@@ -12,7 +13,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use liaison_domain::authz::{self, Action, Role, Scope, Target};
+use liaison_domain::authz::{self, Action, Role, Scope};
 use liaison_store::users;
 use serde::Deserialize;
 
@@ -157,16 +158,11 @@ pub async fn create_user(
         scope: f.scope,
         county: f.county,
     };
-    let result = async {
-        let v = validate_new_user(&n)?;
-        caller.check(Action::UserWrite, Target::Region(&v.county))?;
-        if let Scope::Region(c) = &v.grant.scope {
-            caller.check(Action::UserWrite, Target::Region(c))?;
-        }
-        let username = v.username.clone();
-        create_account(&state, v, &caller.actor()).await.map(|_| username)
-    }
-    .await;
+    let username = n.username.trim().to_owned();
+    let result = liaison_app::accounts::create(&state.app, &caller.principal, &n.into())
+        .await
+        .map(|_| username)
+        .map_err(ApiError::from);
     match result {
         Ok(username) => Ok(Redirect::to(&format!("/admin/users?created={username}")).into_response()),
         Err(e) if e.status.is_client_error() => {

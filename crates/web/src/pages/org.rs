@@ -35,12 +35,12 @@ pub async fn deactivate(
     Query(q): Query<RegionParam>,
 ) -> Result<Response, PageError> {
     let what = match tab.as_str() {
-        "stations" => "station",
-        "deputies" => "deputy",
-        "agencies" => "agency",
+        "stations" => org::Keyed::Station,
+        "deputies" => org::Keyed::Deputy,
+        "agencies" => org::Keyed::Agency,
         _ => return Err(PageError(ApiError::not_found())),
     };
-    crate::api::org::deactivate(&state, &caller, what, &slug).await?;
+    liaison_app::org::deactivate(&state.app, &caller.principal, what, &slug).await?;
     let back = if tab == "stations" { "/org".to_owned() } else { format!("/org/{tab}") };
     let region = q.region.unwrap_or_default();
     Ok(axum::response::Redirect::to(&format!("{back}?region={region}&saved=1")).into_response())
@@ -61,13 +61,10 @@ pub async fn save(
         _ => return Err(PageError(ApiError::not_found())),
     };
     let region = scoped_region(&caller, Action::OrgWrite, q.region.as_deref())?;
-    let fields: serde_json::Map<String, serde_json::Value> = form
-        .into_iter()
-        .filter(|(k, v)| k != crate::auth::CSRF_FIELD && !v.trim().is_empty())
-        .map(|(k, v)| (k, serde_json::Value::String(v)))
-        .collect();
+    let fields: Vec<(String, String)> =
+        form.into_iter().filter(|(k, v)| k != crate::auth::CSRF_FIELD && !v.trim().is_empty()).collect();
     let back = if tab == "stations" { "/org".to_owned() } else { format!("/org/{tab}") };
-    match crate::api::org::save_one(&state, &caller, kind, fields).await {
+    match liaison_app::org::save(&state.app, &caller.principal, kind, &fields).await.map_err(ApiError::from) {
         Ok(_) => Ok(axum::response::Redirect::to(&format!("{back}?region={region}&saved=1")).into_response()),
         Err(e) if e.status.is_client_error() => {
             let status = e.status;
@@ -104,7 +101,10 @@ pub async fn move_to(
     };
     let region = scoped_region(&caller, Action::OrgWrite, q.region.as_deref())?;
     let back = if tab == "stations" { "/org".to_owned() } else { format!("/org/{tab}") };
-    match crate::api::org::move_to(&state, &caller, what, form.slug.trim(), form.region.trim()).await {
+    match liaison_app::org::move_to(&state.app, &caller.principal, what, form.slug.trim(), form.region.trim())
+        .await
+        .map_err(ApiError::from)
+    {
         Ok(_) => Ok(axum::response::Redirect::to(&format!("{back}?region={region}&saved=1")).into_response()),
         Err(e) if e.status.is_client_error() => {
             let status = e.status;

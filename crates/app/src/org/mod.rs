@@ -1,0 +1,39 @@
+//! The organisation: stations, deputies, agencies and grids. Saving one record (`save`) goes
+//! through the same validation and all-or-nothing apply as a roster import; deactivating keeps the
+//! row (`deactivate`); moving a station or deputy to another township is the county's own,
+//! audited action (`move_to`).
+
+mod deactivate;
+mod move_to;
+mod save;
+
+pub use deactivate::deactivate;
+pub use move_to::move_to;
+pub use save::{Saved, save};
+
+use crate::{Error, Result};
+use liaison_domain::authz::{self, Action, Principal, Scope, Target};
+use liaison_domain::region::RegionCode;
+pub use liaison_store::org::Keyed;
+
+/// The region subtrees in which `principal` may take `action`.
+pub fn region_grants(principal: &Principal, action: Action) -> Vec<RegionCode> {
+    authz::reach(principal, action)
+        .into_iter()
+        .filter_map(|s| match s {
+            Scope::Region(c) => Some(c.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The region a list or a write is about: the one asked for, checked against the principal's
+/// scope, or the principal's first region.
+pub fn scoped_region(principal: &Principal, action: Action, asked: Option<&str>) -> Result<RegionCode> {
+    let region = match asked.filter(|s| !s.trim().is_empty()) {
+        Some(r) => RegionCode::parse(r).map_err(|e| Error::from(e).field("region"))?,
+        None => region_grants(principal, action).into_iter().next().ok_or_else(Error::refused)?,
+    };
+    crate::check(principal, action, Target::Region(&region))?;
+    Ok(region)
+}
