@@ -125,7 +125,6 @@ pub async fn submit(
             Ok(res)
         }
         Err(e) => {
-            let e: ApiError = e.into();
             if e.status.is_server_error() {
                 return Err(PageError(e));
             }
