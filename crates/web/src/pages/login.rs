@@ -3,7 +3,7 @@
 
 use super::{Nav, render};
 use crate::auth::{self, Caller, LOGIN_CSRF_COOKIE, SESSION_COOKIE, cookie_value, is_secure, set_cookie};
-use crate::error::{ApiError, PageError};
+use crate::error::PageError;
 use crate::extract::PageForm;
 use crate::state::AppState;
 use askama::Template;
