@@ -170,6 +170,10 @@ async fn serve(config: &Config, db: Db) -> anyhow::Result<()> {
     let listener =
         tokio::net::TcpListener::bind(&config.listen).await.with_context(|| format!("binding {}", config.listen))?;
     let addr = listener.local_addr()?;
+    if let Some(w) = config.public_url_warning(addr) {
+        tracing::warn!(public_url = %config.public_url(), "public_url not set on a non-loopback listener");
+        eprintln!("警告：{w}");
+    }
     tracing::info!(%addr, backend = ?db.backend(), "liaison listening");
     println!("liaison 已启动：http://{addr}/login");
     let settings = config.web_settings();

@@ -29,7 +29,7 @@ pub struct Config {
     /// Log filter, e.g. `info` or `liaison=debug,info`.
     pub log: String,
     /// The address constituents reach this server at (QR codes point here), e.g.
-    /// `https://lianluo.zhashui.gov.cn`.
+    /// `https://lianluo.zhashui.gov.cn`; empty means `http://{listen}`.
     pub public_url: String,
     /// Case categories offered on forms.
     pub categories: Vec<String>,
@@ -78,7 +78,7 @@ impl Default for Config {
             secure_cookies: false,
             body_limit_bytes: 1024 * 1024,
             log: "info".into(),
-            public_url: "http://127.0.0.1:8080".into(),
+            public_url: String::new(),
             categories: liaison_domain::case::DEFAULT_CATEGORIES.iter().map(|s| (*s).to_owned()).collect(),
             deadline_township_days: 15,
             deadline_county_days: 30,
@@ -152,6 +152,25 @@ impl Config {
         }
     }
 
+    /// The address QR codes and links point to: `public_url`, or the listen address.
+    pub fn public_url(&self) -> String {
+        match self.public_url.trim().trim_end_matches('/') {
+            "" => format!("http://{}", self.listen.trim()),
+            url => url.to_owned(),
+        }
+    }
+
+    /// A warning when QR codes would point at an address constituents cannot reach: no
+    /// `public_url` while listening on a non-loopback address.
+    pub fn public_url_warning(&self, bound: std::net::SocketAddr) -> Option<String> {
+        (self.public_url.trim().is_empty() && !bound.ip().is_loopback()).then(|| {
+            format!(
+                "未设置 public_url：二维码和链接将指向 {}，群众的手机可能无法访问。请设置 public_url（或 LIAISON_PUBLIC_URL）为群众访问的地址。",
+                self.public_url()
+            )
+        })
+    }
+
     /// The trusted proxies, parsed; a bad entry is a configuration error.
     pub fn trusted_proxies(&self) -> anyhow::Result<Vec<ipnet::IpNet>> {
         self.trusted_proxies
@@ -172,7 +191,7 @@ impl Config {
             lockout_for: chrono_minutes(self.lockout_minutes),
             secure_cookies: self.secure_cookies,
             body_limit: self.body_limit_bytes,
-            public_url: self.public_url.trim_end_matches('/').to_owned(),
+            public_url: self.public_url(),
             data_dir: self.data_dir.clone(),
             categories: self.categories.clone(),
             deadline_township_days: self.deadline_township_days,
@@ -249,6 +268,18 @@ mod tests {
         let c = Config::default();
         assert_eq!(c.listen, "127.0.0.1:8080");
         assert_eq!(c.database_url(), "sqlite://./data/liaison.db");
+    }
+
+    #[test]
+    fn public_url_defaults_to_the_listen_address() {
+        let c = Config { listen: "127.0.0.1:9000".into(), ..Config::default() };
+        assert_eq!(c.public_url(), "http://127.0.0.1:9000");
+        assert_eq!(c.public_url_warning("127.0.0.1:9000".parse().unwrap()), None);
+        let c = Config { listen: "0.0.0.0:8080".into(), ..Config::default() };
+        assert!(c.public_url_warning("0.0.0.0:8080".parse().unwrap()).unwrap().contains("public_url"));
+        let c = Config { public_url: "https://lianluo.example.cn/".into(), ..c };
+        assert_eq!(c.public_url(), "https://lianluo.example.cn");
+        assert_eq!(c.public_url_warning("0.0.0.0:8080".parse().unwrap()), None);
     }
 
     #[test]

@@ -290,5 +290,9 @@ pub(crate) async fn send_codes(state: &AppState, raw_phone: &str) -> Result<Stri
         .await?;
         tx.commit().await?;
     }
-    Ok(format!("如果号码 {} 留过言，查询码已通过短信发送到该号码。", phone.masked()))
+    // No SMS sender exists yet: the request waits in the outbox, and the page says so.
+    Ok(format!(
+        "已登记号码 {} 的找回请求。本平台暂未开通短信，请联系您留言的联络站，工作人员核实后可告诉您查询码。",
+        phone.masked()
+    ))
 }
