@@ -24,7 +24,7 @@ pub enum Error {
     Invalid { code: &'static str, message: String, field: Option<String> },
     /// The request itself is malformed (a header that cannot be read).
     #[error("{message}")]
-    Malformed { code: &'static str, message: String },
+    Malformed { code: &'static str, message: String, field: Option<String> },
     /// More than the system accepts in one piece (a photo, a file).
     #[error("{message}")]
     TooLarge { message: String },
@@ -63,6 +63,7 @@ impl Error {
         match self {
             Error::Invalid { code, message, .. } => Error::Invalid { code, message, field: Some(f.into()) },
             Error::Conflict { code, message, .. } => Error::Conflict { code, message, field: Some(f.into()) },
+            Error::Malformed { code, message, .. } => Error::Malformed { code, message, field: Some(f.into()) },
             other => other,
         }
     }

@@ -104,7 +104,7 @@ impl From<liaison_app::Error> for ApiError {
             E::Invalid { code, message, field } => {
                 with(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message), field)
             }
-            E::Malformed { code, message } => ApiError::bad_request(code, message),
+            E::Malformed { code, message, field } => with(ApiError::bad_request(code, message), field),
             E::TooLarge { message } => ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", message),
             E::Storage(s) => ApiError::from(s),
             E::Internal(cause) => ApiError::internal(cause),

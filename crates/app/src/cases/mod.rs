@@ -4,14 +4,25 @@
 //! runs in one transaction that rewrites the case, appends its timeline event, its audit entry
 //! and any notifications. The state machine itself is `liaison_domain::case::next`.
 
+pub mod attach;
+pub mod public;
+pub mod read;
 pub mod receive;
+pub mod record;
 pub mod search;
+pub mod stats;
 pub mod step;
 pub mod survey;
 pub mod sweep;
 
+pub use attach::{add_photo, photo_file};
+pub use liaison_store::cases::{CaseRow, Counts, EventRow};
+pub use public::{PublicCase, by_code, echoes, send_codes, submit};
+pub use read::{InboxQuery, Similar, contact, detail, inbox, reach_lists, readable, similar};
 pub use receive::{Intake, Received, check_category, check_idempotency_key, receive, route_public};
+pub use record::{NewCase, contact_fields, location_field, record};
 pub use search::search;
+pub use stats::{Stats, StatsQuery, stats};
 pub use step::{Step, act, check_step};
 pub use survey::survey;
 pub use sweep::{Swept, sweep};
@@ -20,7 +31,6 @@ use crate::Error;
 use liaison_domain::audit::AuditEvent;
 use liaison_domain::case::{self, CaseStatus, Level};
 use liaison_domain::phone::mask_phone;
-use liaison_store::cases::CaseRow;
 use liaison_store::{Tx, audit, outbox};
 
 /// The audit entry of a step on case `id`, in the step's transaction.

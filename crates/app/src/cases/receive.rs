@@ -85,6 +85,7 @@ pub fn check_idempotency_key(raw: Option<&str>) -> Result<Option<String>, Error>
         Some(_) => Err(Error::Malformed {
             code: "invalid_idempotency_key",
             message: "Idempotency-Key 应为 8 到 128 个可见字符".into(),
+            field: None,
         }),
     }
 }

@@ -1,7 +1,6 @@
 //! Cases for staff: record one raised in person, the inboxes, a case with its timeline, each
 //! step of the loop, photos, the audited contact view, and the counts.
 
-use super::org::scoped_region;
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::ApiPath;
@@ -12,15 +11,10 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use liaison_app::cases::{self as casework, Intake, Step};
-use liaison_app::photos;
-use liaison_domain::audit::AuditEvent;
-use liaison_domain::authz::{self, Action, CaseLocation, Scope, Target, parse_slug};
-use liaison_domain::case::{CaseStatus, Channel, Level, parse_content, parse_note, parse_title};
-use liaison_domain::phone::PhoneNumber;
-use liaison_domain::region::RegionCode;
+use liaison_app::cases::{self as casework, Step};
+use liaison_domain::authz::parse_slug;
+use liaison_domain::case::{CaseStatus, Level, parse_note};
 use liaison_store::cases::{self, CaseRow};
-use liaison_store::{audit, regions};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -153,46 +147,15 @@ pub struct InboxQuery {
     pub limit: Option<i64>,
 }
 
-/// What the caller's scopes reach, as store filters.
-pub(crate) fn reach_lists(caller: &Caller, action: Action) -> [Vec<String>; 4] {
-    let (mut regions, mut stations, mut agencies, mut deputies) = (vec![], vec![], vec![], vec![]);
-    for s in authz::reach(&caller.principal, action) {
-        match s {
-            Scope::Region(c) => regions.push(c.as_str().to_owned()),
-            Scope::Station(x) => stations.push(x.clone()),
-            Scope::Agency(x) => agencies.push(x.clone()),
-            Scope::Deputy(x) => deputies.push(x.clone()),
-        }
-    }
-    [regions, stations, agencies, deputies]
-}
-
 pub(crate) async fn inbox(state: &AppState, caller: &Caller, q: &InboxQuery) -> Result<Vec<CaseRow>, ApiError> {
-    let [regions, stations, agencies, deputies] = reach_lists(caller, Action::CaseRead);
-    let reach =
-        cases::Reach { region_prefixes: &regions, stations: &stations, agencies: &agencies, deputies: &deputies };
-    let mut statuses = Vec::new();
-    for s in q.status.as_deref().unwrap_or("").split(',').map(str::trim).filter(|s| !s.is_empty()) {
-        let st = CaseStatus::parse(s)
-            .ok_or_else(|| ApiError::bad_request("invalid_status", format!("未知状态：{s}")).with_field("status"))?;
-        statuses.push(st.as_str().to_owned());
-    }
-    let due_by = q
-        .due_soon
-        .unwrap_or(false)
-        .then(|| state.app.calendar.add_working_days(state.today(), state.settings.due_soon_days).to_string());
-    let text: Vec<String> = q.q.as_deref().unwrap_or("").split_whitespace().map(str::to_owned).collect();
-    if text.len() > 5 || text.iter().any(|t| t.chars().count() > 30) {
-        return Err(ApiError::bad_request("invalid_query", "搜索词最多 5 个，每个不超过 30 个字").with_field("q"));
-    }
-    let filter =
-        cases::Filter { text, statuses, overdue: q.overdue.unwrap_or(false), due_by, limit: q.limit.unwrap_or(200) };
-    if !filter.text.is_empty()
-        && let Some(found) = casework::search(&state.app, &reach, &filter).await
-    {
-        return Ok(found);
-    }
-    Ok(cases::list(&state.db, &reach, &filter).await?)
+    let query = casework::InboxQuery {
+        status: q.status.clone(),
+        overdue: q.overdue.unwrap_or(false),
+        due_soon: q.due_soon.unwrap_or(false),
+        q: q.q.clone(),
+        limit: q.limit,
+    };
+    Ok(casework::inbox(&state.app, &caller.principal, &query).await?)
 }
 
 /// Cases within the caller's scope (mine, my station, my township, my agency), newest first.
@@ -207,10 +170,7 @@ pub async fn list(
 }
 
 pub(crate) async fn readable(state: &AppState, caller: &Caller, id: i64) -> Result<CaseRow, ApiError> {
-    let row = cases::get(&state.db, id).await?.ok_or_else(ApiError::not_found)?;
-    let loc = row.location().ok_or_else(|| ApiError::internal("case with invalid region"))?;
-    caller.check(Action::CaseRead, Target::Case(&loc))?;
-    Ok(row)
+    Ok(casework::readable(&state.app, &caller.principal, id).await?)
 }
 
 #[derive(Serialize, ToSchema)]
@@ -235,23 +195,11 @@ pub async fn similar(
 }
 
 pub(crate) async fn similar_cases(state: &AppState, caller: &Caller, id: i64) -> Result<Vec<SimilarBody>, ApiError> {
-    use liaison_domain::similar;
-    let row = readable(state, caller, id).await?;
-    let township = row.region_code.get(..9).unwrap_or(&row.region_code);
-    let mine = similar::bigrams(&format!("{}{}", row.title, row.content));
-    let mut out: Vec<SimilarBody> = cases::open_in_township(&state.db, township, id)
-        .await?
+    let found = casework::similar(&state.app, &caller.principal, id).await?;
+    Ok(found
         .into_iter()
-        .filter(|c| c.location().is_some_and(|l| caller.check(Action::CaseRead, Target::Case(&l)).is_ok()))
-        .map(|c| {
-            let similarity = similar::jaccard(&mine, &similar::bigrams(&format!("{}{}", c.title, c.content)));
-            SimilarBody { similarity, id: c.id, title: c.title, status: c.status }
-        })
-        .filter(|s| s.similarity >= similar::NEAR)
-        .collect();
-    out.sort_by(|a, b| b.similarity.total_cmp(&a.similarity).then(b.id.cmp(&a.id)));
-    out.truncate(5);
-    Ok(out)
+        .map(|s| SimilarBody { id: s.id, title: s.title, status: s.status, similarity: s.similarity })
+        .collect())
 }
 
 /// One case with its whole timeline, if it lies within the caller's scope.
@@ -262,9 +210,8 @@ pub async fn get(
     caller: Caller,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<CaseDetail>, ApiError> {
-    let row = readable(&state, &caller, id).await?;
-    let timeline = cases::events(&state.db, id, false).await?.into_iter().map(EventBody::from).collect();
-    let photos = cases::photos(&state.db, id).await?.into_iter().map(|(h, _)| h).collect();
+    let (row, timeline, photos) = casework::detail(&state.app, &caller.principal, id).await?;
+    let timeline = timeline.into_iter().map(EventBody::from).collect();
     Ok(Json(CaseDetail { case: row.into(), timeline, photos }))
 }
 
@@ -282,23 +229,8 @@ pub async fn contact(
     caller: Caller,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<CaseContactBody>, ApiError> {
-    let row = cases::get(&state.db, id).await?.ok_or_else(ApiError::not_found)?;
-    let loc = row.location().ok_or_else(|| ApiError::internal("case with invalid region"))?;
-    caller.check(Action::CaseRead, Target::Case(&loc))?;
-    caller.check(Action::PersonalDataRead, Target::Region(&loc.region))?;
-    audit::record(
-        &state.db,
-        &AuditEvent {
-            county_code: row.county_code.clone(),
-            actor: caller.actor(),
-            action: "personal_data.view".into(),
-            target: format!("case:{id}"),
-            summary: "查看群众联系方式".into(),
-        },
-        state.now_ms(),
-    )
-    .await?;
-    Ok(Json(CaseContactBody { name: row.contact_name, phone: row.contact_phone }))
+    let (name, phone) = casework::contact(&state.app, &caller.principal, id).await?;
+    Ok(Json(CaseContactBody { name, phone }))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -319,43 +251,6 @@ pub struct NewCase {
     pub anonymous: bool,
     #[serde(default)]
     pub publish_consent: bool,
-}
-
-fn opt_slug(v: &Option<String>, field: &'static str) -> Result<Option<String>, ApiError> {
-    v.as_deref()
-        .filter(|s| !s.trim().is_empty())
-        .map(|s| parse_slug(s).map_err(|e| ApiError::from(e).with_field(field)))
-        .transpose()
-}
-
-pub(crate) fn contact_fields(
-    name: Option<&str>,
-    phone: Option<&str>,
-    anonymous: bool,
-) -> Result<(String, Option<PhoneNumber>), ApiError> {
-    let name = name.unwrap_or("").trim().to_owned();
-    if name.chars().count() > 20 {
-        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "too_long", "联系人姓名不能超过 20 个字")
-            .with_field("contact_name"));
-    }
-    liaison_domain::text::check("contact_name", "联系人姓名", &name, liaison_domain::text::Lines::One)?;
-    let phone = match phone.map(str::trim).filter(|p| !p.is_empty()) {
-        Some(p) if !anonymous => {
-            Some(PhoneNumber::parse(p).map_err(|e| ApiError::from(e).with_field("contact_phone"))?)
-        }
-        _ => None,
-    };
-    Ok((name, phone))
-}
-
-pub(crate) fn location_field(raw: Option<&str>) -> Result<String, ApiError> {
-    let s = raw.unwrap_or("").trim();
-    if s.chars().count() > 100 {
-        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "too_long", "位置描述不能超过 100 个字")
-            .with_field("location"));
-    }
-    liaison_domain::text::check("location", "位置描述", s, liaison_domain::text::Lines::One)?;
-    Ok(s.to_owned())
 }
 
 /// Record a case raised at a reception, on a visit, in a WeChat group, by phone, or a deputy's
@@ -382,85 +277,26 @@ pub(crate) async fn record(
     n: NewCase,
     key: Option<String>,
 ) -> Result<(CaseRow, bool), ApiError> {
-    let channel = Channel::parse(&n.channel).filter(|c| *c != Channel::Qr).ok_or_else(|| {
-        ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_channel",
-            "渠道应为 station、visit、wechat、hotline、snapshot 或 online",
-        )
-        .with_field("channel")
-    })?;
-    let title = parse_title(&n.title)?;
-    let content = parse_content(&n.content)?;
-    let station = opt_slug(&n.station, "station")?;
-    let deputy = opt_slug(&n.deputy, "deputy")?;
-    let region = match n.region.as_deref().filter(|r| !r.trim().is_empty()) {
-        Some(r) => RegionCode::parse(r).map_err(|e| ApiError::from(e).with_field("region"))?,
-        None => casework::route_public(&state.app, station.as_deref(), deputy.as_deref()).await?.0,
-    };
-    let loc = CaseLocation {
-        region: region.clone(),
-        station: station.clone(),
-        agency: None,
-        assisting: vec![],
-        deputy: deputy.clone(),
-    };
-    caller.check(Action::CaseWrite, Target::Case(&loc))?;
-    check_recipients(state, &region, station.as_deref(), deputy.as_deref()).await?;
-    if regions::get(&state.db, &region).await?.is_none() {
-        return Err(
-            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "unknown_region", "行政区划不存在").with_field("region")
-        );
-    }
-    let (contact_name, contact_phone) =
-        contact_fields(n.contact_name.as_deref(), n.contact_phone.as_deref(), n.anonymous)?;
-    let intake = Intake {
-        region,
-        station,
-        deputy,
-        title,
-        content,
-        channel,
-        category: casework::check_category(&state.app, n.category.as_deref())?,
-        location: location_field(n.location.as_deref())?,
-        contact_name,
-        contact_phone,
-        anonymous: n.anonymous,
-        publish_consent: n.publish_consent,
-        photos: vec![],
-        idempotency_key: key,
-    };
-    Ok(casework::receive(&state.app, intake, &caller.actor()).await?)
+    Ok(casework::record(&state.app, &caller.principal, n.into(), key).await?)
 }
 
-/// The station and deputy a case names must be active records of the case's county: a case of one
-/// county must never land in another county's station or deputy inbox.
-async fn check_recipients(
-    state: &AppState,
-    region: &RegionCode,
-    station: Option<&str>,
-    deputy: Option<&str>,
-) -> Result<(), ApiError> {
-    use liaison_store::org;
-    let county = region.county_key();
-    let refuse = |field: &'static str, message: &'static str| {
-        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "unknown_recipient", message).with_field(field)
-    };
-    if let Some(s) = station {
-        match org::station_by_slug(&state.db, s).await?.filter(|x| x.active) {
-            Some(x) if x.data.county_code == county => {}
-            Some(_) => return Err(refuse("station", "该联络站不属于本案所在的县（区）")),
-            None => return Err(refuse("station", "找不到该联络站")),
+impl From<NewCase> for casework::NewCase {
+    fn from(n: NewCase) -> Self {
+        casework::NewCase {
+            region: n.region,
+            station: n.station,
+            deputy: n.deputy,
+            channel: n.channel,
+            title: n.title,
+            content: n.content,
+            category: n.category,
+            location: n.location,
+            contact_name: n.contact_name,
+            contact_phone: n.contact_phone,
+            anonymous: n.anonymous,
+            publish_consent: n.publish_consent,
         }
     }
-    if let Some(d) = deputy {
-        match org::deputy_by_slug(&state.db, d).await?.filter(|x| x.active) {
-            Some(x) if x.data.county_code == county => {}
-            Some(_) => return Err(refuse("deputy", "该代表不属于本案所在的县（区）")),
-            None => return Err(refuse("deputy", "找不到该代表")),
-        }
-    }
-    Ok(())
 }
 
 /// A step of the loop. `step` names it; the other fields are what that step needs.
@@ -572,35 +408,7 @@ pub async fn add_photo(
     ApiPath(id): ApiPath<i64>,
     body: Bytes,
 ) -> Result<StatusCode, ApiError> {
-    let row = cases::get(&state.db, id).await?.ok_or_else(ApiError::not_found)?;
-    let loc = row.location().ok_or_else(|| ApiError::internal("case with invalid region"))?;
-    caller.check(Action::CaseWrite, Target::Case(&loc))?;
-    let photo = photos::clean(&body)?;
-    if cases::photos(&state.db, id).await?.len() >= photos::MAX_PHOTOS {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "too_many_photos",
-            format!("每件最多 {} 张照片", photos::MAX_PHOTOS),
-        )
-        .with_field("photos"));
-    }
-    photos::store(&state.settings.data_dir, &photo).map_err(ApiError::internal)?;
-    let now = state.now_ms();
-    let mut tx = state.db.begin().await?;
-    cases::add_photo(&mut tx, &row.county_code, id, &photo.hash, photo.mime, photo.bytes.len() as i64, now).await?;
-    audit::append(
-        &mut tx,
-        &AuditEvent {
-            county_code: row.county_code.clone(),
-            actor: caller.actor(),
-            action: "case.photo".into(),
-            target: format!("case:{id}"),
-            summary: "添加照片".into(),
-        },
-        now,
-    )
-    .await?;
-    tx.commit().await?;
+    casework::add_photo(&state.app, &caller.principal, id, &body).await?;
     Ok(StatusCode::CREATED)
 }
 
@@ -612,10 +420,7 @@ pub async fn photo(
     caller: Caller,
     ApiPath((id, hash)): ApiPath<(i64, String)>,
 ) -> Result<Response, ApiError> {
-    readable(&state, &caller, id).await?;
-    let (hash, mime) =
-        cases::photos(&state.db, id).await?.into_iter().find(|(h, _)| *h == hash).ok_or_else(ApiError::not_found)?;
-    let bytes = std::fs::read(photos::path(&state.settings.data_dir, &hash, &mime)).map_err(ApiError::internal)?;
+    let (bytes, mime) = casework::photo_file(&state.app, &caller.principal, id, &hash).await?;
     Ok(([(header::CONTENT_TYPE, mime)], bytes).into_response())
 }
 
@@ -666,32 +471,15 @@ fn counts(list: Vec<(String, i64)>) -> Vec<Count> {
     list.into_iter().map(|(key, count)| Count { key, count }).collect()
 }
 
-fn date(raw: Option<&str>, field: &'static str, default: chrono::NaiveDate) -> Result<chrono::NaiveDate, ApiError> {
-    match raw.filter(|s| !s.is_empty()) {
-        None => Ok(default),
-        Some(s) => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
-            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_date", "日期应写作 YYYY-MM-DD").with_field(field)
-        }),
-    }
-}
-
 pub(crate) async fn stats(state: &AppState, caller: &Caller, q: &StatsQuery) -> Result<StatsBody, ApiError> {
-    let region = scoped_region(caller, Action::CaseRead, q.region.as_deref())?;
-    let today = state.today();
-    let jan1 = chrono::NaiveDate::from_ymd_opt(chrono::Datelike::year(&today), 1, 1).expect("valid date");
-    let from = date(q.from.as_deref(), "from", jan1)?;
-    let to = date(q.to.as_deref(), "to", today)?;
-    if to < from {
-        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_range", "结束日期不能早于开始日期")
-            .with_field("to"));
-    }
-    let station = q
-        .station
-        .as_deref()
-        .filter(|s| !s.is_empty())
-        .map(|s| parse_slug(s).map_err(|e| ApiError::from(e).with_field("station")))
-        .transpose()?;
-    let c = cases::counts(&state.db, region.as_str(), station.as_deref(), from, to).await?;
+    let query = casework::StatsQuery {
+        region: q.region.clone(),
+        station: q.station.clone(),
+        from: q.from.clone(),
+        to: q.to.clone(),
+    };
+    let casework::Stats { region, from, to, counts: c } =
+        casework::stats(&state.app, &caller.principal, &query).await?;
     let n = |list: &[(String, i64)], key: &str| list.iter().find(|(k, _)| k == key).map(|(_, v)| *v).unwrap_or(0);
     let st = &c.by_status;
     let replied = n(st, "replied");

@@ -131,14 +131,17 @@ pub async fn requests(State(state): State<AppState>, client: ClientIp, ApiQuery(
             let Ok(code) = TrackingCode::parse(raw) else {
                 return error(StatusCode::BAD_REQUEST, format!("无效的 service_request_id：{raw}"));
             };
-            match liaison_store::cases::by_tracking_code(&state.db, code.as_str()).await {
+            match liaison_app::cases::by_code(&state.app, &code).await.map(|(c, _, _)| Some(c)).or_else(|e| match e {
+                liaison_app::Error::NotFound => Ok(None),
+                e => Err(e),
+            }) {
                 Ok(Some(c)) => out.push(request(c)),
                 Ok(None) => {}
                 Err(e) => return from_api(e.into()),
             }
         }
     } else if let Some(station) = q.jurisdiction_id.as_deref() {
-        match liaison_store::cases::echoes(&state.db, station, 50).await {
+        match liaison_app::cases::echoes(&state.app, station, 50).await {
             Ok(rows) => out.extend(rows.into_iter().map(request)),
             Err(e) => return from_api(e.into()),
         }
@@ -158,7 +161,10 @@ pub async fn request_by_id(State(state): State<AppState>, client: ClientIp, ApiP
     let Ok(code) = TrackingCode::parse(id.trim_end_matches(".json")) else {
         return error(StatusCode::BAD_REQUEST, "无效的 service_request_id");
     };
-    match liaison_store::cases::by_tracking_code(&state.db, code.as_str()).await {
+    match liaison_app::cases::by_code(&state.app, &code).await.map(|(c, _, _)| Some(c)).or_else(|e| match e {
+        liaison_app::Error::NotFound => Ok(None),
+        e => Err(e),
+    }) {
         Ok(Some(c)) => Json(vec![request(c)]).into_response(),
         Ok(None) => error(StatusCode::NOT_FOUND, "没有找到该请求"),
         Err(e) => from_api(e.into()),

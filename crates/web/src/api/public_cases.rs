@@ -10,11 +10,10 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use liaison_app::cases::{self as casework, Intake};
-use liaison_domain::case::{CaseStatus, Channel, Rating, TrackingCode, parse_content, parse_title};
+use liaison_app::cases::{self as casework};
+use liaison_domain::case::{CaseStatus, Channel, Rating, TrackingCode};
 use liaison_domain::phone::PhoneNumber;
-use liaison_store::cases::{self, CaseRow};
-use liaison_store::outbox;
+use liaison_store::cases::CaseRow;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -57,37 +56,19 @@ pub(crate) async fn submit(
     photos: Vec<liaison_app::photos::Photo>,
     key: Option<String>,
 ) -> Result<(CaseRow, bool), ApiError> {
-    let title = parse_title(&p.title)?;
-    let content = parse_content(&p.content)?;
-    let (region, station, deputy) =
-        casework::route_public(&state.app, p.station.as_deref(), p.deputy.as_deref()).await?;
-    let (contact_name, contact_phone) =
-        super::cases::contact_fields(p.contact_name.as_deref(), p.contact_phone.as_deref(), p.anonymous)?;
-    if photos.len() > liaison_app::photos::MAX_PHOTOS {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "too_many_photos",
-            format!("最多上传 {} 张照片", liaison_app::photos::MAX_PHOTOS),
-        )
-        .with_field("photos"));
-    }
-    let intake = Intake {
-        region,
-        station,
-        deputy,
-        title,
-        content,
-        channel,
-        category: casework::check_category(&state.app, p.category.as_deref())?,
-        location: super::cases::location_field(p.location.as_deref())?,
-        contact_name,
-        contact_phone,
+    let p = casework::PublicCase {
+        deputy: p.deputy,
+        station: p.station,
+        title: p.title,
+        content: p.content,
+        category: p.category,
+        location: p.location,
+        contact_name: p.contact_name,
+        contact_phone: p.contact_phone,
         anonymous: p.anonymous,
         publish_consent: p.publish_consent,
-        photos,
-        idempotency_key: key,
     };
-    Ok(casework::receive(&state.app, intake, "constituent").await?)
+    Ok(casework::submit(&state.app, p, channel, photos, key).await?)
 }
 
 /// Write to a deputy or a station. Send an `Idempotency-Key` header so that a retry after a lost
@@ -142,15 +123,13 @@ pub struct Tracking {
 
 /// The public view of a case: status and the public steps only, no names.
 pub(crate) async fn tracking(state: &AppState, code: &TrackingCode) -> Result<Tracking, ApiError> {
-    let row = cases::by_tracking_code(&state.db, code.as_str()).await?.ok_or_else(|| {
-        ApiError::new(StatusCode::NOT_FOUND, "not_found", "没有找到该查询码对应的意见建议，请核对后重试")
+    let (row, merged_into, timeline) = casework::by_code(&state.app, code).await.map_err(|e| match e {
+        liaison_app::Error::NotFound => {
+            ApiError::new(StatusCode::NOT_FOUND, "not_found", "没有找到该查询码对应的意见建议，请核对后重试")
+        }
+        e => e.into(),
     })?;
-    let merged_into = match row.merged_into {
-        Some(id) => cases::get(&state.db, id).await?.and_then(|c| c.tracking_code),
-        None => None,
-    };
-    let timeline = cases::events(&state.db, row.id, true)
-        .await?
+    let timeline = timeline
         .into_iter()
         .map(|e| PublicEvent {
             at: e.at,
@@ -266,30 +245,7 @@ pub async fn lookup(
 pub(crate) async fn send_codes(state: &AppState, raw_phone: &str) -> Result<String, ApiError> {
     let phone = PhoneNumber::parse(raw_phone).map_err(|e| ApiError::from(e).with_field("phone"))?;
     state.limits.spend_phone(phone.as_str())?;
-    let found = cases::codes_by_phone(&state.db, phone.as_str()).await?;
-    if let Some((_, _, county)) = found.first() {
-        let list = found
-            .iter()
-            .map(|(c, t, _)| format!("{}（{}）", TrackingCode::parse(c).map(|c| c.display()).unwrap_or_default(), t))
-            .collect::<Vec<_>>()
-            .join("；");
-        let mut tx = state.db.begin().await?;
-        let recipient = format!("phone:{}", phone.as_str());
-        let body = format!("您的意见建议查询码：{list}");
-        outbox::enqueue(
-            &mut tx,
-            &outbox::Message {
-                county_code: county,
-                channel: "log",
-                recipient: &recipient,
-                subject: "意见建议查询码",
-                body: &body,
-            },
-            state.now_ms(),
-        )
-        .await?;
-        tx.commit().await?;
-    }
+    casework::send_codes(&state.app, &phone).await?;
     // No SMS sender exists yet: the request waits in the outbox, and the page says so.
     Ok(format!(
         "已登记号码 {} 的找回请求。本平台暂未开通短信，请联系您留言的联络站，工作人员核实后可告诉您查询码。",

@@ -153,7 +153,7 @@ pub async fn station(
     let s = active_station(&state, &slug).await?;
     let deputies = org::station_deputies(&state.db, s.id).await?.iter().map(|(d, r)| deputy_card(d, *r)).collect();
     let township = region_name(&state, &s.data.region_code[..s.data.region_code.len().min(9)]).await;
-    let echoes = liaison_store::cases::echoes(&state.db, &s.data.slug, 5)
+    let echoes = liaison_app::cases::echoes(&state.app, &s.data.slug, 5)
         .await?
         .into_iter()
         .map(|c| (c.title, c.public_reply))

@@ -1,0 +1,107 @@
+//! The constituent's side of the loop, without an account: writing to a deputy or a station,
+//! following the case by its tracking code (public steps only, no names), and asking for the
+//! codes again by phone.
+
+use crate::cases::{self as casework, Intake};
+use crate::photos::{self, Photo};
+use crate::{App, Error, Result};
+use liaison_domain::case::{Channel, TrackingCode, parse_content, parse_title};
+use liaison_domain::phone::PhoneNumber;
+use liaison_store::cases::{self, CaseRow, EventRow};
+use liaison_store::outbox;
+
+/// A message as a constituent writes it.
+#[derive(Debug, Clone, Default)]
+pub struct PublicCase {
+    /// The deputy's slug (from their QR code), or…
+    pub deputy: Option<String>,
+    /// …the station's slug.
+    pub station: Option<String>,
+    pub title: String,
+    pub content: String,
+    pub category: Option<String>,
+    pub location: Option<String>,
+    pub contact_name: Option<String>,
+    pub contact_phone: Option<String>,
+    pub anonymous: bool,
+    /// May the outcome be shown on the station's page (民声回响)?
+    pub publish_consent: bool,
+}
+
+/// Receives a constituent's message from the contact form, the JSON API or Open311.
+pub async fn submit(
+    app: &App,
+    p: PublicCase,
+    channel: Channel,
+    pics: Vec<Photo>,
+    key: Option<String>,
+) -> Result<(CaseRow, bool)> {
+    let title = parse_title(&p.title)?;
+    let content = parse_content(&p.content)?;
+    let (region, station, deputy) = casework::route_public(app, p.station.as_deref(), p.deputy.as_deref()).await?;
+    let (contact_name, contact_phone) =
+        casework::contact_fields(p.contact_name.as_deref(), p.contact_phone.as_deref(), p.anonymous)?;
+    if pics.len() > photos::MAX_PHOTOS {
+        let message = format!("最多上传 {} 张照片", photos::MAX_PHOTOS);
+        return Err(Error::invalid("too_many_photos", message).field("photos"));
+    }
+    let intake = Intake {
+        region,
+        station,
+        deputy,
+        title,
+        content,
+        channel,
+        category: casework::check_category(app, p.category.as_deref())?,
+        location: casework::location_field(p.location.as_deref())?,
+        contact_name,
+        contact_phone,
+        anonymous: p.anonymous,
+        publish_consent: p.publish_consent,
+        photos: pics,
+        idempotency_key: key,
+    };
+    casework::receive(app, intake, "constituent").await
+}
+
+/// A case by its tracking code, the code of the case it was merged into, and its public steps.
+pub async fn by_code(app: &App, code: &TrackingCode) -> Result<(CaseRow, Option<String>, Vec<EventRow>)> {
+    let row = cases::by_tracking_code(&app.db, code.as_str()).await?.ok_or(Error::NotFound)?;
+    let merged_into = match row.merged_into {
+        Some(id) => cases::get(&app.db, id).await?.and_then(|c| c.tracking_code),
+        None => None,
+    };
+    let timeline = cases::events(&app.db, row.id, true).await?;
+    Ok((row, merged_into, timeline))
+}
+
+/// Outcomes published with the constituent's consent (民声回响) for a station.
+pub async fn echoes(app: &App, station: &str, limit: i64) -> Result<Vec<CaseRow>> {
+    Ok(cases::echoes(&app.db, station, limit).await?)
+}
+
+/// Queues the tracking codes of the cases left with this phone number as a message to it. The
+/// answer never says whether the number wrote.
+pub async fn send_codes(app: &App, phone: &PhoneNumber) -> Result<()> {
+    let found = cases::codes_by_phone(&app.db, phone.as_str()).await?;
+    if let Some((_, _, county)) = found.first() {
+        let list = found
+            .iter()
+            .map(|(c, t, _)| format!("{}（{}）", TrackingCode::parse(c).map(|c| c.display()).unwrap_or_default(), t))
+            .collect::<Vec<_>>()
+            .join("；");
+        let mut tx = app.db.begin().await?;
+        let recipient = format!("phone:{}", phone.as_str());
+        let body = format!("您的意见建议查询码：{list}");
+        let m = outbox::Message {
+            county_code: county,
+            channel: "log",
+            recipient: &recipient,
+            subject: "意见建议查询码",
+            body: &body,
+        };
+        outbox::enqueue(&mut tx, &m, app.now_ms()).await?;
+        tx.commit().await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,129 @@
+//! Reading cases within the principal's scope: the inbox (with search), one case with its
+//! timeline and photos, the audited contact details, and near-duplicates to merge.
+
+use crate::{App, Error, Result};
+use liaison_domain::audit::AuditEvent;
+use liaison_domain::authz::{self, Action, Principal, Scope, Target};
+use liaison_domain::case::CaseStatus;
+use liaison_store::audit;
+use liaison_store::cases::{self, CaseRow, EventRow};
+
+/// What the principal's scopes reach, as store filters: regions, stations, agencies, deputies.
+pub fn reach_lists(principal: &Principal, action: Action) -> [Vec<String>; 4] {
+    let (mut regions, mut stations, mut agencies, mut deputies) = (vec![], vec![], vec![], vec![]);
+    for s in authz::reach(principal, action) {
+        match s {
+            Scope::Region(c) => regions.push(c.as_str().to_owned()),
+            Scope::Station(x) => stations.push(x.clone()),
+            Scope::Agency(x) => agencies.push(x.clone()),
+            Scope::Deputy(x) => deputies.push(x.clone()),
+        }
+    }
+    [regions, stations, agencies, deputies]
+}
+
+/// An inbox query as submitted.
+#[derive(Debug, Default, Clone)]
+pub struct InboxQuery {
+    /// Comma-separated statuses.
+    pub status: Option<String>,
+    pub overdue: bool,
+    pub due_soon: bool,
+    /// Words, all of which must appear.
+    pub q: Option<String>,
+    pub limit: Option<i64>,
+}
+
+/// The cases the principal reaches that match the query, newest first.
+pub async fn inbox(app: &App, principal: &Principal, q: &InboxQuery) -> Result<Vec<CaseRow>> {
+    let [regions, stations, agencies, deputies] = reach_lists(principal, Action::CaseRead);
+    let reach =
+        cases::Reach { region_prefixes: &regions, stations: &stations, agencies: &agencies, deputies: &deputies };
+    let mut statuses = Vec::new();
+    for s in q.status.as_deref().unwrap_or("").split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        let st = CaseStatus::parse(s).ok_or_else(|| {
+            Error::Malformed { code: "invalid_status", message: format!("未知状态：{s}"), field: None }.field("status")
+        })?;
+        statuses.push(st.as_str().to_owned());
+    }
+    let due_by = q.due_soon.then(|| app.calendar.add_working_days(app.today(), app.config.due_soon_days).to_string());
+    let text: Vec<String> = q.q.as_deref().unwrap_or("").split_whitespace().map(str::to_owned).collect();
+    if text.len() > 5 || text.iter().any(|t| t.chars().count() > 30) {
+        let message = "搜索词最多 5 个，每个不超过 30 个字".into();
+        return Err(Error::Malformed { code: "invalid_query", message, field: Some("q".into()) });
+    }
+    let filter = cases::Filter { text, statuses, overdue: q.overdue, due_by, limit: q.limit.unwrap_or(200) };
+    if !filter.text.is_empty()
+        && let Some(found) = super::search(app, &reach, &filter).await
+    {
+        return Ok(found);
+    }
+    Ok(cases::list(&app.db, &reach, &filter).await?)
+}
+
+/// One case, if the principal may read it.
+pub async fn readable(app: &App, principal: &Principal, id: i64) -> Result<CaseRow> {
+    let row = cases::get(&app.db, id).await?.ok_or(Error::NotFound)?;
+    let loc = row.location().ok_or_else(|| Error::internal("case with invalid region"))?;
+    crate::check(principal, Action::CaseRead, Target::Case(&loc))?;
+    Ok(row)
+}
+
+/// One case with its whole timeline (staff see the private notes too) and its photo hashes.
+pub async fn detail(app: &App, principal: &Principal, id: i64) -> Result<(CaseRow, Vec<EventRow>, Vec<String>)> {
+    let row = readable(app, principal, id).await?;
+    let timeline = cases::events(&app.db, id, false).await?;
+    let photos = cases::photos(&app.db, id).await?.into_iter().map(|(h, _)| h).collect();
+    Ok((row, timeline, photos))
+}
+
+/// The constituent's name and phone in full, for staff who may see personal data; audited.
+pub async fn contact(app: &App, principal: &Principal, id: i64) -> Result<(String, String)> {
+    let row = cases::get(&app.db, id).await?.ok_or(Error::NotFound)?;
+    let loc = row.location().ok_or_else(|| Error::internal("case with invalid region"))?;
+    crate::check(principal, Action::CaseRead, Target::Case(&loc))?;
+    crate::check(principal, Action::PersonalDataRead, Target::Region(&loc.region))?;
+    let ev = AuditEvent {
+        county_code: row.county_code.clone(),
+        actor: principal.actor(),
+        action: "personal_data.view".into(),
+        target: format!("case:{id}"),
+        summary: "查看群众联系方式".into(),
+    };
+    audit::record(&app.db, &ev, app.now_ms()).await?;
+    Ok((row.contact_name, row.contact_phone))
+}
+
+/// An open case that reads like another.
+#[derive(Debug, Clone)]
+pub struct Similar {
+    pub id: i64,
+    pub title: String,
+    pub status: String,
+    /// Shared character bigrams over all of them: 1 is the same text.
+    pub similarity: f64,
+}
+
+/// Open cases of the same township that read like this one (near-duplicate detection on
+/// character bigrams), closest first, at most five: candidates to merge at triage.
+pub async fn similar(app: &App, principal: &Principal, id: i64) -> Result<Vec<Similar>> {
+    use liaison_domain::similar;
+    let row = readable(app, principal, id).await?;
+    let township = row.region_code.get(..9).unwrap_or(&row.region_code);
+    let mine = similar::bigrams(&format!("{}{}", row.title, row.content));
+    let mut out: Vec<Similar> = cases::open_in_township(&app.db, township, id)
+        .await?
+        .into_iter()
+        .filter(|c| {
+            c.location().is_some_and(|l| authz::authorize(principal, Action::CaseRead, Target::Case(&l)).is_ok())
+        })
+        .map(|c| {
+            let similarity = similar::jaccard(&mine, &similar::bigrams(&format!("{}{}", c.title, c.content)));
+            Similar { similarity, id: c.id, title: c.title, status: c.status }
+        })
+        .filter(|s| s.similarity >= similar::NEAR)
+        .collect();
+    out.sort_by(|a, b| b.similarity.total_cmp(&a.similarity).then(b.id.cmp(&a.id)));
+    out.truncate(5);
+    Ok(out)
+}

@@ -1,0 +1,143 @@
+//! Recording a case raised at a reception, on a visit, in a WeChat group, by phone, or a deputy's
+//! 随手拍: staff and deputies enter it for the constituent, within their own scope.
+
+use crate::cases::{self as casework, Intake};
+use crate::{App, Error, Result};
+use liaison_domain::authz::{Action, CaseLocation, Principal, Target, parse_slug};
+use liaison_domain::case::{Channel, parse_content, parse_title};
+use liaison_domain::phone::PhoneNumber;
+use liaison_domain::region::RegionCode;
+use liaison_store::cases::CaseRow;
+use liaison_store::regions;
+
+/// A case as staff submit it.
+#[derive(Debug, Clone, Default)]
+pub struct NewCase {
+    /// The township or village the matter concerns; defaults to the station's or deputy's.
+    pub region: Option<String>,
+    pub station: Option<String>,
+    pub deputy: Option<String>,
+    /// station (坐诊), visit (巡诊), wechat, hotline, snapshot (随手拍), online.
+    pub channel: String,
+    pub title: String,
+    pub content: String,
+    pub category: Option<String>,
+    pub location: Option<String>,
+    pub contact_name: Option<String>,
+    pub contact_phone: Option<String>,
+    pub anonymous: bool,
+    pub publish_consent: bool,
+}
+
+pub(crate) fn opt_slug(v: &Option<String>, field: &'static str) -> Result<Option<String>, Error> {
+    v.as_deref()
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| parse_slug(s).map_err(|e| Error::from(e).field(field)))
+        .transpose()
+}
+
+pub fn contact_fields(
+    name: Option<&str>,
+    phone: Option<&str>,
+    anonymous: bool,
+) -> Result<(String, Option<PhoneNumber>), Error> {
+    let name = name.unwrap_or("").trim().to_owned();
+    if name.chars().count() > 20 {
+        return Err(Error::invalid("too_long", "联系人姓名不能超过 20 个字").field("contact_name"));
+    }
+    liaison_domain::text::check("contact_name", "联系人姓名", &name, liaison_domain::text::Lines::One)?;
+    let phone = match phone.map(str::trim).filter(|p| !p.is_empty()) {
+        Some(p) if !anonymous => Some(PhoneNumber::parse(p).map_err(|e| Error::from(e).field("contact_phone"))?),
+        _ => None,
+    };
+    Ok((name, phone))
+}
+
+pub fn location_field(raw: Option<&str>) -> Result<String, Error> {
+    let s = raw.unwrap_or("").trim();
+    if s.chars().count() > 100 {
+        return Err(Error::invalid("too_long", "位置描述不能超过 100 个字").field("location"));
+    }
+    liaison_domain::text::check("location", "位置描述", s, liaison_domain::text::Lines::One)?;
+    Ok(s.to_owned())
+}
+
+/// Validates and receives a case recorded by staff or a deputy; shared by the API and the page.
+pub async fn record(
+    app: &App,
+    principal: &Principal,
+    n: NewCase,
+    key: Option<String>,
+) -> Result<(CaseRow, bool), Error> {
+    let channel = Channel::parse(&n.channel).filter(|c| *c != Channel::Qr).ok_or_else(|| {
+        Error::invalid("invalid_channel", "渠道应为 station、visit、wechat、hotline、snapshot 或 online")
+            .field("channel")
+    })?;
+    let title = parse_title(&n.title)?;
+    let content = parse_content(&n.content)?;
+    let station = opt_slug(&n.station, "station")?;
+    let deputy = opt_slug(&n.deputy, "deputy")?;
+    let region = match n.region.as_deref().filter(|r| !r.trim().is_empty()) {
+        Some(r) => RegionCode::parse(r).map_err(|e| Error::from(e).field("region"))?,
+        None => casework::route_public(app, station.as_deref(), deputy.as_deref()).await?.0,
+    };
+    let loc = CaseLocation {
+        region: region.clone(),
+        station: station.clone(),
+        agency: None,
+        assisting: vec![],
+        deputy: deputy.clone(),
+    };
+    crate::check(principal, Action::CaseWrite, Target::Case(&loc))?;
+    check_recipients(app, &region, station.as_deref(), deputy.as_deref()).await?;
+    if regions::get(&app.db, &region).await?.is_none() {
+        return Err(Error::invalid("unknown_region", "行政区划不存在").field("region"));
+    }
+    let (contact_name, contact_phone) =
+        contact_fields(n.contact_name.as_deref(), n.contact_phone.as_deref(), n.anonymous)?;
+    let intake = Intake {
+        region,
+        station,
+        deputy,
+        title,
+        content,
+        channel,
+        category: casework::check_category(app, n.category.as_deref())?,
+        location: location_field(n.location.as_deref())?,
+        contact_name,
+        contact_phone,
+        anonymous: n.anonymous,
+        publish_consent: n.publish_consent,
+        photos: vec![],
+        idempotency_key: key,
+    };
+    Ok(casework::receive(app, intake, &principal.actor()).await?)
+}
+
+/// The station and deputy a case names must be active records of the case's county: a case of one
+/// county must never land in another county's station or deputy inbox.
+async fn check_recipients(
+    app: &App,
+    region: &RegionCode,
+    station: Option<&str>,
+    deputy: Option<&str>,
+) -> Result<(), Error> {
+    use liaison_store::org;
+    let county = region.county_key();
+    let refuse = |field: &'static str, message: &'static str| Error::invalid("unknown_recipient", message).field(field);
+    if let Some(s) = station {
+        match org::station_by_slug(&app.db, s).await?.filter(|x| x.active) {
+            Some(x) if x.data.county_code == county => {}
+            Some(_) => return Err(refuse("station", "该联络站不属于本案所在的县（区）")),
+            None => return Err(refuse("station", "找不到该联络站")),
+        }
+    }
+    if let Some(d) = deputy {
+        match org::deputy_by_slug(&app.db, d).await?.filter(|x| x.active) {
+            Some(x) if x.data.county_code == county => {}
+            Some(_) => return Err(refuse("deputy", "该代表不属于本案所在的县（区）")),
+            None => return Err(refuse("deputy", "找不到该代表")),
+        }
+    }
+    Ok(())
+}
