@@ -115,6 +115,11 @@ impl App {
         })
     }
 
+    /// Whether the database answers (for `/readyz`).
+    pub async fn ready(&self) -> bool {
+        self.db.ping().await
+    }
+
     pub fn now_ms(&self) -> i64 {
         self.clock.now().timestamp_millis()
     }

@@ -5,17 +5,22 @@
 //! [`Error`], which knows nothing of HTTP.
 
 pub mod accounts;
+pub mod audit;
 pub mod cases;
 mod context;
+pub mod directory;
 mod error;
 pub mod jobs;
 pub mod notify;
 pub mod org;
 pub mod photos;
+pub mod regions;
 pub mod roster;
 
 pub use context::{App, Config};
 pub use error::{Error, Result};
+/// The database handle the adapters pass through to [`App::new`].
+pub use liaison_store::Db;
 
 use liaison_domain::authz::{self, Action, Principal, Target};
 

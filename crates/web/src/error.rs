@@ -6,7 +6,6 @@ use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use liaison_domain::Invalid;
-use liaison_store::StoreError;
 use serde::Serialize;
 
 #[derive(Debug, Clone)]
@@ -78,16 +77,6 @@ impl From<Invalid> for ApiError {
     }
 }
 
-impl From<StoreError> for ApiError {
-    fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::Conflict(_) => ApiError::new(StatusCode::CONFLICT, "conflict", "与已有数据冲突"),
-            StoreError::NotFound => ApiError::not_found(),
-            other => ApiError::internal(other),
-        }
-    }
-}
-
 /// The one place where the use-cases' errors become HTTP answers.
 impl From<liaison_app::Error> for ApiError {
     fn from(e: liaison_app::Error) -> Self {
@@ -106,7 +95,7 @@ impl From<liaison_app::Error> for ApiError {
             }
             E::Malformed { code, message, field } => with(ApiError::bad_request(code, message), field),
             E::TooLarge { message } => ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", message),
-            E::Storage(s) => ApiError::from(s),
+            E::Storage(s) => ApiError::internal(s),
             E::Internal(cause) => ApiError::internal(cause),
         }
     }

@@ -7,9 +7,9 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::Method;
 use axum::routing::MethodRouter;
+use liaison_app::Db;
 use liaison_domain::authz::Action;
 use liaison_domain::clock::Clock;
-use liaison_store::Db;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use utoipa::OpenApi;
@@ -112,14 +112,14 @@ impl utoipa::Modify for BearerAuth {
 /// The state handlers share: the database, the clock, settings, the working-day calendar (built-in
 /// years plus any `DATA/calendar/YYYY.txt`), and the public rate limiter.
 pub fn app_state(db: Db, clock: Arc<dyn Clock>, settings: Settings, policy: Arc<Policy>) -> AppState {
-    let app = liaison_app::App::new(db.clone(), clock, settings.app_config());
+    let app = liaison_app::App::new(db, clock, settings.app_config());
     // Inside a runtime, submissions go through the group committer; without one (a plain
     // function call), each commits on its own. The search index follows the database there too.
     if tokio::runtime::Handle::try_current().is_ok() {
         app.start();
     }
     let limits = Arc::new(crate::limits::Limits::new(&settings));
-    AppState { app, db, settings: Arc::new(settings), policy, limits }
+    AppState { app, settings: Arc::new(settings), policy, limits }
 }
 
 /// Builds the whole application: routes, policy, OpenAPI document and middleware.

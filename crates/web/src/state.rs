@@ -1,7 +1,6 @@
 //! What every handler can reach: the database, the clock and the settings.
 
 use crate::routes::Policy;
-use liaison_store::Db;
 use std::sync::Arc;
 
 /// Web-facing settings, filled from the server's configuration.
@@ -78,8 +77,6 @@ impl Default for Settings {
 pub struct AppState {
     /// The use-cases and what they share (database, clock, rules, intake queue, search index).
     pub app: liaison_app::App,
-    /// The same database, for the handlers that still read it directly.
-    pub db: Db,
     pub settings: Arc<Settings>,
     pub policy: Arc<Policy>,
     pub limits: Arc<crate::limits::Limits>,

@@ -8,3 +8,16 @@ mod unlock;
 pub use create::{NewUser, ValidNewUser, create, create_account, validate_new_user};
 pub use session::{LoginError, Session, login, logout, resolve};
 pub use unlock::unlock;
+
+use crate::{App, Result};
+pub use liaison_store::users::UserSummary;
+
+/// Accounts whose county lies under `county_prefix` (the callers check the reader's scope).
+pub async fn list(app: &App, county_prefix: &str) -> Result<Vec<UserSummary>> {
+    Ok(liaison_store::users::list(&app.db, county_prefix).await?)
+}
+
+/// One account.
+pub async fn summary(app: &App, user_id: i64) -> Result<Option<UserSummary>> {
+    Ok(liaison_store::users::get_summary(&app.db, user_id).await?)
+}

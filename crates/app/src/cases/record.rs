@@ -111,7 +111,7 @@ pub async fn record(
         photos: vec![],
         idempotency_key: key,
     };
-    Ok(casework::receive(app, intake, &principal.actor()).await?)
+    casework::receive(app, intake, &principal.actor()).await
 }
 
 /// The station and deputy a case names must be active records of the case's county: a case of one

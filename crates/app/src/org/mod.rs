@@ -37,3 +37,20 @@ pub fn scoped_region(principal: &Principal, action: Action, asked: Option<&str>)
     crate::check(principal, action, Target::Region(&region))?;
     Ok(region)
 }
+
+/// A deputy's full phone number, for staff who may see personal data; every call is audited.
+/// Returns (slug, name, phone).
+pub async fn deputy_contact(app: &crate::App, principal: &Principal, slug: &str) -> Result<(String, String, String)> {
+    let d = liaison_store::org::deputy_by_slug(&app.db, slug).await?.ok_or(Error::NotFound)?;
+    let region = RegionCode::parse(&d.data.region_code).map_err(Error::internal)?;
+    crate::check(principal, Action::PersonalDataRead, Target::Region(&region))?;
+    let ev = liaison_domain::audit::AuditEvent {
+        county_code: d.data.county_code.clone(),
+        actor: principal.actor(),
+        action: "personal_data.view".into(),
+        target: format!("deputy:{slug}"),
+        summary: "查看代表联系电话".into(),
+    };
+    liaison_store::audit::record(&app.db, &ev, app.now_ms()).await?;
+    Ok((d.data.slug, d.data.name, d.data.phone))
+}

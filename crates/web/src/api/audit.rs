@@ -7,8 +7,6 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use liaison_domain::audit::AuditEntry;
-use liaison_domain::authz::{self, Action, Scope};
-use liaison_store::audit;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -55,25 +53,15 @@ impl From<AuditEntry> for AuditEntryBody {
 
 /// Entries within the auditor's region, newest first.
 pub async fn entries(state: &AppState, caller: &Caller, q: &AuditQuery) -> Result<Vec<AuditEntry>, ApiError> {
-    let limit = q.limit.unwrap_or(100).clamp(1, 1000);
-    let mut out = Vec::new();
-    for scope in authz::reach(&caller.principal, Action::AuditRead) {
-        if let Scope::Region(code) = scope {
-            let f = audit::Filter {
-                county_prefix: code.as_str().to_owned(),
-                actor: q.actor.clone().filter(|s| !s.is_empty()),
-                action: q.action.clone().filter(|s| !s.is_empty()),
-                from_ms: q.from,
-                to_ms: q.to,
-                limit,
-                offset: q.offset.unwrap_or(0),
-            };
-            out.extend(audit::list(&state.db, &f).await?);
-        }
-    }
-    out.sort_by(|a, b| b.at_ms.cmp(&a.at_ms).then(b.seq.cmp(&a.seq)));
-    out.truncate(limit as usize);
-    Ok(out)
+    let query = liaison_app::audit::AuditQuery {
+        actor: q.actor.clone(),
+        action: q.action.clone(),
+        from_ms: q.from,
+        to_ms: q.to,
+        limit: q.limit,
+        offset: q.offset,
+    };
+    Ok(liaison_app::audit::entries(&state.app, &caller.principal, &query).await?)
 }
 
 /// The audit log, filtered.

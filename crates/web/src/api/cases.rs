@@ -12,9 +12,9 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use liaison_app::cases::{self as casework, Step};
+use liaison_app::cases::{CaseRow, EventRow};
 use liaison_domain::authz::parse_slug;
 use liaison_domain::case::{CaseStatus, Level, parse_note};
-use liaison_store::cases::{self, CaseRow};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -110,8 +110,8 @@ pub struct EventBody {
     pub public: bool,
 }
 
-impl From<cases::EventRow> for EventBody {
-    fn from(e: cases::EventRow) -> Self {
+impl From<EventRow> for EventBody {
+    fn from(e: EventRow) -> Self {
         EventBody {
             at: e.at,
             actor: e.actor,
@@ -167,10 +167,6 @@ pub async fn list(
     ApiQuery(q): ApiQuery<InboxQuery>,
 ) -> Result<Json<Vec<CaseBody>>, ApiError> {
     Ok(Json(inbox(&state, &caller, &q).await?.into_iter().map(CaseBody::from).collect()))
-}
-
-pub(crate) async fn readable(state: &AppState, caller: &Caller, id: i64) -> Result<CaseRow, ApiError> {
-    Ok(casework::readable(&state.app, &caller.principal, id).await?)
 }
 
 #[derive(Serialize, ToSchema)]

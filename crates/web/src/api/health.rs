@@ -16,7 +16,7 @@ pub async fn healthz() -> &'static str {
     (status = 200, description = "ready", body = String),
     (status = 503, description = "database unreachable", body = String)))]
 pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
-    if state.db.ping().await {
+    if state.app.ready().await {
         (StatusCode::OK, "ready")
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, "database unreachable")

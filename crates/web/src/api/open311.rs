@@ -13,8 +13,8 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use liaison_app::cases::CaseRow;
 use liaison_domain::case::{CaseStatus, Channel, TrackingCode};
-use liaison_store::cases::CaseRow;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 

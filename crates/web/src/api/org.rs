@@ -10,14 +10,12 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use liaison_app::directory::{Agency, Deputy, Station};
 use liaison_app::org as app_org;
-use liaison_domain::audit::AuditEvent;
-use liaison_domain::authz::{Action, Target};
+use liaison_domain::authz::Action;
 use liaison_domain::phone::mask_phone;
 use liaison_domain::region::RegionCode;
 use liaison_domain::roster::RosterKind;
-use liaison_store::audit;
-use liaison_store::org::{self, Agency, Deputy, Station};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -146,7 +144,8 @@ pub async fn list_stations(
     ApiQuery(q): ApiQuery<RegionQuery>,
 ) -> Result<Json<Vec<StationBody>>, ApiError> {
     let region = scoped_region(&caller, Action::OrgRead, q.region.as_deref())?;
-    let rows = org::stations_under(&state.db, region.as_str(), q.include_inactive.unwrap_or(false)).await?;
+    let rows = liaison_app::directory::stations_under(&state.app, region.as_str(), q.include_inactive.unwrap_or(false))
+        .await?;
     Ok(Json(rows.into_iter().map(StationBody::from).collect()))
 }
 
@@ -159,7 +158,8 @@ pub async fn list_deputies(
     ApiQuery(q): ApiQuery<RegionQuery>,
 ) -> Result<Json<Vec<DeputyBody>>, ApiError> {
     let region = scoped_region(&caller, Action::OrgRead, q.region.as_deref())?;
-    let rows = org::deputies_under(&state.db, region.as_str(), q.include_inactive.unwrap_or(false)).await?;
+    let rows = liaison_app::directory::deputies_under(&state.app, region.as_str(), q.include_inactive.unwrap_or(false))
+        .await?;
     Ok(Json(rows.into_iter().map(DeputyBody::from).collect()))
 }
 
@@ -172,7 +172,8 @@ pub async fn list_agencies(
     ApiQuery(q): ApiQuery<RegionQuery>,
 ) -> Result<Json<Vec<AgencyBody>>, ApiError> {
     let region = scoped_region(&caller, Action::OrgRead, q.region.as_deref())?;
-    let rows = org::agencies_under(&state.db, region.as_str(), q.include_inactive.unwrap_or(false)).await?;
+    let rows = liaison_app::directory::agencies_under(&state.app, region.as_str(), q.include_inactive.unwrap_or(false))
+        .await?;
     Ok(Json(rows.into_iter().map(AgencyBody::from).collect()))
 }
 
@@ -191,18 +192,8 @@ pub async fn deputy_contact(
     caller: Caller,
     ApiPath(slug): ApiPath<String>,
 ) -> Result<Json<ContactBody>, ApiError> {
-    let d = org::deputy_by_slug(&state.db, &slug).await?.ok_or_else(ApiError::not_found)?;
-    let region = RegionCode::parse(&d.data.region_code).map_err(ApiError::internal)?;
-    caller.check(Action::PersonalDataRead, Target::Region(&region))?;
-    let ev = AuditEvent {
-        county_code: d.data.county_code.clone(),
-        actor: caller.actor(),
-        action: "personal_data.view".into(),
-        target: format!("deputy:{slug}"),
-        summary: "查看代表联系电话".into(),
-    };
-    audit::record(&state.db, &ev, state.now_ms()).await?;
-    Ok(Json(ContactBody { slug: d.data.slug, name: d.data.name, phone: d.data.phone }))
+    let (slug, name, phone) = app_org::deputy_contact(&state.app, &caller.principal, &slug).await?;
+    Ok(Json(ContactBody { slug, name, phone }))
 }
 
 /// The JSON fields as the roster's text cells: lists of names joined with 、, numbers as text.
@@ -373,7 +364,7 @@ pub async fn grid(
     ApiQuery(q): ApiQuery<RegionQuery>,
 ) -> Result<Json<GridBody>, ApiError> {
     let region = scoped_region(&caller, Action::OrgRead, q.region.as_deref())?;
-    let cells = org::cells_under(&state.db, region.as_str()).await?;
+    let cells = liaison_app::directory::cells_under(&state.app, region.as_str()).await?;
     let uncovered = cells.iter().filter(|c| c.deputies.is_empty()).map(|c| c.cell.code.clone()).collect();
     let cells = cells
         .into_iter()

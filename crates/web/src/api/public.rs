@@ -9,7 +9,6 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use liaison_domain::org::{DeputyLevel, StationKind};
 use liaison_domain::region::RegionCode;
-use liaison_store::org;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -70,7 +69,7 @@ pub async fn stations(
 ) -> Result<Json<Vec<PublicStation>>, ApiError> {
     let region = region(&q)?;
     let base = &state.settings.public_url;
-    let rows = org::stations_under(&state.db, region.as_str(), false).await?;
+    let rows = liaison_app::directory::stations_under(&state.app, region.as_str(), false).await?;
     Ok(Json(
         rows.into_iter()
             .map(|s| {
@@ -103,7 +102,7 @@ pub async fn deputies(
 ) -> Result<Json<Vec<PublicDeputy>>, ApiError> {
     let region = region(&q)?;
     let base = &state.settings.public_url;
-    let rows = org::deputies_under(&state.db, region.as_str(), false).await?;
+    let rows = liaison_app::directory::deputies_under(&state.app, region.as_str(), false).await?;
     Ok(Json(
         rows.into_iter()
             .map(|x| {

@@ -10,10 +10,10 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
+use liaison_app::cases::CaseRow;
 use liaison_app::cases::{self as casework};
 use liaison_domain::case::{CaseStatus, Channel, Rating, TrackingCode};
 use liaison_domain::phone::PhoneNumber;
-use liaison_store::cases::CaseRow;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 

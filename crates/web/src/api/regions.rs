@@ -9,10 +9,8 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use liaison_domain::audit::AuditEvent;
-use liaison_domain::authz::{Action, Target};
+use liaison_app::regions;
 use liaison_domain::region::{RegionCode, parse_region_name};
-use liaison_store::{StoreError, audit, regions};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -64,25 +62,8 @@ pub async fn list(
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Json<Vec<RegionBody>>, ApiError> {
     let parent = q.parent.as_deref().filter(|p| !p.is_empty()).map(|p| parse_code(p, "parent")).transpose()?;
-    if let Some(p) = &parent {
-        readable(&caller, p)?;
-    }
-    let rows = readable_children(&caller, regions::children(&state.db, parent.as_ref()).await?);
+    let rows = regions::children(&state.app, &caller.principal, parent.as_ref()).await?;
     Ok(Json(rows.into_iter().map(RegionBody::from).collect()))
-}
-
-/// Refuses a region outside the caller's part of the tree.
-pub(crate) fn readable(caller: &Caller, r: &RegionCode) -> Result<(), ApiError> {
-    match caller.principal.account() {
-        Some(a) if a.may_read_region(r) => Ok(()),
-        _ => Err(ApiError::forbidden()),
-    }
-}
-
-/// The children the caller may see.
-pub(crate) fn readable_children(caller: &Caller, rows: Vec<regions::Region>) -> Vec<regions::Region> {
-    let Some(a) = caller.principal.account() else { return vec![] };
-    rows.into_iter().filter(|r| RegionCode::parse(&r.code).is_ok_and(|c| a.may_read_region(&c))).collect()
 }
 
 /// One region with its children.
@@ -94,9 +75,8 @@ pub async fn get(
     ApiPath(code): ApiPath<String>,
 ) -> Result<Json<RegionDetail>, ApiError> {
     let code = parse_code(&code, "code")?;
-    readable(&caller, &code)?;
-    let region = regions::get(&state.db, &code).await?.ok_or_else(ApiError::not_found)?;
-    let children = readable_children(&caller, regions::children(&state.db, Some(&code)).await?);
+    let region = regions::get(&state.app, &caller.principal, &code).await?;
+    let children = regions::children(&state.app, &caller.principal, Some(&code)).await?;
     Ok(Json(RegionDetail { region: region.into(), children: children.into_iter().map(RegionBody::from).collect() }))
 }
 
@@ -117,32 +97,6 @@ pub async fn create(
 ) -> Result<(StatusCode, Json<RegionBody>), ApiError> {
     let code = parse_code(&n.code, "code")?;
     let name = parse_region_name(&n.name)?;
-    caller.check(Action::RegionWrite, Target::Region(&code))?;
-    let now = state.now_ms();
-    let mut tx = state.db.begin().await?;
-    let region = match regions::insert(&mut tx, &code, &name, now).await {
-        Ok(r) => r,
-        Err(StoreError::NotFound) => {
-            return Err(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "parent_missing",
-                "上级行政区划不存在，请先添加上级",
-            )
-            .with_field("code"));
-        }
-        Err(StoreError::Conflict(_)) => {
-            return Err(ApiError::new(StatusCode::CONFLICT, "region_exists", "该行政区划代码已存在").with_field("code"));
-        }
-        Err(e) => return Err(e.into()),
-    };
-    let ev = AuditEvent {
-        county_code: code.county_key(),
-        actor: caller.actor(),
-        action: "region.create".into(),
-        target: format!("region:{code}"),
-        summary: format!("新增行政区划 {name}"),
-    };
-    audit::append(&mut tx, &ev, now).await?;
-    tx.commit().await?;
+    let region = regions::create(&state.app, &caller.principal, &code, &name).await?;
     Ok((StatusCode::CREATED, Json(region.into())))
 }

@@ -11,10 +11,8 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use liaison_app::roster::{self as roster_io, ImportError};
-use liaison_domain::audit::AuditEvent;
 use liaison_domain::authz::{Action, Target};
 use liaison_domain::roster::{CellError, RosterKind};
-use liaison_store::audit;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -75,25 +73,15 @@ pub async fn import(
     let county = county.county().unwrap_or(county);
     let allowed = region_grants(&caller, Action::OrgWrite);
     let dry = q.dry_run.unwrap_or(false);
-    let report = match roster_io::import_bytes(
-        &state.db,
-        &county,
-        &allowed,
-        &body,
-        (&caller.actor(), "roster.import"),
-        state.now_ms(),
-        dry,
-    )
-    .await
+    let report = match roster_io::import(&state.app, &county, &allowed, &body, (&caller.actor(), "roster.import"), dry)
+        .await
     {
         Ok(r) => r,
-        Err(ImportError::Store(e)) => return Err(e.into()),
+        Err(ImportError::Store(e)) => return Err(liaison_app::Error::from(e).into()),
         // A refused file answers like refused rows: one error, nothing applied.
-        Err(e) => liaison_store::roster::Report {
-            counts: vec![],
-            errors: vec![CellError::new("", 0, "", e.to_string())],
-            applied: false,
-        },
+        Err(e) => {
+            roster_io::Report { counts: vec![], errors: vec![CellError::new("", 0, "", e.to_string())], applied: false }
+        }
     };
     let failed = !report.errors.is_empty();
     if failed && q.report.as_deref() == Some("xlsx") {
@@ -174,25 +162,12 @@ pub async fn export(
                 .with_field("format"));
         }
     };
-    let (bytes, mime, ext) = if csv {
-        let rows = roster_io::export_rows(&state.db, &region, kinds[0], unmasked).await?;
-        (liaison_sheets::write_csv(&kinds[0].headers(), &rows), "text/csv; charset=utf-8", "csv")
+    let bytes = roster_io::export(&state.app, &caller.actor(), &region, &kinds, unmasked, csv).await?;
+    let (mime, ext) = if csv {
+        ("text/csv; charset=utf-8", "csv")
     } else {
-        let bytes = roster_io::export_xlsx(&state.db, &region, &kinds, unmasked).await?;
-        (bytes, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx")
+        ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx")
     };
-    let ev = AuditEvent {
-        county_code: region.county_key(),
-        actor: caller.actor(),
-        action: "roster.export".into(),
-        target: format!("region:{region}"),
-        summary: format!(
-            "导出名册（{}）{}",
-            kinds.iter().map(|k| k.label()).collect::<Vec<_>>().join("、"),
-            if unmasked { "，含完整联系电话" } else { "，联系电话已遮蔽" }
-        ),
-    };
-    audit::record(&state.db, &ev, state.now_ms()).await?;
     let filename = format!("attachment; filename=\"roster-{region}.{ext}\"");
     Ok(([(header::CONTENT_TYPE, mime.to_owned()), (header::CONTENT_DISPOSITION, filename)], bytes).into_response())
 }

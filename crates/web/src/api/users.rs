@@ -11,7 +11,6 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use liaison_app::accounts;
 use liaison_domain::authz::{self, Action, Scope};
-use liaison_store::users;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -26,7 +25,7 @@ pub struct UserBody {
     pub grants: Vec<GrantBody>,
 }
 
-fn body(u: users::UserSummary, now_ms: i64) -> UserBody {
+fn body(u: accounts::UserSummary, now_ms: i64) -> UserBody {
     UserBody {
         id: u.id,
         locked: u.locked_until.is_some_and(|t| t > now_ms),
@@ -56,7 +55,7 @@ pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<
     let now = state.now_ms();
     let mut out = Vec::new();
     for prefix in region_prefixes(&caller, Action::UserRead) {
-        out.extend(users::list(&state.db, &prefix).await?.into_iter().map(|u| body(u, now)));
+        out.extend(accounts::list(&state.app, &prefix).await?.into_iter().map(|u| body(u, now)));
     }
     out.sort_by(|a, b| a.username.cmp(&b.username));
     out.dedup_by_key(|u| u.id);
@@ -100,7 +99,7 @@ pub async fn create(
 ) -> Result<(StatusCode, Json<UserBody>), ApiError> {
     // The account's county and, for a region scope, the region itself must lie in the admin's.
     let id = accounts::create(&state.app, &caller.principal, &n.into()).await?;
-    let u = users::get_summary(&state.db, id).await?.ok_or_else(ApiError::not_found)?;
+    let u = accounts::summary(&state.app, id).await?.ok_or_else(ApiError::not_found)?;
     Ok((StatusCode::CREATED, Json(body(u, state.now_ms()))))
 }
 

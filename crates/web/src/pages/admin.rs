@@ -14,7 +14,6 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use liaison_domain::authz::{self, Action, Role, Scope};
-use liaison_store::users;
 use serde::Deserialize;
 
 pub struct AuditRow {
@@ -107,7 +106,7 @@ async fn users_page(
     let mut rows = Vec::new();
     for scope in authz::reach(&caller.principal, Action::UserRead) {
         if let Scope::Region(code) = scope {
-            for u in users::list(&state.db, code.as_str()).await? {
+            for u in liaison_app::accounts::list(&state.app, code.as_str()).await? {
                 rows.push(UserRow {
                     locked: u.locked_until.is_some_and(|t| t > now),
                     grants: u

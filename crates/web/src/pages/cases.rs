@@ -2,7 +2,7 @@
 //! may take, and the dashboard of counts.
 
 use super::{Nav, beijing, render};
-use crate::api::cases::{InboxQuery, StatsQuery, StepBody, inbox, parse_step, readable, stats};
+use crate::api::cases::{InboxQuery, StatsQuery, StepBody, inbox, parse_step, stats};
 use crate::auth::Caller;
 use crate::error::{ApiError, PageError};
 use crate::extract::PageForm;
@@ -13,10 +13,9 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use liaison_app::cases as casework;
+use liaison_app::cases::CaseRow;
 use liaison_domain::authz::{self, Action, Target};
 use liaison_domain::case::{self as loop_, CaseStatus, Channel, Command, Level};
-use liaison_store::cases::{self, CaseRow};
-use liaison_store::org;
 use serde::Deserialize;
 
 pub struct CaseLine {
@@ -229,14 +228,9 @@ async fn case_page(
     id: i64,
     error: Option<String>,
 ) -> Result<Html<String>, PageError> {
-    let c = readable(state, caller, id).await?;
-    let timeline = cases::events(&state.db, id, false)
-        .await?
-        .into_iter()
-        .map(|e| (beijing(e.at), e.actor, e.command, e.note, e.public))
-        .collect();
-    let photos = cases::photos(&state.db, id).await?.into_iter().map(|(h, _)| h).collect();
-    let agencies = org::agencies_under(&state.db, &c.county_code, false)
+    let (c, events, photos) = liaison_app::cases::detail(&state.app, &caller.principal, id).await?;
+    let timeline = events.into_iter().map(|e| (beijing(e.at), e.actor, e.command, e.note, e.public)).collect();
+    let agencies = liaison_app::directory::agencies_under(&state.app, &c.county_code, false)
         .await?
         .into_iter()
         .map(|a| (a.data.slug, a.data.name))

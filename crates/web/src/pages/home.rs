@@ -7,8 +7,8 @@ use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Html;
+use liaison_app::regions;
 use liaison_domain::region::RegionCode;
-use liaison_store::regions;
 use serde::Deserialize;
 
 #[derive(Template)]
@@ -57,13 +57,10 @@ pub async fn regions(
     Query(q): Query<RegionQuery>,
 ) -> Result<Html<String>, PageError> {
     let code = q.code.as_deref().filter(|c| !c.is_empty()).map(RegionCode::parse).transpose()?;
-    if let Some(c) = &code {
-        crate::api::regions::readable(&caller, c)?;
-    }
     let current = match &code {
-        Some(c) => Some(regions::get(&state.db, c).await?.ok_or_else(crate::error::ApiError::not_found)?),
+        Some(c) => Some(regions::get(&state.app, &caller.principal, c).await?),
         None => None,
     };
-    let children = crate::api::regions::readable_children(&caller, regions::children(&state.db, code.as_ref()).await?);
+    let children = regions::children(&state.app, &caller.principal, code.as_ref()).await?;
     render(&RegionsPage { nav: Nav::for_caller(&caller), current, children })
 }

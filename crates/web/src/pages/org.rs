@@ -18,7 +18,6 @@ use liaison_domain::org::{AgencyKind, DeputyLevel, StationKind};
 use liaison_domain::phone::mask_phone;
 use liaison_domain::region::RegionCode;
 use liaison_domain::roster::{CellError, RosterKind};
-use liaison_store::org;
 use serde::Deserialize;
 
 #[derive(Deserialize, Default)]
@@ -35,9 +34,9 @@ pub async fn deactivate(
     Query(q): Query<RegionParam>,
 ) -> Result<Response, PageError> {
     let what = match tab.as_str() {
-        "stations" => org::Keyed::Station,
-        "deputies" => org::Keyed::Deputy,
-        "agencies" => org::Keyed::Agency,
+        "stations" => liaison_app::org::Keyed::Station,
+        "deputies" => liaison_app::org::Keyed::Deputy,
+        "agencies" => liaison_app::org::Keyed::Agency,
         _ => return Err(PageError(ApiError::not_found())),
     };
     liaison_app::org::deactivate(&state.app, &caller.principal, what, &slug).await?;
@@ -95,8 +94,8 @@ pub async fn move_to(
     crate::extract::PageForm(form): crate::extract::PageForm<MoveForm>,
 ) -> Result<Response, PageError> {
     let what = match tab.as_str() {
-        "stations" => org::Keyed::Station,
-        "deputies" => org::Keyed::Deputy,
+        "stations" => liaison_app::org::Keyed::Station,
+        "deputies" => liaison_app::org::Keyed::Deputy,
         _ => return Err(PageError(ApiError::not_found())),
     };
     let region = scoped_region(&caller, Action::OrgWrite, q.region.as_deref())?;
@@ -225,7 +224,7 @@ fn render_listing(
 }
 
 async fn stations_listing(state: &AppState, region: &RegionCode) -> Result<Listing, PageError> {
-    let rows = org::stations_under(&state.db, region.as_str(), false)
+    let rows = liaison_app::directory::stations_under(&state.app, region.as_str(), false)
         .await?
         .into_iter()
         .map(|s| Row {
@@ -250,7 +249,7 @@ async fn stations_listing(state: &AppState, region: &RegionCode) -> Result<Listi
 }
 
 async fn deputies_listing(state: &AppState, region: &RegionCode) -> Result<Listing, PageError> {
-    let rows = org::deputies_under(&state.db, region.as_str(), false)
+    let rows = liaison_app::directory::deputies_under(&state.app, region.as_str(), false)
         .await?
         .into_iter()
         .map(|d| {
@@ -285,7 +284,7 @@ async fn deputies_listing(state: &AppState, region: &RegionCode) -> Result<Listi
 }
 
 async fn agencies_listing(state: &AppState, region: &RegionCode) -> Result<Listing, PageError> {
-    let rows = org::agencies_under(&state.db, region.as_str(), false)
+    let rows = liaison_app::directory::agencies_under(&state.app, region.as_str(), false)
         .await?
         .into_iter()
         .map(|a| Row {
@@ -353,7 +352,7 @@ pub async fn grid(
     Query(q): Query<RegionParam>,
 ) -> Result<Html<String>, PageError> {
     let region = scoped_region(&caller, Action::OrgRead, q.region.as_deref())?;
-    let cells = org::cells_under(&state.db, region.as_str()).await?;
+    let cells = liaison_app::directory::cells_under(&state.app, region.as_str()).await?;
     let uncovered = cells.iter().filter(|c| c.deputies.is_empty()).count();
     let rows = cells
         .into_iter()
@@ -452,16 +451,8 @@ pub async fn import_upload(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response());
     };
     let allowed = region_grants(&caller, Action::OrgWrite);
-    let result = roster_io::import_bytes(
-        &state.db,
-        &county,
-        &allowed,
-        &bytes,
-        (&caller.actor(), "roster.import"),
-        state.now_ms(),
-        false,
-    )
-    .await;
+    let result =
+        roster_io::import(&state.app, &county, &allowed, &bytes, (&caller.actor(), "roster.import"), false).await;
     match result {
         Ok(report) if report.errors.is_empty() => {
             let counts =
@@ -481,7 +472,7 @@ pub async fn import_upload(
             )
                 .into_response())
         }
-        Err(roster_io::ImportError::Store(e)) => Err(e.into()),
+        Err(roster_io::ImportError::Store(e)) => Err(liaison_app::Error::from(e).into()),
         Err(e) => Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
             import_page(&caller, region.as_str(), Some(e.to_string()), vec![], vec![])?,

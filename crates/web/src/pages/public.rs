@@ -11,10 +11,10 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
+use liaison_app::directory::{self as org, Deputy, Station};
+use liaison_app::regions;
 use liaison_domain::org::{DeputyLevel, StationKind};
 use liaison_domain::region::RegionCode;
-use liaison_store::org::{self, Deputy, Station};
-use liaison_store::regions;
 
 pub struct StationCard {
     pub slug: String,
@@ -53,9 +53,9 @@ pub async fn county(
     PagePath(code): PagePath<String>,
 ) -> Result<Html<String>, PageError> {
     let code = RegionCode::parse(&code)?;
-    let county = regions::get(&state.db, &code).await?.ok_or_else(ApiError::not_found)?;
-    let names = regions::subtree(&state.db, &code).await?;
-    let stations = org::stations_under(&state.db, code.as_str(), false).await?;
+    let county = regions::public(&state.app, &code).await?.ok_or_else(ApiError::not_found)?;
+    let names = regions::subtree(&state.app, &code).await?;
+    let stations = org::stations_under(&state.app, code.as_str(), false).await?;
     let mut groups: Vec<TownshipGroup> = Vec::new();
     for s in &stations {
         // Group by township (the first nine digits), or the county itself.
@@ -132,16 +132,16 @@ struct StationPage {
 }
 
 async fn active_station(state: &AppState, slug: &str) -> Result<Station, PageError> {
-    org::station_by_slug(&state.db, slug).await?.filter(|s| s.active).ok_or_else(|| PageError(ApiError::not_found()))
+    org::station(&state.app, slug).await?.ok_or_else(|| PageError(ApiError::not_found()))
 }
 
 async fn active_deputy(state: &AppState, slug: &str) -> Result<Deputy, PageError> {
-    org::deputy_by_slug(&state.db, slug).await?.filter(|d| d.active).ok_or_else(|| PageError(ApiError::not_found()))
+    org::deputy(&state.app, slug).await?.ok_or_else(|| PageError(ApiError::not_found()))
 }
 
 async fn region_name(state: &AppState, code: &str) -> String {
     match RegionCode::parse(code) {
-        Ok(c) => regions::get(&state.db, &c).await.ok().flatten().map(|r| r.name).unwrap_or_default(),
+        Ok(c) => regions::public(&state.app, &c).await.ok().flatten().map(|r| r.name).unwrap_or_default(),
         Err(_) => String::new(),
     }
 }
@@ -151,7 +151,7 @@ pub async fn station(
     PagePath(slug): PagePath<String>,
 ) -> Result<Html<String>, PageError> {
     let s = active_station(&state, &slug).await?;
-    let deputies = org::station_deputies(&state.db, s.id).await?.iter().map(|(d, r)| deputy_card(d, *r)).collect();
+    let deputies = org::station_deputies(&state.app, s.id).await?.iter().map(|(d, r)| deputy_card(d, *r)).collect();
     let township = region_name(&state, &s.data.region_code[..s.data.region_code.len().min(9)]).await;
     let echoes = liaison_app::cases::echoes(&state.app, &s.data.slug, 5)
         .await?
@@ -189,7 +189,7 @@ pub async fn deputy(
     PagePath(slug): PagePath<String>,
 ) -> Result<Html<String>, PageError> {
     let d = active_deputy(&state, &slug).await?;
-    let stations = org::deputy_stations(&state.db, d.id).await?.iter().map(|(s, _)| card(s)).collect();
+    let stations = org::deputy_stations(&state.app, d.id).await?.iter().map(|(s, _)| card(s)).collect();
     render(&DeputyPage {
         nav: Nav::default(),
         contact: ContactForm::new(&state, format!("{}代表", d.data.name), "deputy", &d.data.slug),
@@ -247,7 +247,7 @@ pub async fn codes_sheet(
         subtitle: "扫码找联络站 · 码上说、马上办".into(),
         svg: qr::svg(&format!("{base}/station/{}", s.data.slug)),
     }];
-    for (d, _) in org::station_deputies(&state.db, s.id).await? {
+    for (d, _) in org::station_deputies(&state.app, s.id).await? {
         tiles.push(CodeTile {
             title: format!("{} 代表", d.data.name),
             subtitle: levels_label(&d.data.levels),
