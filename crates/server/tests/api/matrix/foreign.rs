@@ -1,0 +1,294 @@
+//! The second table: for every write route, a body that names an existing record of another
+//! county or township, sent with the sender's own region; county A must be unchanged after.
+
+use super::*;
+
+/// A write whose body names an existing record of county A (or of another township of A),
+/// sent by someone whose own scope it is not, with the region values of the sender's own scope.
+struct ForeignWrite {
+    method: &'static str,
+    route: &'static str,
+    url: &'static str,
+    /// role, scope, county of the sender.
+    who: (&'static str, &'static str, &'static str),
+    body: Body,
+}
+
+/// Every write route either appears in the foreign-write table or here, with why no body of it
+/// can name another scope's record.
+const NO_FOREIGN_RECORD_IN_BODY: &[(&str, &str, &str)] = &[
+    ("POST", "/api/v1/session", "signs in; names no record"),
+    ("DELETE", "/api/v1/session", "ends the caller's own session"),
+    ("POST", "/login", "signs in"),
+    ("POST", "/logout", "ends the caller's own session"),
+    ("POST", "/api/v1/users/{id}/unlock", "the record is in the URL: the matrix calls it with county A's user"),
+    ("POST", "/api/v1/cases/{id}/photos", "the record is in the URL: the matrix calls it with county A's case"),
+    ("POST", "/api/v1/stations/{slug}/deactivate", "the record is in the URL: the matrix covers it"),
+    ("POST", "/api/v1/deputies/{slug}/deactivate", "the record is in the URL: the matrix covers it"),
+    ("POST", "/api/v1/agencies/{slug}/deactivate", "the record is in the URL: the matrix covers it"),
+    ("POST", "/org/{tab}/{slug}/deactivate", "the record is in the URL: the matrix covers it"),
+    ("POST", "/cases/{id}/step", "the record is in the URL; the assign body is covered through the API"),
+    ("POST", "/api/v1/public/cases", "public: anyone may write to any station"),
+    ("POST", "/api/v1/public/cases/lookup", "public: names a phone number"),
+    ("POST", "/api/v1/public/cases/{tracking_code}/survey", "public: the tracking code is the right"),
+    ("POST", "/open311/v2/requests.json", "public: anyone may write to any station"),
+    ("POST", "/contact", "public: anyone may write to any station"),
+    ("POST", "/track/lookup", "public: names a phone number"),
+    ("POST", "/track/{code}/survey", "public: the tracking code is the right"),
+];
+
+const SUP_B: (&str, &str, &str) = ("county_supervisor", "region:611025", "611025");
+const ADMIN_B: (&str, &str, &str) = ("system_admin", "region:611025", "611025");
+/// A township officer of 下梁镇, the other township of county A.
+const TOWN_A2: (&str, &str, &str) = ("township_officer", "region:611026101", "611026");
+
+fn multipart(csv: &str) -> Vec<u8> {
+    format!(
+        "--x\r\nContent-Disposition: form-data; name=\"file\"; filename=\"r.csv\"\r\nContent-Type: text/csv\r\n\r\n{csv}\r\n--x--\r\n"
+    )
+    .into_bytes()
+}
+
+fn foreign_writes() -> Vec<ForeignWrite> {
+    use Body::*;
+    let w = |method, route, url, who, body| ForeignWrite { method, route, url, who, body };
+    let mut v = Vec::new();
+    for (who, region) in [(SUP_B, "611025001"), (TOWN_A2, "611026101")] {
+        let r = region;
+        v.extend([
+            w(
+                "POST",
+                "/api/v1/stations",
+                "/api/v1/stations",
+                who,
+                Json(json!({"slug": "st-a", "region": r, "name": "劫持站", "kind": "联络点"})),
+            ),
+            w(
+                "POST",
+                "/api/v1/deputies",
+                "/api/v1/deputies",
+                who,
+                Json(json!({"slug": "dep-a", "name": "劫持", "gender": "男", "levels": "县级", "region": r})),
+            ),
+            w(
+                "POST",
+                "/api/v1/agencies",
+                "/api/v1/agencies",
+                who,
+                Json(json!({"slug": "ag-a", "region": r, "name": "劫持单位", "kind": "部门"})),
+            ),
+            w(
+                "POST",
+                "/api/v1/roster/import",
+                if who.1 == "region:611025" {
+                    "/api/v1/roster/import?county=611025"
+                } else {
+                    "/api/v1/roster/import?county=611026101"
+                },
+                who,
+                Bytes(
+                    if who.1 == "region:611025" {
+                        "标识,站点名称,类型,所属区划\nst-a,劫持站,联络点,611025001\n".as_bytes()
+                    } else {
+                        "标识,站点名称,类型,所属区划\nst-a,劫持站,联络点,611026101\n".as_bytes()
+                    },
+                    "text/csv",
+                ),
+            ),
+            w("POST", "/api/v1/stations/{slug}/move", "/api/v1/stations/st-a/move", who, Json(json!({"region": r}))),
+            w("POST", "/api/v1/deputies/{slug}/move", "/api/v1/deputies/dep-a/move", who, Json(json!({"region": r}))),
+        ]);
+    }
+    // Deputies and grid cells of the sender's own township may not link to county A's records
+    // (county B cannot find them; 下梁镇 may not link 乾佑's).
+    v.push(w(
+        "POST",
+        "/api/v1/roster/import",
+        "/api/v1/roster/import?county=611026101",
+        TOWN_A2,
+        Bytes("姓名,性别,代表层级,所属区划,所在联络站\n新代表,男,县级,611026101,st-a\n".as_bytes(), "text/csv"),
+    ));
+    v.push(w(
+        "POST",
+        "/api/v1/roster/import",
+        "/api/v1/roster/import?county=611026101",
+        TOWN_A2,
+        Bytes(
+            "所属乡镇（街道）,网格编号,网格名称,网格层级,包联代表\n611026101,G1,一网格,1,dep-a\n".as_bytes(),
+            "text/csv",
+        ),
+    ));
+    v.extend([
+        w(
+            "POST",
+            "/org/{tab}/save",
+            "/org/stations/save?region=611025001",
+            SUP_B,
+            Form(&[("slug", "st-a"), ("region", "611025001"), ("name", "劫持站"), ("kind", "联络点")]),
+        ),
+        w(
+            "POST",
+            "/org/{tab}/save",
+            "/org/deputies/save?region=611026101",
+            TOWN_A2,
+            Form(&[("slug", "dep-a"), ("region", "611026101"), ("name", "劫持"), ("gender", "男"), ("levels", "县级")]),
+        ),
+        w(
+            "POST",
+            "/org/{tab}/move",
+            "/org/stations/move?region=611025",
+            SUP_B,
+            Form(&[("slug", "st-a"), ("region", "611025001")]),
+        ),
+        w(
+            "POST",
+            "/org/{tab}/move",
+            "/org/stations/move?region=611026101",
+            TOWN_A2,
+            Form(&[("slug", "st-a"), ("region", "611026101")]),
+        ),
+        w(
+            "POST",
+            "/org/import",
+            "/org/import?region=611025",
+            SUP_B,
+            Bytes(
+                Box::leak(multipart("标识,站点名称,类型,所属区划\nst-a,劫持站,联络点,611025001\n").into_boxed_slice()),
+                "multipart/form-data; boundary=x",
+            ),
+        ),
+        w(
+            "POST",
+            "/api/v1/regions",
+            "/api/v1/regions",
+            ADMIN_B,
+            Json(json!({"code": "611026001", "name": "劫持街道"})),
+        ),
+        w(
+            "POST",
+            "/api/v1/users",
+            "/api/v1/users",
+            ADMIN_B,
+            Json(
+                json!({"username": "hijack.api", "display_name": "劫", "password": "good-password-1", "role": "station_staff", "scope": "station:st-a", "county": "611025"}),
+            ),
+        ),
+        w(
+            "POST",
+            "/admin/users",
+            "/admin/users",
+            ADMIN_B,
+            Form(&[
+                ("username", "hijack.page"),
+                ("display_name", "劫"),
+                ("password", "good-password-1"),
+                ("role", "deputy"),
+                ("scope", "deputy:dep-a"),
+                ("county", "611025"),
+            ]),
+        ),
+        w(
+            "POST",
+            "/api/v1/cases",
+            "/api/v1/cases",
+            SUP_B,
+            Json(
+                json!({"channel": "station", "region": "611025001", "station": "st-a", "deputy": "dep-a", "title": "劫持", "content": "放进别县的收件箱"}),
+            ),
+        ),
+        w(
+            "POST",
+            "/cases/new",
+            "/cases/new",
+            SUP_B,
+            Form(&[
+                ("channel", "station"),
+                ("region", "611025001"),
+                ("station", "st-a"),
+                ("title", "劫持"),
+                ("content", "放进别县的收件箱"),
+            ]),
+        ),
+        w(
+            "POST",
+            "/api/v1/cases/{id}/steps",
+            "/api/v1/cases/{case_b}/steps",
+            SUP_B,
+            Json(json!({"step": "assign", "lead": "ag-a"})),
+        ),
+    ]);
+    v
+}
+
+/// What county A's records look like; compared before and after the attempts.
+pub(super) async fn county_a_snapshot(app: &TestApp, sup_a: &str, staff_a: &str) -> Vec<Value> {
+    let mut out = Vec::new();
+    for path in [
+        "/api/v1/stations?region=611026&include_inactive=true",
+        "/api/v1/deputies?region=611026&include_inactive=true",
+        "/api/v1/agencies?region=611026&include_inactive=true",
+        "/api/v1/grid?region=611026",
+        "/api/v1/regions?parent=611026",
+    ] {
+        out.push(app.get(path, Some(sup_a)).await.json().await.unwrap());
+    }
+    // What st-a's staff see: no case of another county may land in their inbox.
+    let cases: Value = app.get("/api/v1/cases", Some(staff_a)).await.json().await.unwrap();
+    out.push(cases);
+    let users: Vec<String> = ["hijack.api", "hijack.page"].into_iter().map(str::to_owned).collect();
+    for u in users {
+        let found = liaison_store::users::find_by_username(app.db(), &u).await.unwrap();
+        out.push(json!(found.is_some()));
+    }
+    out
+}
+
+pub(super) async fn foreign_writes_naming_existing_records_change_nothing(b: Backend) {
+    let settings = liaison_web::Settings { public_per_minute: 1_000_000, ..Default::default() };
+    let Some(app) = TestApp::spawn_with(b, settings).await else { return };
+    let (case_a, _, _) = seed(&app).await;
+    let sup_a = app.token_for("snap-a", "county_supervisor", "region:611026", "611026").await;
+    let staff_a = app.token_for("snap-staff-a", "station_staff", "station:st-a", "611026").await;
+    let sup_b = app.token_for("snap-b", "county_supervisor", "region:611025", "611025").await;
+    let cases_b: Vec<Value> = app.get("/api/v1/cases", Some(&sup_b)).await.json().await.unwrap();
+    let case_b = cases_b[0]["id"].as_i64().unwrap();
+    assert_ne!(case_a, case_b);
+
+    let writes = foreign_writes();
+    let write_routes: Vec<(String, String)> =
+        app.policy.entries().filter(|(m, _, _)| *m != "GET").map(|(m, p, _)| (m.to_owned(), p.to_owned())).collect();
+    let uncovered: Vec<_> = write_routes
+        .iter()
+        .filter(|(m, p)| {
+            !writes.iter().any(|w| w.method == m && w.route == p)
+                && !NO_FOREIGN_RECORD_IN_BODY.iter().any(|(em, ep, _)| em == m && ep == p)
+        })
+        .collect();
+    assert!(uncovered.is_empty(), "write routes with no foreign-scope write in the table: {uncovered:?}");
+
+    let before = county_a_snapshot(&app, &sup_a, &staff_a).await;
+    let mut failures = Vec::new();
+    for (i, w) in writes.iter().enumerate() {
+        let user = format!("fw{i}");
+        let token = app.token_for(&user, w.who.0, w.who.1, w.who.2).await;
+        let url = w.url.replace("{case_b}", &case_b.to_string());
+        let spec = Spec { method: w.method, route: w.route, url: "", who: Who::Public, body: clone_body(&w.body) };
+        let status = call(&app, &spec, &url, Some(&token)).await;
+        let refused = matches!(status.as_u16(), 403 | 404 | 409 | 422);
+        if !refused {
+            failures.push(format!("{} ({}) {} {url}: {status}", w.who.0, w.who.1, w.method));
+        }
+    }
+    assert!(failures.is_empty(), "foreign-scope writes that were not refused:\n{}", failures.join("\n"));
+    let after = county_a_snapshot(&app, &sup_a, &staff_a).await;
+    assert_eq!(before, after, "a refused foreign write changed county A's records");
+}
+
+fn clone_body(b: &Body) -> Body {
+    match b {
+        Body::None => Body::None,
+        Body::Json(v) => Body::Json(v.clone()),
+        Body::Form(f) => Body::Form(f),
+        Body::Bytes(b, ct) => Body::Bytes(b, ct),
+    }
+}
