@@ -2,6 +2,7 @@
 //! QR codes) and the staff lists. Reads only; the callers check the reader's scope first.
 
 use crate::{App, Result};
+use liaison_domain::ids::{DeputyId, StationId};
 use liaison_store::org;
 pub use liaison_store::org::{Agency, CellView, Deputy, Station};
 
@@ -31,13 +32,13 @@ pub async fn deputy(app: &App, slug: &str) -> Result<Option<Deputy>> {
 }
 
 /// A station's deputies, with whether each is resident (驻站).
-pub async fn station_deputies(app: &App, station_id: i64) -> Result<Vec<(Deputy, bool)>> {
-    Ok(org::station_deputies(&app.db, station_id).await?)
+pub async fn station_deputies(app: &App, station: StationId) -> Result<Vec<(Deputy, bool)>> {
+    Ok(org::station_deputies(&app.db, station.get()).await?)
 }
 
 /// A deputy's stations, with whether they are resident there.
-pub async fn deputy_stations(app: &App, deputy_id: i64) -> Result<Vec<(Station, bool)>> {
-    Ok(org::deputy_stations(&app.db, deputy_id).await?)
+pub async fn deputy_stations(app: &App, deputy: DeputyId) -> Result<Vec<(Station, bool)>> {
+    Ok(org::deputy_stations(&app.db, deputy.get()).await?)
 }
 
 /// The grid cells under a region, with their deputies and workers.

@@ -6,6 +6,7 @@ use liaison_app::{App, Config, Error, org};
 use liaison_domain::authz::{Account, Grant, Principal, Role, Scope};
 use liaison_domain::case::{Channel, Level, Rating, TrackingCode};
 use liaison_domain::clock::OffsetClock;
+use liaison_domain::ids::CaseId;
 use liaison_domain::region::RegionCode;
 use liaison_domain::roster::RosterKind;
 use liaison_testkit::{Backend, REGIONS, TestDb, fresh_db, on_both_backends};
@@ -112,13 +113,13 @@ async fn a_case_goes_round_the_loop_through_the_use_cases(b: Backend) {
     // Staff handle it; a foreign county may not.
     let za = who(Role::CountySupervisor, "region:611025", "611025");
     let triage = || Step::Triage { level: Level::County, category: None, note: String::new() };
-    assert!(matches!(cases::act(&app, &za, row.id, triage()).await, Err(Error::Refused { .. })));
-    cases::act(&app, &zs, row.id, triage()).await.unwrap();
+    assert!(matches!(cases::act(&app, &za, CaseId(row.id), triage()).await, Err(Error::Refused { .. })));
+    cases::act(&app, &zs, CaseId(row.id), triage()).await.unwrap();
     let assign = Step::Assign { lead: "zs-roads".into(), assisting: vec![], note: String::new() };
-    cases::act(&app, &zs, row.id, assign).await.unwrap();
+    cases::act(&app, &zs, CaseId(row.id), assign).await.unwrap();
     let roads = who(Role::AgencyHandler, "agency:zs-roads", "611026");
-    cases::act(&app, &roads, row.id, Step::RecordResult { result: "已修复".into() }).await.unwrap();
-    cases::act(&app, &zs, row.id, Step::PublishReply { reply: "已修复，感谢反映".into() }).await.unwrap();
+    cases::act(&app, &roads, CaseId(row.id), Step::RecordResult { result: "已修复".into() }).await.unwrap();
+    cases::act(&app, &zs, CaseId(row.id), Step::PublishReply { reply: "已修复，感谢反映".into() }).await.unwrap();
     let code = TrackingCode::parse(row.tracking_code.as_deref().unwrap()).unwrap();
     let closed = cases::survey(&app, &code, Rating::Satisfied, String::new()).await.unwrap();
     assert_eq!(closed.status, "closed");

@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod case;
 pub mod clock;
 pub mod error;
+pub mod ids;
 pub mod org;
 pub mod password;
 pub mod phone;

@@ -210,6 +210,7 @@ async fn load_cases(db: &Db, _pw: &str) -> Result<usize, StoreError> {
     use liaison_app::cases::{self as casework, Intake, Step};
     use liaison_domain::authz::{Account, Principal};
     use liaison_domain::case::{Channel, Level, Rating, TrackingCode};
+    use liaison_domain::ids::CaseId;
     let state = liaison_app::App::new(
         db.clone(),
         std::sync::Arc::new(liaison_domain::clock::SystemClock),
@@ -301,11 +302,11 @@ async fn load_cases(db: &Db, _pw: &str) -> Result<usize, StoreError> {
                     referral: "可向乾佑街道人民调解委员会申请调解，或依法向人民法院起诉".into(),
                 },
             )],
-            "merged" => vec![(&officer, Step::Merge { into: first_id.unwrap_or(id) })],
+            "merged" => vec![(&officer, Step::Merge { into: CaseId(first_id.unwrap_or(id)) })],
             _ => vec![],
         };
         for (who, step) in steps {
-            casework::act(&state, who, id, step).await.map_err(err)?;
+            casework::act(&state, who, CaseId(id), step).await.map_err(err)?;
         }
         if *goal == "closed" {
             let code = TrackingCode::parse(row.tracking_code.as_deref().unwrap_or_default()).expect("fresh code");

@@ -18,6 +18,6 @@ pub async fn list(app: &App, county_prefix: &str) -> Result<Vec<UserSummary>> {
 }
 
 /// One account.
-pub async fn summary(app: &App, user_id: i64) -> Result<Option<UserSummary>> {
-    Ok(liaison_store::users::get_summary(&app.db, user_id).await?)
+pub async fn summary(app: &App, user: liaison_domain::ids::UserId) -> Result<Option<UserSummary>> {
+    Ok(liaison_store::users::get_summary(&app.db, user.get()).await?)
 }

@@ -3,10 +3,12 @@
 use crate::{App, Error, Result};
 use liaison_domain::audit::AuditEvent;
 use liaison_domain::authz::{Action, Principal, Target};
+use liaison_domain::ids::UserId;
 use liaison_domain::region::RegionCode;
 use liaison_store::{audit, users};
 
-pub async fn unlock(app: &App, principal: &Principal, user_id: i64) -> Result<()> {
+pub async fn unlock(app: &App, principal: &Principal, user: UserId) -> Result<()> {
+    let user_id = user.get();
     let u = users::get_summary(&app.db, user_id).await?.ok_or(Error::NotFound)?;
     let county = RegionCode::parse(&u.county_code).map_err(Error::internal)?;
     crate::check(principal, Action::AccountUnlock, Target::Region(&county))?;

@@ -5,10 +5,12 @@ use crate::photos::{self, Photo};
 use crate::{App, Error, Result};
 use liaison_domain::audit::AuditEvent;
 use liaison_domain::authz::{Action, Principal, Target};
+use liaison_domain::ids::CaseId;
 use liaison_store::{audit, cases};
 
 /// Attaches a photo to a case the principal may write; at most [`photos::MAX_PHOTOS`] a case.
-pub async fn add_photo(app: &App, principal: &Principal, id: i64, raw: &[u8]) -> Result<()> {
+pub async fn add_photo(app: &App, principal: &Principal, case: CaseId, raw: &[u8]) -> Result<()> {
+    let id = case.get();
     let row = cases::get(&app.db, id).await?.ok_or(Error::NotFound)?;
     let loc = row.location().ok_or_else(|| Error::internal("case with invalid region"))?;
     crate::check(principal, Action::CaseWrite, Target::Case(&loc))?;
@@ -34,8 +36,9 @@ pub async fn add_photo(app: &App, principal: &Principal, id: i64, raw: &[u8]) ->
 }
 
 /// A photo of a case the principal may read: its bytes and media type.
-pub async fn photo_file(app: &App, principal: &Principal, id: i64, hash: &str) -> Result<(Vec<u8>, String)> {
-    super::readable(app, principal, id).await?;
+pub async fn photo_file(app: &App, principal: &Principal, case: CaseId, hash: &str) -> Result<(Vec<u8>, String)> {
+    super::readable(app, principal, case).await?;
+    let id = case.get();
     let (hash, mime) = cases::photos(&app.db, id).await?.into_iter().find(|(h, _)| h == hash).ok_or(Error::NotFound)?;
     let bytes = std::fs::read(photos::path(&app.config.data_dir, &hash, &mime)).map_err(Error::internal)?;
     Ok((bytes, mime))

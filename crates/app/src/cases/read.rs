@@ -5,6 +5,7 @@ use crate::{App, Error, Result};
 use liaison_domain::audit::AuditEvent;
 use liaison_domain::authz::{self, Action, Principal, Scope, Target};
 use liaison_domain::case::CaseStatus;
+use liaison_domain::ids::CaseId;
 use liaison_store::audit;
 use liaison_store::cases::{self, CaseRow, EventRow};
 
@@ -62,24 +63,24 @@ pub async fn inbox(app: &App, principal: &Principal, q: &InboxQuery) -> Result<V
 }
 
 /// One case, if the principal may read it.
-pub async fn readable(app: &App, principal: &Principal, id: i64) -> Result<CaseRow> {
-    let row = cases::get(&app.db, id).await?.ok_or(Error::NotFound)?;
+pub async fn readable(app: &App, principal: &Principal, id: CaseId) -> Result<CaseRow> {
+    let row = cases::get(&app.db, id.get()).await?.ok_or(Error::NotFound)?;
     let loc = row.location().ok_or_else(|| Error::internal("case with invalid region"))?;
     crate::check(principal, Action::CaseRead, Target::Case(&loc))?;
     Ok(row)
 }
 
 /// One case with its whole timeline (staff see the private notes too) and its photo hashes.
-pub async fn detail(app: &App, principal: &Principal, id: i64) -> Result<(CaseRow, Vec<EventRow>, Vec<String>)> {
+pub async fn detail(app: &App, principal: &Principal, id: CaseId) -> Result<(CaseRow, Vec<EventRow>, Vec<String>)> {
     let row = readable(app, principal, id).await?;
-    let timeline = cases::events(&app.db, id, false).await?;
-    let photos = cases::photos(&app.db, id).await?.into_iter().map(|(h, _)| h).collect();
+    let timeline = cases::events(&app.db, id.get(), false).await?;
+    let photos = cases::photos(&app.db, id.get()).await?.into_iter().map(|(h, _)| h).collect();
     Ok((row, timeline, photos))
 }
 
 /// The constituent's name and phone in full, for staff who may see personal data; audited.
-pub async fn contact(app: &App, principal: &Principal, id: i64) -> Result<(String, String)> {
-    let row = cases::get(&app.db, id).await?.ok_or(Error::NotFound)?;
+pub async fn contact(app: &App, principal: &Principal, id: CaseId) -> Result<(String, String)> {
+    let row = cases::get(&app.db, id.get()).await?.ok_or(Error::NotFound)?;
     let loc = row.location().ok_or_else(|| Error::internal("case with invalid region"))?;
     crate::check(principal, Action::CaseRead, Target::Case(&loc))?;
     crate::check(principal, Action::PersonalDataRead, Target::Region(&loc.region))?;
@@ -106,12 +107,12 @@ pub struct Similar {
 
 /// Open cases of the same township that read like this one (near-duplicate detection on
 /// character bigrams), closest first, at most five: candidates to merge at triage.
-pub async fn similar(app: &App, principal: &Principal, id: i64) -> Result<Vec<Similar>> {
+pub async fn similar(app: &App, principal: &Principal, id: CaseId) -> Result<Vec<Similar>> {
     use liaison_domain::similar;
     let row = readable(app, principal, id).await?;
     let township = row.region_code.get(..9).unwrap_or(&row.region_code);
     let mine = similar::bigrams(&format!("{}{}", row.title, row.content));
-    let mut out: Vec<Similar> = cases::open_in_township(&app.db, township, id)
+    let mut out: Vec<Similar> = cases::open_in_township(&app.db, township, id.get())
         .await?
         .into_iter()
         .filter(|c| {

@@ -5,6 +5,7 @@ use super::{audit_case, check_category, level_of, notify, refused, status_of};
 use crate::{App, Error};
 use liaison_domain::authz::{self, Action, CaseLocation, Principal, Target};
 use liaison_domain::case::{self, CaseStatus, Command, Level};
+use liaison_domain::ids::CaseId;
 use liaison_store::cases::{self, CaseRow, Event};
 use liaison_store::{Tx, org};
 
@@ -18,7 +19,7 @@ pub enum Step {
     PublishReply { reply: String },
     AnswerOnSpot { reply: String },
     Decline { reason: String, referral: String },
-    Merge { into: i64 },
+    Merge { into: CaseId },
     Escalate { note: String },
 }
 
@@ -53,7 +54,8 @@ pub fn check_step(principal: &Principal, row: &CaseRow, cmd: Command, level: Opt
 }
 
 /// Takes one step on a case for a signed-in principal.
-pub async fn act(app: &App, principal: &Principal, id: i64, step: Step) -> Result<CaseRow, Error> {
+pub async fn act(app: &App, principal: &Principal, case: CaseId, step: Step) -> Result<CaseRow, Error> {
+    let id = case.get();
     let cmd = step.command();
     let row = cases::get(&app.db, id).await?.ok_or(Error::NotFound)?;
     // The level the step is judged at: the one it sets, or the case's.
@@ -173,6 +175,7 @@ async fn apply(app: &App, tx: &mut Tx, id: i64, step: Step, actor: &str) -> Resu
             };
         }
         Step::Merge { into } => {
+            let into = into.get();
             if into == row.id {
                 return Err(Error::invalid("merge_into_self", "不能与自身合并").field("into"));
             }

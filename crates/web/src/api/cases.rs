@@ -15,6 +15,7 @@ use liaison_app::cases::{self as casework, Step};
 use liaison_app::cases::{CaseRow, EventRow};
 use liaison_domain::authz::parse_slug;
 use liaison_domain::case::{CaseStatus, Level, parse_note};
+use liaison_domain::ids::CaseId;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -191,7 +192,7 @@ pub async fn similar(
 }
 
 pub(crate) async fn similar_cases(state: &AppState, caller: &Caller, id: i64) -> Result<Vec<SimilarBody>, ApiError> {
-    let found = casework::similar(&state.app, &caller.principal, id).await?;
+    let found = casework::similar(&state.app, &caller.principal, CaseId(id)).await?;
     Ok(found
         .into_iter()
         .map(|s| SimilarBody { id: s.id, title: s.title, status: s.status, similarity: s.similarity })
@@ -206,7 +207,7 @@ pub async fn get(
     caller: Caller,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<CaseDetail>, ApiError> {
-    let (row, timeline, photos) = casework::detail(&state.app, &caller.principal, id).await?;
+    let (row, timeline, photos) = casework::detail(&state.app, &caller.principal, CaseId(id)).await?;
     let timeline = timeline.into_iter().map(EventBody::from).collect();
     Ok(Json(CaseDetail { case: row.into(), timeline, photos }))
 }
@@ -225,7 +226,7 @@ pub async fn contact(
     caller: Caller,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<CaseContactBody>, ApiError> {
-    let (name, phone) = casework::contact(&state.app, &caller.principal, id).await?;
+    let (name, phone) = casework::contact(&state.app, &caller.principal, CaseId(id)).await?;
     Ok(Json(CaseContactBody { name, phone }))
 }
 
@@ -374,7 +375,7 @@ pub(crate) fn parse_step(b: StepBody) -> Result<Step, ApiError> {
             reason: parse_note("reason", "不予受理理由", &reason)?,
             referral: referral.trim().to_owned(),
         },
-        StepBody::Merge { into } => Step::Merge { into },
+        StepBody::Merge { into } => Step::Merge { into: CaseId(into) },
         StepBody::Escalate { note } => Step::Escalate { note: note.trim().to_owned() },
     })
 }
@@ -391,7 +392,7 @@ pub async fn step(
     ApiJson(b): ApiJson<StepBody>,
 ) -> Result<Json<CaseBody>, ApiError> {
     let step = parse_step(b)?;
-    Ok(Json(casework::act(&state.app, &caller.principal, id, step).await?.into()))
+    Ok(Json(casework::act(&state.app, &caller.principal, CaseId(id), step).await?.into()))
 }
 
 /// Attach a photo (JPEG, PNG or WebP; at most 5 MB, 9 per case). EXIF is stripped.
@@ -404,7 +405,7 @@ pub async fn add_photo(
     ApiPath(id): ApiPath<i64>,
     body: Bytes,
 ) -> Result<StatusCode, ApiError> {
-    casework::add_photo(&state.app, &caller.principal, id, &body).await?;
+    casework::add_photo(&state.app, &caller.principal, CaseId(id), &body).await?;
     Ok(StatusCode::CREATED)
 }
 
@@ -416,7 +417,7 @@ pub async fn photo(
     caller: Caller,
     ApiPath((id, hash)): ApiPath<(i64, String)>,
 ) -> Result<Response, ApiError> {
-    let (bytes, mime) = casework::photo_file(&state.app, &caller.principal, id, &hash).await?;
+    let (bytes, mime) = casework::photo_file(&state.app, &caller.principal, CaseId(id), &hash).await?;
     Ok(([(header::CONTENT_TYPE, mime)], bytes).into_response())
 }
 

@@ -11,6 +11,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use liaison_app::accounts;
 use liaison_domain::authz::{self, Action, Scope};
+use liaison_domain::ids::UserId;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -99,7 +100,7 @@ pub async fn create(
 ) -> Result<(StatusCode, Json<UserBody>), ApiError> {
     // The account's county and, for a region scope, the region itself must lie in the admin's.
     let id = accounts::create(&state.app, &caller.principal, &n.into()).await?;
-    let u = accounts::summary(&state.app, id).await?.ok_or_else(ApiError::not_found)?;
+    let u = accounts::summary(&state.app, UserId(id)).await?.ok_or_else(ApiError::not_found)?;
     Ok((StatusCode::CREATED, Json(body(u, state.now_ms()))))
 }
 
@@ -111,6 +112,6 @@ pub async fn unlock(
     caller: Caller,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<StatusCode, ApiError> {
-    accounts::unlock(&state.app, &caller.principal, id).await?;
+    accounts::unlock(&state.app, &caller.principal, UserId(id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }

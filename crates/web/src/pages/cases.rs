@@ -16,6 +16,7 @@ use liaison_app::cases as casework;
 use liaison_app::cases::CaseRow;
 use liaison_domain::authz::{self, Action, Target};
 use liaison_domain::case::{self as loop_, CaseStatus, Channel, Command, Level};
+use liaison_domain::ids::CaseId;
 use serde::Deserialize;
 
 pub struct CaseLine {
@@ -228,7 +229,7 @@ async fn case_page(
     id: i64,
     error: Option<String>,
 ) -> Result<Html<String>, PageError> {
-    let (c, events, photos) = liaison_app::cases::detail(&state.app, &caller.principal, id).await?;
+    let (c, events, photos) = liaison_app::cases::detail(&state.app, &caller.principal, CaseId(id)).await?;
     let timeline = events.into_iter().map(|e| (beijing(e.at), e.actor, e.command, e.note, e.public)).collect();
     let agencies = liaison_app::directory::agencies_under(&state.app, &c.county_code, false)
         .await?
@@ -315,7 +316,9 @@ pub async fn step(
     PageForm(f): PageForm<StepForm>,
 ) -> Result<Response, PageError> {
     let result = match to_body(f).and_then(parse_step) {
-        Ok(step) => casework::act(&state.app, &caller.principal, id, step).await.map(|_| ()).map_err(ApiError::from),
+        Ok(step) => {
+            casework::act(&state.app, &caller.principal, CaseId(id), step).await.map(|_| ()).map_err(ApiError::from)
+        }
         Err(e) => Err(e),
     };
     match result {

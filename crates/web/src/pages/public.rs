@@ -13,6 +13,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use liaison_app::directory::{self as org, Deputy, Station};
 use liaison_app::regions;
+use liaison_domain::ids::{DeputyId, StationId};
 use liaison_domain::org::{DeputyLevel, StationKind};
 use liaison_domain::region::RegionCode;
 
@@ -151,7 +152,8 @@ pub async fn station(
     PagePath(slug): PagePath<String>,
 ) -> Result<Html<String>, PageError> {
     let s = active_station(&state, &slug).await?;
-    let deputies = org::station_deputies(&state.app, s.id).await?.iter().map(|(d, r)| deputy_card(d, *r)).collect();
+    let deputies =
+        org::station_deputies(&state.app, StationId(s.id)).await?.iter().map(|(d, r)| deputy_card(d, *r)).collect();
     let township = region_name(&state, &s.data.region_code[..s.data.region_code.len().min(9)]).await;
     let echoes = liaison_app::cases::echoes(&state.app, &s.data.slug, 5)
         .await?
@@ -189,7 +191,7 @@ pub async fn deputy(
     PagePath(slug): PagePath<String>,
 ) -> Result<Html<String>, PageError> {
     let d = active_deputy(&state, &slug).await?;
-    let stations = org::deputy_stations(&state.app, d.id).await?.iter().map(|(s, _)| card(s)).collect();
+    let stations = org::deputy_stations(&state.app, DeputyId(d.id)).await?.iter().map(|(s, _)| card(s)).collect();
     render(&DeputyPage {
         nav: Nav::default(),
         contact: ContactForm::new(&state, format!("{}代表", d.data.name), "deputy", &d.data.slug),
@@ -247,7 +249,7 @@ pub async fn codes_sheet(
         subtitle: "扫码找联络站 · 码上说、马上办".into(),
         svg: qr::svg(&format!("{base}/station/{}", s.data.slug)),
     }];
-    for (d, _) in org::station_deputies(&state.app, s.id).await? {
+    for (d, _) in org::station_deputies(&state.app, StationId(s.id)).await? {
         tiles.push(CodeTile {
             title: format!("{} 代表", d.data.name),
             subtitle: levels_label(&d.data.levels),
