@@ -22,6 +22,9 @@ pub enum Error {
     /// The input is wrong: which field, and why in Chinese.
     #[error("{message}")]
     Invalid { code: &'static str, message: String, field: Option<String> },
+    /// Several fields of one submission are wrong: each, in the order of the form.
+    #[error("{}", .0.first().map(|e| e.message.as_str()).unwrap_or(""))]
+    Fields(Vec<Invalid>),
     /// The request itself is malformed (a header that cannot be read).
     #[error("{message}")]
     Malformed { code: &'static str, message: String, field: Option<String> },
@@ -52,6 +55,11 @@ impl Error {
 
     pub fn conflict(code: &'static str, message: impl Into<String>) -> Error {
         Error::Conflict { code, message: message.into(), field: None }
+    }
+
+    /// The errors of one submission's fields: one is reported as itself, several together.
+    pub fn from_fields(mut errors: Vec<Invalid>) -> Error {
+        if errors.len() == 1 { Error::from(errors.remove(0)) } else { Error::Fields(errors) }
     }
 
     pub fn internal(cause: impl std::fmt::Display) -> Error {

@@ -14,6 +14,7 @@ pub mod phone;
 pub mod region;
 pub mod roster;
 pub mod similar;
+pub mod submission;
 pub mod text;
 pub mod token;
 

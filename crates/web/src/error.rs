@@ -14,6 +14,15 @@ pub struct ApiError {
     pub code: &'static str,
     pub message: String,
     pub field: Option<String>,
+    /// When several fields are wrong, each of them (the first is the one above).
+    pub fields: Vec<FieldError>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct FieldError {
+    pub code: String,
+    pub message: String,
+    pub field: String,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -30,11 +39,14 @@ pub struct ErrorDetail {
     /// The input field at fault, when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// Every field at fault, when a submission had several.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldError>,
 }
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        ApiError { status, code, message: message.into(), field: None }
+        ApiError { status, code, message: message.into(), field: None, fields: vec![] }
     }
 
     pub fn with_field(mut self, field: impl Into<String>) -> Self {
@@ -66,7 +78,12 @@ impl ApiError {
 
     fn body(&self) -> ErrorBody {
         ErrorBody {
-            error: ErrorDetail { code: self.code.to_owned(), message: self.message.clone(), field: self.field.clone() },
+            error: ErrorDetail {
+                code: self.code.to_owned(),
+                message: self.message.clone(),
+                field: self.field.clone(),
+                fields: if self.fields.len() > 1 { self.fields.clone() } else { vec![] },
+            },
         }
     }
 }
@@ -95,6 +112,16 @@ impl From<liaison_app::Error> for ApiError {
             }
             E::Malformed { code, message, field } => with(ApiError::bad_request(code, message), field),
             E::TooLarge { message } => ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", message),
+            E::Fields(errors) => {
+                let fields = errors
+                    .iter()
+                    .map(|e| FieldError { code: e.code.into(), message: e.message.clone(), field: e.field.into() })
+                    .collect();
+                let first = errors.into_iter().next().map(ApiError::from).unwrap_or_else(|| {
+                    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", "请求字段不符合要求")
+                });
+                ApiError { fields, ..first }
+            }
             E::Storage(s) => ApiError::internal(s),
             E::Internal(cause) => ApiError::internal(cause),
         }
@@ -137,8 +164,10 @@ impl IntoResponse for PageError {
             400..=499 => "请求有误",
             _ => "服务器错误",
         };
-        let page =
-            ErrorPage { title, status: e.status.as_u16(), message: &e.message, nav: crate::pages::Nav::default() };
+        // Every field at fault, so that one correction is enough.
+        let all = e.fields.iter().map(|f| f.message.as_str()).collect::<Vec<_>>().join("；");
+        let message = if e.fields.len() > 1 { all.as_str() } else { e.message.as_str() };
+        let page = ErrorPage { title, status: e.status.as_u16(), message, nav: crate::pages::Nav::default() };
         match page.render() {
             Ok(html) => (e.status, Html(html)).into_response(),
             Err(_) => (e.status, e.message).into_response(),

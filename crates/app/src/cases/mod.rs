@@ -20,7 +20,7 @@ pub use liaison_store::cases::{CaseRow, Counts, EventRow};
 pub use public::{PublicCase, by_code, echoes, send_codes, submit};
 pub use read::{InboxQuery, Similar, contact, detail, inbox, reach_lists, readable, similar};
 pub use receive::{Intake, Received, check_category, check_idempotency_key, receive, route_public};
-pub use record::{NewCase, contact_fields, location_field, record};
+pub use record::{NewCase, record};
 pub use search::search;
 pub use stats::{Stats, StatsQuery, stats};
 pub use step::{Step, act, check_step};

@@ -5,8 +5,9 @@
 use crate::cases::{self as casework, Intake};
 use crate::photos::{self, Photo};
 use crate::{App, Error, Result};
-use liaison_domain::case::{Channel, TrackingCode, parse_content, parse_title};
+use liaison_domain::case::{Channel, TrackingCode};
 use liaison_domain::phone::PhoneNumber;
+use liaison_domain::submission::{RawSubmission, Submission};
 use liaison_store::cases::{self, CaseRow, EventRow};
 use liaison_store::outbox;
 
@@ -36,11 +37,17 @@ pub async fn submit(
     pics: Vec<Photo>,
     key: Option<String>,
 ) -> Result<(CaseRow, bool)> {
-    let title = parse_title(&p.title)?;
-    let content = parse_content(&p.content)?;
+    let raw = RawSubmission {
+        title: &p.title,
+        content: &p.content,
+        category: p.category.as_deref(),
+        location: p.location.as_deref(),
+        contact_name: p.contact_name.as_deref(),
+        contact_phone: p.contact_phone.as_deref(),
+        anonymous: p.anonymous,
+    };
+    let sub = Submission::parse(&raw, &app.config.categories).map_err(Error::from_fields)?;
     let (region, station, deputy) = casework::route_public(app, p.station.as_deref(), p.deputy.as_deref()).await?;
-    let (contact_name, contact_phone) =
-        casework::contact_fields(p.contact_name.as_deref(), p.contact_phone.as_deref(), p.anonymous)?;
     if pics.len() > photos::MAX_PHOTOS {
         let message = format!("最多上传 {} 张照片", photos::MAX_PHOTOS);
         return Err(Error::invalid("too_many_photos", message).field("photos"));
@@ -49,13 +56,13 @@ pub async fn submit(
         region,
         station,
         deputy,
-        title,
-        content,
+        title: sub.title,
+        content: sub.content,
         channel,
-        category: casework::check_category(app, p.category.as_deref())?,
-        location: casework::location_field(p.location.as_deref())?,
-        contact_name,
-        contact_phone,
+        category: sub.category,
+        location: sub.location,
+        contact_name: sub.contact_name,
+        contact_phone: sub.contact_phone,
         anonymous: p.anonymous,
         publish_consent: p.publish_consent,
         photos: pics,

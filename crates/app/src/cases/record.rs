@@ -4,9 +4,9 @@
 use crate::cases::{self as casework, Intake};
 use crate::{App, Error, Result};
 use liaison_domain::authz::{Action, CaseLocation, Principal, Target, parse_slug};
-use liaison_domain::case::{Channel, parse_content, parse_title};
-use liaison_domain::phone::PhoneNumber;
+use liaison_domain::case::Channel;
 use liaison_domain::region::RegionCode;
+use liaison_domain::submission::{RawSubmission, Submission};
 use liaison_store::cases::CaseRow;
 use liaison_store::regions;
 
@@ -36,30 +36,18 @@ pub(crate) fn opt_slug(v: &Option<String>, field: &'static str) -> Result<Option
         .transpose()
 }
 
-pub fn contact_fields(
-    name: Option<&str>,
-    phone: Option<&str>,
-    anonymous: bool,
-) -> Result<(String, Option<PhoneNumber>), Error> {
-    let name = name.unwrap_or("").trim().to_owned();
-    if name.chars().count() > 20 {
-        return Err(Error::invalid("too_long", "联系人姓名不能超过 20 个字").field("contact_name"));
+impl NewCase {
+    fn raw(&self) -> RawSubmission<'_> {
+        RawSubmission {
+            title: &self.title,
+            content: &self.content,
+            category: self.category.as_deref(),
+            location: self.location.as_deref(),
+            contact_name: self.contact_name.as_deref(),
+            contact_phone: self.contact_phone.as_deref(),
+            anonymous: self.anonymous,
+        }
     }
-    liaison_domain::text::check("contact_name", "联系人姓名", &name, liaison_domain::text::Lines::One)?;
-    let phone = match phone.map(str::trim).filter(|p| !p.is_empty()) {
-        Some(p) if !anonymous => Some(PhoneNumber::parse(p).map_err(|e| Error::from(e).field("contact_phone"))?),
-        _ => None,
-    };
-    Ok((name, phone))
-}
-
-pub fn location_field(raw: Option<&str>) -> Result<String, Error> {
-    let s = raw.unwrap_or("").trim();
-    if s.chars().count() > 100 {
-        return Err(Error::invalid("too_long", "位置描述不能超过 100 个字").field("location"));
-    }
-    liaison_domain::text::check("location", "位置描述", s, liaison_domain::text::Lines::One)?;
-    Ok(s.to_owned())
 }
 
 /// Validates and receives a case recorded by staff or a deputy; shared by the API and the page.
@@ -73,8 +61,7 @@ pub async fn record(
         Error::invalid("invalid_channel", "渠道应为 station、visit、wechat、hotline、snapshot 或 online")
             .field("channel")
     })?;
-    let title = parse_title(&n.title)?;
-    let content = parse_content(&n.content)?;
+    let sub = Submission::parse(&n.raw(), &app.config.categories).map_err(Error::from_fields)?;
     let station = opt_slug(&n.station, "station")?;
     let deputy = opt_slug(&n.deputy, "deputy")?;
     let region = match n.region.as_deref().filter(|r| !r.trim().is_empty()) {
@@ -93,19 +80,17 @@ pub async fn record(
     if regions::get(&app.db, &region).await?.is_none() {
         return Err(Error::invalid("unknown_region", "行政区划不存在").field("region"));
     }
-    let (contact_name, contact_phone) =
-        contact_fields(n.contact_name.as_deref(), n.contact_phone.as_deref(), n.anonymous)?;
     let intake = Intake {
         region,
         station,
         deputy,
-        title,
-        content,
+        title: sub.title,
+        content: sub.content,
         channel,
-        category: casework::check_category(app, n.category.as_deref())?,
-        location: location_field(n.location.as_deref())?,
-        contact_name,
-        contact_phone,
+        category: sub.category,
+        location: sub.location,
+        contact_name: sub.contact_name,
+        contact_phone: sub.contact_phone,
         anonymous: n.anonymous,
         publish_consent: n.publish_consent,
         photos: vec![],

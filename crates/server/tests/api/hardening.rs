@@ -100,6 +100,34 @@ async fn control_characters_are_refused_before_they_reach_the_store(b: Backend) 
     assert_eq!(case_count(&app, &sup).await, 1, "no refusal wrote anything");
 }
 
+/// A submission is parsed whole before anything happens: every bad field comes back at once, on
+/// every channel, and nothing is stored.
+async fn every_bad_field_of_a_submission_is_reported_at_once(b: Backend) {
+    let Some(app) = TestApp::spawn(b).await else { return };
+    let sup = station(&app).await;
+    let bad =
+        json!({"station": "renhe", "title": "", "content": "路灯坏了", "contact_phone": "12345", "category": "天气"});
+    let res = app.post_json("/api/v1/public/cases", None, &bad).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let e: Value = res.json().await.unwrap();
+    assert_eq!(e["error"]["field"], "title", "the first field at fault leads: {e}");
+    let fields: Vec<&str> =
+        e["error"]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["title", "category", "contact_phone"]);
+    // Staff entry parses the same fields the same way.
+    let staff = json!({"channel": "station", "station": "renhe", "title": "", "content": "", "contact_phone": "12345"});
+    let e: Value = app.post_json("/api/v1/cases", Some(&sup), &staff).await.json().await.unwrap();
+    let fields: Vec<&str> =
+        e["error"]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["title", "content", "contact_phone"]);
+    // One bad field answers as before, without a list.
+    let e: Value =
+        app.post_json("/api/v1/public/cases", None, &public_case(json!({"title": ""}))).await.json().await.unwrap();
+    assert_eq!(e["error"]["field"], "title");
+    assert!(e["error"].get("fields").is_none(), "{e}");
+    assert_eq!(case_count(&app, &sup).await, 0);
+}
+
 async fn after_login_only_a_path_of_this_site(b: Backend) {
     let Some(app) = TestApp::spawn(b).await else { return };
     app.create_user("clerk", "county_supervisor", "region:611026", "611026").await;
@@ -413,6 +441,7 @@ async fn another_county_s_region_tree_is_not_readable(b: Backend) {
 
 on_both_backends!(
     control_characters_are_refused_before_they_reach_the_store,
+    every_bad_field_of_a_submission_is_reported_at_once,
     after_login_only_a_path_of_this_site,
     every_answer_carries_the_security_headers,
     rate_limits_have_one_bucket_per_purpose_and_trust_only_configured_proxies,
