@@ -47,27 +47,12 @@ pub async fn submit(
         anonymous: p.anonymous,
     };
     let sub = Submission::parse(&raw, &app.config.categories).map_err(Error::from_fields)?;
-    let (region, station, deputy) = casework::route_public(app, p.station.as_deref(), p.deputy.as_deref()).await?;
+    let route = casework::route_public(app, p.station.as_deref(), p.deputy.as_deref()).await?;
     if pics.len() > photos::MAX_PHOTOS {
         let message = format!("最多上传 {} 张照片", photos::MAX_PHOTOS);
         return Err(Error::invalid("too_many_photos", message).field("photos"));
     }
-    let intake = Intake {
-        region,
-        station,
-        deputy,
-        title: sub.title,
-        content: sub.content,
-        channel,
-        category: sub.category,
-        location: sub.location,
-        contact_name: sub.contact_name,
-        contact_phone: sub.contact_phone,
-        anonymous: p.anonymous,
-        publish_consent: p.publish_consent,
-        photos: pics,
-        idempotency_key: key,
-    };
+    let intake = Intake::new(sub, route, channel, (p.anonymous, p.publish_consent), pics, key);
     casework::receive(app, intake, "constituent").await
 }
 

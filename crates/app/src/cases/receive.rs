@@ -37,7 +37,39 @@ pub fn check_category(app: &App, raw: Option<&str>) -> Result<String, Error> {
     }
 }
 
+/// Where a case goes: its region, and the station and deputy it names.
+pub type Route = (RegionCode, Option<String>, Option<String>);
+
 impl Intake {
+    /// The intake of a parsed submission sent along `route`; `flags` are (anonymous,
+    /// publish_consent).
+    pub fn new(
+        sub: liaison_domain::submission::Submission,
+        route: Route,
+        channel: Channel,
+        flags: (bool, bool),
+        photos: Vec<Photo>,
+        idempotency_key: Option<String>,
+    ) -> Intake {
+        let (region, station, deputy) = route;
+        Intake {
+            region,
+            station,
+            deputy,
+            title: sub.title,
+            content: sub.content,
+            channel,
+            category: sub.category,
+            location: sub.location,
+            contact_name: sub.contact_name,
+            contact_phone: sub.contact_phone,
+            anonymous: flags.0,
+            publish_consent: flags.1,
+            photos,
+            idempotency_key,
+        }
+    }
+
     /// The key as stored: bound to who submitted (the public, or one account), so that a key
     /// another client used never answers with that client's case.
     fn stored_key(&self, actor: &str) -> Option<String> {

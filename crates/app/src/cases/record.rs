@@ -80,22 +80,8 @@ pub async fn record(
     if regions::get(&app.db, &region).await?.is_none() {
         return Err(Error::invalid("unknown_region", "行政区划不存在").field("region"));
     }
-    let intake = Intake {
-        region,
-        station,
-        deputy,
-        title: sub.title,
-        content: sub.content,
-        channel,
-        category: sub.category,
-        location: sub.location,
-        contact_name: sub.contact_name,
-        contact_phone: sub.contact_phone,
-        anonymous: n.anonymous,
-        publish_consent: n.publish_consent,
-        photos: vec![],
-        idempotency_key: key,
-    };
+    let route = (region, station, deputy);
+    let intake = Intake::new(sub, route, channel, (n.anonymous, n.publish_consent), vec![], key);
     casework::receive(app, intake, &principal.actor()).await
 }
 
