@@ -34,6 +34,15 @@ pub struct Submission {
     pub contact_phone: Option<PhoneNumber>,
 }
 
+/// A category: one of the county's, or 其他 when none is given.
+pub fn parse_category(raw: Option<&str>, categories: &[String]) -> Result<String, Invalid> {
+    match raw.map(str::trim).filter(|c| !c.is_empty()) {
+        None => Ok("其他".into()),
+        Some(c) if categories.iter().any(|x| x == c) => Ok(c.to_owned()),
+        Some(_) => Err(Invalid::new("category", "invalid_category", format!("类别应为：{}", categories.join("、")))),
+    }
+}
+
 fn one_line(field: &'static str, label: &str, raw: Option<&str>, max: usize) -> Result<String, Invalid> {
     let s = raw.unwrap_or("").trim();
     if s.chars().count() > max {
@@ -50,13 +59,7 @@ impl Submission {
         let mut keep = |r: Result<String, Invalid>| r.map_err(|e| errors.push(e)).unwrap_or_default();
         let title = keep(parse_title(raw.title));
         let content = keep(parse_content(raw.content));
-        let category = keep(match raw.category.map(str::trim).filter(|c| !c.is_empty()) {
-            None => Ok("其他".into()),
-            Some(c) if categories.iter().any(|x| x == c) => Ok(c.to_owned()),
-            Some(_) => {
-                Err(Invalid::new("category", "invalid_category", format!("类别应为：{}", categories.join("、"))))
-            }
-        });
+        let category = keep(parse_category(raw.category, categories));
         let location = keep(one_line("location", "位置描述", raw.location, 100));
         let contact_name = keep(one_line("contact_name", "联系人姓名", raw.contact_name, 20));
         let contact_phone = match raw.contact_phone.map(str::trim).filter(|p| !p.is_empty()) {

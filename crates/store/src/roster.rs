@@ -134,7 +134,7 @@ impl Ctx<'_> {
             }
         };
         if !self.allowed.iter().any(|a| a.contains(&code)) {
-            self.err(sheet, row, column, format!("“{raw}”不在您的管辖范围内"));
+            self.refuse(sheet, row, column, format!("“{raw}”不在您的管辖范围内"), Refusal::OutOfScope);
             return None;
         }
         Some(code)

@@ -29,12 +29,7 @@ pub struct Intake {
 }
 
 pub fn check_category(app: &App, raw: Option<&str>) -> Result<String, Error> {
-    match raw.map(str::trim).filter(|c| !c.is_empty()) {
-        None => Ok("其他".into()),
-        Some(c) if app.config.categories.iter().any(|x| x == c) => Ok(c.to_owned()),
-        Some(_) => Err(Error::invalid("invalid_category", format!("类别应为：{}", app.config.categories.join("、")))
-            .field("category")),
-    }
+    Ok(liaison_domain::submission::parse_category(raw, &app.config.categories)?)
 }
 
 /// Where a case goes: its region, and the station and deputy it names.

@@ -68,7 +68,6 @@ pub async fn save(app: &App, principal: &Principal, kind: RosterKind, fields: &[
         return Err(match e.refusal {
             Refusal::OutOfScope => Error::refused_because(e.reason.clone()),
             Refusal::Conflict => Error::conflict("slug_elsewhere", e.reason.clone()).field(key),
-            Refusal::Invalid if e.reason.contains("管辖范围") => Error::refused_because(e.reason.clone()),
             Refusal::Invalid => Error::invalid("invalid_field", e.reason.clone()).field(key),
         });
     }
