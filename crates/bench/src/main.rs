@@ -7,6 +7,7 @@
 //! `liaison-bench --quick` runs in seconds (CI); without it, the full run generates 1,000,000
 //! cases for the search and count figures.
 
+mod memory;
 mod soak;
 
 use anyhow::{Context, bail};
@@ -29,6 +30,9 @@ struct Options {
     soak: Option<u64>,
     /// Cases generated for search and counts (default 20,000 quick, 1,000,000 full).
     cases: Option<usize>,
+    /// Cases posted through the public API by 16 clients to a fresh server, for its memory
+    /// (default 5,000 quick, 100,000 full).
+    bulk: Option<usize>,
 }
 
 fn options() -> anyhow::Result<Options> {
@@ -41,6 +45,7 @@ fn options() -> anyhow::Result<Options> {
         postgres: std::env::var("LIAISON_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty()),
         soak: None,
         cases: None,
+        bulk: None,
     };
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -51,9 +56,10 @@ fn options() -> anyhow::Result<Options> {
             "--no-postgres" => o.postgres = None,
             "--soak" => o.soak = Some(args.next().context("--soak SECONDS")?.parse()?),
             "--cases" => o.cases = Some(args.next().context("--cases N")?.parse()?),
+            "--bulk" => o.bulk = Some(args.next().context("--bulk N")?.parse()?),
             "-h" | "--help" => {
                 println!(
-                    "liaison-bench [--quick] [--out bench.json] [--binary target/release/liaison] [--postgres URL | --no-postgres] [--soak SECONDS] [--cases N]"
+                    "liaison-bench [--quick] [--out bench.json] [--binary target/release/liaison] [--postgres URL | --no-postgres] [--soak SECONDS] [--cases N] [--bulk N]"
                 );
                 std::process::exit(0);
             }
@@ -90,16 +96,14 @@ impl Drop for Server {
 }
 
 impl Server {
-    /// Peak resident memory of the server process, in MB (Linux).
+    /// Peak resident memory of the server process since it started (or since the last
+    /// [`memory::Watch`]), in MB (Linux).
     fn peak_rss_mb(&self) -> f64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();
-        status
-            .lines()
-            .find(|l| l.starts_with("VmHWM:"))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|kb| kb.parse::<f64>().ok())
-            .map(|kb| kb / 1024.0)
-            .unwrap_or(0.0)
+        memory::status(self.child.id()).hwm
+    }
+
+    fn watch(&self) -> memory::Watch {
+        memory::Watch::start(self.child.id())
     }
 }
 
@@ -198,6 +202,59 @@ async fn intake(base: &str, clients: usize, seconds: f64) -> (f64, f64, f64, u64
             while started.elapsed().as_secs_f64() < seconds {
                 i += 1;
                 let (cat, title, content) = MATTERS[(w + i) % MATTERS.len()];
+                let t = Instant::now();
+                let res = http
+                    .post(format!("{base}/api/v1/public/cases"))
+                    .header("idempotency-key", uuid::Uuid::new_v4().to_string())
+                    .json(&json!({"station": "qianyou-renhe", "title": title, "content": content, "category": cat}))
+                    .send()
+                    .await;
+                match res {
+                    Ok(r) if r.status().as_u16() == 201 => mine.push(t.elapsed().as_secs_f64() * 1000.0),
+                    _ => {
+                        errors.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    }
+                }
+            }
+            latencies.lock().unwrap().extend(mine);
+        }));
+    }
+    for t in tasks {
+        let _ = t.await;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let mut l = latencies.lock().unwrap().clone();
+    l.sort_by(f64::total_cmp);
+    (
+        l.len() as f64 / elapsed,
+        percentile(&l, 0.5),
+        percentile(&l, 0.99),
+        errors.load(std::sync::atomic::Ordering::Relaxed),
+    )
+}
+
+/// `total` cases posted by `clients` concurrent clients as fast as they are answered:
+/// (cases/s, p50 ms, p99 ms, errors).
+async fn bulk(base: &str, clients: usize, total: usize) -> (f64, f64, f64, u64) {
+    use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+    let http = reqwest::Client::builder().pool_max_idle_per_host(clients).build().unwrap();
+    let next = Arc::new(AtomicUsize::new(0));
+    let latencies = Arc::new(Mutex::new(Vec::with_capacity(total)));
+    let errors = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..clients {
+        let (http, base, next, latencies, errors) =
+            (http.clone(), base.to_owned(), next.clone(), latencies.clone(), errors.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut mine = Vec::new();
+            loop {
+                let i = next.fetch_add(1, Relaxed);
+                if i >= total {
+                    break;
+                }
+                let (cat, title, content) = MATTERS[i % MATTERS.len()];
+                let content = format!("{content}（第{i}件）");
                 let t = Instant::now();
                 let res = http
                     .post(format!("{base}/api/v1/public/cases"))
@@ -435,9 +492,30 @@ async fn backend(
         format!("p50 {p50:.1} ms; target < 50 ms"),
     ));
     rows.push(row(&format!("peak RSS, {total} cases"), server.peak_rss_mb(), "MB", "target < 250 MB".into()));
+    drop(server);
+
+    // Bulk intake into the full county, through a fresh server process (its index opened from
+    // disk), whose peak resident set is then this load's.
+    let n = o.bulk.unwrap_or(if o.quick { 5_000 } else { 100_000 });
+    let server = start(&o.binary, &url, &data).await?;
+    let watch = server.watch();
+    let (rate, p50, p99, errors) = bulk(&server.base, 16, n).await;
+    let peak = watch.stop();
+    if errors > 0 {
+        failures.push(format!("{label} bulk intake: {errors} errors"));
+    }
+    rows.push(row(
+        &format!("bulk intake, {n} cases, 16 clients"),
+        rate,
+        "cases/s",
+        format!("into {total} cases; p50 {p50:.1} ms, p99 {p99:.1} ms; {errors} errors"),
+    ));
+    rows.push(row(&format!("peak RSS during bulk intake of {n} cases"), peak.hwm, "MB", peak.note()));
     // Quick mode soaks for a few seconds, so that CI proves the mix loses nothing.
     if let Some(secs) = o.soak.or(o.quick.then_some(5)) {
+        let watch = server.watch();
         let r = soak(&server.base, &url, &token, secs as f64).await?;
+        let peak = watch.stop();
         if r.lost + r.refused + r.errors > 0 || r.submitted == 0 {
             failures.push(format!(
                 "{label} soak: {} lost, {} refused, {} errors, {} acknowledged",
@@ -453,12 +531,7 @@ async fn backend(
                 r.submitted, r.lost, r.steps, r.refused, r.searches, r.search_p99, r.errors
             ),
         ));
-        rows.push(row(
-            &format!("peak RSS after the soak, {total} cases"),
-            server.peak_rss_mb(),
-            "MB",
-            "target < 250 MB".into(),
-        ));
+        rows.push(row(&format!("peak RSS during the soak, {total} cases"), peak.hwm, "MB", peak.note()));
     }
     drop(server);
     let _ = std::fs::remove_dir_all(&data);
