@@ -52,6 +52,9 @@ impl Default for Config {
     }
 }
 
+/// How often an index that could not be opened is tried again.
+pub const SEARCH_RETRY: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// The application: cheap to clone, shared by the web adapter, the CLI and the background jobs.
 #[derive(Clone)]
 pub struct App {
@@ -88,17 +91,49 @@ impl App {
         }
     }
 
-    /// Starts the group committer and opens the search index, which then follows the database.
+    /// Starts the group committer and opens the search index, which then follows the database
+    /// (committing once a second). One process holds the index of a data directory: a loader
+    /// that runs before the server in the same process (the demo) uses an `App` it does not
+    /// start.
     pub fn start(&self) {
         let _ = self.intake.set(crate::cases::receive::IntakeQueue::start(self.clone()));
-        match liaison_search::CaseIndex::open(&self.config.data_dir) {
-            Ok(index) => {
+        self.open_search(Some(std::time::Duration::from_secs(1)));
+    }
+
+    /// Opens the search index of the data directory; with `follow_every`, it then follows the
+    /// database. When the index cannot be opened — another process still holds it, as during a
+    /// restart — search scans the cases table and the opening is retried every
+    /// [`SEARCH_RETRY`] in the background until it succeeds or the app is dropped.
+    pub fn open_search(&self, follow_every: Option<std::time::Duration>) {
+        let (cell, db, dir) = (self.search.clone(), self.db.clone(), self.config.data_dir.clone());
+        let open = move |cell: &OnceLock<Arc<liaison_search::CaseIndex>>| {
+            liaison_search::CaseIndex::open(&dir).map(|index| {
                 let index = Arc::new(index);
-                index.follow(self.db.clone(), std::time::Duration::from_secs(1));
-                let _ = self.search.set(index);
-            }
-            Err(e) => tracing::warn!(error = %e, "no search index; staff search scans the cases table"),
+                if let Some(every) = follow_every {
+                    index.follow(db.clone(), every);
+                }
+                let _ = cell.set(index);
+            })
+        };
+        let Err(e) = open(&cell) else { return };
+        tracing::warn!(error = %e, "no search index yet; staff search scans the cases table meanwhile");
+        if tokio::runtime::Handle::try_current().is_err() {
+            return;
         }
+        let cell = Arc::downgrade(&cell);
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(SEARCH_RETRY).await;
+                let Some(cell) = cell.upgrade() else { break };
+                match open(&cell) {
+                    Ok(()) => {
+                        tracing::info!("search index opened");
+                        break;
+                    }
+                    Err(e) => tracing::debug!(error = %e, "search index still unavailable"),
+                }
+            }
+        });
     }
 
     /// The search index, when it is open.

@@ -16,15 +16,20 @@
 //! reach inside the index.
 //!
 //! **Freshness.** The index follows the case timeline (`case_events`): every change to a case
-//! appends an event, and [`CaseIndex::sync`] re-indexes the cases whose events it has not seen,
-//! committing the last event id as the commit's payload. On PostgreSQL, ids are handed out before
-//! commit, so a hole in the ids may be a transaction still in flight: the cursor waits at the
-//! hole for up to [`GAP_PATIENCE`] and re-reads what follows it meanwhile. A missing, damaged or
-//! older-schema index is rebuilt from the cases table in the background; until it is ready,
-//! [`CaseIndex::search`] answers `None` and the caller falls back to SQL.
+//! appends an event, and [`CaseIndex::sync`] (run by [`CaseIndex::follow`] once a second)
+//! re-indexes the cases whose events it has not seen, committing the cursor as the commit's
+//! payload. A search does not commit: it asks [`CaseIndex::pending`] which events the committed
+//! index does not reflect yet and reads those few cases from SQL (see the app's search). On
+//! PostgreSQL, ids are handed out before commit, so a hole in the ids may be a transaction still
+//! in flight: the hole is remembered and looked at again on each sync for up to
+//! [`GAP_PATIENCE`], while the events after it are indexed; the committed cursor stays below the
+//! oldest hole, so that a restart looks again. A missing, damaged or older-schema index is
+//! rebuilt from the cases table in the background; until it is ready, [`CaseIndex::search`]
+//! answers `None` and the caller falls back to SQL.
 
 use liaison_store::Db;
 use liaison_store::cases::{self, CaseRow};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -50,6 +55,9 @@ const CASES_PER_PAGE: i64 = 5_000;
 const REBUILD_MARGIN: i64 = 1_000;
 /// Memory of the indexing thread before it writes a segment.
 const WRITER_HEAP: usize = 20 * 1024 * 1024;
+/// Holes remembered at most: transactions in flight hold far fewer ids than this (connections
+/// times the events of one intake batch); a larger jump in the ids is not waited for.
+const MAX_HOLES: usize = 10_000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
@@ -216,15 +224,33 @@ struct Inner {
     writer: Mutex<IndexWriter>,
     f: Fields,
     ready: AtomicBool,
-    /// The last event id the committed index reflects.
+    /// Every event up to this id is reflected in the committed index (the commit's payload).
     cursor: AtomicI64,
+    /// What the committed index does not reflect, published after the reader reloads.
+    pending: Mutex<Pending>,
+    /// Commits so far (each one a new segment for tantivy to merge).
+    commits: AtomicI64,
+    /// Searches answered.
+    searches: AtomicI64,
+}
+
+/// The timeline steps the committed index does not reflect yet: every event after `seen`, and
+/// the events in `holes` (ids below `seen` that were not visible when the index read past
+/// them: transactions still in flight on PostgreSQL). A case with such an event may be missing
+/// from the index or indexed as it was before.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Pending {
+    pub seen: i64,
+    pub holes: Vec<i64>,
 }
 
 /// Where the follower stands between syncs.
 struct Follow {
     needs_rebuild: bool,
-    /// A hole in the event ids just after the cursor, and when it was first seen.
-    gap: Option<(i64, Instant)>,
+    /// The last event id read.
+    seen: i64,
+    /// Missing event ids below `seen`, and when each was first missed.
+    holes: BTreeMap<i64, Instant>,
 }
 
 /// The case index of one data directory.
@@ -268,16 +294,24 @@ impl CaseIndex {
         let writer = index.writer_with_options(options)?;
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         let cursor = index.load_metas()?.payload.as_deref().and_then(|p| p.parse::<i64>().ok());
+        let at = cursor.unwrap_or(0);
         let inner = Inner {
             reader,
             writer: Mutex::new(writer),
             f,
             ready: AtomicBool::new(cursor.is_some()),
-            cursor: AtomicI64::new(cursor.unwrap_or(0)),
+            cursor: AtomicI64::new(at),
+            pending: Mutex::new(Pending { seen: at, holes: vec![] }),
+            commits: AtomicI64::new(0),
+            searches: AtomicI64::new(0),
         };
         Ok(CaseIndex {
             inner: Arc::new(inner),
-            follow: tokio::sync::Mutex::new(Follow { needs_rebuild: cursor.is_none(), gap: None }),
+            follow: tokio::sync::Mutex::new(Follow {
+                needs_rebuild: cursor.is_none(),
+                seen: at,
+                holes: BTreeMap::new(),
+            }),
         })
     }
 
@@ -286,49 +320,86 @@ impl CaseIndex {
         self.inner.ready.load(Ordering::Acquire)
     }
 
-    /// The last event id the index reflects.
+    /// Every event up to this id is reflected in the committed index.
     pub fn cursor(&self) -> i64 {
         self.inner.cursor.load(Ordering::Acquire)
     }
 
+    /// What the committed index does not reflect yet. Read it *before* [`CaseIndex::search`]:
+    /// the search then sees this commit or a later one, so every change it may miss is among
+    /// these events.
+    pub fn pending(&self) -> Pending {
+        self.inner.pending.lock().map(|p| p.clone()).unwrap_or_default()
+    }
+
+    /// How many commits this index has made since it was opened.
+    pub fn commits(&self) -> i64 {
+        self.inner.commits.load(Ordering::Relaxed)
+    }
+
+    /// How many searches the index has answered since it was opened.
+    pub fn searches(&self) -> i64 {
+        self.inner.searches.load(Ordering::Relaxed)
+    }
+
     /// Brings the index up to date with the database: rebuilds it first if needed, then
-    /// re-indexes every case with events past the cursor. Returns the number of cases written.
+    /// re-indexes every case with events it has not read, or whose events were missing (in
+    /// flight) when it read past them, and commits. Returns the number of cases written.
     pub async fn sync(&self, db: &Db) -> Result<usize> {
         let mut follow = self.follow.lock().await;
         let mut written = 0;
         if follow.needs_rebuild {
             written += self.rebuild(db).await?;
             follow.needs_rebuild = false;
+            follow.seen = self.cursor();
+            follow.holes.clear();
         }
         loop {
-            let cursor = self.cursor();
-            let events = cases::events_after(db, cursor, EVENTS_PER_STEP).await?;
-            let Some(&(last, _)) = events.last() else { break };
-            let mut next = cursor;
+            let events = cases::events_after(db, follow.seen, EVENTS_PER_STEP).await?;
+            let waited: Vec<i64> = follow.holes.keys().copied().collect();
+            let filled =
+                if waited.is_empty() { vec![] } else { cases::events_with_ids(db, &waited).await? };
+            let expired: Vec<i64> = follow
+                .holes
+                .iter()
+                .filter(|(_, since)| since.elapsed() >= GAP_PATIENCE)
+                .map(|(&id, _)| id)
+                .collect();
+            if events.is_empty() && filled.is_empty() && expired.is_empty() {
+                break;
+            }
+            // Holes filled by transactions that committed since, and holes waited for long
+            // enough (their transactions were rolled back).
+            for (id, _) in &filled {
+                follow.holes.remove(id);
+            }
+            for id in &expired {
+                if follow.holes.remove(id).is_some() {
+                    tracing::debug!(event = id, "a hole in the case timeline was not filled; no longer waited for");
+                }
+            }
+            // New holes among the events read.
+            let now = Instant::now();
+            let mut expected = follow.seen + 1;
             for &(id, _) in &events {
-                if id != next + 1 {
-                    break;
+                if id > expected && follow.holes.len() + ((id - expected) as usize) <= MAX_HOLES {
+                    follow.holes.extend((expected..id).map(|h| (h, now)));
                 }
-                next = id;
+                expected = id + 1;
             }
-            if next < last {
-                // A hole at next + 1: a transaction in flight, or one rolled back.
-                match follow.gap {
-                    Some((at, since)) if at == next && since.elapsed() >= GAP_PATIENCE => next = last,
-                    Some((at, _)) if at == next => {}
-                    _ => follow.gap = Some((next, Instant::now())),
-                }
-            } else {
-                follow.gap = None;
+            if let Some(&(last, _)) = events.last() {
+                follow.seen = last;
             }
-            let mut ids: Vec<i64> = events.iter().map(|&(_, case)| case).collect();
+            let cursor = follow.holes.keys().next().map_or(follow.seen, |first| first - 1);
+            let pending = Pending { seen: follow.seen, holes: follow.holes.keys().copied().collect() };
+            let mut ids: Vec<i64> = events.iter().chain(&filled).map(|&(_, case)| case).collect();
             ids.sort_unstable();
             ids.dedup();
             let rows = cases::by_ids(db, &ids).await?;
             written += rows.len();
             let inner = self.inner.clone();
-            blocking(move || inner.write(rows, false, Some(next))).await?;
-            if next == cursor || (events.len() as i64) < EVENTS_PER_STEP {
+            blocking(move || inner.write(rows, false, Some((cursor, pending)))).await?;
+            if (events.len() as i64) < EVENTS_PER_STEP {
                 break;
             }
         }
@@ -357,7 +428,7 @@ impl CaseIndex {
             blocking(move || inner.write(rows, true, None)).await?;
         }
         let inner = self.inner.clone();
-        blocking(move || inner.write(vec![], true, Some(upto))).await?;
+        blocking(move || inner.write(vec![], true, Some((upto, Pending { seen: upto, holes: vec![] })))).await?;
         self.inner.ready.store(true, Ordering::Release);
         tracing::info!(cases = written, seconds = started.elapsed().as_secs_f64(), "search index rebuilt");
         Ok(written)
@@ -375,6 +446,7 @@ impl CaseIndex {
         let Some(query) = query else { return Ok(Some(vec![])) };
         let inner = self.inner.clone();
         let limit = q.limit.max(1);
+        self.inner.searches.fetch_add(1, Ordering::Relaxed);
         blocking(move || inner.top(query, limit)).await.map(Some)
     }
 
@@ -397,8 +469,9 @@ impl CaseIndex {
 
 impl Inner {
     /// Replaces the documents of `rows` (or, while rebuilding, adds them to an emptied index)
-    /// and, with a cursor, commits it as the payload and reloads the reader.
-    fn write(&self, rows: Vec<CaseRow>, fresh: bool, commit: Option<i64>) -> Result<()> {
+    /// and, with a cursor, commits it as the payload, reloads the reader and then publishes
+    /// what the commit does not reflect.
+    fn write(&self, rows: Vec<CaseRow>, fresh: bool, commit: Option<(i64, Pending)>) -> Result<()> {
         let mut w = self.writer.lock().map_err(|_| SearchError::Task("writer poisoned".into()))?;
         for row in rows {
             if !fresh {
@@ -414,12 +487,16 @@ impl Inner {
             }
             w.add_document(doc)?;
         }
-        if let Some(cursor) = commit {
+        if let Some((cursor, pending)) = commit {
             let mut prepared = w.prepare_commit()?;
             prepared.set_payload(&cursor.to_string());
             prepared.commit()?;
+            self.commits.fetch_add(1, Ordering::Relaxed);
             self.reader.reload()?;
             self.cursor.store(cursor, Ordering::Release);
+            if let Ok(mut p) = self.pending.lock() {
+                *p = pending;
+            }
         }
         Ok(())
     }

@@ -91,9 +91,27 @@ async fn builds_follows_and_scopes(b: Backend) {
         SearchQuery { words: &words(&["路灯"]), region_prefixes: &words(&["61102"]), limit: 5, ..Default::default() };
     assert_eq!(index.search(&q).await.unwrap(), None);
 
-    // New cases and changed ones are followed through the timeline.
+    // New cases and changed ones are followed through the timeline. Until the next sync, they
+    // are what the index tells a search to read from SQL.
     let later = add(db, "611026001", None, "LED路灯闪烁", "", 400).await;
+    let pending = index.pending();
+    assert_eq!(pending, liaison_search::Pending { seen: index.cursor(), holes: vec![] });
+    let changed = |w: &'static str| {
+        let pending = pending.clone();
+        async move {
+            let rows = cases::changed_matching(db, pending.seen, &pending.holes, &words(&[w])).await.unwrap();
+            rows.into_iter().map(|r| r.id).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(changed("led").await, vec![later], "ASCII letters in any case");
+    assert_eq!(changed("路灯").await, vec![later], "only the changed cases");
+    assert!(changed("减速带").await.is_empty());
+    assert!(changed("100%").await.is_empty(), "wildcards are literal");
+    let commits = index.commits();
     assert_eq!(index.sync(db).await.unwrap(), 1);
+    assert_eq!(index.commits(), commits + 1);
+    assert_eq!(index.sync(db).await.unwrap(), 0);
+    assert_eq!(index.commits(), commits + 1, "nothing new, no commit");
     assert_eq!(find(&index, &words(&["led"]), &county, &[]).await, vec![later]);
     let mut tx = db.begin().await.unwrap();
     let mut row = cases::get_tx(&mut tx, lamp).await.unwrap().unwrap();
@@ -212,8 +230,14 @@ async fn waits_for_transactions_in_flight(b: Backend) {
     let county = words(&["61"]);
     assert_eq!(find(&index, &words(&["护栏"]), &county, &[]).await, vec![quick]);
     assert_eq!(index.cursor(), before, "the cursor waits at the hole");
+    let pending = index.pending();
+    assert!(!pending.holes.is_empty() && pending.holes.iter().all(|&h| h > before && h < pending.seen));
     slow.commit().await.unwrap();
+    // Before the next sync, a search learns of the late case from the holes it was told of.
+    let changed = cases::changed_matching(db, pending.seen, &pending.holes, &words(&["护栏"])).await.unwrap();
+    assert_eq!(changed.iter().map(|r| r.id).collect::<Vec<_>>(), vec![late]);
     index.sync(db).await.unwrap();
+    assert!(index.pending().holes.is_empty());
     assert_eq!(find(&index, &words(&["护栏"]), &county, &[]).await, vec![quick, late]);
     assert!(index.cursor() > before);
     drop(index);

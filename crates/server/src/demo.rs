@@ -205,7 +205,9 @@ pub async fn load(db: &Db, now_ms: i64, demo_password: &str) -> Result<Loaded, S
 }
 
 /// Runs the demo cases through the real loop, so that every inbox, timeline and count has
-/// something to show. Keys make it idempotent: a case that exists is left as it is.
+/// something to show. Keys make it idempotent: a case that exists is left as it is. The `App`
+/// here is never started: a started one would open the search index and hold its writer, and
+/// the server that `serve --demo` starts next in this process could not open it.
 async fn load_cases(db: &Db, _pw: &str) -> Result<usize, StoreError> {
     use liaison_app::cases::{self as casework, Intake, Step};
     use liaison_domain::authz::{Account, Principal};

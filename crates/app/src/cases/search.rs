@@ -2,9 +2,16 @@
 
 use crate::App;
 use liaison_store::cases::{self, CaseRow};
+use std::collections::HashSet;
 
-/// A word search through the index, brought up to date first so that staff find what was just
-/// written; `None` when the index cannot answer (not built yet, or failing), and the caller scans.
+/// Timeline steps the committed index may lag behind before a search brings it up to date
+/// instead of reading the changed cases from SQL. The follower commits every second, so this is
+/// reached only when it stalls or a bulk load outruns it.
+const MAX_PENDING_EVENTS: i64 = 20_000;
+
+/// A word search: the committed index, plus the cases changed since its last commit read from
+/// SQL, so that staff find what was written a moment ago without each search committing the
+/// index. `None` when the index cannot answer (not built yet, or failing), and the caller scans.
 /// Each hit is checked against the stored case, so a stale or loose hit never shows.
 pub async fn search(app: &App, reach: &cases::Reach<'_>, filter: &cases::Filter) -> Option<Vec<CaseRow>> {
     let index = app.search.get()?;
@@ -23,9 +30,18 @@ pub async fn search(app: &App, reach: &cases::Reach<'_>, filter: &cases::Filter)
         limit: limit * 2 + 50,
     };
     let found = async {
-        index.sync(&app.db).await?;
+        // What the committed index does not reflect, read before the index is searched: the
+        // search sees that commit or a later one.
+        let mut pending = index.pending();
+        if cases::last_event_id(&app.db).await? - pending.seen > MAX_PENDING_EVENTS {
+            index.sync(&app.db).await?;
+            pending = index.pending();
+        }
         let Some(ids) = index.search(&query).await? else { return Ok(None) };
-        let mut rows = cases::by_ids(&app.db, &ids).await?;
+        let mut rows = cases::changed_matching(&app.db, pending.seen, &pending.holes, &filter.text).await?;
+        let fresh: HashSet<i64> = rows.iter().map(|r| r.id).collect();
+        let indexed: Vec<i64> = ids.into_iter().filter(|id| !fresh.contains(id)).collect();
+        rows.extend(cases::by_ids(&app.db, &indexed).await?);
         rows.retain(|r| reach.covers(r) && filter.admits(r));
         rows.sort_by_key(|r| std::cmp::Reverse((r.created_at, r.id)));
         rows.truncate(limit);

@@ -2,8 +2,10 @@
 //! domain (`case::next`); this module stores the result of each step: the case row rewritten and
 //! an event appended, in the caller's transaction.
 
+mod changed;
 mod counts;
 
+pub use changed::{changed_matching, events_with_ids};
 pub use counts::{Counts, counts, counts_by_scan, rebuild_tallies};
 use counts::{tally, write_tallies};
 

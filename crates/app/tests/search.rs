@@ -1,0 +1,116 @@
+//! Staff search while cases pour in: answered from the committed index plus the cases changed
+//! since its last commit, without committing the index, and still finding what was written a
+//! moment ago — new cases, and cases whose words or status just changed.
+
+use liaison_app::cases::{self, Step};
+use liaison_app::{App, Config, org};
+use liaison_domain::authz::{Account, Grant, Principal, Role, Scope};
+use liaison_domain::case::{Channel, Level};
+use liaison_domain::ids::CaseId;
+use liaison_domain::region::RegionCode;
+use liaison_domain::roster::RosterKind;
+use liaison_store::cases::{Filter, Reach};
+use liaison_testkit::{Backend, REGIONS, fresh_db, on_both_backends};
+use std::sync::Arc;
+
+fn supervisor() -> Principal {
+    Principal::User(Account {
+        id: 1,
+        username: "sup".into(),
+        display_name: "测试".into(),
+        county_code: "611026".into(),
+        grants: vec![Grant::new(Role::CountySupervisor, Scope::parse("region:611026").unwrap()).unwrap()],
+    })
+}
+
+async fn submit(app: &App, title: &str, content: &str) -> i64 {
+    let p = cases::PublicCase {
+        station: Some("renhe".into()),
+        title: title.into(),
+        content: content.into(),
+        ..Default::default()
+    };
+    cases::submit(app, p, Channel::Qr, vec![], None).await.unwrap().0.id
+}
+
+/// Ids found by a staff search of the county for `words`, with these statuses; `None` when the
+/// index did not answer.
+async fn found(app: &App, words: &[&str], statuses: &[&str]) -> Option<Vec<i64>> {
+    let county = vec!["611026".to_owned()];
+    let reach = Reach { region_prefixes: &county, stations: &[], agencies: &[], deputies: &[] };
+    let filter = Filter {
+        text: words.iter().map(|w| (*w).to_owned()).collect(),
+        statuses: statuses.iter().map(|s| (*s).to_owned()).collect(),
+        limit: 20,
+        ..Default::default()
+    };
+    cases::search(app, &reach, &filter).await.map(|rows| rows.into_iter().map(|r| r.id).collect())
+}
+
+async fn search_finds_fresh_changes_without_committing(b: Backend) {
+    let Some(mut t) = fresh_db(b).await else { return };
+    let data = std::env::temp_dir().join(format!("liaison-app-search-{}", std::process::id()));
+    let data = data.with_extension(format!("{:?}", b));
+    let _ = std::fs::remove_dir_all(&data);
+    std::fs::create_dir_all(&data).unwrap();
+    t.extra_dir = Some(data.clone());
+    let mut tx = t.db.begin().await.unwrap();
+    for (code, name) in REGIONS {
+        liaison_store::regions::upsert(&mut tx, &RegionCode::parse(code).unwrap(), name, 0).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    let clock = Arc::new(liaison_domain::clock::OffsetClock::default());
+    let app = App::new(t.db.clone(), clock, Config { data_dir: data, ..Config::default() });
+    let zs = supervisor();
+    let station = [("slug", "renhe"), ("region", "611026001"), ("name", "仁和站"), ("kind", "联络点")];
+    let agency = [("slug", "zs-roads"), ("region", "611026"), ("name", "交通局"), ("kind", "部门")];
+    for (kind, f) in [(RosterKind::Stations, &station), (RosterKind::Agencies, &agency)] {
+        let f: Vec<(String, String)> = f.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        org::save(&app, &zs, kind, &f).await.unwrap();
+    }
+    let old = submit(&app, "村口路灯不亮", "两盏路灯坏了一个多月。").await;
+    // The index, opened without its follower: only this test commits it.
+    app.open_search(None);
+    let index = app.search_index().expect("the index opens").clone();
+    index.sync(&t.db).await.unwrap();
+    assert!(index.ready());
+    assert_eq!(found(&app, &["路灯"], &[]).await, Some(vec![old]));
+    let commits = index.commits();
+    let searches = index.searches();
+
+    // A case written a moment ago is found at once, newest first, and the search commits nothing.
+    let new = submit(&app, "LED路灯闪烁", "小学门口的路灯一闪一闪。").await;
+    assert_eq!(found(&app, &["路灯"], &[]).await, Some(vec![new, old]));
+    assert_eq!(found(&app, &["led"], &[]).await, Some(vec![new]), "letter case is ignored");
+    assert_eq!(found(&app, &["小学门口"], &[]).await, Some(vec![new]));
+    assert_eq!(found(&app, &["减速带"], &[]).await, Some(vec![]));
+    // A case indexed before whose status and words just changed: found by its new status and
+    // its new words, no longer by its old status.
+    cases::act(&app, &zs, CaseId(old), Step::Triage { level: Level::County, category: None, note: String::new() })
+        .await
+        .unwrap();
+    let assign = Step::Assign { lead: "zs-roads".into(), assisting: vec![], note: String::new() };
+    cases::act(&app, &zs, CaseId(old), assign).await.unwrap();
+    let roads = Principal::User(Account {
+        id: 2,
+        username: "roads".into(),
+        display_name: "交通".into(),
+        county_code: "611026".into(),
+        grants: vec![Grant::new(Role::AgencyHandler, Scope::parse("agency:zs-roads").unwrap()).unwrap()],
+    });
+    cases::act(&app, &roads, CaseId(old), Step::RecordResult { result: "已更换灯泡".into() }).await.unwrap();
+    assert_eq!(found(&app, &["灯泡"], &[]).await, Some(vec![old]));
+    assert_eq!(found(&app, &["路灯"], &["handled"]).await, Some(vec![old]));
+    assert_eq!(found(&app, &["路灯"], &["received"]).await, Some(vec![new]));
+    assert_eq!(index.commits(), commits, "searching committed nothing");
+    assert!(index.searches() > searches, "the index answered");
+
+    // Once the index has caught up, the same answers come from it alone.
+    index.sync(&t.db).await.unwrap();
+    assert_eq!(index.pending().seen, liaison_store::cases::last_event_id(&t.db).await.unwrap());
+    assert_eq!(found(&app, &["路灯"], &[]).await, Some(vec![new, old]));
+    assert_eq!(found(&app, &["路灯"], &["handled"]).await, Some(vec![old]));
+    drop(index);
+}
+
+on_both_backends!(search_finds_fresh_changes_without_committing);
