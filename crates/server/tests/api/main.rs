@@ -6,6 +6,7 @@ mod audit;
 mod browser;
 mod caseloop;
 mod crash;
+mod demo;
 mod hardening;
 mod input;
 mod matrix;

@@ -29,7 +29,7 @@ pub(super) async fn near_duplicates_and_search(b: Backend) {
         StatusCode::FORBIDDEN
     );
     // Staff search goes through the index once it is built (it follows the database in the
-    // background and catches up before each search).
+    // background; a search adds the cases changed since its last commit, read from SQL).
     let index = app.state.app.search_index().expect("the app opens its search index").clone();
     for _ in 0..100 {
         if index.ready() {
@@ -58,6 +58,20 @@ pub(super) async fn near_duplicates_and_search(b: Backend) {
     // the word itself nowhere: the index offers the case, the check against the row drops it.
     assert_eq!(hits("米村木耳基地产业路需硬化").await, 0);
     assert_eq!(hits("100%").await, 0, "wildcards are matched literally");
+    // What was written a moment ago is found at once, before the follower's next commit.
+    for i in 0..3 {
+        let res = submit(
+            &app,
+            &format!("key-fresh-000{i}"),
+            json!({"station": "renhe", "title": format!("桥头护栏松动{i}"), "content": "河边护栏一碰就晃。"}),
+        )
+        .await;
+        let id = res.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+        let url = format!("/api/v1/cases?q={}", serde_urlencoded::to_string([("x", "护栏")]).unwrap().trim_start_matches("x="));
+        let found: Vec<Value> = app.get(&url, Some(&sup)).await.json().await.unwrap();
+        assert_eq!(found.len(), i + 1);
+        assert_eq!(found[0]["id"].as_i64(), Some(id), "the newest first");
+    }
     assert_eq!(hits("_").await, 0);
     let res = app.get("/api/v1/cases?q=a%20b%20c%20d%20e%20f", Some(&sup)).await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
