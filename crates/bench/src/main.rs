@@ -527,9 +527,15 @@ async fn backend(
             r.submitted as f64 / secs as f64,
             "cases/s",
             format!(
-                "{} acknowledged, {} lost; {} staff steps ({} refused), {} searches (p99 {:.1} ms); {} server errors (5xx or no answer); must all be 0: lost, refused, errors",
-                r.submitted, r.lost, r.steps, r.refused, r.searches, r.search_p99, r.errors
+                "{} acknowledged, {} lost; {} staff steps ({} refused), {} searches (p50 {:.1} ms, p99 {:.1} ms); {} server errors (5xx or no answer); must all be 0: lost, refused, errors",
+                r.submitted, r.lost, r.steps, r.refused, r.searches, r.search_p50, r.search_p99, r.errors
             ),
+        ));
+        rows.push(row(
+            "search during the soak",
+            r.search_p99,
+            "ms p99",
+            format!("p50 {:.1} ms over {} searches; target p99 < 20 ms", r.search_p50, r.searches),
         ));
         rows.push(row(&format!("peak RSS during the soak, {total} cases"), peak.hwm, "MB", peak.note()));
     }

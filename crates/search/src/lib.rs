@@ -232,6 +232,8 @@ struct Inner {
     commits: AtomicI64,
     /// Searches answered.
     searches: AtomicI64,
+    /// When a sync last read to the end of the timeline.
+    caught_up_at: Mutex<Option<Instant>>,
 }
 
 /// The timeline steps the committed index does not reflect yet: every event after `seen`, and
@@ -304,6 +306,7 @@ impl CaseIndex {
             pending: Mutex::new(Pending { seen: at, holes: vec![] }),
             commits: AtomicI64::new(0),
             searches: AtomicI64::new(0),
+            caught_up_at: Mutex::new(None),
         };
         Ok(CaseIndex {
             inner: Arc::new(inner),
@@ -335,6 +338,12 @@ impl CaseIndex {
     /// How many commits this index has made since it was opened.
     pub fn commits(&self) -> i64 {
         self.inner.commits.load(Ordering::Relaxed)
+    }
+
+    /// Whether a sync read to the end of the timeline within `within` from now: then the
+    /// events [`CaseIndex::pending`] names are at most that long's worth.
+    pub fn caught_up_within(&self, within: Duration) -> bool {
+        self.inner.caught_up_at.lock().ok().and_then(|at| *at).is_some_and(|at| at.elapsed() < within)
     }
 
     /// How many searches the index has answered since it was opened.
@@ -402,6 +411,9 @@ impl CaseIndex {
             if (events.len() as i64) < EVENTS_PER_STEP {
                 break;
             }
+        }
+        if let Ok(mut at) = self.inner.caught_up_at.lock() {
+            *at = Some(Instant::now());
         }
         Ok(written)
     }
