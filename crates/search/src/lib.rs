@@ -366,14 +366,9 @@ impl CaseIndex {
         loop {
             let events = cases::events_after(db, follow.seen, EVENTS_PER_STEP).await?;
             let waited: Vec<i64> = follow.holes.keys().copied().collect();
-            let filled =
-                if waited.is_empty() { vec![] } else { cases::events_with_ids(db, &waited).await? };
-            let expired: Vec<i64> = follow
-                .holes
-                .iter()
-                .filter(|(_, since)| since.elapsed() >= GAP_PATIENCE)
-                .map(|(&id, _)| id)
-                .collect();
+            let filled = if waited.is_empty() { vec![] } else { cases::events_with_ids(db, &waited).await? };
+            let expired: Vec<i64> =
+                follow.holes.iter().filter(|(_, since)| since.elapsed() >= GAP_PATIENCE).map(|(&id, _)| id).collect();
             if events.is_empty() && filled.is_empty() && expired.is_empty() {
                 break;
             }

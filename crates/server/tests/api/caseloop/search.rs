@@ -67,7 +67,10 @@ pub(super) async fn near_duplicates_and_search(b: Backend) {
         )
         .await;
         let id = res.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
-        let url = format!("/api/v1/cases?q={}", serde_urlencoded::to_string([("x", "护栏")]).unwrap().trim_start_matches("x="));
+        let url = format!(
+            "/api/v1/cases?q={}",
+            serde_urlencoded::to_string([("x", "护栏")]).unwrap().trim_start_matches("x=")
+        );
         let found: Vec<Value> = app.get(&url, Some(&sup)).await.json().await.unwrap();
         assert_eq!(found.len(), i + 1);
         assert_eq!(found[0]["id"].as_i64(), Some(id), "the newest first");
