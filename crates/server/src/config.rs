@@ -64,6 +64,29 @@ pub struct Config {
     /// Who gets e-mail: notification recipients (`agency:SLUG`, `station:SLUG`, `county:CODE`…)
     /// mapped to addresses. Others are only logged.
     pub email_routes: std::collections::BTreeMap<String, String>,
+    /// Text messages: `tencent` (Tencent Cloud SMS) or `aliyun` (Alibaba Cloud SMS); empty
+    /// sends none, and the pages say so.
+    pub sms_provider: String,
+    /// Tencent Cloud SecretId, or Alibaba Cloud AccessKey ID.
+    pub sms_access_key_id: String,
+    /// Tencent Cloud SecretKey, or Alibaba Cloud AccessKey secret. Never printed.
+    pub sms_access_key_secret: String,
+    /// The approved SMS signature (签名), without the 【】.
+    pub sms_sign_name: String,
+    /// Tencent Cloud only: the SMS application's SmsSdkAppId (1400…).
+    pub sms_app_id: String,
+    /// Tencent Cloud only: the API region (ap-guangzhou, ap-beijing or ap-nanjing).
+    pub sms_region: String,
+    /// The provider's API address; empty: https://sms.tencentcloudapi.com or
+    /// https://dysmsapi.aliyuncs.com.
+    pub sms_endpoint: String,
+    /// The approved template for each kind of message: `code`, `reply`, `reopen`, `close`,
+    /// `assign`, `urge`. A kind without a template is not sent.
+    pub sms_templates: std::collections::BTreeMap<String, String>,
+    /// No text message from this hour (China time) until `sms_quiet_until`, except the codes a
+    /// constituent asks for; held messages go at the end of the quiet hours.
+    pub sms_quiet_from: u32,
+    pub sms_quiet_until: u32,
 }
 
 impl Default for Config {
@@ -95,11 +118,31 @@ impl Default for Config {
             smtp_port: 25,
             smtp_from: "liaison@localhost".into(),
             email_routes: Default::default(),
+            sms_provider: String::new(),
+            sms_access_key_id: String::new(),
+            sms_access_key_secret: String::new(),
+            sms_sign_name: String::new(),
+            sms_app_id: String::new(),
+            sms_region: "ap-guangzhou".into(),
+            sms_endpoint: String::new(),
+            sms_templates: Default::default(),
+            sms_quiet_from: 22,
+            sms_quiet_until: 8,
         }
     }
 }
 
-const KEYS: [&str; 26] = [
+const KEYS: [&str; 36] = [
+    "sms_provider",
+    "sms_access_key_id",
+    "sms_access_key_secret",
+    "sms_sign_name",
+    "sms_app_id",
+    "sms_region",
+    "sms_endpoint",
+    "sms_templates",
+    "sms_quiet_from",
+    "sms_quiet_until",
     "recover_per_phone_per_hour",
     "login_per_minute",
     "trusted_proxies",
@@ -206,13 +249,58 @@ impl Config {
             // Checked at start-up (`trusted_proxies()`); an entry that does not parse is dropped here.
             trusted_proxies: self.trusted_proxies().unwrap_or_default(),
             session_max: chrono::Duration::hours(self.session_max_hours.max(1)),
+            // Checked at start-up (`sms()`); a configuration that does not parse sends nothing.
+            sms_kinds: self.sms().ok().flatten().map(|c| c.templates.into_keys().collect()).unwrap_or_default(),
         }
     }
 
-    /// The effective configuration as TOML, with the database password hidden.
+    /// The SMS provider's settings, when one is configured; an incomplete or unknown one is an
+    /// error.
+    pub fn sms(&self) -> anyhow::Result<Option<liaison_app::notify::SmsConfig>> {
+        use liaison_app::notify::{Provider, SmsConfig, SmsKind};
+        let name = self.sms_provider.trim();
+        if name.is_empty() {
+            return Ok(None);
+        }
+        let provider = Provider::parse(name)
+            .ok_or_else(|| anyhow::anyhow!("sms_provider: “{name}” is neither tencent nor aliyun"))?;
+        let mut templates = std::collections::BTreeMap::new();
+        for (kind, id) in &self.sms_templates {
+            let k = SmsKind::parse(kind.trim()).ok_or_else(|| {
+                anyhow::anyhow!("sms_templates: unknown kind “{kind}” (code, reply, reopen, close, assign, urge)")
+            })?;
+            if !id.trim().is_empty() {
+                templates.insert(k, id.trim().to_owned());
+            }
+        }
+        let endpoint = match self.sms_endpoint.trim().trim_end_matches('/') {
+            "" => provider.default_endpoint().to_owned(),
+            e => e.to_owned(),
+        };
+        let c = SmsConfig {
+            provider,
+            access_key_id: self.sms_access_key_id.trim().to_owned(),
+            access_key_secret: self.sms_access_key_secret.trim().to_owned(),
+            sign_name: self.sms_sign_name.trim().to_owned(),
+            app_id: self.sms_app_id.trim().to_owned(),
+            region: self.sms_region.trim().to_owned(),
+            endpoint,
+            templates,
+            quiet_from: self.sms_quiet_from,
+            quiet_until: self.sms_quiet_until,
+        };
+        c.check().map_err(|e| anyhow::anyhow!(e))?;
+        Ok(Some(c))
+    }
+
+    /// The effective configuration as TOML, with the database password and the SMS secret
+    /// hidden.
     pub fn redacted_toml(&self) -> String {
         let mut shown = self.clone();
         shown.database_url = liaison_store::redact_url(&self.database_url());
+        if !shown.sms_access_key_secret.is_empty() {
+            shown.sms_access_key_secret = "***".into();
+        }
         toml_string(&shown)
     }
 }
@@ -243,19 +331,28 @@ fn toml_string(c: &Config) -> String {
 }
 
 impl Config {
-    /// The notification senders the configuration asks for, besides the log.
-    pub fn senders(&self) -> anyhow::Result<Vec<std::sync::Arc<dyn liaison_app::notify::Sender>>> {
-        if self.smtp_host.trim().is_empty() {
-            return Ok(vec![]);
+    /// The notification senders the configuration asks for, besides the log; `clock` dates the
+    /// SMS provider's signatures.
+    pub fn senders(
+        &self,
+        clock: std::sync::Arc<dyn liaison_domain::clock::Clock>,
+    ) -> anyhow::Result<Vec<std::sync::Arc<dyn liaison_app::notify::Sender>>> {
+        let mut senders: Vec<std::sync::Arc<dyn liaison_app::notify::Sender>> = vec![];
+        if let Some(sms) = self.sms()? {
+            let sender = liaison_app::notify::SmsSender::new(sms, clock).map_err(|e| anyhow::anyhow!(e))?;
+            senders.push(std::sync::Arc::new(sender));
         }
-        let smtp = liaison_app::notify::SmtpSender::new(
-            &self.smtp_host,
-            self.smtp_port,
-            &self.smtp_from,
-            self.email_routes.clone(),
-        )
-        .map_err(|e| anyhow::anyhow!(e))?;
-        Ok(vec![std::sync::Arc::new(smtp)])
+        if !self.smtp_host.trim().is_empty() {
+            let smtp = liaison_app::notify::SmtpSender::new(
+                &self.smtp_host,
+                self.smtp_port,
+                &self.smtp_from,
+                self.email_routes.clone(),
+            )
+            .map_err(|e| anyhow::anyhow!(e))?;
+            senders.push(std::sync::Arc::new(smtp));
+        }
+        Ok(senders)
     }
 }
 
