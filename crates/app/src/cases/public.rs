@@ -3,12 +3,12 @@
 //! codes again by phone.
 
 use crate::cases::{self as casework, Intake};
+use crate::notify::SmsKind;
 use crate::photos::{self, Photo};
 use crate::{App, Error, Result};
 use liaison_domain::case::{Channel, TrackingCode};
 use liaison_domain::phone::PhoneNumber;
 use liaison_domain::submission::{RawSubmission, Submission};
-use crate::notify::SmsKind;
 use liaison_store::cases::{self, CaseRow, EventRow};
 
 /// A message as a constituent writes it.
@@ -72,8 +72,8 @@ pub async fn submit(
         let message = format!("最多上传 {} 张照片", photos::MAX_PHOTOS);
         return Err(Error::invalid("too_many_photos", message).field("photos"));
     }
-    let intake = Intake::new(sub, route, channel, (p.anonymous, p.publish_consent), pics, key)
-        .with_sms_notices(p.sms_notices);
+    let intake =
+        Intake::new(sub, route, channel, (p.anonymous, p.publish_consent), pics, key).with_sms_notices(p.sms_notices);
     casework::receive(app, intake, "constituent").await
 }
 

@@ -2,8 +2,8 @@
 //! accepts it, with back-off on failure, and the senders (the log; SMTP in `smtp`; text
 //! messages through an SMS provider in `sms`).
 
-mod smtp;
 pub mod sms;
+mod smtp;
 
 pub use sms::{Provider, SmsConfig, SmsKind, SmsSender};
 pub use smtp::SmtpSender;

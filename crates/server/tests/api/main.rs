@@ -14,3 +14,4 @@ mod ops;
 mod org;
 mod pages;
 mod scope;
+mod sms;

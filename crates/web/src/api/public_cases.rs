@@ -270,5 +270,4 @@ pub(crate) async fn send_codes(state: &AppState, raw_phone: &str) -> Result<Look
 }
 
 /// What a constituent who lost the code does when the platform sends no text messages.
-pub(crate) const NO_SMS_LOOKUP: &str =
-    "本平台未开通短信，查询码无法发到手机。请联系您留言的联络站，说明留言时填写的手机号，工作人员核实后会告诉您查询码。";
+pub(crate) const NO_SMS_LOOKUP: &str = "本平台未开通短信，查询码无法发到手机。请联系您留言的联络站，说明留言时填写的手机号，工作人员核实后会告诉您查询码。";

@@ -168,7 +168,9 @@ pub async fn form(State(state): State<AppState>, Query(q): Query<CodeQuery>) -> 
     match q.code.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
         Some(raw) => match public_cases::parse_code(raw) {
             Ok(code) => Ok(Redirect::to(&format!("/track/{}", code.display())).into_response()),
-            Err(e) => Ok((StatusCode::UNPROCESSABLE_ENTITY, page(&state, None, Some(e.message), None)?).into_response()),
+            Err(e) => {
+                Ok((StatusCode::UNPROCESSABLE_ENTITY, page(&state, None, Some(e.message), None)?).into_response())
+            }
         },
         None => Ok(page(&state, None, None, None)?.into_response()),
     }
@@ -182,7 +184,9 @@ pub async fn show(
     public_cases::limit(&state, client, Bucket::Track, 1)?;
     let code = match public_cases::parse_code(&code) {
         Ok(c) => c,
-        Err(e) => return Ok((StatusCode::UNPROCESSABLE_ENTITY, page(&state, None, Some(e.message), None)?).into_response()),
+        Err(e) => {
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page(&state, None, Some(e.message), None)?).into_response());
+        }
     };
     match public_cases::tracking(&state, &code).await {
         Ok(t) => Ok(page(&state, Some(t), None, None)?.into_response()),
@@ -219,7 +223,9 @@ pub async fn lookup(
     public_cases::limit(&state, client, Bucket::Recover, 1)?;
     match public_cases::send_codes(&state, &f.phone).await {
         Ok(answer) => Ok(page(&state, None, None, Some(answer.message))?.into_response()),
-        Err(e) if e.status.is_client_error() => Ok((e.status, page(&state, None, Some(e.message), None)?).into_response()),
+        Err(e) if e.status.is_client_error() => {
+            Ok((e.status, page(&state, None, Some(e.message), None)?).into_response())
+        }
         Err(e) => Err(e.into()),
     }
 }

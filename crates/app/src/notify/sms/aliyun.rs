@@ -2,7 +2,7 @@
 //! the "V3 版本请求体&签名机制" (ACS3-HMAC-SHA256): the parameters go in the query string, the
 //! body is empty, and the canonical request is signed with the AccessKey secret.
 
-use super::{SmsConfig, SmsKind, hmac_sha256, host_of, sha256_hex};
+use super::{SmsConfig, SmsKind, endpoint, hmac_sha256, sha256_hex};
 use chrono::{DateTime, Utc};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
@@ -47,8 +47,7 @@ pub fn acs3_signature(
         format!("{method}\n/\n{canonical_query}\n{canonical_headers}\n{signed_headers}\n{payload_hash}");
     let string_to_sign = format!("{ALGORITHM}\n{}", sha256_hex(canonical_request.as_bytes()));
     let signature = hex::encode(hmac_sha256(key_secret.as_bytes(), string_to_sign.as_bytes()));
-    let authorization =
-        format!("{ALGORITHM} Credential={key_id},SignedHeaders={signed_headers},Signature={signature}");
+    let authorization = format!("{ALGORITHM} Credential={key_id},SignedHeaders={signed_headers},Signature={signature}");
     Acs3 { canonical_query, canonical_request, string_to_sign, signature, authorization }
 }
 
@@ -62,13 +61,13 @@ pub(super) fn request(
     now: DateTime<Utc>,
     nonce: &str,
 ) -> Result<super::Signed, String> {
-    let url = reqwest::Url::parse(&c.endpoint).map_err(|e| e.to_string())?;
-    let host = host_of(&url)?;
+    let (base, host) = endpoint(c)?;
     // TemplateParam is a JSON object named after the template's ${…} variables.
     let param: serde_json::Map<String, serde_json::Value> =
         kind.params().iter().zip(values).map(|(k, v)| ((*k).to_owned(), v.clone().into())).collect();
     let param = serde_json::Value::Object(param).to_string();
-    let query = [("PhoneNumbers", phone), ("SignName", &c.sign_name), ("TemplateCode", template), ("TemplateParam", &param)];
+    let query =
+        [("PhoneNumbers", phone), ("SignName", &c.sign_name), ("TemplateCode", template), ("TemplateParam", &param)];
     let date = now.format("%Y-%m-%dT%H:%M:%SZ").to_string();
     let empty = sha256_hex(b"");
     let headers = [
@@ -80,7 +79,6 @@ pub(super) fn request(
         ("x-acs-version", "2017-05-25"),
     ];
     let signed = acs3_signature(&c.access_key_id, &c.access_key_secret, "POST", &query, &headers);
-    let base = url.as_str().trim_end_matches('/');
     let mut out: Vec<(&'static str, String)> = vec![("Authorization", signed.authorization)];
     for (name, value) in [
         ("Host", host.clone()),
@@ -130,8 +128,14 @@ mod tests {
                 ("x-acs-content-sha256", empty),
             ],
         );
-        assert_eq!(s.canonical_query, "ImageId=win2019_1809_x64_dtc_zh-cn_40G_alibase_20230811.vhd&RegionId=cn-shanghai");
-        assert_eq!(s.string_to_sign, "ACS3-HMAC-SHA256\n7ea06492da5221eba5297e897ce16e55f964061054b7695beedaac1145b1e259");
+        assert_eq!(
+            s.canonical_query,
+            "ImageId=win2019_1809_x64_dtc_zh-cn_40G_alibase_20230811.vhd&RegionId=cn-shanghai"
+        );
+        assert_eq!(
+            s.string_to_sign,
+            "ACS3-HMAC-SHA256\n7ea06492da5221eba5297e897ce16e55f964061054b7695beedaac1145b1e259"
+        );
         assert_eq!(
             s.authorization,
             "ACS3-HMAC-SHA256 Credential=YourAccessKeyId,SignedHeaders=host;x-acs-action;x-acs-content-sha256;\
@@ -147,7 +151,10 @@ mod tests {
 
     #[test]
     fn reads_success_and_refusals() {
-        assert_eq!(outcome(200, r#"{"Code":"OK","Message":"OK","BizId":"9006197469364984400","RequestId":"F655A8D5"}"#), Ok(()));
+        assert_eq!(
+            outcome(200, r#"{"Code":"OK","Message":"OK","BizId":"9006197469364984400","RequestId":"F655A8D5"}"#),
+            Ok(())
+        );
         assert_eq!(
             outcome(200, r#"{"Code":"isv.BUSINESS_LIMIT_CONTROL","Message":"触发流控","RequestId":"x"}"#),
             Err("isv.BUSINESS_LIMIT_CONTROL: 触发流控".into())

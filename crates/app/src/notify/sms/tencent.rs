@@ -2,7 +2,7 @@
 //! "签名方法 v3" (Signature v3) document of Tencent Cloud API 3.0 specifies:
 //! CanonicalRequest → StringToSign → derived key → Signature → Authorization.
 
-use super::{SmsConfig, hmac_sha256, host_of, sha256_hex};
+use super::{SmsConfig, endpoint, hmac_sha256, sha256_hex};
 use chrono::{DateTime, Utc};
 
 const CONTENT_TYPE: &str = "application/json; charset=utf-8";
@@ -45,9 +45,8 @@ pub fn tc3_signature(
     let secret_signing = hmac_sha256(&secret_service, b"tc3_request");
     let signature = hex::encode(hmac_sha256(&secret_signing, string_to_sign.as_bytes()));
     // 4. Authorization.
-    let authorization = format!(
-        "{ALGORITHM} Credential={secret_id}/{scope}, SignedHeaders={signed_headers}, Signature={signature}"
-    );
+    let authorization =
+        format!("{ALGORITHM} Credential={secret_id}/{scope}, SignedHeaders={signed_headers}, Signature={signature}");
     Tc3 { canonical_request, string_to_sign, signature, authorization }
 }
 
@@ -59,8 +58,7 @@ pub(super) fn request(
     values: &[String],
     now: DateTime<Utc>,
 ) -> Result<super::Signed, String> {
-    let url = reqwest::Url::parse(&c.endpoint).map_err(|e| e.to_string())?;
-    let host = host_of(&url)?;
+    let (base, host) = endpoint(c)?;
     let body = serde_json::json!({
         "PhoneNumberSet": [format!("+86{phone}")],
         "SmsSdkAppId": c.app_id,
@@ -80,7 +78,7 @@ pub(super) fn request(
         &body,
     );
     Ok(super::Signed {
-        url: url.to_string(),
+        url: format!("{base}/"),
         headers: vec![
             ("Authorization", signed.authorization),
             ("Content-Type", CONTENT_TYPE.into()),
