@@ -386,4 +386,63 @@ mod tests {
         assert!(!shown.contains("s3cret"), "{shown}");
         assert!(shown.contains("liaison:***@db"), "{shown}");
     }
+
+    fn tencent() -> Config {
+        Config {
+            sms_provider: "tencent".into(),
+            sms_access_key_id: "AKIDexample".into(),
+            sms_access_key_secret: "s3cret-sms-key".into(),
+            sms_sign_name: "柞水县人大常委会".into(),
+            sms_app_id: "1400000000".into(),
+            sms_templates: [("code".to_owned(), "101".to_owned()), ("reply".to_owned(), "102".to_owned())].into(),
+            ..Config::default()
+        }
+    }
+
+    #[test]
+    fn no_sms_provider_sends_none() {
+        let c = Config::default();
+        assert!(c.sms().unwrap().is_none());
+        assert!(c.web_settings().sms_kinds.is_empty());
+    }
+
+    #[test]
+    fn an_sms_provider_needs_its_keys_sign_and_templates() {
+        use liaison_app::notify::{Provider, SmsKind};
+        let c = tencent().sms().unwrap().unwrap();
+        assert_eq!((c.provider, c.endpoint.as_str()), (Provider::Tencent, "https://sms.tencentcloudapi.com"));
+        assert_eq!(tencent().web_settings().sms_kinds, vec![SmsKind::Code, SmsKind::Reply]);
+        let missing = Config { sms_access_key_secret: String::new(), sms_app_id: " ".into(), ..tencent() };
+        let e = missing.sms().unwrap_err().to_string();
+        assert!(e.contains("sms_access_key_secret") && e.contains("sms_app_id"), "{e}");
+        let e = Config { sms_provider: "huawei".into(), ..tencent() }.sms().unwrap_err().to_string();
+        assert!(e.contains("tencent nor aliyun"), "{e}");
+        let typo = Config { sms_templates: [("replay".to_owned(), "1".to_owned())].into(), ..tencent() };
+        assert!(typo.sms().unwrap_err().to_string().contains("replay"));
+        let none = Config { sms_templates: Default::default(), ..tencent() };
+        assert!(none.sms().is_err());
+        let aliyun = Config { sms_provider: "aliyun".into(), sms_app_id: String::new(), ..tencent() };
+        assert_eq!(aliyun.sms().unwrap().unwrap().endpoint, "https://dysmsapi.aliyuncs.com");
+        let local = Config { sms_endpoint: "http://127.0.0.1:9/".into(), ..tencent() };
+        assert_eq!(local.sms().unwrap().unwrap().endpoint, "http://127.0.0.1:9");
+    }
+
+    #[test]
+    fn sms_settings_load_from_the_file_and_the_secret_is_hidden() {
+        let dir = std::env::temp_dir().join(format!("liaison-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("liaison.toml");
+        std::fs::write(
+            &file,
+            "sms_provider = \"aliyun\"\nsms_access_key_id = \"LTAI\"\nsms_access_key_secret = \"s3cret-sms-key\"\n\
+             sms_sign_name = \"柞水县人大\"\n[sms_templates]\ncode = \"SMS_1\"\nurge = \"SMS_2\"\n",
+        )
+        .unwrap();
+        let c = Config::load(Some(&file)).unwrap();
+        std::fs::remove_dir_all(&dir).ok();
+        assert_eq!(c.sms().unwrap().unwrap().templates.len(), 2);
+        let shown = c.redacted_toml();
+        assert!(!shown.contains("s3cret-sms-key") && shown.contains("sms_access_key_secret = \"***\""), "{shown}");
+        assert!(shown.contains("[sms_templates]"), "{shown}");
+    }
 }
