@@ -68,12 +68,15 @@ pub struct Config {
     /// sends none, and the pages say so.
     pub sms_provider: String,
     /// Tencent Cloud SecretId, or Alibaba Cloud AccessKey ID.
+    #[serde(deserialize_with = "text")]
     pub sms_access_key_id: String,
     /// Tencent Cloud SecretKey, or Alibaba Cloud AccessKey secret. Never printed.
+    #[serde(deserialize_with = "text")]
     pub sms_access_key_secret: String,
     /// The approved SMS signature (签名), without the 【】.
     pub sms_sign_name: String,
     /// Tencent Cloud only: the SMS application's SmsSdkAppId (1400…).
+    #[serde(deserialize_with = "text")]
     pub sms_app_id: String,
     /// Tencent Cloud only: the API region (ap-guangzhou, ap-beijing or ap-nanjing).
     pub sms_region: String,
@@ -82,6 +85,7 @@ pub struct Config {
     pub sms_endpoint: String,
     /// The approved template for each kind of message: `code`, `reply`, `reopen`, `close`,
     /// `assign`, `urge`. A kind without a template is not sent.
+    #[serde(deserialize_with = "texts")]
     pub sms_templates: std::collections::BTreeMap<String, String>,
     /// No text message from this hour (China time) until `sms_quiet_until`, except the codes a
     /// constituent asks for; held messages go at the end of the quiet hours.
@@ -305,6 +309,33 @@ impl Config {
     }
 }
 
+/// A string, or a number taken as its digits: an application id or a template id given in the
+/// environment (`LIAISON_SMS_APP_ID=1400123456`) reads as a number.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Text {
+    S(String),
+    N(u64),
+}
+
+impl From<Text> for String {
+    fn from(t: Text) -> String {
+        match t {
+            Text::S(s) => s,
+            Text::N(n) => n.to_string(),
+        }
+    }
+}
+
+fn text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Text::deserialize(d).map(String::from)
+}
+
+fn texts<'de, D: serde::Deserializer<'de>>(d: D) -> Result<std::collections::BTreeMap<String, String>, D::Error> {
+    let map = std::collections::BTreeMap::<String, Text>::deserialize(d)?;
+    Ok(map.into_iter().map(|(k, v)| (k, v.into())).collect())
+}
+
 fn chrono_minutes(m: i64) -> chrono::Duration {
     chrono::Duration::minutes(m.max(1))
 }
@@ -435,12 +466,14 @@ mod tests {
         std::fs::write(
             &file,
             "sms_provider = \"aliyun\"\nsms_access_key_id = \"LTAI\"\nsms_access_key_secret = \"s3cret-sms-key\"\n\
-             sms_sign_name = \"柞水县人大\"\n[sms_templates]\ncode = \"SMS_1\"\nurge = \"SMS_2\"\n",
+             sms_sign_name = \"柞水县人大\"\nsms_app_id = 1400123456\n[sms_templates]\ncode = \"SMS_1\"\nurge = 2002\n",
         )
         .unwrap();
         let c = Config::load(Some(&file)).unwrap();
         std::fs::remove_dir_all(&dir).ok();
-        assert_eq!(c.sms().unwrap().unwrap().templates.len(), 2);
+        let sms = c.sms().unwrap().unwrap();
+        assert_eq!(sms.templates.get(&liaison_app::notify::SmsKind::Urge).map(String::as_str), Some("2002"));
+        assert_eq!(sms.app_id, "1400123456", "numbers, as the environment gives them, are read as text");
         let shown = c.redacted_toml();
         assert!(!shown.contains("s3cret-sms-key") && shown.contains("sms_access_key_secret = \"***\""), "{shown}");
         assert!(shown.contains("[sms_templates]"), "{shown}");

@@ -321,24 +321,30 @@ impl Sender for SmsSender {
 
     fn send(&self, m: &outbox::Pending) -> Result<(), String> {
         let phone = m.recipient.strip_prefix("phone:").ok_or("not a phone")?;
+        let outcome = self.deliver(phone, m);
+        // The provider may quote the number back: never let it into the log or the outbox.
+        let outcome = outcome.map_err(|e| e.replace(phone, &mask_phone(phone)));
+        match &outcome {
+            Ok(()) => tracing::info!(id = m.id, to = %mask_phone(phone), kind = %m.template, "text message sent"),
+            Err(e) => {
+                tracing::warn!(id = m.id, to = %mask_phone(phone), kind = %m.template, error = %e, "text message not sent")
+            }
+        }
+        outcome
+    }
+}
+
+impl SmsSender {
+    fn deliver(&self, phone: &str, m: &outbox::Pending) -> Result<(), String> {
         let kind = SmsKind::parse(&m.template).ok_or_else(|| format!("unknown message kind {:?}", m.template))?;
         let values: Vec<String> = serde_json::from_str(&m.params).map_err(|e| format!("bad parameters: {e}"))?;
         let signed = self.sign(phone, kind, &values)?;
         let handle = tokio::runtime::Handle::try_current().map_err(|e| e.to_string())?;
         let (status, body) = handle.block_on(self.post(signed))?;
-        let outcome = match self.config.provider {
+        match self.config.provider {
             Provider::Tencent => tencent::outcome(status, &body),
             Provider::Aliyun => aliyun::outcome(status, &body),
-        };
-        // The provider may quote the number back: never let it into the log or the outbox.
-        let outcome = outcome.map_err(|e| e.replace(phone, &mask_phone(phone)));
-        match &outcome {
-            Ok(()) => tracing::info!(id = m.id, to = %mask_phone(phone), kind = kind.as_str(), "text message sent"),
-            Err(e) => {
-                tracing::warn!(id = m.id, to = %mask_phone(phone), kind = kind.as_str(), error = %e, "text message refused")
-            }
         }
-        outcome
     }
 }
 
