@@ -273,7 +273,41 @@ async fn pages_say_what_happens_with_and_without_a_provider(b: Backend) {
     }
 }
 
-on_both_backends!(messages_reach_phones_through_tencent_cloud, pages_say_what_happens_with_and_without_a_provider);
+/// The other ways a case ends also tell the constituent: not accepted, and closed unrated by the
+/// sweep after `survey_days`.
+async fn declined_and_unrated_cases_tell_the_writer(b: Backend) {
+    let Some(app) = spawn(b, true).await else { return };
+    let sup = organisation(&app).await;
+    app.clock.set(at("2026-05-12T02:00:00Z"));
+    let (declined, declined_code) =
+        write(&app, json!({"station": "renhe", "title": "邻里纠纷", "content": "请求判决", "contact_phone": WRITER}))
+            .await;
+    step(&app, &sup, declined, json!({"step": "decline", "reason": "属于司法事项", "referral": "请向人民法院起诉"}))
+        .await;
+    let (unrated, unrated_code) =
+        write(&app, json!({"station": "renhe", "title": "井盖松动", "content": "有响声", "contact_phone": WRITER}))
+            .await;
+    step(&app, &sup, unrated, json!({"step": "answer_on_spot", "reply": "已固定。"})).await;
+    app.clock.advance(Duration::days(8));
+    let swept = liaison_app::cases::sweep(&app.state.app).await.unwrap();
+    assert_eq!(swept.closed_unrated, 1);
+    let texts: Vec<(String, String)> = queued(&app).await.into_iter().map(|m| (m.template, m.params)).collect();
+    let p = |code: &str| serde_json::to_string(&[code]).unwrap();
+    assert_eq!(
+        texts,
+        vec![
+            ("close".to_owned(), p(&declined_code)),
+            ("reply".to_owned(), p(&unrated_code)),
+            ("close".to_owned(), p(&unrated_code)),
+        ]
+    );
+}
+
+on_both_backends!(
+    messages_reach_phones_through_tencent_cloud,
+    pages_say_what_happens_with_and_without_a_provider,
+    declined_and_unrated_cases_tell_the_writer
+);
 
 /// Alibaba Cloud: the same sender speaks dysmsapi with the V3 signature, and the template's
 /// parameters go by name.
