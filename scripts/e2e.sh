@@ -28,7 +28,8 @@ run_against() {
   done
   echo "e2e on $label"
   local status=0
-  (cd e2e && BASE_URL="http://127.0.0.1:$port" CHROMIUM="$chromium_bin" node --test) || status=$?
+  # LIAISON_BIN lets a test start a server of its own with other settings (sms.test.mjs).
+  (cd e2e && BASE_URL="http://127.0.0.1:$port" CHROMIUM="$chromium_bin" LIAISON_BIN="$bin" node --test) || status=$?
   kill -TERM "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
   if [ "$status" != 0 ]; then

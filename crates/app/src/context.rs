@@ -31,6 +31,9 @@ pub struct Config {
     /// Failed logins in a row that lock an account, and for how long.
     pub lockout_failures: i64,
     pub lockout_for: chrono::Duration,
+    /// The kinds of text message an SMS provider is configured for (a template each); empty
+    /// when no provider is: then no text message is queued and the pages say so.
+    pub sms_kinds: Vec<crate::notify::SmsKind>,
 }
 
 impl Default for Config {
@@ -48,6 +51,7 @@ impl Default for Config {
             session_max: chrono::Duration::hours(12),
             lockout_failures: 5,
             lockout_for: chrono::Duration::minutes(15),
+            sms_kinds: vec![],
         }
     }
 }
@@ -153,6 +157,11 @@ impl App {
     /// Whether the database answers (for `/readyz`).
     pub async fn ready(&self) -> bool {
         self.db.ping().await
+    }
+
+    /// Whether text messages of this kind go out (a provider and its template are configured).
+    pub fn sends_sms(&self, kind: crate::notify::SmsKind) -> bool {
+        self.config.sms_kinds.contains(&kind)
     }
 
     pub fn now_ms(&self) -> i64 {

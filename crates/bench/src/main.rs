@@ -174,6 +174,7 @@ async fn storage_limit(db: &Db, seconds: f64) -> anyhow::Result<f64> {
                 contact_phone: "",
                 anonymous: false,
                 publish_consent: false,
+                sms_notices: true,
                 tracking_code: code.as_str(),
                 first_reply_due: None,
                 created_by: "bench",

@@ -166,6 +166,8 @@ async fn load_demo(db: &Db) -> anyhow::Result<()> {
 async fn serve(config: &Config, db: Db) -> anyhow::Result<()> {
     config.trusted_proxies()?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    // Refuse a bad SMS or SMTP configuration before listening.
+    let senders = config.senders(clock.clone())?;
     let (app, state) = liaison_web::build_app(db.clone(), clock.clone(), config.web_settings());
     let listener =
         tokio::net::TcpListener::bind(&config.listen).await.with_context(|| format!("binding {}", config.listen))?;
@@ -183,7 +185,7 @@ async fn serve(config: &Config, db: Db) -> anyhow::Result<()> {
         (settings.session_idle, settings.session_max),
         state.limits.clone(),
     ));
-    let jobs = tokio::spawn(liaison_app::jobs::run(state.app.clone(), config.senders()?));
+    let jobs = tokio::spawn(liaison_app::jobs::run(state.app.clone(), senders));
     liaison_web::serve(listener, app, shutdown_signal()).await?;
     sweeper.abort();
     jobs.abort();

@@ -64,6 +64,33 @@ pub struct Config {
     /// Who gets e-mail: notification recipients (`agency:SLUG`, `station:SLUG`, `county:CODE`…)
     /// mapped to addresses. Others are only logged.
     pub email_routes: std::collections::BTreeMap<String, String>,
+    /// Text messages: `tencent` (Tencent Cloud SMS) or `aliyun` (Alibaba Cloud SMS); empty
+    /// sends none, and the pages say so.
+    pub sms_provider: String,
+    /// Tencent Cloud SecretId, or Alibaba Cloud AccessKey ID.
+    #[serde(deserialize_with = "text")]
+    pub sms_access_key_id: String,
+    /// Tencent Cloud SecretKey, or Alibaba Cloud AccessKey secret. Never printed.
+    #[serde(deserialize_with = "text")]
+    pub sms_access_key_secret: String,
+    /// The approved SMS signature (签名), without the 【】.
+    pub sms_sign_name: String,
+    /// Tencent Cloud only: the SMS application's SmsSdkAppId (1400…).
+    #[serde(deserialize_with = "text")]
+    pub sms_app_id: String,
+    /// Tencent Cloud only: the API region (ap-guangzhou, ap-beijing or ap-nanjing).
+    pub sms_region: String,
+    /// The provider's API address; empty: https://sms.tencentcloudapi.com or
+    /// https://dysmsapi.aliyuncs.com.
+    pub sms_endpoint: String,
+    /// The approved template for each kind of message: `code`, `reply`, `reopen`, `close`,
+    /// `assign`, `urge`. A kind without a template is not sent.
+    #[serde(deserialize_with = "texts")]
+    pub sms_templates: std::collections::BTreeMap<String, String>,
+    /// No text message from this hour (China time) until `sms_quiet_until`, except the codes a
+    /// constituent asks for; held messages go at the end of the quiet hours.
+    pub sms_quiet_from: u32,
+    pub sms_quiet_until: u32,
 }
 
 impl Default for Config {
@@ -95,11 +122,31 @@ impl Default for Config {
             smtp_port: 25,
             smtp_from: "liaison@localhost".into(),
             email_routes: Default::default(),
+            sms_provider: String::new(),
+            sms_access_key_id: String::new(),
+            sms_access_key_secret: String::new(),
+            sms_sign_name: String::new(),
+            sms_app_id: String::new(),
+            sms_region: "ap-guangzhou".into(),
+            sms_endpoint: String::new(),
+            sms_templates: Default::default(),
+            sms_quiet_from: 22,
+            sms_quiet_until: 8,
         }
     }
 }
 
-const KEYS: [&str; 26] = [
+const KEYS: [&str; 36] = [
+    "sms_provider",
+    "sms_access_key_id",
+    "sms_access_key_secret",
+    "sms_sign_name",
+    "sms_app_id",
+    "sms_region",
+    "sms_endpoint",
+    "sms_templates",
+    "sms_quiet_from",
+    "sms_quiet_until",
     "recover_per_phone_per_hour",
     "login_per_minute",
     "trusted_proxies",
@@ -206,15 +253,87 @@ impl Config {
             // Checked at start-up (`trusted_proxies()`); an entry that does not parse is dropped here.
             trusted_proxies: self.trusted_proxies().unwrap_or_default(),
             session_max: chrono::Duration::hours(self.session_max_hours.max(1)),
+            // Checked at start-up (`sms()`); a configuration that does not parse sends nothing.
+            sms_kinds: self.sms().ok().flatten().map(|c| c.templates.into_keys().collect()).unwrap_or_default(),
         }
     }
 
-    /// The effective configuration as TOML, with the database password hidden.
+    /// The SMS provider's settings, when one is configured; an incomplete or unknown one is an
+    /// error.
+    pub fn sms(&self) -> anyhow::Result<Option<liaison_app::notify::SmsConfig>> {
+        use liaison_app::notify::{Provider, SmsConfig, SmsKind};
+        let name = self.sms_provider.trim();
+        if name.is_empty() {
+            return Ok(None);
+        }
+        let provider = Provider::parse(name)
+            .ok_or_else(|| anyhow::anyhow!("sms_provider: “{name}” is neither tencent nor aliyun"))?;
+        let mut templates = std::collections::BTreeMap::new();
+        for (kind, id) in &self.sms_templates {
+            let k = SmsKind::parse(kind.trim()).ok_or_else(|| {
+                anyhow::anyhow!("sms_templates: unknown kind “{kind}” (code, reply, reopen, close, assign, urge)")
+            })?;
+            if !id.trim().is_empty() {
+                templates.insert(k, id.trim().to_owned());
+            }
+        }
+        let endpoint = match self.sms_endpoint.trim().trim_end_matches('/') {
+            "" => provider.default_endpoint().to_owned(),
+            e => e.to_owned(),
+        };
+        let c = SmsConfig {
+            provider,
+            access_key_id: self.sms_access_key_id.trim().to_owned(),
+            access_key_secret: self.sms_access_key_secret.trim().to_owned(),
+            sign_name: self.sms_sign_name.trim().to_owned(),
+            app_id: self.sms_app_id.trim().to_owned(),
+            region: self.sms_region.trim().to_owned(),
+            endpoint,
+            templates,
+            quiet_from: self.sms_quiet_from,
+            quiet_until: self.sms_quiet_until,
+        };
+        c.check().map_err(|e| anyhow::anyhow!(e))?;
+        Ok(Some(c))
+    }
+
+    /// The effective configuration as TOML, with the database password and the SMS secret
+    /// hidden.
     pub fn redacted_toml(&self) -> String {
         let mut shown = self.clone();
         shown.database_url = liaison_store::redact_url(&self.database_url());
+        if !shown.sms_access_key_secret.is_empty() {
+            shown.sms_access_key_secret = "***".into();
+        }
         toml_string(&shown)
     }
+}
+
+/// A string, or a number taken as its digits: an application id or a template id given in the
+/// environment (`LIAISON_SMS_APP_ID=1400123456`) reads as a number.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Text {
+    S(String),
+    N(u64),
+}
+
+impl From<Text> for String {
+    fn from(t: Text) -> String {
+        match t {
+            Text::S(s) => s,
+            Text::N(n) => n.to_string(),
+        }
+    }
+}
+
+fn text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Text::deserialize(d).map(String::from)
+}
+
+fn texts<'de, D: serde::Deserializer<'de>>(d: D) -> Result<std::collections::BTreeMap<String, String>, D::Error> {
+    let map = std::collections::BTreeMap::<String, Text>::deserialize(d)?;
+    Ok(map.into_iter().map(|(k, v)| (k, v.into())).collect())
 }
 
 fn chrono_minutes(m: i64) -> chrono::Duration {
@@ -243,19 +362,28 @@ fn toml_string(c: &Config) -> String {
 }
 
 impl Config {
-    /// The notification senders the configuration asks for, besides the log.
-    pub fn senders(&self) -> anyhow::Result<Vec<std::sync::Arc<dyn liaison_app::notify::Sender>>> {
-        if self.smtp_host.trim().is_empty() {
-            return Ok(vec![]);
+    /// The notification senders the configuration asks for, besides the log; `clock` dates the
+    /// SMS provider's signatures.
+    pub fn senders(
+        &self,
+        clock: std::sync::Arc<dyn liaison_domain::clock::Clock>,
+    ) -> anyhow::Result<Vec<std::sync::Arc<dyn liaison_app::notify::Sender>>> {
+        let mut senders: Vec<std::sync::Arc<dyn liaison_app::notify::Sender>> = vec![];
+        if let Some(sms) = self.sms()? {
+            let sender = liaison_app::notify::SmsSender::new(sms, clock).map_err(|e| anyhow::anyhow!(e))?;
+            senders.push(std::sync::Arc::new(sender));
         }
-        let smtp = liaison_app::notify::SmtpSender::new(
-            &self.smtp_host,
-            self.smtp_port,
-            &self.smtp_from,
-            self.email_routes.clone(),
-        )
-        .map_err(|e| anyhow::anyhow!(e))?;
-        Ok(vec![std::sync::Arc::new(smtp)])
+        if !self.smtp_host.trim().is_empty() {
+            let smtp = liaison_app::notify::SmtpSender::new(
+                &self.smtp_host,
+                self.smtp_port,
+                &self.smtp_from,
+                self.email_routes.clone(),
+            )
+            .map_err(|e| anyhow::anyhow!(e))?;
+            senders.push(std::sync::Arc::new(smtp));
+        }
+        Ok(senders)
     }
 }
 
@@ -288,5 +416,66 @@ mod tests {
         let shown = c.redacted_toml();
         assert!(!shown.contains("s3cret"), "{shown}");
         assert!(shown.contains("liaison:***@db"), "{shown}");
+    }
+
+    fn tencent() -> Config {
+        Config {
+            sms_provider: "tencent".into(),
+            sms_access_key_id: "AKIDexample".into(),
+            sms_access_key_secret: "s3cret-sms-key".into(),
+            sms_sign_name: "柞水县人大常委会".into(),
+            sms_app_id: "1400000000".into(),
+            sms_templates: [("code".to_owned(), "101".to_owned()), ("reply".to_owned(), "102".to_owned())].into(),
+            ..Config::default()
+        }
+    }
+
+    #[test]
+    fn no_sms_provider_sends_none() {
+        let c = Config::default();
+        assert!(c.sms().unwrap().is_none());
+        assert!(c.web_settings().sms_kinds.is_empty());
+    }
+
+    #[test]
+    fn an_sms_provider_needs_its_keys_sign_and_templates() {
+        use liaison_app::notify::{Provider, SmsKind};
+        let c = tencent().sms().unwrap().unwrap();
+        assert_eq!((c.provider, c.endpoint.as_str()), (Provider::Tencent, "https://sms.tencentcloudapi.com"));
+        assert_eq!(tencent().web_settings().sms_kinds, vec![SmsKind::Code, SmsKind::Reply]);
+        let missing = Config { sms_access_key_secret: String::new(), sms_app_id: " ".into(), ..tencent() };
+        let e = missing.sms().unwrap_err().to_string();
+        assert!(e.contains("sms_access_key_secret") && e.contains("sms_app_id"), "{e}");
+        let e = Config { sms_provider: "huawei".into(), ..tencent() }.sms().unwrap_err().to_string();
+        assert!(e.contains("tencent nor aliyun"), "{e}");
+        let typo = Config { sms_templates: [("replay".to_owned(), "1".to_owned())].into(), ..tencent() };
+        assert!(typo.sms().unwrap_err().to_string().contains("replay"));
+        let none = Config { sms_templates: Default::default(), ..tencent() };
+        assert!(none.sms().is_err());
+        let aliyun = Config { sms_provider: "aliyun".into(), sms_app_id: String::new(), ..tencent() };
+        assert_eq!(aliyun.sms().unwrap().unwrap().endpoint, "https://dysmsapi.aliyuncs.com");
+        let local = Config { sms_endpoint: "http://127.0.0.1:9/".into(), ..tencent() };
+        assert_eq!(local.sms().unwrap().unwrap().endpoint, "http://127.0.0.1:9");
+    }
+
+    #[test]
+    fn sms_settings_load_from_the_file_and_the_secret_is_hidden() {
+        let dir = std::env::temp_dir().join(format!("liaison-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("liaison.toml");
+        std::fs::write(
+            &file,
+            "sms_provider = \"aliyun\"\nsms_access_key_id = \"LTAI\"\nsms_access_key_secret = \"s3cret-sms-key\"\n\
+             sms_sign_name = \"柞水县人大\"\nsms_app_id = 1400123456\n[sms_templates]\ncode = \"SMS_1\"\nurge = 2002\n",
+        )
+        .unwrap();
+        let c = Config::load(Some(&file)).unwrap();
+        std::fs::remove_dir_all(&dir).ok();
+        let sms = c.sms().unwrap().unwrap();
+        assert_eq!(sms.templates.get(&liaison_app::notify::SmsKind::Urge).map(String::as_str), Some("2002"));
+        assert_eq!(sms.app_id, "1400123456", "numbers, as the environment gives them, are read as text");
+        let shown = c.redacted_toml();
+        assert!(!shown.contains("s3cret-sms-key") && shown.contains("sms_access_key_secret = \"***\""), "{shown}");
+        assert!(shown.contains("[sms_templates]"), "{shown}");
     }
 }

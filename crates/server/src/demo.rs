@@ -254,6 +254,7 @@ async fn load_cases(db: &Db, _pw: &str) -> Result<usize, StoreError> {
             contact_phone: liaison_domain::phone::PhoneNumber::parse("13900001111").ok(),
             anonymous: false,
             publish_consent: true,
+            sms_notices: true,
             photos: vec![],
             idempotency_key: Some((*key).into()),
         };

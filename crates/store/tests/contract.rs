@@ -237,6 +237,7 @@ fn new_case<'a>(
         contact_phone: "13800001111",
         anonymous: false,
         publish_consent: false,
+        sms_notices: true,
         tracking_code: code,
         first_reply_due: None,
         created_by: "constituent",

@@ -45,6 +45,9 @@ pub struct Settings {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// A session ends this long after sign-in, however busy.
     pub session_max: chrono::Duration,
+    /// The kinds of text message an SMS provider sends; empty without one (the pages then say
+    /// that nothing is sent by SMS).
+    pub sms_kinds: Vec<liaison_app::notify::SmsKind>,
 }
 
 impl Default for Settings {
@@ -69,6 +72,7 @@ impl Default for Settings {
             login_per_minute: 20,
             trusted_proxies: vec![],
             session_max: chrono::Duration::hours(12),
+            sms_kinds: vec![],
         }
     }
 }
@@ -98,6 +102,7 @@ impl Settings {
             session_max: self.session_max,
             lockout_failures: self.lockout_failures,
             lockout_for: self.lockout_for,
+            sms_kinds: self.sms_kinds.clone(),
         }
     }
 }

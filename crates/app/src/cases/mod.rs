@@ -17,7 +17,7 @@ pub mod sweep;
 
 pub use attach::{add_photo, photo_file};
 pub use liaison_store::cases::{CaseRow, Counts, EventRow};
-pub use public::{PublicCase, by_code, echoes, send_codes, submit};
+pub use public::{CodeRequest, PublicCase, by_code, echoes, send_codes, submit};
 pub use read::{InboxQuery, Similar, contact, detail, inbox, reach_lists, readable, similar};
 pub use receive::{Intake, Received, check_category, check_idempotency_key, receive, route_public};
 pub use record::{NewCase, record};
@@ -27,11 +27,12 @@ pub use step::{Step, act, check_step};
 pub use survey::survey;
 pub use sweep::{Swept, sweep};
 
-use crate::Error;
+use crate::notify::SmsKind;
+use crate::{App, Error};
 use liaison_domain::audit::AuditEvent;
-use liaison_domain::case::{self, CaseStatus, Level};
-use liaison_domain::phone::mask_phone;
-use liaison_store::{Tx, audit, outbox};
+use liaison_domain::case::{self, CaseStatus, Level, TrackingCode};
+use liaison_domain::phone::{PhoneNumber, mask_phone};
+use liaison_store::{Tx, audit, org, outbox};
 
 /// The audit entry of a step on case `id`, in the step's transaction.
 async fn audit_case(
@@ -60,8 +61,67 @@ fn notice_body(subject: &str) -> String {
 
 async fn notify(tx: &mut Tx, county: &str, recipient: &str, subject: &str, now: i64) -> Result<(), Error> {
     let body = notice_body(subject);
-    outbox::enqueue(tx, &outbox::Message { county_code: county, channel: "log", recipient, subject, body: &body }, now)
-        .await?;
+    outbox::enqueue(tx, &outbox::Message::plain(county, recipient, subject, &body), now).await?;
+    Ok(())
+}
+
+/// Queues a text message of `kind` to a mobile number, when a provider sends that kind; a
+/// landline or an unconfigured kind gets none.
+pub(crate) async fn text(
+    app: &App,
+    tx: &mut Tx,
+    county: &str,
+    phone: &str,
+    kind: SmsKind,
+    values: &[String],
+    now: i64,
+) -> Result<(), Error> {
+    if !app.sends_sms(kind) || !PhoneNumber::parse(phone).is_ok_and(|p| p.is_mobile()) {
+        return Ok(());
+    }
+    let recipient = format!("phone:{phone}");
+    let params = serde_json::to_string(values).map_err(Error::internal)?;
+    let body = kind.text(values);
+    let m = outbox::Message {
+        county_code: county,
+        channel: "sms",
+        recipient: &recipient,
+        subject: kind.label(),
+        body: &body,
+        template: kind.as_str(),
+        params: &params,
+    };
+    outbox::enqueue(tx, &m, now).await?;
+    Ok(())
+}
+
+/// A text message to the constituent about their case, if they left a mobile number and
+/// chose to get notices.
+async fn text_constituent(app: &App, tx: &mut Tx, row: &CaseRow, kind: SmsKind, now: i64) -> Result<(), Error> {
+    let code = row.tracking_code.as_deref().and_then(|c| TrackingCode::parse(c).ok());
+    match code {
+        Some(code) if row.sms_notices && !row.contact_phone.is_empty() => {
+            text(app, tx, &row.county_code, &row.contact_phone, kind, &[code.display()], now).await
+        }
+        _ => Ok(()),
+    }
+}
+
+/// A text message about case `row` to each agency whose directory entry has a mobile number.
+async fn text_agencies(
+    app: &App,
+    tx: &mut Tx,
+    row: &CaseRow,
+    agencies: &[String],
+    kind: SmsKind,
+    now: i64,
+) -> Result<(), Error> {
+    let values = [row.id.to_string(), row.deadline_on.clone().unwrap_or_default()];
+    for slug in agencies {
+        if let Some(a) = org::agency_by_slug(&app.db, slug).await? {
+            text(app, tx, &row.county_code, &a.data.phone, kind, &values, now).await?;
+        }
+    }
     Ok(())
 }
 

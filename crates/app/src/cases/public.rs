@@ -3,16 +3,16 @@
 //! codes again by phone.
 
 use crate::cases::{self as casework, Intake};
+use crate::notify::SmsKind;
 use crate::photos::{self, Photo};
 use crate::{App, Error, Result};
 use liaison_domain::case::{Channel, TrackingCode};
 use liaison_domain::phone::PhoneNumber;
 use liaison_domain::submission::{RawSubmission, Submission};
 use liaison_store::cases::{self, CaseRow, EventRow};
-use liaison_store::outbox;
 
 /// A message as a constituent writes it.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PublicCase {
     /// The deputy's slug (from their QR code), or…
     pub deputy: Option<String>,
@@ -27,6 +27,26 @@ pub struct PublicCase {
     pub anonymous: bool,
     /// May the outcome be shown on the station's page (民声回响)?
     pub publish_consent: bool,
+    /// Notices about the case by text message to the phone given (when a provider sends them).
+    pub sms_notices: bool,
+}
+
+impl Default for PublicCase {
+    fn default() -> Self {
+        PublicCase {
+            deputy: None,
+            station: None,
+            title: String::new(),
+            content: String::new(),
+            category: None,
+            location: None,
+            contact_name: None,
+            contact_phone: None,
+            anonymous: false,
+            publish_consent: false,
+            sms_notices: true,
+        }
+    }
 }
 
 /// Receives a constituent's message from the contact form, the JSON API or Open311.
@@ -52,7 +72,8 @@ pub async fn submit(
         let message = format!("最多上传 {} 张照片", photos::MAX_PHOTOS);
         return Err(Error::invalid("too_many_photos", message).field("photos"));
     }
-    let intake = Intake::new(sub, route, channel, (p.anonymous, p.publish_consent), pics, key);
+    let intake =
+        Intake::new(sub, route, channel, (p.anonymous, p.publish_consent), pics, key).with_sms_notices(p.sms_notices);
     casework::receive(app, intake, "constituent").await
 }
 
@@ -72,28 +93,36 @@ pub async fn echoes(app: &App, station: &str, limit: i64) -> Result<Vec<CaseRow>
     Ok(cases::echoes(&app.db, station, limit).await?)
 }
 
-/// Queues the tracking codes of the cases left with this phone number as a message to it. The
-/// answer never says whether the number wrote.
-pub async fn send_codes(app: &App, phone: &PhoneNumber) -> Result<()> {
+/// What became of a request for the codes left with a phone number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeRequest {
+    /// A text message will carry them, if the number left any (the caller must not say which).
+    Texted,
+    /// No SMS provider sends codes: nothing was queued; the constituent asks the station.
+    NoSms,
+}
+
+/// How many codes one text message carries (the newest cases first).
+const CODES_PER_TEXT: usize = 3;
+
+/// Queues a text message with the tracking codes of the newest cases left with this phone
+/// number, at any hour. The answer never says whether the number wrote.
+pub async fn send_codes(app: &App, phone: &PhoneNumber) -> Result<CodeRequest> {
+    if !app.sends_sms(SmsKind::Code) {
+        return Ok(CodeRequest::NoSms);
+    }
     let found = cases::codes_by_phone(&app.db, phone.as_str()).await?;
     if let Some((_, _, county)) = found.first() {
-        let list = found
+        let codes = found
             .iter()
-            .map(|(c, t, _)| format!("{}（{}）", TrackingCode::parse(c).map(|c| c.display()).unwrap_or_default(), t))
+            .filter_map(|(c, _, _)| TrackingCode::parse(c).ok())
+            .take(CODES_PER_TEXT)
+            .map(|c| c.display())
             .collect::<Vec<_>>()
-            .join("；");
+            .join("、");
         let mut tx = app.db.begin().await?;
-        let recipient = format!("phone:{}", phone.as_str());
-        let body = format!("您的意见建议查询码：{list}");
-        let m = outbox::Message {
-            county_code: county,
-            channel: "log",
-            recipient: &recipient,
-            subject: "意见建议查询码",
-            body: &body,
-        };
-        outbox::enqueue(&mut tx, &m, app.now_ms()).await?;
+        casework::text(app, &mut tx, county, phone.as_str(), SmsKind::Code, &[codes], app.now_ms()).await?;
         tx.commit().await?;
     }
-    Ok(())
+    Ok(CodeRequest::Texted)
 }

@@ -24,6 +24,8 @@ pub struct Intake {
     pub contact_phone: Option<PhoneNumber>,
     pub anonymous: bool,
     pub publish_consent: bool,
+    /// Notices by text message to `contact_phone` (the constituent's choice; on by default).
+    pub sms_notices: bool,
     pub photos: Vec<Photo>,
     pub idempotency_key: Option<String>,
 }
@@ -60,9 +62,16 @@ impl Intake {
             contact_phone: sub.contact_phone,
             anonymous: flags.0,
             publish_consent: flags.1,
+            sms_notices: true,
             photos,
             idempotency_key,
         }
+    }
+
+    /// With the constituent's choice about notices by text message.
+    pub fn with_sms_notices(mut self, on: bool) -> Intake {
+        self.sms_notices = on;
+        self
     }
 
     /// The key as stored: bound to who submitted (the public, or one account), so that a key
@@ -91,6 +100,9 @@ impl Intake {
             if self.publish_consent { "1" } else { "0" },
         ]
         .into_iter()
+        // Only a refusal of text messages counts, so that hashes stored before the choice existed
+        // still match a retry.
+        .chain((!self.sms_notices).then_some("no-sms"))
         .chain(self.photos.iter().map(|p| p.hash.as_str()))
         {
             h.update((part.len() as u64).to_le_bytes());
@@ -233,6 +245,7 @@ async fn receive_in(app: &App, tx: &mut Tx, batch: &[(&Intake, &str)], now: i64)
                 contact_phone: phone,
                 anonymous: intake.anonymous,
                 publish_consent: intake.publish_consent,
+                sms_notices: intake.sms_notices && !intake.anonymous,
                 tracking_code: code.as_str(),
                 first_reply_due: intake.channel.is_online().then_some(first_reply_due.as_str()),
                 created_by: actor,
@@ -271,13 +284,7 @@ async fn receive_in(app: &App, tx: &mut Tx, batch: &[(&Intake, &str)], now: i64)
     let messages: Vec<outbox::Message> = subjects
         .iter()
         .zip(&bodies)
-        .map(|((county, recipient, subject), body)| outbox::Message {
-            county_code: county,
-            channel: "log",
-            recipient,
-            subject,
-            body,
-        })
+        .map(|((county, recipient, subject), body)| outbox::Message::plain(county, recipient, subject, body))
         .collect();
     outbox::enqueue_many(tx, &messages, now).await?;
     let mut rows = rows.into_iter();

@@ -1,7 +1,8 @@
 //! The steps staff take on a case: triage, assign, urge, record the result, return, publish the
 //! reply, answer on the spot, decline, merge, escalate.
 
-use super::{audit_case, check_category, level_of, notify, refused, status_of};
+use super::{audit_case, check_category, level_of, notify, refused, status_of, text_agencies, text_constituent};
+use crate::notify::SmsKind;
 use crate::{App, Error};
 use liaison_domain::authz::{self, Action, CaseLocation, Principal, Target};
 use liaison_domain::case::{self, CaseStatus, Command, Level};
@@ -93,6 +94,9 @@ async fn apply(app: &App, tx: &mut Tx, id: i64, step: Step, actor: &str) -> Resu
     let mut public_note = String::new();
     let mut private_note = String::new();
     let mut recipients: Vec<String> = Vec::new();
+    // Text messages: to the constituent, and to agencies (by slug).
+    let mut to_constituent: Option<SmsKind> = None;
+    let mut to_agencies: (Vec<String>, SmsKind) = (vec![], SmsKind::Assign);
     if row.first_replied_at.is_none() && !matches!(cmd, Command::Urge | Command::Escalate) {
         row.first_replied_at = Some(now);
     }
@@ -132,11 +136,13 @@ async fn apply(app: &App, tx: &mut Tx, id: i64, step: Step, actor: &str) -> Resu
             private_note = note;
             recipients.push(format!("agency:{lead}"));
             recipients.extend(assist.iter().map(|a| format!("agency:{a}")));
+            to_agencies = (std::iter::once(lead).chain(assist).collect(), SmsKind::Assign);
         }
         Step::Urge { message } => {
             private_note = message;
             if let Some(a) = &row.agency_ref {
                 recipients.push(format!("agency:{a}"));
+                to_agencies = (vec![a.clone()], SmsKind::Urge);
             }
         }
         Step::RecordResult { result } => {
@@ -160,14 +166,13 @@ async fn apply(app: &App, tx: &mut Tx, id: i64, step: Step, actor: &str) -> Resu
             row.public_reply = reply.clone();
             row.replied_at = Some(now);
             public_note = reply;
-            if !row.contact_phone.is_empty() {
-                recipients.push(format!("phone:{}", row.contact_phone));
-            }
+            to_constituent = Some(SmsKind::Reply);
         }
         Step::Decline { reason, referral } => {
             row.decline_reason = reason.clone();
             row.referral = referral.clone();
             row.closed_at = Some(now);
+            to_constituent = Some(SmsKind::Close);
             public_note = if referral.is_empty() {
                 format!("不予受理：{reason}")
             } else {
@@ -269,5 +274,9 @@ async fn apply(app: &App, tx: &mut Tx, id: i64, step: Step, actor: &str) -> Resu
     for r in recipients {
         notify(tx, &county, &r, &format!("{}：{title}", cmd.label()), now).await?;
     }
+    if let Some(kind) = to_constituent {
+        text_constituent(app, tx, &row, kind, now).await?;
+    }
+    text_agencies(app, tx, &row, &to_agencies.0, to_agencies.1, now).await?;
     Ok(row)
 }

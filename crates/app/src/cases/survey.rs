@@ -1,6 +1,7 @@
 //! The constituent's rating, by tracking code.
 
-use super::{audit_case, notify, status_of};
+use super::{audit_case, notify, status_of, text_constituent};
+use crate::notify::SmsKind;
 use crate::{App, Error};
 use liaison_domain::case::{self, CaseStatus, Command, Rating, TrackingCode};
 use liaison_store::cases::{self, CaseRow, Event};
@@ -71,6 +72,8 @@ pub async fn survey(app: &App, code: &TrackingCode, rating: Rating, comment: Str
         notify(&mut tx, &county, &format!("station:{s}"), &format!("群众不满意，需重新办理：{}", row.title), now)
             .await?;
     }
+    let kind = if to == CaseStatus::Reopened { SmsKind::Reopen } else { SmsKind::Close };
+    text_constituent(app, &mut tx, &row, kind, now).await?;
     tx.commit().await?;
     Ok(row)
 }

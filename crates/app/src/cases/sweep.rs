@@ -1,6 +1,7 @@
 //! The sweep: missed deadlines, the first-reply rule, and replies left unrated.
 
-use super::{audit_case, level_of, notify, refused, status_of};
+use super::{audit_case, level_of, notify, refused, status_of, text_constituent};
+use crate::notify::SmsKind;
 use crate::{App, Error};
 use liaison_domain::case::{self, CaseStatus, Command, Level, Rating};
 use liaison_store::Tx;
@@ -29,7 +30,7 @@ pub async fn sweep(app: &App) -> Result<Swept, Error> {
         let county = row.county_code.clone();
         match status {
             CaseStatus::Replied | CaseStatus::AnsweredOnSpot if row.replied_at.is_some_and(|t| t < unrated_before) => {
-                apply_unrated(&mut tx, &mut row, now).await?;
+                apply_unrated(app, &mut tx, &mut row, now).await?;
                 out.closed_unrated += 1;
             }
             CaseStatus::Assigned | CaseStatus::Reopened | CaseStatus::Received if !row.overdue => {
@@ -100,7 +101,7 @@ pub async fn sweep(app: &App) -> Result<Swept, Error> {
     Ok(out)
 }
 
-async fn apply_unrated(tx: &mut Tx, row: &mut CaseRow, now: i64) -> Result<(), Error> {
+async fn apply_unrated(app: &App, tx: &mut Tx, row: &mut CaseRow, now: i64) -> Result<(), Error> {
     let from = status_of(row)?;
     let to = case::next(from, row.round as u8, Command::CloseUnrated).map_err(refused)?;
     row.status = to.as_str().into();
@@ -124,5 +125,5 @@ async fn apply_unrated(tx: &mut Tx, row: &mut CaseRow, now: i64) -> Result<(), E
     )
     .await?;
     audit_case(tx, &county, "system", "case.close_unrated", row.id, "逾期未评价办结".into(), now).await?;
-    Ok(())
+    text_constituent(app, tx, row, SmsKind::Close, now).await
 }

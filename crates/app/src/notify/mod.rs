@@ -1,17 +1,25 @@
 //! Notifications: the outbox worker that hands each due message to the first sender that
-//! accepts it, with back-off on failure, and the senders (the log; SMTP in `smtp`).
+//! accepts it, with back-off on failure, and the senders (the log; SMTP in `smtp`; text
+//! messages through an SMS provider in `sms`).
 
+pub mod sms;
 mod smtp;
 
+pub use sms::{Provider, SmsConfig, SmsKind, SmsSender};
 pub use smtp::SmtpSender;
 
 use crate::App;
 use liaison_store::outbox;
 
-/// Something that delivers a notification: the log and SMTP now; SMS or WeChat later. The
+/// Something that delivers a notification: the log, SMTP, an SMS provider; WeChat later. The
 /// worker hands each message to the first sender that accepts it.
 pub trait Sender: Send + Sync + 'static {
     fn accepts(&self, m: &outbox::Pending) -> bool;
+    /// When the message must wait (quiet hours), the time it may go; it is then put off
+    /// without counting a try.
+    fn hold_until(&self, _m: &outbox::Pending, _now_ms: i64) -> Option<i64> {
+        None
+    }
     fn send(&self, m: &outbox::Pending) -> Result<(), String>;
 }
 
@@ -47,7 +55,14 @@ pub async fn drain_outbox(app: &App, senders: &[std::sync::Arc<dyn Sender>]) -> 
     };
     let mut sent = 0;
     for m in due {
-        let result = match senders.iter().find(|s| s.accepts(&m)) {
+        let sender = senders.iter().find(|s| s.accepts(&m));
+        if let Some(until) = sender.and_then(|s| s.hold_until(&m, now)) {
+            if let Err(e) = outbox::hold(&app.db, m.id, until).await {
+                tracing::warn!(error = %e, "outbox update failed");
+            }
+            continue;
+        }
+        let result = match sender {
             Some(s) => {
                 let (s, msg) = (s.clone(), m.clone());
                 tokio::task::spawn_blocking(move || s.send(&msg)).await.unwrap_or_else(|e| Err(e.to_string()))

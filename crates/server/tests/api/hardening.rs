@@ -273,7 +273,8 @@ async fn rate_limits_have_one_bucket_per_purpose_and_trust_only_configured_proxi
             .unwrap();
         statuses.push(res.status().as_u16());
     }
-    assert_eq!(statuses, [202, 202, 202, 429], "at most three messages to one phone at once");
+    // 200: no SMS provider here, so the answer says to ask the station; the limit holds anyway.
+    assert_eq!(statuses, [200, 200, 200, 429], "at most three messages to one phone at once");
     // Logins are slowed by address too, across accounts.
     let mut statuses = Vec::new();
     for n in 0..4 {

@@ -15,3 +15,4 @@ mod ops;
 mod org;
 mod pages;
 mod scope;
+mod sms;

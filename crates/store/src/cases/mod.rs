@@ -63,12 +63,14 @@ pub struct CaseRow {
     pub created_by: String,
     /// SimHash of title and content, for near-duplicate detection.
     pub fingerprint: i64,
+    /// The constituent agreed to get notices about the case by text message.
+    pub sms_notices: bool,
 }
 
 const COLUMNS: &str = "id, county_code, region_code, station_ref, agency_ref, deputy_ref, title, content, status, created_at, updated_at, \
     tracking_code, channel, category, location, contact_name, contact_phone, anonymous, publish_consent, level, assist_agencies, round, \
     deadline_on, first_reply_due, first_replied_at, overdue, escalated, agency_result, public_reply, replied_at, rating, rating_comment, \
-    rated_at, merged_into, decline_reason, referral, closed_at, created_by, fingerprint";
+    rated_at, merged_into, decline_reason, referral, closed_at, created_by, fingerprint, sms_notices";
 
 impl CaseRow {
     /// Where the case sits, for scope checks: its region, station, lead and assisting agencies
@@ -101,6 +103,8 @@ pub struct NewCase<'a> {
     pub contact_phone: &'a str,
     pub anonymous: bool,
     pub publish_consent: bool,
+    /// Notices about the case by text message to `contact_phone`?
+    pub sms_notices: bool,
     pub tracking_code: &'a str,
     pub first_reply_due: Option<&'a str>,
     pub created_by: &'a str,
@@ -120,9 +124,10 @@ pub async fn insert_many(tx: &mut Tx, new: &[NewCase<'_>], now_ms: i64) -> Resul
     }
     let sql = format!(
         "INSERT INTO cases (county_code, region_code, station_ref, deputy_ref, title, content, status, created_at, updated_at,
-            tracking_code, channel, category, location, contact_name, contact_phone, anonymous, publish_consent, first_reply_due, created_by, fingerprint)
+            tracking_code, channel, category, location, contact_name, contact_phone, anonymous, publish_consent, first_reply_due, created_by, fingerprint,
+            sms_notices)
          VALUES {} RETURNING {COLUMNS}",
-        values(new.len(), 20)
+        values(new.len(), 21)
     );
     let counties: Vec<String> = new.iter().map(|n| n.region.county_key()).collect();
     let fingerprints: Vec<i64> =
@@ -133,7 +138,7 @@ pub async fn insert_many(tx: &mut Tx, new: &[NewCase<'_>], now_ms: i64) -> Resul
             q = q.bind(&counties[i]).bind(n.region.as_str()).bind(n.station_ref).bind(n.deputy_ref).bind(n.title)
                 .bind(n.content).bind("received").bind(now_ms).bind(now_ms).bind(n.tracking_code).bind(n.channel)
                 .bind(n.category).bind(n.location).bind(n.contact_name).bind(n.contact_phone).bind(n.anonymous)
-                .bind(n.publish_consent).bind(n.first_reply_due).bind(n.created_by).bind(fingerprints[i]);
+                .bind(n.publish_consent).bind(n.first_reply_due).bind(n.created_by).bind(fingerprints[i]).bind(n.sms_notices);
         }
         q.fetch_all(&mut *c).await.store()
     })?;

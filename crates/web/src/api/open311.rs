@@ -223,6 +223,7 @@ pub async fn create(
         contact_phone: r.phone,
         anonymous: false,
         publish_consent: false,
+        sms_notices: None,
     };
     match public_cases::submit(&state, p, Channel::Online, vec![], None).await {
         Ok((row, _)) => {

@@ -39,6 +39,9 @@ pub struct PublicCase {
     /// May the outcome be shown on the station's page (民声回响)?
     #[serde(default)]
     pub publish_consent: bool,
+    /// Notices about the case (the reply with a request to rate it, a reopening, the end) by
+    /// text message to `contact_phone`, when the platform has an SMS provider. Default: true.
+    pub sms_notices: Option<bool>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -67,6 +70,7 @@ pub(crate) async fn submit(
         contact_phone: p.contact_phone,
         anonymous: p.anonymous,
         publish_consent: p.publish_consent,
+        sms_notices: p.sms_notices.unwrap_or(true),
     };
     Ok(casework::submit(&state.app, p, channel, photos, key).await?)
 }
@@ -224,31 +228,46 @@ pub struct LookupBody {
 
 #[derive(Serialize, ToSchema)]
 pub struct LookupAnswer {
-    /// Always the same sentence, so that the answer does not reveal whether the number wrote.
+    /// What happens next, in Chinese. With an SMS provider, the same sentence whether or not the
+    /// number wrote; without one, how to get the codes from the station instead.
     pub message: String,
+    /// True when the codes are being sent by text message (if the number left any); false when
+    /// the platform sends no text messages, and nothing was sent.
+    pub texted: bool,
 }
 
 /// Recover tracking codes: they are sent by text message to the phone left with the cases, never
-/// shown here.
+/// shown here. Without an SMS provider nothing is sent (200, `texted` false) and the message says
+/// to ask the station.
 #[utoipa::path(post, path = "/api/v1/public/cases/lookup", tag = "public", request_body = LookupBody,
-    responses((status = 202, body = LookupAnswer), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
+    responses((status = 202, body = LookupAnswer, description = "a text message will carry the codes, if the number left any"),
+        (status = 200, body = LookupAnswer, description = "no SMS provider: nothing sent; ask the station"),
+        (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn lookup(
     State(state): State<AppState>,
     client: ClientIp,
     ApiJson(b): ApiJson<LookupBody>,
 ) -> Result<(StatusCode, Json<LookupAnswer>), ApiError> {
     limit(&state, client, Bucket::Recover, 1)?;
-    let message = send_codes(&state, &b.phone).await?;
-    Ok((StatusCode::ACCEPTED, Json(LookupAnswer { message })))
+    let answer = send_codes(&state, &b.phone).await?;
+    let status = if answer.texted { StatusCode::ACCEPTED } else { StatusCode::OK };
+    Ok((status, Json(answer)))
 }
 
-pub(crate) async fn send_codes(state: &AppState, raw_phone: &str) -> Result<String, ApiError> {
+pub(crate) async fn send_codes(state: &AppState, raw_phone: &str) -> Result<LookupAnswer, ApiError> {
     let phone = PhoneNumber::parse(raw_phone).map_err(|e| ApiError::from(e).with_field("phone"))?;
     state.limits.spend_phone(phone.as_str())?;
-    casework::send_codes(&state.app, &phone).await?;
-    // No SMS sender exists yet: the request waits in the outbox, and the page says so.
-    Ok(format!(
-        "已登记号码 {} 的找回请求。本平台暂未开通短信，请联系您留言的联络站，工作人员核实后可告诉您查询码。",
-        phone.masked()
-    ))
+    Ok(match casework::send_codes(&state.app, &phone).await? {
+        casework::CodeRequest::Texted => LookupAnswer {
+            message: format!(
+                "如果号码 {} 留过言，查询码将通过短信发到该号码，请留意查收。几分钟后仍未收到，请联系您留言的联络站。",
+                phone.masked()
+            ),
+            texted: true,
+        },
+        casework::CodeRequest::NoSms => LookupAnswer { message: NO_SMS_LOOKUP.into(), texted: false },
+    })
 }
+
+/// What a constituent who lost the code does when the platform sends no text messages.
+pub(crate) const NO_SMS_LOOKUP: &str = "本平台未开通短信，查询码无法发到手机。请联系您留言的联络站，说明留言时填写的手机号，工作人员核实后会告诉您查询码。";

@@ -104,16 +104,30 @@ pub struct ContactForm {
     /// A fresh idempotency key per rendered form: a double tap submits it twice, a retry reuses it.
     pub key: String,
     pub categories: Vec<String>,
+    /// What the phone number is for, as this platform really uses it (text messages or not).
+    pub phone_hint: &'static str,
+    /// Whether notices go out by text message: then the form asks whether the writer wants them.
+    pub sms_notices: bool,
 }
 
 impl ContactForm {
     fn new(state: &AppState, to: String, kind: &'static str, slug: &str) -> ContactForm {
+        use liaison_app::notify::SmsKind;
+        let (notices, codes) = (state.app.sends_sms(SmsKind::Reply), state.app.sends_sms(SmsKind::Code));
+        let phone_hint = match (notices, codes) {
+            (true, true) => "选填，用于短信接收答复、找回查询码",
+            (true, false) => "选填，用于短信接收答复；联络站也可核实身份后告诉您查询码",
+            (false, true) => "选填，忘记查询码时可用短信找回；联络站也可据此联系您",
+            (false, false) => "选填，便于联络站联系您、核实身份后告诉您查询码",
+        };
         ContactForm {
             to,
             kind,
             slug: slug.to_owned(),
             key: liaison_domain::token::random_token(),
             categories: state.settings.categories.clone(),
+            phone_hint,
+            sms_notices: notices,
         }
     }
 }

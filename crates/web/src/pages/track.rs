@@ -14,6 +14,7 @@ use axum::extract::{Multipart, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use liaison_app::cases as casework;
+use liaison_app::notify::SmsKind;
 use liaison_app::photos;
 use liaison_domain::case::{Channel, Rating};
 use serde::Deserialize;
@@ -43,6 +44,8 @@ pub async fn contact(
         contact_phone: None,
         anonymous: false,
         publish_consent: false,
+        // The form offers the choice only when text messages go out; unticked, nothing is sent.
+        sms_notices: Some(!state.app.sends_sms(SmsKind::Reply)),
     };
     let mut key = None;
     let mut pics = Vec::new();
@@ -92,6 +95,7 @@ pub async fn contact(
             "contact_phone" => p.contact_phone = Some(text),
             "anonymous" => p.anonymous = !text.is_empty(),
             "publish_consent" => p.publish_consent = !text.is_empty(),
+            "sms_notices" => p.sms_notices = Some(!text.is_empty()),
             "idempotency_key" => key = casework::check_idempotency_key(Some(&text))?,
             _ => {}
         }
@@ -113,6 +117,8 @@ struct TrackPage {
     rating_label: String,
     error: Option<String>,
     message: Option<String>,
+    /// Whether lost codes can be sent by text message (an SMS provider sends them).
+    sms: bool,
 }
 
 fn step_label(step: &str, status: &str) -> String {
@@ -130,7 +136,12 @@ fn step_label(step: &str, status: &str) -> String {
     }
 }
 
-fn page(tracking: Option<Tracking>, error: Option<String>, message: Option<String>) -> Result<Html<String>, PageError> {
+fn page(
+    state: &AppState,
+    tracking: Option<Tracking>,
+    error: Option<String>,
+    message: Option<String>,
+) -> Result<Html<String>, PageError> {
     let timeline = tracking
         .as_ref()
         .map(|t| {
@@ -143,7 +154,8 @@ fn page(tracking: Option<Tracking>, error: Option<String>, message: Option<Strin
         .and_then(Rating::parse)
         .map(|r| r.label().to_owned())
         .unwrap_or_default();
-    render(&TrackPage { nav: Nav::default(), tracking, timeline, rating_label, error, message })
+    let sms = state.app.sends_sms(SmsKind::Code);
+    render(&TrackPage { nav: Nav::default(), tracking, timeline, rating_label, error, message, sms })
 }
 
 #[derive(Deserialize, Default)]
@@ -152,13 +164,15 @@ pub struct CodeQuery {
 }
 
 /// The lookup form, or a redirect to the code's page.
-pub async fn form(Query(q): Query<CodeQuery>) -> Result<Response, PageError> {
+pub async fn form(State(state): State<AppState>, Query(q): Query<CodeQuery>) -> Result<Response, PageError> {
     match q.code.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
         Some(raw) => match public_cases::parse_code(raw) {
             Ok(code) => Ok(Redirect::to(&format!("/track/{}", code.display())).into_response()),
-            Err(e) => Ok((StatusCode::UNPROCESSABLE_ENTITY, page(None, Some(e.message), None)?).into_response()),
+            Err(e) => {
+                Ok((StatusCode::UNPROCESSABLE_ENTITY, page(&state, None, Some(e.message), None)?).into_response())
+            }
         },
-        None => Ok(page(None, None, None)?.into_response()),
+        None => Ok(page(&state, None, None, None)?.into_response()),
     }
 }
 
@@ -170,12 +184,14 @@ pub async fn show(
     public_cases::limit(&state, client, Bucket::Track, 1)?;
     let code = match public_cases::parse_code(&code) {
         Ok(c) => c,
-        Err(e) => return Ok((StatusCode::UNPROCESSABLE_ENTITY, page(None, Some(e.message), None)?).into_response()),
+        Err(e) => {
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page(&state, None, Some(e.message), None)?).into_response());
+        }
     };
     match public_cases::tracking(&state, &code).await {
-        Ok(t) => Ok(page(Some(t), None, None)?.into_response()),
+        Ok(t) => Ok(page(&state, Some(t), None, None)?.into_response()),
         Err(e) if e.status == StatusCode::NOT_FOUND => {
-            Ok((StatusCode::NOT_FOUND, page(None, Some(e.message), None)?).into_response())
+            Ok((StatusCode::NOT_FOUND, page(&state, None, Some(e.message), None)?).into_response())
         }
         Err(e) => Err(e.into()),
     }
@@ -206,8 +222,10 @@ pub async fn lookup(
 ) -> Result<Response, PageError> {
     public_cases::limit(&state, client, Bucket::Recover, 1)?;
     match public_cases::send_codes(&state, &f.phone).await {
-        Ok(msg) => Ok(page(None, None, Some(msg))?.into_response()),
-        Err(e) if e.status.is_client_error() => Ok((e.status, page(None, Some(e.message), None)?).into_response()),
+        Ok(answer) => Ok(page(&state, None, None, Some(answer.message))?.into_response()),
+        Err(e) if e.status.is_client_error() => {
+            Ok((e.status, page(&state, None, Some(e.message), None)?).into_response())
+        }
         Err(e) => Err(e.into()),
     }
 }
