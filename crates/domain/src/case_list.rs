@@ -180,7 +180,7 @@ fn flag(field: &'static str, v: &Option<String>) -> Result<bool, Invalid> {
     match given(v) {
         None | Some("0") | Some("false") => Ok(false),
         Some("1") | Some("true") | Some("on") => Ok(true),
-        Some(_) => Err(Invalid::new(field, "invalid_flag", "应为 1 或 0")),
+        Some(_) => Err(Invalid::new(field, "invalid_flag", "只能勾选或不勾选")),
     }
 }
 
@@ -190,7 +190,7 @@ fn date(field: &'static str, v: &Option<String>) -> Result<Option<NaiveDate>, In
             NaiveDate::parse_from_str(s, "%Y-%m-%d")
                 .ok()
                 .filter(|d| s.len() == 10 && (2000..=2100).contains(&chrono::Datelike::year(d)))
-                .ok_or_else(|| Invalid::new(field, "invalid_date", "日期格式应为 YYYY-MM-DD，如 2026-03-01"))
+                .ok_or_else(|| Invalid::new(field, "invalid_date", "日期无效，应写成 年-月-日，如 2026-03-01"))
         })
         .transpose()
 }
@@ -198,11 +198,17 @@ fn date(field: &'static str, v: &Option<String>) -> Result<Option<NaiveDate>, In
 fn number(field: &'static str, v: &Option<String>, default: u32) -> Result<u32, Invalid> {
     match given(v) {
         None => Ok(default),
-        Some(s) => s
-            .parse::<u32>()
-            .ok()
-            .filter(|n| *n >= 1)
-            .ok_or_else(|| Invalid::new(field, "invalid_number", "应为从 1 开始的整数")),
+        Some(s) => s.parse::<u32>().ok().filter(|n| *n >= 1).ok_or_else(|| {
+            Invalid::new(
+                field,
+                "invalid_number",
+                if field == "page" {
+                    "页码应为从 1 开始的整数"
+                } else {
+                    "每页件数应为从 1 开始的整数"
+                },
+            )
+        }),
     }
 }
 
@@ -263,7 +269,7 @@ impl ListQuery {
             if let Some(s) = given(&raw.level) {
                 q.level = Some(
                     Level::parse(s)
-                        .ok_or_else(|| Invalid::new("level", "invalid_level", "层级应为 township 或 county"))?,
+                        .ok_or_else(|| Invalid::new("level", "invalid_level", "层级无效，应为乡镇（街道）或县级"))?,
                 );
             }
             Ok(())
@@ -276,7 +282,7 @@ impl ListQuery {
         keep((|| {
             if let Some(s) = given(&raw.sort) {
                 q.sort = Some(Sort::parse(s).ok_or_else(|| {
-                    Invalid::new("sort", "invalid_sort", "排序应为 deadline、-created、created 或 -updated")
+                    Invalid::new("sort", "invalid_sort", "排序方式无效，请选择按期限、最新接收、最早接收或最近更新")
                 })?);
             }
             Ok(())
@@ -284,7 +290,7 @@ impl ListQuery {
         keep(number("page", &raw.page, 1).map(|v| q.page = v));
         keep(number("per_page", &raw.per_page, PER_PAGE_DEFAULT).and_then(|n| {
             if n > PER_PAGE_MAX {
-                return Err(Invalid::new("per_page", "per_page_too_large", format!("每页最多 {PER_PAGE_MAX} 条")));
+                return Err(Invalid::new("per_page", "per_page_too_large", format!("每页最多 {PER_PAGE_MAX} 件")));
             }
             q.per_page = n;
             Ok(())
@@ -295,7 +301,7 @@ impl ListQuery {
             errors.push(Invalid::new(
                 "page",
                 "page_too_deep",
-                format!("列表最多翻到第 {MAX_ROWS} 条，请用筛选条件缩小范围"),
+                format!("列表最多翻到第 {MAX_ROWS} 件，请用筛选条件缩小范围"),
             ));
         }
         if let (Some(f), Some(t)) = (q.from, q.to)

@@ -421,3 +421,11 @@ mod leases_on_both {
 
     liaison_testkit::on_both_backends!(one_holder_at_a_time);
 }
+
+#[path = "contract/lists.rs"]
+mod lists;
+
+mod lists_on_both {
+    use super::lists::{a_long_inbox_pages_to_its_oldest, lists_agree_with_a_plain_reading};
+    liaison_testkit::on_both_backends!(lists_agree_with_a_plain_reading, a_long_inbox_pages_to_its_oldest);
+}

@@ -164,15 +164,14 @@ pub async fn export_xlsx(app: &App, principal: &Principal, q: &ListQuery) -> Res
         vec!["筛选条件".to_owned(), filters.clone()],
         vec!["排序".to_owned(), q.sort().label().to_owned()],
         vec!["件数".to_owned(), format!("{} 件（共 {total} 件）", table.len())],
-        vec![
-            "联系电话".to_owned(),
-            if unmasked_any { "含完整联系电话，请妥善保管".into() } else { "已遮蔽".into() },
-        ],
+        vec!["联系电话".to_owned(), if unmasked_any { "含完整联系电话，请妥善保管".into() } else { "已遮蔽".into() }],
     ];
     if total > table.len() as i64 {
         about.push(vec![
             "说明".to_owned(),
-            format!("结果超过 {EXPORT_MAX_ROWS} 件，只导出了按当前排序的前 {EXPORT_MAX_ROWS} 件；请缩小筛选范围后分批导出"),
+            format!(
+                "结果超过 {EXPORT_MAX_ROWS} 件，只导出了按当前排序的前 {EXPORT_MAX_ROWS} 件；请缩小筛选范围后分批导出"
+            ),
         ]);
     }
     if plan.phone_refused {

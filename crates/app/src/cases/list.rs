@@ -19,7 +19,7 @@ use std::collections::HashMap;
 
 /// The most candidates a word search takes from the index; filters, the order and the total
 /// apply to the newest this many matches.
-pub const SEARCH_CANDIDATES: usize = 1000;
+pub const SEARCH_CANDIDATES: usize = 500;
 
 /// One page of a list.
 #[derive(Debug, Clone, Default)]
@@ -55,7 +55,11 @@ pub(crate) async fn plan(app: &App, principal: &Principal, q: &ListQuery) -> Res
     if let Some(c) = &q.category
         && !app.config.categories.iter().any(|x| x == c)
     {
-        return Err(Error::Invalid { code: "invalid_category", message: "未知的类别".into(), field: Some("category".into()) });
+        return Err(Error::Invalid {
+            code: "invalid_category",
+            message: "未知的类别".into(),
+            field: Some("category".into()),
+        });
     }
     let mut reach = reach_lists(principal, Action::CaseRead);
     let mut filter = ListFilter {
@@ -70,9 +74,10 @@ pub(crate) async fn plan(app: &App, principal: &Principal, q: &ListQuery) -> Res
         from: q.from,
         to: q.to,
         overdue: q.overdue,
-        due_by: q
-            .due_soon
-            .then(|| app.calendar.add_working_days(app.today(), app.config.due_soon_days).to_string()),
+        due_between: q.due_soon.then(|| {
+            let today = app.today();
+            (today.to_string(), app.calendar.add_working_days(today, app.config.due_soon_days).to_string())
+        }),
         ..Default::default()
     };
     let sort = match q.sort() {
@@ -96,8 +101,7 @@ pub(crate) async fn plan(app: &App, principal: &Principal, q: &ListQuery) -> Res
             filter.words = words.clone();
             let [r, s, a, d] = &reach;
             let view = Reach { region_prefixes: r, stations: s, agencies: a, deputies: d };
-            if let Some(ids) =
-                candidates(app, &view, words, &filter.statuses, filter.overdue, SEARCH_CANDIDATES).await
+            if let Some(ids) = candidates(app, &view, words, &filter.statuses, filter.overdue, SEARCH_CANDIDATES).await
             {
                 search_capped = ids.len() >= SEARCH_CANDIDATES;
                 filter.ids = Some(ids);
@@ -110,15 +114,9 @@ pub(crate) async fn plan(app: &App, principal: &Principal, q: &ListQuery) -> Res
 /// The page of cases the principal reaches that `q` asks for, with the total.
 pub async fn inbox(app: &App, principal: &Principal, q: &ListQuery) -> Result<Listing> {
     let plan = plan(app, principal, q).await?;
-    let page = cases::list_page(
-        &app.db,
-        &plan.reach(),
-        &plan.filter,
-        plan.sort,
-        i64::from(q.offset()),
-        i64::from(q.per_page),
-    )
-    .await?;
+    let page =
+        cases::list_page(&app.db, &plan.reach(), &plan.filter, plan.sort, i64::from(q.offset()), i64::from(q.per_page))
+            .await?;
     Ok(Listing {
         rows: page.rows,
         total: page.total,
@@ -201,7 +199,8 @@ pub struct Choices {
 pub async fn names(app: &App, principal: &Principal) -> Result<(Names, Choices)> {
     let Some(account) = principal.account() else { return Ok(Default::default()) };
     let roots = account.region_roots();
-    let mut counties: Vec<String> = roots.iter().map(|r| r.as_str().get(..6).unwrap_or(r.as_str()).to_owned()).collect();
+    let mut counties: Vec<String> =
+        roots.iter().map(|r| r.as_str().get(..6).unwrap_or(r.as_str()).to_owned()).collect();
     counties.sort();
     counties.dedup();
     let under = |code: &str| roots.iter().any(|r| code.starts_with(r.as_str()));

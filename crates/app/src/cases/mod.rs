@@ -19,10 +19,10 @@ pub mod survey;
 pub mod sweep;
 
 pub use attach::{add_photo, photo_file};
-pub use liaison_store::cases::{CaseRow, Counts, EventRow};
-pub use public::{PublicCase, by_code, echoes, send_codes, submit};
 pub use export::{EXPORT_MAX_ROWS, Export, export_xlsx};
+pub use liaison_store::cases::{CaseRow, Counts, EventRow};
 pub use list::{Choices, Listing, Names, SEARCH_CANDIDATES, count, display_code, inbox, names};
+pub use public::{PublicCase, by_code, echoes, send_codes, submit};
 pub use read::{Similar, contact, detail, reach_lists, readable, similar};
 pub use receive::{Intake, Received, check_category, check_idempotency_key, receive, route_public};
 pub use record::{NewCase, record};

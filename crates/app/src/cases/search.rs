@@ -29,12 +29,17 @@ pub async fn candidates(
         overdue_only: overdue,
         limit,
     };
+    let started = std::time::Instant::now();
     let found = async {
         index.sync(&app.db).await?;
         index.search(&query).await
     };
     match found.await {
-        Ok(ids) => ids,
+        Ok(ids) => {
+            let ms = started.elapsed().as_secs_f64() * 1000.0;
+            tracing::debug!(ms, candidates = ids.as_ref().map(Vec::len), "search index answered");
+            ids
+        }
         Err(e) => {
             tracing::warn!(error = %e, "search index failed; scanning instead");
             None

@@ -7,15 +7,14 @@
 
 use super::{COLUMNS, CaseRow, Reach, counts};
 use crate::Result;
-use crate::db::{Db, on_read};
+use crate::db::{Backend, Db, on_read};
 use crate::error::ResultExt;
 use chrono::NaiveDate;
 use sqlx::AssertSqlSafe;
 
 /// 0 while staff work on the case, 1 while it waits for the constituent's rating, 2 when finished:
 /// the first key of the deadline order. The same text as in the indexes of migration 7.
-const RANK: &str =
-    "(CASE WHEN status IN ('closed', 'merged', 'declined') THEN 2 WHEN status IN ('replied', 'answered_on_spot') THEN 1 ELSE 0 END)";
+const RANK: &str = "(CASE WHEN status IN ('closed', 'merged', 'declined') THEN 2 WHEN status IN ('replied', 'answered_on_spot') THEN 1 ELSE 0 END)";
 /// The next date the case is due: its deadline, else its first-reply date, else never.
 const DUE: &str = "COALESCE(deadline_on, first_reply_due, '9999-12-31')";
 const TOWNSHIP: &str = "substr(region_code, 1, 9)";
@@ -41,8 +40,11 @@ pub enum ListSort {
 }
 
 impl ListSort {
-    fn order_by(self) -> String {
+    /// The ORDER BY of the list. With the rank fixed by the filter it is left out: SQLite does
+    /// not see that an expression held equal needs no sorting, and would sort every row.
+    fn order_by(self, rank_fixed: bool) -> String {
         match self {
+            ListSort::Deadline if rank_fixed => format!("{DUE}, created_at, id"),
             ListSort::Deadline => format!("{RANK}, {DUE}, created_at, id"),
             ListSort::CreatedDesc => "created_at DESC, id DESC".into(),
             ListSort::CreatedAsc => "created_at, id".into(),
@@ -69,8 +71,9 @@ pub struct ListFilter {
     /// …and on or before this one.
     pub to: Option<NaiveDate>,
     pub overdue: bool,
-    /// Open cases due on or before this day (YYYY-MM-DD).
-    pub due_by: Option<String>,
+    /// Cases being worked on, not overdue, whose deadline (or, before one is set, whose
+    /// first-reply date while no reply was sent) falls in these days (YYYY-MM-DD, both included).
+    pub due_between: Option<(String, String)>,
     /// Each in the title, content, result or reply.
     pub words: Vec<String>,
     pub phone: Option<String>,
@@ -166,16 +169,25 @@ fn arm_sql(sql: &mut Sql, arm: &Arm) -> String {
     }
 }
 
+/// The rank every listed case has, when the filter decides it: statuses of one rank, or due
+/// soon (work in progress).
+fn fixed_rank(f: &ListFilter) -> Option<u8> {
+    if f.due_between.is_some() {
+        return Some(0);
+    }
+    let r = rank_of(f.statuses.first()?);
+    f.statuses.iter().all(|s| rank_of(s) == r).then_some(r)
+}
+
 fn filter_sql(sql: &mut Sql, f: &ListFilter) -> String {
     let mut parts: Vec<String> = Vec::new();
     if !f.statuses.is_empty() {
         let marks: Vec<String> = f.statuses.iter().map(|s| sql.text(s)).collect();
         parts.push(format!("status IN ({})", marks.join(", ")));
-        // All of one rank: say so, so that the index of the deadline order is entered there.
-        let r = rank_of(&f.statuses[0]);
-        if f.statuses.iter().all(|s| rank_of(s) == r) {
-            parts.push(format!("{RANK} = {r}"));
-        }
+    }
+    if let Some(r) = fixed_rank(f) {
+        // So that the index of the deadline order is entered at that rank.
+        parts.push(format!("{RANK} = {r}"));
     }
     if let Some(t) = &f.township {
         parts.push(format!("{TOWNSHIP} = {}", sql.text(t)));
@@ -204,11 +216,11 @@ fn filter_sql(sql: &mut Sql, f: &ListFilter) -> String {
     if f.overdue {
         parts.push("overdue".into());
     }
-    if let Some(d) = &f.due_by {
-        let m = sql.text(d);
-        // The last two terms follow from the first ones; they let the index be read as a range.
+    if let Some((from, to)) = &f.due_between {
+        let (from, to) = (sql.text(from), sql.text(to));
+        // A range of the deadline order's index.
         parts.push(format!(
-            "deadline_on IS NOT NULL AND deadline_on <= {m} AND status IN ('triaged', 'assigned', 'reopened') AND {RANK} = 0 AND {DUE} <= {m}"
+            "{DUE} >= {from} AND {DUE} <= {to} AND NOT overdue AND (deadline_on IS NOT NULL OR first_replied_at IS NULL)"
         ));
     }
     for w in &f.words {
@@ -234,7 +246,30 @@ fn filter_sql(sql: &mut Sql, f: &ListFilter) -> String {
 
 async fn fetch_rows(db: &Db, sql: Sql) -> Result<Vec<CaseRow>> {
     on_read!(db, p => {
-        let mut q = sqlx::query_as(AssertSqlSafe(sql.text));
+        let mut q = sqlx::query_as(AssertSqlSafe(sql.text)).persistent(false);
+        for b in sql.binds {
+            q = match b { Bind::Text(s) => q.bind(s), Bind::Int(i) => q.bind(i) };
+        }
+        q.fetch_all(p).await.store()
+    })
+}
+
+async fn fetch_ids(db: &Db, sql: Sql) -> Result<Vec<i64>> {
+    on_read!(db, p => {
+        let mut q = sqlx::query_scalar(AssertSqlSafe(sql.text)).persistent(false);
+        for b in sql.binds {
+            q = match b { Bind::Text(s) => q.bind(s), Bind::Int(i) => q.bind(i) };
+        }
+        q.fetch_all(p).await.store()
+    })
+}
+
+/// (id, and the list's order as up to three keys).
+type Keyed = (i64, i64, String, i64);
+
+async fn fetch_keyed(db: &Db, sql: Sql) -> Result<Vec<Keyed>> {
+    on_read!(db, p => {
+        let mut q = sqlx::query_as(AssertSqlSafe(sql.text)).persistent(false);
         for b in sql.binds {
             q = match b { Bind::Text(s) => q.bind(s), Bind::Int(i) => q.bind(i) };
         }
@@ -244,7 +279,7 @@ async fn fetch_rows(db: &Db, sql: Sql) -> Result<Vec<CaseRow>> {
 
 async fn fetch_count(db: &Db, sql: Sql) -> Result<i64> {
     on_read!(db, p => {
-        let mut q = sqlx::query_scalar(AssertSqlSafe(sql.text));
+        let mut q = sqlx::query_scalar(AssertSqlSafe(sql.text)).persistent(false);
         for b in sql.binds {
             q = match b { Bind::Text(s) => q.bind(s), Bind::Int(i) => q.bind(i) };
         }
@@ -252,7 +287,169 @@ async fn fetch_count(db: &Db, sql: Sql) -> Result<i64> {
     })
 }
 
-/// The rows `offset..offset + limit` of the list in `sort` order.
+/// The narrowest scope a statement can be read by.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    County,
+    Township,
+    Station,
+    Agency,
+    Deputy,
+}
+
+/// How SQLite is told to read one arm.
+enum Hint {
+    /// `INDEXED BY` this index.
+    Index(&'static str),
+    /// By rowid: a few candidates from the search index.
+    Rowids,
+    /// As the planner likes.
+    Planner,
+}
+
+/// How SQLite reads one arm. SQLite plans without statistics unless someone ran ANALYZE, and
+/// even with them it prefers an index on (county, status) and sorts a hundred thousand rows over
+/// reading the deadline order and stopping after a page; the scope indexes hold every filtered
+/// column, so reading one is never much worse than the best plan. PostgreSQL's planner weighs the
+/// LIMIT and its statistics itself.
+fn sqlite_hint(arm: &Arm, f: &ListFilter, sort: Option<ListSort>) -> Hint {
+    if f.tracking_code.is_some() {
+        return Hint::Index("cases_tracking_code");
+    }
+    if f.phone.is_some() {
+        return Hint::Index("cases_contact_phone");
+    }
+    if f.ids.is_some() {
+        return Hint::Rowids;
+    }
+    let scope = match arm {
+        Arm::Assisting(_) => return Hint::Index("cases_assisted"),
+        _ if f.station.is_some() => Scope::Station,
+        _ if f.deputy.is_some() => Scope::Deputy,
+        Arm::Station(_) => Scope::Station,
+        Arm::Agency(_) => Scope::Agency,
+        Arm::Deputy(_) => Scope::Deputy,
+        // Every region arm below a province names its county: the county's indexes serve it.
+        Arm::Region(p) if p.len() < 6 => return Hint::Planner,
+        _ if f.township.is_some() => Scope::Township,
+        Arm::Region(p) if p.len() == 9 => Scope::Township,
+        // A county, or a village read through its county's indexes.
+        Arm::Region(_) => Scope::County,
+    };
+    let dated = f.from.is_some() || f.to.is_some();
+    Hint::Index(match (scope, sort) {
+        (Scope::County | Scope::Township, Some(ListSort::CreatedDesc | ListSort::CreatedAsc)) => "cases_created_county",
+        (Scope::County | Scope::Township, Some(ListSort::UpdatedDesc)) => "cases_updated_county",
+        // A period is a range of the newest-first index; the matches are then sorted.
+        (Scope::County, _) if dated => "cases_created_county",
+        // Counting by status: a range per status.
+        (Scope::County, None) if !f.statuses.is_empty() => "cases_count_county",
+        (Scope::County, _) => "cases_work_county",
+        (Scope::Township, _) => "cases_work_township",
+        (Scope::Station, _) => "cases_work_station",
+        (Scope::Agency, _) => "cases_work_agency",
+        (Scope::Deputy, _) => "cases_work_deputy",
+    })
+}
+
+fn from_cases(db: &Db, arm: &Arm, f: &ListFilter, sort: Option<ListSort>) -> String {
+    if db.backend() != Backend::Sqlite {
+        return "cases".into();
+    }
+    match sqlite_hint(arm, f, sort) {
+        Hint::Index(index) => format!("cases INDEXED BY {index}"),
+        Hint::Rowids => "cases NOT INDEXED".into(),
+        Hint::Planner => "cases".into(),
+    }
+}
+
+/// The cases of `arm` that an earlier arm does not hold, so that counts can be added up.
+fn not_arm(sql: &mut Sql, arm: &Arm) -> String {
+    match arm {
+        Arm::Region(p) => match p.len() {
+            6 => format!("county_code <> {}", sql.text(p)),
+            9 => format!("NOT (county_code = {} AND {TOWNSHIP} = {})", sql.text(&p[..6]), sql.text(p)),
+            n if n > 9 => format!("region_code <> {}", sql.text(p)),
+            n => format!("substr(county_code, 1, {n}) <> {}", sql.text(p)),
+        },
+        Arm::Station(x) => format!("COALESCE(station_ref, '') <> {}", sql.text(x)),
+        Arm::Agency(x) => format!("COALESCE(agency_ref, '') <> {}", sql.text(x)),
+        Arm::Assisting(x) => format!("NOT {}", assisting(sql, x)),
+        Arm::Deputy(x) => format!("COALESCE(deputy_ref, '') <> {}", sql.text(x)),
+    }
+}
+
+fn keys(sort: ListSort) -> String {
+    match sort {
+        ListSort::Deadline => format!("CAST({RANK} AS BIGINT), {DUE}, created_at"),
+        ListSort::CreatedDesc | ListSort::CreatedAsc => "created_at, '', CAST(0 AS BIGINT)".into(),
+        ListSort::UpdatedDesc => "updated_at, '', CAST(0 AS BIGINT)".into(),
+    }
+}
+
+fn merge_order(sort: ListSort, a: &Keyed, b: &Keyed) -> std::cmp::Ordering {
+    let asc = (a.1, &a.2, a.3, a.0).cmp(&(b.1, &b.2, b.3, b.0));
+    match sort {
+        ListSort::Deadline | ListSort::CreatedAsc => asc,
+        ListSort::CreatedDesc | ListSort::UpdatedDesc => asc.reverse(),
+    }
+}
+
+/// The cases with these ids, in this order.
+async fn rows_in_order(db: &Db, ids: &[i64]) -> Result<Vec<CaseRow>> {
+    let mut rows = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(1000) {
+        let list: Vec<String> = chunk.iter().map(i64::to_string).collect();
+        let sql = Sql { text: format!("SELECT {COLUMNS} FROM cases WHERE id IN ({})", list.join(", ")), binds: vec![] };
+        rows.extend(fetch_rows(db, sql).await?);
+    }
+    let at: std::collections::HashMap<i64, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    rows.sort_by_key(|r| at.get(&r.id).copied().unwrap_or(usize::MAX));
+    Ok(rows)
+}
+
+/// Whether a filter names few cases: a code, a phone, or a bounded set of candidates.
+fn bounded(f: &ListFilter) -> bool {
+    f.tracking_code.is_some() || f.phone.is_some() || f.ids.is_some()
+}
+
+/// The ids of the list in `sort` order: the rows `offset..offset + limit` of it, or all of them.
+async fn ordered_ids(
+    db: &Db,
+    arms: &[Arm],
+    filter: &ListFilter,
+    sort: ListSort,
+    window: Option<(i64, i64)>,
+) -> Result<Vec<i64>> {
+    let order = sort.order_by(fixed_rank(filter).is_some());
+    if let [arm] = arms {
+        let mut sql = Sql::default();
+        let a = arm_sql(&mut sql, arm);
+        let f = filter_sql(&mut sql, filter);
+        let from = from_cases(db, arm, filter, Some(sort));
+        let page = window.map(|(o, l)| format!(" LIMIT {l} OFFSET {o}")).unwrap_or_default();
+        sql.text = format!("SELECT id FROM {from} WHERE {a}{f} ORDER BY {order}{page}");
+        return fetch_ids(db, sql).await;
+    }
+    // The first offset + limit rows of the union are among the first offset + limit of each arm.
+    let mut all: Vec<Keyed> = Vec::new();
+    for arm in arms {
+        let mut sql = Sql::default();
+        let a = arm_sql(&mut sql, arm);
+        let f = filter_sql(&mut sql, filter);
+        let from = from_cases(db, arm, filter, Some(sort));
+        let first = window.map(|(o, l)| format!(" LIMIT {}", o + l)).unwrap_or_default();
+        sql.text = format!("SELECT id, {} FROM {from} WHERE {a}{f} ORDER BY {order}{first}", keys(sort));
+        all.extend(fetch_keyed(db, sql).await?);
+    }
+    all.sort_by(|a, b| merge_order(sort, a, b));
+    all.dedup_by_key(|k| k.0);
+    let (skip, take) = window.map(|(o, l)| (o as usize, l as usize)).unwrap_or((0, usize::MAX));
+    Ok(all.into_iter().skip(skip).take(take).map(|k| k.0).collect())
+}
+
+/// The rows `offset..offset + limit` of the list in `sort` order. The page's ids are read first
+/// (from an index alone where one holds the filter), then their rows.
 pub async fn list_rows(
     db: &Db,
     reach: &Reach<'_>,
@@ -265,30 +462,8 @@ pub async fn list_rows(
     if arms.is_empty() || limit <= 0 {
         return Ok(vec![]);
     }
-    let order = sort.order_by();
-    let (offset, limit) = (offset.max(0), limit.max(1));
-    let mut sql = Sql::default();
-    if let [arm] = arms.as_slice() {
-        let a = arm_sql(&mut sql, arm);
-        let f = filter_sql(&mut sql, filter);
-        sql.text = format!("SELECT {COLUMNS} FROM cases WHERE {a}{f} ORDER BY {order} LIMIT {limit} OFFSET {offset}");
-    } else {
-        // The first offset + limit rows of the union are among the first offset + limit of each arm.
-        let mut parts = Vec::new();
-        for (i, arm) in arms.iter().enumerate() {
-            let a = arm_sql(&mut sql, arm);
-            let f = filter_sql(&mut sql, filter);
-            parts.push(format!(
-                "SELECT id FROM (SELECT id FROM cases WHERE {a}{f} ORDER BY {order} LIMIT {}) a{i}",
-                offset + limit
-            ));
-        }
-        sql.text = format!(
-            "SELECT {COLUMNS} FROM cases WHERE id IN ({}) ORDER BY {order} LIMIT {limit} OFFSET {offset}",
-            parts.join(" UNION ")
-        );
-    }
-    fetch_rows(db, sql).await
+    let ids = ordered_ids(db, &arms, filter, sort, Some((offset.max(0), limit.max(1)))).await?;
+    rows_in_order(db, &ids).await
 }
 
 /// How many cases the list holds.
@@ -300,21 +475,21 @@ pub async fn list_count(db: &Db, reach: &Reach<'_>, filter: &ListFilter) -> Resu
     if let Some(n) = count_by_tallies(db, &arms, filter).await? {
         return Ok(n);
     }
-    let mut sql = Sql::default();
-    if let [arm] = arms.as_slice() {
+    // Each arm counts what the arms before it do not hold, each through its own index.
+    let mut total = 0;
+    for (i, arm) in arms.iter().enumerate() {
+        let mut sql = Sql::default();
         let a = arm_sql(&mut sql, arm);
         let f = filter_sql(&mut sql, filter);
-        sql.text = format!("SELECT COUNT(*) FROM cases WHERE {a}{f}");
-    } else {
-        let mut parts = Vec::new();
-        for arm in &arms {
-            let a = arm_sql(&mut sql, arm);
-            let f = filter_sql(&mut sql, filter);
-            parts.push(format!("SELECT id FROM cases WHERE {a}{f}"));
+        let mut not = String::new();
+        for earlier in &arms[..i] {
+            not.push_str(&format!(" AND {}", not_arm(&mut sql, earlier)));
         }
-        sql.text = format!("SELECT COUNT(*) FROM ({}) u", parts.join(" UNION "));
+        let from = from_cases(db, arm, filter, None);
+        sql.text = format!("SELECT COUNT(*) FROM {from} WHERE {a}{f}{not}");
+        total += fetch_count(db, sql).await?;
     }
-    fetch_count(db, sql).await
+    Ok(total)
 }
 
 /// One page of the list and its total.
@@ -326,6 +501,14 @@ pub async fn list_page(
     offset: i64,
     limit: i64,
 ) -> Result<Page> {
+    if bounded(filter) {
+        // A code, a phone or the index's candidates: few enough to read every match in order
+        // once, which gives the total and the page together.
+        let ids = ordered_ids(db, &arms(reach), filter, sort, None).await?;
+        let total = ids.len() as i64;
+        let page: Vec<i64> = ids.into_iter().skip(offset.max(0) as usize).take(limit.max(0) as usize).collect();
+        return Ok(Page { rows: rows_in_order(db, &page).await?, total });
+    }
     let total = list_count(db, reach, filter).await?;
     let rows = if offset < total { list_rows(db, reach, filter, sort, offset, limit).await? } else { vec![] };
     Ok(Page { rows, total })
@@ -338,7 +521,7 @@ async fn count_by_tallies(db: &Db, arms: &[Arm], f: &ListFilter) -> Result<Optio
     let plain = f.station.is_none()
         && f.agency.is_none()
         && f.deputy.is_none()
-        && f.due_by.is_none()
+        && f.due_between.is_none()
         && f.words.is_empty()
         && f.phone.is_none()
         && f.tracking_code.is_none()

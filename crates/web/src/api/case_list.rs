@@ -145,8 +145,9 @@ pub async fn list(
 pub(crate) fn xlsx_response(bytes: Vec<u8>, today: chrono::NaiveDate) -> Response {
     let day = today.format("%Y%m%d");
     // An ASCII name for old clients, the Chinese one for the rest (RFC 6266).
-    let chinese = percent_encoding::utf8_percent_encode(&format!("意见建议-{day}.xlsx"), percent_encoding::NON_ALPHANUMERIC)
-        .to_string();
+    let chinese =
+        percent_encoding::utf8_percent_encode(&format!("意见建议-{day}.xlsx"), percent_encoding::NON_ALPHANUMERIC)
+            .to_string();
     let disposition = format!("attachment; filename=\"cases-{day}.xlsx\"; filename*=UTF-8''{chinese}");
     (
         [

@@ -188,7 +188,8 @@ fn pager(q: &ListQuery, pages: u32) -> Vec<PageLink> {
     if pages <= 1 {
         return out;
     }
-    let link = |label: String, page: u32, current: bool| PageLink { label, href: (!current).then(|| href(q, page)), current };
+    let link =
+        |label: String, page: u32, current: bool| PageLink { label, href: (!current).then(|| href(q, page)), current };
     if q.page > 1 {
         out.push(link("上一页".into(), q.page - 1, false));
     }
@@ -301,7 +302,11 @@ pub async fn list_html(
                 notice(l),
                 l.total > i64::from(MAX_ROWS),
                 chips(q, &names),
-                if export.is_empty() { "/cases/export.xlsx".to_owned() } else { format!("/cases/export.xlsx?{export}") },
+                if export.is_empty() {
+                    "/cases/export.xlsx".to_owned()
+                } else {
+                    format!("/cases/export.xlsx?{export}")
+                },
             )
         }
         _ => (vec![], 0, 1, 1, vec![], None, false, vec![], String::new()),
@@ -323,10 +328,7 @@ pub async fn list_html(
         ),
         categories: opts(state.settings.categories.iter().map(|c| (c.clone(), c.clone())), &chosen(&raw.category)),
         levels: opts(Level::ALL.iter().map(|l| (l.as_str().to_owned(), l.label().to_owned())), &chosen(&raw.level)),
-        sorts: opts(
-            Sort::ALL.iter().map(|s| (s.as_str().to_owned(), s.label().to_owned())),
-            &chosen(&raw.sort),
-        ),
+        sorts: opts(Sort::ALL.iter().map(|s| (s.as_str().to_owned(), s.label().to_owned())), &chosen(&raw.sort)),
         per_pages: opts(
             [20, PER_PAGE_DEFAULT, 100, 200].iter().map(|n| (n.to_string(), format!("每页 {n} 件"))),
             &raw.per_page.clone().filter(|s| !s.trim().is_empty()).unwrap_or_else(|| PER_PAGE_DEFAULT.to_string()),

@@ -62,9 +62,7 @@ pub(super) async fn near_duplicates_and_search(b: Backend) {
     let res = app.get("/api/v1/cases?q=a%20b%20c%20d%20e%20f", Some(&sup)).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     // Search never crosses the scope.
-    assert!(
-        liaison_testkit::items(app.get("/api/v1/cases?q=减速带", Some(&other_county)).await).await.is_empty()
-    );
+    assert!(liaison_testkit::items(app.get("/api/v1/cases?q=减速带", Some(&other_county)).await).await.is_empty());
 }
 
 pub(super) async fn open311_clients_submit_and_read(b: Backend) {
