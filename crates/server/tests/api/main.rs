@@ -8,6 +8,7 @@ mod caseloop;
 mod crash;
 mod hardening;
 mod input;
+mod lists;
 mod matrix;
 mod notify;
 mod ops;
