@@ -61,7 +61,7 @@ test('a case submitted on a phone travels the loop and is rated', async () => {
 
     // 3. Staff handle it: triage, assign to the county transport bureau, urge, result, reply.
     const sup = await login('supervisor');
-    const inbox = await api('/api/v1/cases?status=received', { token: sup });
+    const { items: inbox } = await api(`/api/v1/cases?status=received&q=${encodeURIComponent(code)}`, { token: sup });
     const mine = inbox.find((c) => c.tracking_code === code.replace('-', ''));
     assert.ok(mine, 'the supervisor sees the new case');
     const detail = await api(`/api/v1/cases/${mine.id}`, { token: sup });

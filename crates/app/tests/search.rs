@@ -9,7 +9,8 @@ use liaison_domain::case::{Channel, Level};
 use liaison_domain::ids::CaseId;
 use liaison_domain::region::RegionCode;
 use liaison_domain::roster::RosterKind;
-use liaison_store::cases::{Filter, Reach};
+use liaison_domain::case::CaseStatus;
+use liaison_domain::case_list::{ListQuery, Lookup, Sort};
 use liaison_testkit::{Backend, REGIONS, fresh_db, on_both_backends};
 use std::sync::Arc;
 
@@ -33,18 +34,16 @@ async fn submit(app: &App, title: &str, content: &str) -> i64 {
     cases::submit(app, p, Channel::Qr, vec![], None).await.unwrap().0.id
 }
 
-/// Ids found by a staff search of the county for `words`, with these statuses; `None` when the
-/// index did not answer.
+/// Ids a staff search of the county for `words` lists, with these statuses, newest first.
 async fn found(app: &App, words: &[&str], statuses: &[&str]) -> Option<Vec<i64>> {
-    let county = vec!["611026".to_owned()];
-    let reach = Reach { region_prefixes: &county, stations: &[], agencies: &[], deputies: &[] };
-    let filter = Filter {
-        text: words.iter().map(|w| (*w).to_owned()).collect(),
-        statuses: statuses.iter().map(|s| (*s).to_owned()).collect(),
-        limit: 20,
-        ..Default::default()
+    let q = ListQuery {
+        lookup: Some(Lookup::Words(words.iter().map(|w| (*w).to_owned()).collect())),
+        statuses: statuses.iter().map(|s| CaseStatus::parse(s).expect("a status")).collect(),
+        sort: Some(Sort::Newest),
+        ..ListQuery::default()
     };
-    cases::search(app, &reach, &filter).await.map(|rows| rows.into_iter().map(|r| r.id).collect())
+    let listing = cases::inbox(app, &supervisor(), &q).await.expect("the list");
+    Some(listing.rows.into_iter().map(|r| r.id).collect())
 }
 
 async fn search_finds_fresh_changes_without_committing(b: Backend) {

@@ -128,8 +128,8 @@ async fn a_case_goes_round_the_loop_through_the_use_cases(b: Backend) {
     // The agency's own result is an internal step: the public timeline shows the reply.
     assert_eq!(steps, ["receive", "triage", "assign", "publish_reply", "survey"]);
     // The inbox of the foreign county does not hold it.
-    assert!(cases::inbox(&app, &za, &Default::default()).await.unwrap().is_empty());
-    assert_eq!(cases::inbox(&app, &zs, &Default::default()).await.unwrap().len(), 1);
+    assert!(cases::inbox(&app, &za, &Default::default()).await.unwrap().rows.is_empty());
+    assert_eq!(cases::inbox(&app, &zs, &Default::default()).await.unwrap().total, 1);
 }
 
 async fn accounts_refuse_common_passwords_and_answer_failures_alike(b: Backend) {

@@ -8,6 +8,7 @@
 //! cases for the search and count figures.
 
 mod memory;
+mod lists;
 mod soak;
 
 use anyhow::{Context, bail};
@@ -33,6 +34,8 @@ struct Options {
     /// Cases posted through the public API by 16 clients to a fresh server, for its memory
     /// (default 5,000 quick, 100,000 full).
     bulk: Option<usize>,
+    /// Only the staff lists over the generated cases: no intake, search or soak.
+    only_lists: bool,
 }
 
 fn options() -> anyhow::Result<Options> {
@@ -46,6 +49,7 @@ fn options() -> anyhow::Result<Options> {
         soak: None,
         cases: None,
         bulk: None,
+        only_lists: false,
     };
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -57,9 +61,10 @@ fn options() -> anyhow::Result<Options> {
             "--soak" => o.soak = Some(args.next().context("--soak SECONDS")?.parse()?),
             "--cases" => o.cases = Some(args.next().context("--cases N")?.parse()?),
             "--bulk" => o.bulk = Some(args.next().context("--bulk N")?.parse()?),
+            "--only-lists" => o.only_lists = true,
             "-h" | "--help" => {
                 println!(
-                    "liaison-bench [--quick] [--out bench.json] [--binary target/release/liaison] [--postgres URL | --no-postgres] [--soak SECONDS] [--cases N] [--bulk N]"
+                    "liaison-bench [--quick] [--out bench.json] [--binary target/release/liaison] [--postgres URL | --no-postgres] [--soak SECONDS] [--cases N] [--bulk N] [--only-lists]"
                 );
                 std::process::exit(0);
             }
@@ -314,12 +319,12 @@ async fn generate(url: &str, total: usize) -> anyhow::Result<()> {
             while done < total {
                 let n = batch.min(total - done);
                 let mut sql = String::from(
-                    "INSERT INTO cases (county_code, region_code, station_ref, title, content, status, created_at, updated_at, tracking_code, channel, category, level, fingerprint) VALUES ",
+                    "INSERT INTO cases (county_code, region_code, station_ref, deputy_ref, agency_ref, assist_agencies, title, content, status, created_at, updated_at, tracking_code, channel, category, level, fingerprint, deadline_on, first_reply_due, overdue) VALUES ",
                 );
                 let mut rows = Vec::with_capacity(n);
                 for i in 0..n {
                     let (cat, title, content) = MATTERS[rng.random_range(0..MATTERS.len())];
-                    let t = townships[rng.random_range(0..townships.len())];
+                    let mut t = townships[rng.random_range(0..townships.len())].to_owned();
                     let place = places[rng.random_range(0..places.len())];
                     let status = statuses[rng.random_range(0..statuses.len())];
                     let ch = channels[rng.random_range(0..channels.len())];
@@ -329,8 +334,33 @@ async fn generate(url: &str, total: usize) -> anyhow::Result<()> {
                     let title = format!("{place}{title}");
                     let content = format!("{place}{content}（第{}件）", done + i);
                     let fp = liaison_domain::similar::fingerprint(&format!("{title}{content}")) as i64;
+                    // What the staff lists filter by: one case in twenty at the demo's 仁和 station,
+                    // one in fifty to 王芳, the lead agency and a deadline from assignment on, a
+                    // first-reply date for online messages.
+                    let station = if rng.random_range(0..20) == 0 {
+                        t = "611026001001".into();
+                        "'qianyou-renhe'"
+                    } else {
+                        "NULL"
+                    };
+                    let deputy = if rng.random_range(0..50) == 0 { "'wang-fang'" } else { "NULL" };
+                    let handled = matches!(status, "assigned" | "handled" | "replied" | "closed");
+                    let agency = match (handled, rng.random_range(0..4)) {
+                        (false, _) => "NULL".to_owned(),
+                        (true, 0) => "'zs-transport'".to_owned(),
+                        (true, k) => format!("'zs-agency-{k}'"),
+                    };
+                    let assist = if handled && rng.random_range(0..100) == 0 { "zs-transport" } else { "" };
+                    let day = |ms: i64| {
+                        chrono::DateTime::from_timestamp_millis(ms + 8 * 3_600_000)
+                            .map(|d| format!("'{}'", d.format("%Y-%m-%d")))
+                            .unwrap_or_else(|| "NULL".into())
+                    };
+                    let deadline = if handled { day(at + 21 * 86_400_000) } else { "NULL".into() };
+                    let first_reply = if matches!(ch, "qr" | "online") { day(at + 5 * 86_400_000) } else { "NULL".into() };
+                    let overdue = if status == "assigned" && rng.random_range(0..10) == 0 { "TRUE" } else { "FALSE" };
                     rows.push(format!(
-                        "('611026', '{t}', NULL, '{title}', '{content}', '{status}', {at}, {at}, '{}', '{ch}', '{cat}', {level}, {fp})",
+                        "('611026', '{t}', {station}, {deputy}, {agency}, '{assist}', '{title}', '{content}', '{status}', {at}, {at}, '{}', '{ch}', '{cat}', {level}, {fp}, {deadline}, {first_reply}, {overdue})",
                         code.as_str()
                     ));
                 }
@@ -426,28 +456,30 @@ async fn backend(
 
     // The storage limit, then intake through the server.
     let seconds = if o.quick { 2.0 } else { 10.0 };
-    let db = Db::connect(&url).await?;
-    let limit = storage_limit(&db, seconds).await?;
-    db.close().await;
-    rows.push(row("storage limit: one row per durable transaction", limit, "rows/s", "baseline".into()));
-    let server = start(&o.binary, &url, &data).await?;
-    let levels: &[usize] = if o.quick { &[1, 8, 32] } else { &[1, 8, 32, 128] };
-    for &c in levels {
-        let (rate, p50, p99, errors) = intake(&server.base, c, seconds).await;
+    if !o.only_lists {
+        let db = Db::connect(&url).await?;
+        let limit = storage_limit(&db, seconds).await?;
+        db.close().await;
+        rows.push(row("storage limit: one row per durable transaction", limit, "rows/s", "baseline".into()));
+        let server = start(&o.binary, &url, &data).await?;
+        let levels: &[usize] = if o.quick { &[1, 8, 32] } else { &[1, 8, 32, 128] };
+        for &c in levels {
+            let (rate, p50, p99, errors) = intake(&server.base, c, seconds).await;
+            rows.push(row(
+                &format!("intake, {c} clients"),
+                rate,
+                "cases/s",
+                format!("{:.2}× the storage limit; p50 {p50:.1} ms, p99 {p99:.1} ms; {errors} errors", rate / limit),
+            ));
+        }
         rows.push(row(
-            &format!("intake, {c} clients"),
-            rate,
-            "cases/s",
-            format!("{:.2}× the storage limit; p50 {p50:.1} ms, p99 {p99:.1} ms; {errors} errors", rate / limit),
+            "page weight: QR contact page + CSS + JS, gzip",
+            page_weight(&server.base).await?,
+            "KB",
+            "target < 50 KB".into(),
         ));
+        drop(server);
     }
-    rows.push(row(
-        "page weight: QR contact page + CSS + JS, gzip",
-        page_weight(&server.base).await?,
-        "KB",
-        "target < 50 KB".into(),
-    ));
-    drop(server);
 
     // Search and counts over a county full of cases.
     let total = o.cases.unwrap_or(if o.quick { 20_000 } else { 1_000_000 });
@@ -477,23 +509,49 @@ async fn backend(
     let words = ["路灯", "减速带", "产业路", "垃圾", "降压药", "养老保险", "护栏", "噪音"];
     let searches: Vec<String> = words.iter().map(|w| format!("/api/v1/cases?limit=20&q={}", encode(w))).collect();
     let n = if o.quick { 50 } else { 1000 };
-    let (p50, p99) = timed_gets(&server.base, &token, &searches, n).await;
+    if !o.only_lists {
+        let (p50, p99) = timed_gets(&server.base, &token, &searches, n).await;
+        rows.push(row(
+            &format!("search over {total} cases, {n} queries"),
+            p99,
+            "ms p99",
+            format!("p50 {p50:.1} ms; target p99 < 20 ms; generated in {gen_s:.0} s"),
+        ));
+        let stats = vec!["/api/v1/stats/cases?region=611026&from=2026-01-01&to=2026-12-31".to_owned()];
+        let (p50, p99) = timed_gets(&server.base, &token, &stats, if o.quick { 10 } else { 50 }).await;
+        rows.push(row(
+            &format!("county counts over {total} cases"),
+            p99,
+            "ms p99",
+            format!("p50 {p50:.1} ms; target < 50 ms"),
+        ));
+        rows.push(row(&format!("peak RSS, {total} cases"), server.peak_rss_mb(), "MB", "target < 250 MB".into()));
+    }
+    // The staff lists as people use them, and an export of 10,000 rows.
+    for m in lists::lists(&server, if o.quick { 20 } else { 200 }).await? {
+        rows.push(row(
+            &format!("list: {} ({} rows)", m.measure, m.total),
+            m.p99,
+            "ms p99",
+            format!("p50 {:.1} ms; target p99 < 50 ms", m.p50),
+        ));
+    }
+    let (secs, exported, bytes) = lists::export(&server).await?;
     rows.push(row(
-        &format!("search over {total} cases, {n} queries"),
-        p99,
-        "ms p99",
-        format!("p50 {p50:.1} ms; target p99 < 20 ms; generated in {gen_s:.0} s"),
+        "export of a filtered list as xlsx",
+        secs,
+        "s",
+        format!(
+            "{exported} rows (the cap), {:.1} MB; peak RSS after it {:.1} MB",
+            bytes as f64 / 1e6,
+            server.peak_rss_mb()
+        ),
     ));
-    let stats = vec!["/api/v1/stats/cases?region=611026&from=2026-01-01&to=2026-12-31".to_owned()];
-    let (p50, p99) = timed_gets(&server.base, &token, &stats, if o.quick { 10 } else { 50 }).await;
-    rows.push(row(
-        &format!("county counts over {total} cases"),
-        p99,
-        "ms p99",
-        format!("p50 {p50:.1} ms; target < 50 ms"),
-    ));
-    rows.push(row(&format!("peak RSS, {total} cases"), server.peak_rss_mb(), "MB", "target < 250 MB".into()));
     drop(server);
+    if o.only_lists {
+        remove_data(&data, dir);
+        return Ok(());
+    }
 
     // Bulk intake into the full county, through a fresh server process (its index opened from
     // disk), whose peak resident set is then this load's.
@@ -541,11 +599,16 @@ async fn backend(
         rows.push(row(&format!("peak RSS during the soak, {total} cases"), peak.hwm, "MB", peak.note()));
     }
     drop(server);
-    let _ = std::fs::remove_dir_all(&data);
+    remove_data(&data, dir);
+    Ok(())
+}
+
+/// Removes a run's data directory and, for SQLite, the database's.
+fn remove_data(data: &std::path::Path, dir: Option<PathBuf>) {
+    let _ = std::fs::remove_dir_all(data);
     if let Some(d) = dir {
         let _ = std::fs::remove_dir_all(d);
     }
-    Ok(())
 }
 
 fn encode(s: &str) -> String {

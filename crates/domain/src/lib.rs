@@ -5,6 +5,7 @@ pub mod audit;
 pub mod authz;
 pub mod calendar;
 pub mod case;
+pub mod case_list;
 pub mod clock;
 pub mod error;
 pub mod ids;

@@ -68,6 +68,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 8,
+        name: "case_lists",
+        portable: include_str!("../migrations/0008_case_lists.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 /// Recomputes the tallies of every case, as migration 5 first filled them.

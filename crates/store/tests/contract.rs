@@ -295,21 +295,31 @@ async fn cases_by_reach_timeline_and_keys(b: Backend) {
     assert_eq!(timeline.len(), 1);
     assert_eq!(timeline[0].command, "receive");
     let ids = |rows: Vec<cases::CaseRow>| rows.into_iter().map(|c| c.id).collect::<Vec<_>>();
-    let all = cases::Filter { limit: 10, ..Default::default() };
+    let all = cases::ListFilter::default();
+    async fn list(db: &Db, reach: &cases::Reach<'_>, f: &cases::ListFilter) -> Vec<cases::CaseRow> {
+        cases::list_rows(db, reach, f, cases::ListSort::CreatedDesc, 0, 10).await.unwrap()
+    }
     let county = ["611026".to_string()];
     let reach = cases::Reach { region_prefixes: &county, stations: &[], agencies: &[], deputies: &[] };
-    assert_eq!(ids(cases::list(db, &reach, &all).await.unwrap()), vec![a]);
+    assert_eq!(ids(list(db, &reach, &all).await), vec![a]);
+    assert_eq!(cases::list_count(db, &reach, &all).await.unwrap(), 1);
     let nothing = cases::Reach { region_prefixes: &[], stations: &[], agencies: &[], deputies: &[] };
-    assert!(cases::list(db, &nothing, &all).await.unwrap().is_empty());
+    assert!(list(db, &nothing, &all).await.is_empty());
+    assert_eq!(cases::list_count(db, &nothing, &all).await.unwrap(), 0);
     for agency in ["za-water", "za-roads"] {
-        let list = [agency.to_string()];
-        let reach = cases::Reach { region_prefixes: &[], stations: &[], agencies: &list, deputies: &[] };
-        assert_eq!(ids(cases::list(db, &reach, &all).await.unwrap()), vec![b_id], "{agency}");
+        let agencies = [agency.to_string()];
+        let reach = cases::Reach { region_prefixes: &[], stations: &[], agencies: &agencies, deputies: &[] };
+        assert_eq!(ids(list(db, &reach, &all).await), vec![b_id], "{agency}");
+        assert_eq!(cases::list_count(db, &reach, &all).await.unwrap(), 1, "{agency}");
     }
-    let only_assigned = cases::Filter { statuses: vec!["assigned".into()], limit: 10, ..Default::default() };
+    let part = ["za-road".to_string()];
+    let reach = cases::Reach { region_prefixes: &[], stations: &[], agencies: &part, deputies: &[] };
+    assert!(list(db, &reach, &all).await.is_empty(), "a slug that begins another one is another agency");
+    let only_assigned = cases::ListFilter { statuses: vec!["assigned".into()], ..Default::default() };
     let both = ["611026".to_string(), "611025".to_string()];
     let reach = cases::Reach { region_prefixes: &both, stations: &[], agencies: &[], deputies: &[] };
-    assert_eq!(ids(cases::list(db, &reach, &only_assigned).await.unwrap()), vec![b_id]);
+    assert_eq!(ids(list(db, &reach, &only_assigned).await), vec![b_id]);
+    assert_eq!(cases::list_count(db, &reach, &only_assigned).await.unwrap(), 1);
     // A foreign key keeps cases on known regions.
     let mut tx = db.begin().await.unwrap();
     let unknown = code("611026777");
@@ -411,4 +421,12 @@ mod leases_on_both {
     }
 
     liaison_testkit::on_both_backends!(one_holder_at_a_time);
+}
+
+#[path = "contract/lists.rs"]
+mod lists;
+
+mod lists_on_both {
+    use super::lists::{a_long_inbox_pages_to_its_oldest, lists_agree_with_a_plain_reading};
+    liaison_testkit::on_both_backends!(lists_agree_with_a_plain_reading, a_long_inbox_pages_to_its_oldest);
 }

@@ -255,3 +255,10 @@ macro_rules! on_both_backends {
         }
     };
 }
+
+/// The cases of a `GET /api/v1/cases` answer (`{"items": […], "total", "page", "per_page"}`).
+pub async fn items(res: reqwest::Response) -> Vec<Value> {
+    assert_eq!(res.status(), StatusCode::OK, "listing cases");
+    let v: Value = res.json().await.expect("a list is JSON");
+    v["items"].as_array().expect("a list has items").clone()
+}

@@ -7,3 +7,9 @@ document.addEventListener('submit', function (ev) {
   var button = ev.target.querySelector('button[type="submit"]');
   if (button) { setTimeout(function () { button.disabled = true; }, 0); }
 });
+// A filter bar starts open on a wide screen; on a phone it stays folded under its summary.
+document.addEventListener('DOMContentLoaded', function () {
+  if (window.matchMedia('(min-width: 48rem)').matches) {
+    document.querySelectorAll('details[data-wide-open]').forEach(function (d) { d.open = true; });
+  }
+});

@@ -1,10 +1,13 @@
 //! The use-cases of the closed loop: receiving a case from any channel (`receive`), each step of
 //! handling it (`step`: triage, assign, urge, result, reply, merge…), the constituent's rating
-//! (`survey`), the sweep that marks deadlines missed (`sweep`) and staff search (`search`). Each
+//! (`survey`), the sweep that marks deadlines missed (`sweep`), staff lists with search (`list`,
+//! `search`) and their export (`export`). Each
 //! runs in one transaction that rewrites the case, appends its timeline event, its audit entry
 //! and any notifications. The state machine itself is `liaison_domain::case::next`.
 
 pub mod attach;
+pub mod export;
+pub mod list;
 pub mod public;
 pub mod read;
 pub mod receive;
@@ -16,12 +19,13 @@ pub mod survey;
 pub mod sweep;
 
 pub use attach::{add_photo, photo_file};
+pub use export::{EXPORT_MAX_ROWS, Export, export_xlsx};
 pub use liaison_store::cases::{CaseRow, Counts, EventRow};
+pub use list::{Choices, Listing, Names, SEARCH_CANDIDATES, count, display_code, inbox, names};
 pub use public::{CodeRequest, PublicCase, by_code, echoes, send_codes, submit};
-pub use read::{InboxQuery, Similar, contact, detail, inbox, reach_lists, readable, similar};
+pub use read::{Similar, contact, detail, reach_lists, readable, similar};
 pub use receive::{Intake, Received, check_category, check_idempotency_key, receive, route_public};
 pub use record::{NewCase, record};
-pub use search::search;
 pub use stats::{Stats, StatsQuery, stats};
 pub use step::{Step, act, check_step};
 pub use survey::survey;

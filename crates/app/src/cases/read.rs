@@ -1,10 +1,9 @@
-//! Reading cases within the principal's scope: the inbox (with search), one case with its
-//! timeline and photos, the audited contact details, and near-duplicates to merge.
+//! Reading cases within the principal's scope: one case with its timeline and photos, the
+//! audited contact details, and near-duplicates to merge. Lists are in `list.rs`.
 
 use crate::{App, Error, Result};
 use liaison_domain::audit::AuditEvent;
 use liaison_domain::authz::{self, Action, Principal, Scope, Target};
-use liaison_domain::case::CaseStatus;
 use liaison_domain::ids::CaseId;
 use liaison_store::audit;
 use liaison_store::cases::{self, CaseRow, EventRow};
@@ -21,45 +20,6 @@ pub fn reach_lists(principal: &Principal, action: Action) -> [Vec<String>; 4] {
         }
     }
     [regions, stations, agencies, deputies]
-}
-
-/// An inbox query as submitted.
-#[derive(Debug, Default, Clone)]
-pub struct InboxQuery {
-    /// Comma-separated statuses.
-    pub status: Option<String>,
-    pub overdue: bool,
-    pub due_soon: bool,
-    /// Words, all of which must appear.
-    pub q: Option<String>,
-    pub limit: Option<i64>,
-}
-
-/// The cases the principal reaches that match the query, newest first.
-pub async fn inbox(app: &App, principal: &Principal, q: &InboxQuery) -> Result<Vec<CaseRow>> {
-    let [regions, stations, agencies, deputies] = reach_lists(principal, Action::CaseRead);
-    let reach =
-        cases::Reach { region_prefixes: &regions, stations: &stations, agencies: &agencies, deputies: &deputies };
-    let mut statuses = Vec::new();
-    for s in q.status.as_deref().unwrap_or("").split(',').map(str::trim).filter(|s| !s.is_empty()) {
-        let st = CaseStatus::parse(s).ok_or_else(|| {
-            Error::Malformed { code: "invalid_status", message: format!("未知状态：{s}"), field: None }.field("status")
-        })?;
-        statuses.push(st.as_str().to_owned());
-    }
-    let due_by = q.due_soon.then(|| app.calendar.add_working_days(app.today(), app.config.due_soon_days).to_string());
-    let text: Vec<String> = q.q.as_deref().unwrap_or("").split_whitespace().map(str::to_owned).collect();
-    if text.len() > 5 || text.iter().any(|t| t.chars().count() > 30) {
-        let message = "搜索词最多 5 个，每个不超过 30 个字".into();
-        return Err(Error::Malformed { code: "invalid_query", message, field: Some("q".into()) });
-    }
-    let filter = cases::Filter { text, statuses, overdue: q.overdue, due_by, limit: q.limit.unwrap_or(200) };
-    if !filter.text.is_empty()
-        && let Some(found) = super::search(app, &reach, &filter).await
-    {
-        return Ok(found);
-    }
-    Ok(cases::list(&app.db, &reach, &filter).await?)
 }
 
 /// One case, if the principal may read it.

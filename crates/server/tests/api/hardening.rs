@@ -23,7 +23,7 @@ async fn station(app: &TestApp) -> String {
 }
 
 async fn case_count(app: &TestApp, sup: &str) -> usize {
-    app.get("/api/v1/cases", Some(sup)).await.json::<Vec<Value>>().await.unwrap().len()
+    liaison_testkit::items(app.get("/api/v1/cases", Some(sup)).await).await.len()
 }
 
 fn public_case(extra: Value) -> Value {
@@ -67,7 +67,7 @@ async fn control_characters_are_refused_before_they_reach_the_store(b: Backend) 
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.text().await.unwrap().contains("控制字符"), "a Chinese page");
     // A step's note, the survey comment, a query filter and a path segment.
-    let id = app.get("/api/v1/cases", Some(&sup)).await.json::<Vec<Value>>().await.unwrap()[0]["id"].as_i64().unwrap();
+    let id = liaison_testkit::items(app.get("/api/v1/cases", Some(&sup)).await).await[0]["id"].as_i64().unwrap();
     let res = app
         .post_json(&format!("/api/v1/cases/{id}/steps"), Some(&sup), &json!({"step": "urge", "message": "快\u{0}"}))
         .await;

@@ -9,6 +9,7 @@ mod crash;
 mod demo;
 mod hardening;
 mod input;
+mod lists;
 mod matrix;
 mod notify;
 mod ops;

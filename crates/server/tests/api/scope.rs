@@ -23,7 +23,7 @@ async fn a_supervisor_of_one_county_cannot_read_another(b: Backend) {
     let res = app.get(&format!("/api/v1/cases/{theirs}"), Some(&zs)).await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     assert_eq!(error_code(res).await, "forbidden");
-    let listed: Vec<Value> = app.get("/api/v1/cases", Some(&zs)).await.json().await.unwrap();
+    let listed = liaison_testkit::items(app.get("/api/v1/cases", Some(&zs)).await).await;
     assert_eq!(listed.iter().map(|c| c["id"].as_i64().unwrap()).collect::<Vec<_>>(), vec![ours]);
     // Nor can it write into the other county.
     let res = app
@@ -35,7 +35,7 @@ async fn a_supervisor_of_one_county_cannot_read_another(b: Backend) {
         .await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     assert_eq!(
-        app.get("/api/v1/cases", Some(&za)).await.json::<Vec<Value>>().await.unwrap().len(),
+        liaison_testkit::items(app.get("/api/v1/cases", Some(&za)).await).await.len(),
         1,
         "the refusal stored nothing"
     );
@@ -98,7 +98,7 @@ async fn township_station_agency_and_deputy_scopes(b: Backend) {
         } else {
             assert_eq!(status, StatusCode::FORBIDDEN);
         }
-        let listed: Vec<Value> = app.get("/api/v1/cases", Some(&token)).await.json().await.unwrap();
+        let listed = liaison_testkit::items(app.get("/api/v1/cases", Some(&token)).await).await;
         assert_eq!(listed.iter().any(|c| c["id"] == addressed), sees, "{user} listing");
     }
     let water = app.token_for("water", "agency_handler", "agency:zs-water", "611026").await;

@@ -4,10 +4,12 @@
 
 mod changed;
 mod counts;
+mod list;
 
 pub use changed::{changed_matching, events_with_ids};
 pub use counts::{Counts, counts, counts_by_scan, rebuild_tallies};
 use counts::{tally, write_tallies};
+pub use list::{ListFilter, ListSort, Page, list_count, list_page, list_rows};
 
 use crate::Result;
 use crate::db::{Db, Tx, on_read, on_tx, values};
@@ -350,22 +352,9 @@ pub async fn open_in_township(db: &Db, township: &str, except: i64) -> Result<Ve
         .bind(format!("{township}%")).bind(except).fetch_all(p).await.store())
 }
 
-/// What a list shows.
-#[derive(Debug, Clone, Default)]
-pub struct Filter {
-    /// Words that must all appear in the title, content, result or reply.
-    pub text: Vec<String>,
-    /// Only these statuses; empty means all.
-    pub statuses: Vec<String>,
-    pub overdue: bool,
-    /// Open cases whose deadline is on or before this date (YYYY-MM-DD).
-    pub due_by: Option<String>,
-    pub limit: i64,
-}
-
 impl Reach<'_> {
-    /// Whether the reach covers `row`: the same rule as [`list`]'s SQL, for rows found another
-    /// way (the search index).
+    /// Whether the reach covers `row`: the same rule as [`list_page`]'s SQL, for rows found
+    /// another way.
     pub fn covers(&self, row: &CaseRow) -> bool {
         let has = |list: &[String], v: &Option<String>| v.as_ref().is_some_and(|v| list.contains(v));
         self.region_prefixes.iter().any(|p| row.region_code.starts_with(p.as_str()))
@@ -374,85 +363,6 @@ impl Reach<'_> {
             || has(self.deputies, &row.deputy_ref)
             || row.assisting().iter().any(|a| self.agencies.iter().any(|x| x == a))
     }
-}
-
-impl Filter {
-    /// Whether `row` passes the filter: the same rule as [`list`]'s SQL, except that words match
-    /// regardless of letter case on both stores.
-    pub fn admits(&self, row: &CaseRow) -> bool {
-        let fields = [&row.title, &row.content, &row.public_reply, &row.agency_result].map(|f| f.to_lowercase());
-        let words = self.text.iter().all(|w| {
-            let w = w.to_lowercase();
-            fields.iter().any(|f| f.contains(&w))
-        });
-        let due = self.due_by.as_ref().is_none_or(|d| {
-            row.deadline_on.as_ref().is_some_and(|on| on <= d)
-                && matches!(row.status.as_str(), "triaged" | "assigned" | "reopened")
-        });
-        words
-            && due
-            && (self.statuses.is_empty() || self.statuses.contains(&row.status))
-            && (!self.overdue || row.overdue)
-    }
-}
-
-pub async fn list(db: &Db, reach: &Reach<'_>, filter: &Filter) -> Result<Vec<CaseRow>> {
-    // Scopes are few (usually one), so the filter is built from placeholders only.
-    let mut clauses = Vec::new();
-    let mut binds: Vec<String> = Vec::new();
-    let mut push = |col: &str, values: &[String], like: bool| {
-        for v in values {
-            binds.push(if like { format!("{v}%") } else { v.clone() });
-            let op = if like { "LIKE" } else { "=" };
-            clauses.push(format!("{col} {op} ${}", binds.len()));
-        }
-    };
-    push("region_code", reach.region_prefixes, true);
-    push("station_ref", reach.stations, false);
-    push("agency_ref", reach.agencies, false);
-    push("deputy_ref", reach.deputies, false);
-    for a in reach.agencies {
-        binds.push(format!("%{a}%"));
-        clauses.push(format!("(',' || assist_agencies || ',') LIKE ${}", binds.len()));
-    }
-    if clauses.is_empty() {
-        return Ok(vec![]);
-    }
-    let mut sql = format!("SELECT {COLUMNS} FROM cases WHERE ({})", clauses.join(" OR "));
-    if !filter.statuses.is_empty() {
-        let mut marks = Vec::new();
-        for s in &filter.statuses {
-            binds.push(s.clone());
-            marks.push(format!("${}", binds.len()));
-        }
-        sql.push_str(&format!(" AND status IN ({})", marks.join(", ")));
-    }
-    if filter.overdue {
-        sql.push_str(" AND overdue");
-    }
-    for term in &filter.text {
-        let escaped = term.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-        binds.push(format!("%{escaped}%"));
-        let n = binds.len();
-        sql.push_str(&format!(
-            " AND (title LIKE ${n} ESCAPE '\\' OR content LIKE ${n} ESCAPE '\\' OR public_reply LIKE ${n} ESCAPE '\\' OR agency_result LIKE ${n} ESCAPE '\\')"
-        ));
-    }
-    if let Some(d) = &filter.due_by {
-        binds.push(d.clone());
-        sql.push_str(&format!(
-            " AND deadline_on IS NOT NULL AND deadline_on <= ${} AND status IN ('triaged', 'assigned', 'reopened')",
-            binds.len()
-        ));
-    }
-    sql.push_str(&format!(" ORDER BY created_at DESC, id DESC LIMIT {}", filter.limit.clamp(1, 500)));
-    on_read!(db, p => {
-        let mut q = sqlx::query_as(AssertSqlSafe(sql));
-        for b in &binds {
-            q = q.bind(b);
-        }
-        q.fetch_all(p).await.store()
-    })
 }
 
 /// Ids of cases the sweep should look at: assigned past their deadline, online cases past their

@@ -1,5 +1,5 @@
-//! Cases for staff: record one raised in person, the inboxes, a case with its timeline, each
-//! step of the loop, photos, the audited contact view, and the counts.
+//! Cases for staff: record one raised in person, a case with its timeline, each step of the loop,
+//! photos, the audited contact view, and the counts. The lists are in `case_list.rs`.
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
@@ -132,42 +132,6 @@ pub struct CaseDetail {
     pub timeline: Vec<EventBody>,
     /// Hashes of the photos; fetch at `/api/v1/cases/{id}/photos/{hash}`.
     pub photos: Vec<String>,
-}
-
-#[derive(Deserialize, IntoParams, Default)]
-pub struct InboxQuery {
-    /// `received`, `triaged`, `assigned`, `handled`, `replied`, … (comma-separated); omitted, all.
-    pub status: Option<String>,
-    /// Only overdue cases.
-    pub overdue: Option<bool>,
-    /// Only open cases due within the configured number of working days.
-    pub due_soon: Option<bool>,
-    /// Full-text search in Chinese: words separated by spaces, all must appear in the title,
-    /// content, the agency's result or the reply.
-    pub q: Option<String>,
-    pub limit: Option<i64>,
-}
-
-pub(crate) async fn inbox(state: &AppState, caller: &Caller, q: &InboxQuery) -> Result<Vec<CaseRow>, ApiError> {
-    let query = casework::InboxQuery {
-        status: q.status.clone(),
-        overdue: q.overdue.unwrap_or(false),
-        due_soon: q.due_soon.unwrap_or(false),
-        q: q.q.clone(),
-        limit: q.limit,
-    };
-    Ok(casework::inbox(&state.app, &caller.principal, &query).await?)
-}
-
-/// Cases within the caller's scope (mine, my station, my township, my agency), newest first.
-#[utoipa::path(get, path = "/api/v1/cases", tag = "cases", params(InboxQuery), security(("bearer" = [])), responses(
-    (status = 200, body = Vec<CaseBody>), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
-pub async fn list(
-    State(state): State<AppState>,
-    caller: Caller,
-    ApiQuery(q): ApiQuery<InboxQuery>,
-) -> Result<Json<Vec<CaseBody>>, ApiError> {
-    Ok(Json(inbox(&state, &caller, &q).await?.into_iter().map(CaseBody::from).collect()))
 }
 
 #[derive(Serialize, ToSchema)]

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, one module per resource; every route registered with its action.
 
 pub(crate) mod audit;
+pub(crate) mod case_list;
 pub(crate) mod cases;
 mod health;
 mod me;
@@ -31,7 +32,8 @@ pub(crate) fn register(r: Registry) -> Registry {
         .api(Action::UserWrite, routes!(users::create))
         .api(Action::AccountUnlock, routes!(users::unlock))
         .api(Action::AuditRead, routes!(audit::list))
-        .api(Action::CaseRead, routes!(cases::list))
+        .api(Action::CaseRead, routes!(case_list::list))
+        .api(Action::CaseRead, routes!(case_list::export))
         .api(Action::CaseRead, routes!(cases::get))
         .api(Action::CaseWrite, routes!(cases::create))
         .api(Action::CaseWrite, routes!(cases::step))

@@ -1,8 +1,9 @@
-//! Staff pages of the loop: inboxes by step, a case with its timeline and the steps the viewer
-//! may take, and the dashboard of counts.
+//! Staff pages of the loop: the list of cases (built in `case_list.rs`), a case with its timeline
+//! and the steps the viewer may take, and the dashboard of counts.
 
-use super::{Nav, beijing, render};
-use crate::api::cases::{InboxQuery, StatsQuery, StepBody, inbox, parse_step, stats};
+use super::{Nav, beijing, case_list, render};
+use crate::api::case_list::InboxQuery;
+use crate::api::cases::{StatsQuery, StepBody, parse_step, stats};
 use crate::auth::Caller;
 use crate::error::{ApiError, PageError};
 use crate::extract::PageForm;
@@ -19,104 +20,25 @@ use liaison_domain::case::{self as loop_, CaseStatus, Channel, Command, Level};
 use liaison_domain::ids::CaseId;
 use serde::Deserialize;
 
-pub struct CaseLine {
-    pub id: i64,
-    pub title: String,
-    pub status: String,
-    pub channel: String,
-    pub deadline: String,
-    pub overdue: bool,
-    pub received: String,
-}
-
-fn line(c: &CaseRow) -> CaseLine {
-    CaseLine {
-        id: c.id,
-        title: c.title.clone(),
-        status: CaseStatus::parse(&c.status).map(|s| s.label()).unwrap_or("").into(),
-        channel: Channel::parse(&c.channel).map(|s| s.label()).unwrap_or("").into(),
-        deadline: c.deadline_on.clone().unwrap_or_default(),
-        overdue: c.overdue,
-        received: beijing(c.created_at),
-    }
-}
-
-#[derive(Template)]
-#[template(path = "cases.html")]
-struct InboxPage {
-    nav: Nav,
-    can_write: bool,
-    categories: Vec<String>,
-    /// The station or deputy the caller's grant names, to prefill the intake form.
-    own_station: String,
-    own_deputy: String,
-    error: Option<String>,
-    tab: String,
-    tabs: Vec<(&'static str, &'static str)>,
-    rows: Vec<CaseLine>,
-    q: String,
-}
-
-#[derive(Deserialize, Default)]
-pub struct TabQuery {
-    tab: Option<String>,
-    q: Option<String>,
-}
-
-const TABS: &[(&str, &str)] = &[
-    ("todo", "待研判"),
-    ("triaged", "待交办"),
-    ("assigned", "办理中"),
-    ("handled", "待答复"),
-    ("due", "即将到期"),
-    ("overdue", "已逾期"),
-    ("all", "全部"),
-];
-
+/// The list of cases: `/cases` with the filters of the query contract (see `case_list.rs`).
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
-    Query(q): Query<TabQuery>,
-) -> Result<Html<String>, PageError> {
-    let tab = q.tab.unwrap_or_else(|| "todo".into());
-    let mut iq = InboxQuery::default();
-    match tab.as_str() {
-        "todo" => iq.status = Some("received,reopened".into()),
-        "triaged" => iq.status = Some("triaged".into()),
-        "assigned" => iq.status = Some("assigned".into()),
-        "handled" => iq.status = Some("handled".into()),
-        "due" => iq.due_soon = Some(true),
-        "overdue" => iq.overdue = Some(true),
-        _ => {}
-    }
-    iq.q = q.q.clone().filter(|s| !s.trim().is_empty());
-    inbox_page(&state, &caller, tab, iq, q.q.unwrap_or_default(), None).await
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    case_list::render_list(&state, &caller, case_list::raw_from_pairs(&pairs), None).await
 }
 
+/// The list after a refused form elsewhere: its message on top, the work view below.
 async fn inbox_page(
     state: &AppState,
     caller: &Caller,
-    tab: String,
+    _tab: String,
     iq: InboxQuery,
-    q: String,
+    _q: String,
     error: Option<String>,
 ) -> Result<Html<String>, PageError> {
-    let rows = inbox(state, caller, &iq).await?.iter().map(line).collect();
-    let scopes = authz::reach(&caller.principal, Action::CaseWrite);
-    let own =
-        |kind: &str| scopes.iter().find(|s| s.kind() == kind).map(|s| s.reference().to_owned()).unwrap_or_default();
-    render(&InboxPage {
-        nav: Nav::for_caller(caller),
-        can_write: !scopes.is_empty(),
-        categories: state.settings.categories.clone(),
-        own_station: own("station"),
-        own_deputy: own("deputy"),
-        error,
-        tab,
-        tabs: TABS.to_vec(),
-        rows,
-        q,
-    })
+    Ok(case_list::list_html(state, caller, iq.raw(), error).await?.1)
 }
 
 /// A matter raised at a reception, on a visit, in a WeChat group, by phone, or a 随手拍.

@@ -1,4 +1,4 @@
-//! The signed-in dashboard and the region tree.
+//! The signed-in dashboard (the caller's work in counts, their roles by name) and the region tree.
 
 use super::{Nav, render};
 use crate::auth::Caller;
@@ -16,15 +16,20 @@ use serde::Deserialize;
 struct Dashboard {
     nav: Nav,
     name: String,
+    /// (role, scope) by name.
     grants: Vec<(String, String)>,
+    /// (label, count, link to the list) of the caller's work.
+    work: Vec<(&'static str, i64, String)>,
 }
 
-pub async fn dashboard(caller: Caller) -> Result<Html<String>, PageError> {
+pub async fn dashboard(State(state): State<AppState>, caller: Caller) -> Result<Html<String>, PageError> {
     let a = caller.principal.account().cloned().unwrap_or_else(unreachable_account);
+    let (names, _) = liaison_app::cases::names(&state.app, &caller.principal).await?;
     render(&Dashboard {
         nav: Nav::for_caller(&caller),
         name: a.display_name,
-        grants: a.grants.iter().map(|g| (g.role.label().to_owned(), g.scope.to_string())).collect(),
+        grants: a.grants.iter().map(|g| (g.role.label().to_owned(), names.scope(&g.scope))).collect(),
+        work: super::case_list::work_counts(&state, &caller).await?,
     })
 }
 

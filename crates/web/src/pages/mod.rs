@@ -1,6 +1,7 @@
 //! The Chinese pages: one shared layout, a form's CSRF token in every form, assets embedded.
 
 mod admin;
+mod case_list;
 mod cases;
 mod home;
 mod login;
@@ -53,6 +54,7 @@ pub(crate) fn register(r: Registry) -> Registry {
             post(track::contact).layer(axum::extract::DefaultBodyLimit::max(40 * 1024 * 1024)),
         )
         .page(Method::GET, "/cases", Action::CaseRead, get(cases::list))
+        .page(Method::GET, "/cases/export.xlsx", Action::CaseRead, get(case_list::export))
         .page(Method::POST, "/cases/new", Action::CaseWrite, post(cases::intake))
         .page(Method::GET, "/cases/{id}", Action::CaseRead, get(cases::show))
         .page(Method::POST, "/cases/{id}/step", Action::CaseWrite, post(cases::step))

@@ -93,7 +93,7 @@ async fn the_whole_loop(b: Backend) {
     let gov = app.token_for("gov", "agency_handler", "agency:qianyou-gov", "611026").await;
     let transport = app.token_for("transport", "agency_handler", "agency:zs-transport", "611026").await;
     for (t, sees) in [(&staff, true), (&deputy, true), (&officer, true), (&gov, false)] {
-        let list: Vec<Value> = app.get("/api/v1/cases", Some(t)).await.json().await.unwrap();
+        let list = liaison_testkit::items(app.get("/api/v1/cases", Some(t)).await).await;
         assert_eq!(list.iter().any(|c| c["id"] == id), sees);
     }
     let detail: Value = app.get(&format!("/api/v1/cases/{id}"), Some(&staff)).await.json().await.unwrap();
@@ -115,12 +115,12 @@ async fn the_whole_loop(b: Backend) {
             .await;
     assert_eq!(assigned["deadline_on"], "2026-10-26");
     assert_eq!(assigned["status"], "assigned");
-    let list: Vec<Value> = app.get("/api/v1/cases", Some(&gov)).await.json().await.unwrap();
+    let list = liaison_testkit::items(app.get("/api/v1/cases", Some(&gov)).await).await;
     assert!(list.iter().any(|c| c["id"] == id), "the lead agency sees it now");
-    let list: Vec<Value> = app.get("/api/v1/cases", Some(&transport)).await.json().await.unwrap();
+    let list = liaison_testkit::items(app.get("/api/v1/cases", Some(&transport)).await).await;
     assert!(list.iter().any(|c| c["id"] == id), "and so does the assisting agency");
     assert!(outbox(&app, "agency:qianyou-gov").await.iter().any(|s| s.starts_with("交办")));
-    let due: Vec<Value> = app.get("/api/v1/cases?due_soon=true", Some(&officer)).await.json().await.unwrap();
+    let due = liaison_testkit::items(app.get("/api/v1/cases?due_soon=1", Some(&officer)).await).await;
     assert!(due.is_empty(), "not due soon yet");
 
     // 4. Supervise: on 27 October the deadline has passed; the sweep marks it overdue and sends
@@ -136,7 +136,7 @@ async fn the_whole_loop(b: Backend) {
     let swept = liaison_app::cases::sweep(&app.state.app).await.unwrap();
     assert_eq!((swept.overdue, swept.escalated), (1, 1));
     assert_eq!(liaison_app::cases::sweep(&app.state.app).await.unwrap(), Default::default());
-    let overdue: Vec<Value> = app.get("/api/v1/cases?overdue=true", Some(&sup)).await.json().await.unwrap();
+    let overdue = liaison_testkit::items(app.get("/api/v1/cases?overdue=1", Some(&sup)).await).await;
     assert_eq!(overdue.len(), 1);
     assert_eq!((overdue[0]["level"].as_str(), overdue[0]["escalated"].as_bool()), (Some("county"), Some(true)));
     assert!(outbox(&app, "agency:qianyou-gov").await.iter().any(|s| s.starts_with("逾期提醒")));
@@ -501,7 +501,7 @@ async fn agencies_and_deputies_see_only_their_own(b: Backend) {
     let to_wang = res.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
     let other = app.token_for("li", "deputy", "deputy:li-ming", "611026").await;
     assert_eq!(app.get(&format!("/api/v1/cases/{to_wang}"), Some(&other)).await.status(), StatusCode::FORBIDDEN);
-    assert!(app.get("/api/v1/cases", Some(&other)).await.json::<Vec<Value>>().await.unwrap().is_empty());
+    assert!(liaison_testkit::items(app.get("/api/v1/cases", Some(&other)).await).await.is_empty());
     // Unmasked contact details only for roles that need them, and audited.
     let staff = app.token_for("renhe-staff", "station_staff", "station:renhe", "611026").await;
     assert_eq!(

@@ -250,7 +250,7 @@ pub(super) async fn foreign_writes_naming_existing_records_change_nothing(b: Bac
     let sup_a = app.token_for("snap-a", "county_supervisor", "region:611026", "611026").await;
     let staff_a = app.token_for("snap-staff-a", "station_staff", "station:st-a", "611026").await;
     let sup_b = app.token_for("snap-b", "county_supervisor", "region:611025", "611025").await;
-    let cases_b: Vec<Value> = app.get("/api/v1/cases", Some(&sup_b)).await.json().await.unwrap();
+    let cases_b = liaison_testkit::items(app.get("/api/v1/cases", Some(&sup_b)).await).await;
     let case_b = cases_b[0]["id"].as_i64().unwrap();
     assert_ne!(case_a, case_b);
 

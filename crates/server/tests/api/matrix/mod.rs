@@ -128,6 +128,7 @@ fn specs() -> Vec<Spec> {
         s("POST", "/api/v1/users/{id}/unlock", "/api/v1/users/{user_a}/unlock", Roles(&["security_admin"], true), None),
         s("GET", "/api/v1/audit", "/api/v1/audit", Roles(&["auditor"], false), None),
         s("GET", "/api/v1/cases", "/api/v1/cases", Roles(CASE_ROLES, false), None),
+        s("GET", "/api/v1/cases/export", "/api/v1/cases/export", Roles(CASE_ROLES, false), None),
         s("GET", "/api/v1/cases/{id}", "/api/v1/cases/{case_a}", Roles(CASE_ROLES, true), None),
         s(
             "POST",
@@ -348,6 +349,7 @@ fn specs() -> Vec<Spec> {
         s("GET", "/track/{code}", "/track/{code_a}", Public, None),
         s("POST", "/track/{code}/survey", "/track/{code_a}/survey", Public, Form(&[("rating", "satisfied")])),
         s("GET", "/cases", "/cases", Roles(CASE_ROLES, false), None),
+        s("GET", "/cases/export.xlsx", "/cases/export.xlsx", Roles(CASE_ROLES, false), None),
         s(
             "POST",
             "/cases/new",
