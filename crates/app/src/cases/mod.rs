@@ -15,7 +15,7 @@ pub mod step;
 pub mod survey;
 pub mod sweep;
 
-pub use attach::{add_photo, photo_file};
+pub use attach::{add_photo, photo_file, photo_thumb};
 pub use liaison_store::cases::{CaseRow, Counts, EventRow};
 pub use public::{PublicCase, by_code, echoes, send_codes, submit};
 pub use read::{InboxQuery, Similar, contact, detail, inbox, reach_lists, readable, similar};
