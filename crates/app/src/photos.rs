@@ -19,6 +19,14 @@ pub const MAX_PHOTOS: usize = 9;
 pub const MAX_PHOTO_PIXELS: u64 = 50_000_000;
 /// The longest side a photo may declare, in pixels; a phone's panorama fits.
 pub const MAX_PHOTO_SIDE: u32 = 16_384;
+/// The most pixels a sideways JPEG may have to be turned upright by decoding it (a 12-megapixel
+/// phone photo decodes to 36 MB, twice while it turns): larger ones keep the orientation as their
+/// only EXIF, which every current browser follows.
+pub const MAX_TURN_PIXELS: u64 = 16_000_000;
+
+/// Decoding a photo (to turn it upright, to make a thumbnail) holds tens of megabytes: one at a
+/// time, whatever the number of uploads.
+static DECODING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
 
 #[derive(Debug, Clone)]
 pub struct Photo {
@@ -71,7 +79,7 @@ pub fn clean(raw: &[u8]) -> Result<Photo, Error> {
     } else {
         return Err(unsupported());
     };
-    for size in sizes {
+    for size in sizes.iter().copied() {
         match size {
             Some((w, h)) if w > 0 && h > 0 => {
                 if w > MAX_PHOTO_SIDE || h > MAX_PHOTO_SIDE || u64::from(w) * u64::from(h) > MAX_PHOTO_PIXELS {
@@ -88,25 +96,40 @@ pub fn clean(raw: &[u8]) -> Result<Photo, Error> {
             _ => return Err(broken()),
         }
     }
+    let pixels = sizes.iter().flatten().map(|(w, h)| u64::from(*w) * u64::from(*h)).max().unwrap_or(0);
     let bytes = match turn {
         None => cleaned.to_vec(),
-        Some(turn) => match pixels::upright(&cleaned, turn, icc.as_deref()) {
-            Some(upright) => upright,
-            None => {
-                // Not decodable here (a rare coding): keep the turn as the only EXIF left.
-                let mut jpeg = img_parts::jpeg::Jpeg::from_bytes(cleaned).map_err(|_| broken())?;
-                jpeg.set_exif(Some(pixels::orientation_only(turn).into()));
-                jpeg.encoder().bytes().to_vec()
+        Some(turn) => {
+            match (pixels <= MAX_TURN_PIXELS).then(|| pixels::upright(&cleaned, turn, icc.as_deref())).flatten() {
+                Some(upright) => upright,
+                None => {
+                    // Too large to decode here, or a coding not decodable here: keep the turn as the
+                    // only EXIF left.
+                    let mut jpeg = img_parts::jpeg::Jpeg::from_bytes(cleaned).map_err(|_| broken())?;
+                    jpeg.set_exif(Some(pixels::orientation_only(turn).into()));
+                    jpeg.encoder().bytes().to_vec()
+                }
             }
-        },
+        }
     };
     let hash = hex::encode(Sha256::digest(&bytes));
     Ok(Photo { hash, mime, bytes })
 }
 
-/// [`clean`] away from the async workers: turning a 12-megapixel photo takes a while.
+/// [`clean`] away from the async workers, one photo at a time: turning a 12-megapixel photo
+/// upright takes a while.
 pub async fn clean_blocking(raw: Vec<u8>) -> Result<Photo, Error> {
+    let _permit = DECODING.acquire().await.map_err(Error::internal)?;
     tokio::task::spawn_blocking(move || clean(&raw)).await.map_err(Error::internal)?
+}
+
+/// [`thumbnail`] away from the async workers, one at a time.
+pub async fn thumbnail_blocking(data_dir: PathBuf, hash: String, mime: String) -> Result<Option<Vec<u8>>, Error> {
+    let _permit = DECODING.acquire().await.map_err(Error::internal)?;
+    tokio::task::spawn_blocking(move || thumbnail(&data_dir, &hash, &mime))
+        .await
+        .map_err(Error::internal)?
+        .map_err(Error::internal)
 }
 
 /// (width, height) of every frame a JPEG declares (SOF0–SOF15 but DHT, JPG and DAC), as many as

@@ -51,13 +51,7 @@ pub async fn photo_thumb(app: &App, principal: &Principal, case: CaseId, hash: &
     super::readable(app, principal, case).await?;
     let id = case.get();
     let (hash, mime) = cases::photos(&app.db, id).await?.into_iter().find(|(h, _)| h == hash).ok_or(Error::NotFound)?;
-    let dir = app.config.data_dir.clone();
-    let (h, m) = (hash.clone(), mime.clone());
-    let thumb = tokio::task::spawn_blocking(move || photos::thumbnail(&dir, &h, &m))
-        .await
-        .map_err(Error::internal)?
-        .map_err(Error::internal)?;
-    match thumb {
+    match photos::thumbnail_blocking(app.config.data_dir.clone(), hash.clone(), mime.clone()).await? {
         Some(bytes) => Ok((bytes, "image/jpeg".into())),
         None => {
             tracing::warn!(case = id, "photo cannot be decoded for a thumbnail; answering it whole");

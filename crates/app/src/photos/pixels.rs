@@ -31,7 +31,7 @@ fn encode(img: &RgbImage, quality: u8, icc: Option<&[u8]>) -> Option<Vec<u8>> {
 pub(super) fn upright(jpeg: &[u8], turn: Orientation, icc: Option<&[u8]>) -> Option<Vec<u8>> {
     let mut img = image::load_from_memory_with_format(jpeg, ImageFormat::Jpeg).ok()?;
     img.apply_orientation(turn);
-    encode(&img.to_rgb8(), UPRIGHT_QUALITY, icc)
+    encode(&img.into_rgb8(), UPRIGHT_QUALITY, icc)
 }
 
 /// An EXIF block that holds nothing but the orientation, for a JPEG that cannot be decoded here:
@@ -104,6 +104,7 @@ mod tests {
         assert_eq!(img.dimensions(), (32, 64), "portrait, as it was taken");
         assert!(is_red(img.get_pixel(29, 2)), "the red corner is now at the top right");
         assert!(!is_red(img.get_pixel(2, 2)) && !is_red(img.get_pixel(29, 61)));
+        assert_eq!(clean(&stored.bytes).unwrap().hash, stored.hash, "cleaning it again changes nothing");
         // Upright photos are left as they are.
         let plain = photo(64, 32);
         assert_eq!(clean(&with_orientation(&plain, 1)).unwrap().hash, clean(&plain).unwrap().hash, "not decoded");
@@ -120,6 +121,17 @@ mod tests {
         let exif = jpeg.exif().expect("the orientation is kept");
         assert_eq!(Orientation::from_exif_chunk(&exif), Some(Orientation::Rotate90));
         assert!(!stored.bytes.windows(3).any(|w| w == b"GPS"), "nothing else");
+    }
+
+    #[test]
+    fn a_photo_too_large_to_turn_here_keeps_its_orientation_tag() {
+        let big = photo(4_100, 4_000);
+        let stored = clean(&with_orientation(&big, 6)).unwrap();
+        let jpeg = img_parts::jpeg::Jpeg::from_bytes(stored.bytes.clone().into()).unwrap();
+        assert_eq!(Orientation::from_exif_chunk(&jpeg.exif().unwrap()), Some(Orientation::Rotate90));
+        assert!(!stored.bytes.windows(3).any(|w| w == b"GPS"));
+        assert_eq!(image::load_from_memory(&stored.bytes).unwrap().dimensions(), (4_100, 4_000), "not decoded");
+        assert_eq!(clean(&stored.bytes).unwrap().hash, stored.hash, "cleaning it again changes nothing");
     }
 
     #[test]

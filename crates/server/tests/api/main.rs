@@ -13,4 +13,5 @@ mod notify;
 mod ops;
 mod org;
 mod pages;
+mod public;
 mod scope;
