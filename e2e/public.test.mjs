@@ -169,6 +169,22 @@ for (const [name, window] of Object.entries(WINDOWS)) {
       await page.locator('#contact_phone-error').scrollIntoViewIfNeeded();
       await snap('2-refused-phone');
 
+      // A file over 5 MB that the page cannot shrink is refused before anything is sent.
+      const junk = join(dir, 'big.jpg');
+      writeFileSync(junk, Buffer.alloc(6 * 1024 * 1024, 7));
+      await page.setInputFiles('input[name=photos]', junk);
+      let posted = 0;
+      const count = (r) => { if (r.url().endsWith('/contact')) posted += 1; };
+      page.on('request', count);
+      await page.click('#liuyan button[type=submit]');
+      await page.waitForSelector('.js-photo-error');
+      assert.match(await page.textContent('.js-photo-error'), /第 1 张照片有 6\.0 MB，超过 5 MB，无法上传/);
+      assert.equal(posted, 0, 'nothing was sent');
+      assert.ok(await page.isEnabled('#liuyan button[type=submit]'), 'the button works again');
+      page.off('request', count);
+      await snap('2-oversize');
+      await page.setInputFiles('input[name=photos]', photoPath);
+
       // 3. Corrected and sent: the photo is shrunk in the page before it leaves it.
       await page.fill('input[name=title]', '村口路灯不亮');
       await page.fill('input[name=contact_phone]', '13988887777');

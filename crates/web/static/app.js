@@ -54,7 +54,7 @@
     var viaImage = function () {
       return new Promise(function (ok, fail) {
         var img = new Image();
-        img.onload = function () { ok(img); };
+        img.onload = function () { URL.revokeObjectURL(img.src); ok(img); };
         img.onerror = fail;
         img.src = URL.createObjectURL(file);
       });
@@ -75,6 +75,7 @@
       ctx.fillStyle = '#fff';
       ctx.fillRect(0, 0, canvas.width, canvas.height);
       ctx.drawImage(img, 0, 0, canvas.width, canvas.height);
+      if (img.close) { img.close(); }
       return new Promise(function (ok) {
         canvas.toBlob(function (blob) { ok(blob && (scale < 1 || blob.size < file.size) ? blob : file); }, 'image/jpeg', QUALITY);
       });
