@@ -1,9 +1,13 @@
 //! Photos attached to cases: the type is told by content, not by name; size is limited; EXIF
-//! (with its GPS position), comments and XMP are stripped; files are stored under the data
-//! directory by the hash of what remains.
+//! (with its GPS position), comments and XMP are stripped, after a JPEG's pixels are turned as
+//! its EXIF orientation said; files are stored under the data directory by the hash of what
+//! remains, with a thumbnail made on first request.
+
+mod pixels;
 
 use crate::Error;
-use img_parts::{Bytes, ImageEXIF};
+use img_parts::{Bytes, ImageEXIF, ImageICC};
+pub use pixels::THUMB_SIDE;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
@@ -15,6 +19,14 @@ pub const MAX_PHOTOS: usize = 9;
 pub const MAX_PHOTO_PIXELS: u64 = 50_000_000;
 /// The longest side a photo may declare, in pixels; a phone's panorama fits.
 pub const MAX_PHOTO_SIDE: u32 = 16_384;
+/// The most pixels a sideways JPEG may have to be turned upright by decoding it (a 12-megapixel
+/// phone photo decodes to 36 MB, twice while it turns): larger ones keep the orientation as their
+/// only EXIF, which every current browser follows.
+pub const MAX_TURN_PIXELS: u64 = 16_000_000;
+
+/// Decoding a photo (to turn it upright, to make a thumbnail) holds tens of megabytes: one at a
+/// time, whatever the number of uploads.
+static DECODING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
 
 #[derive(Debug, Clone)]
 pub struct Photo {
@@ -36,9 +48,14 @@ pub fn clean(raw: &[u8]) -> Result<Photo, Error> {
     let broken = || refuse("broken_photo", "照片文件已损坏，无法读取".into());
     let bytes = Bytes::copy_from_slice(raw);
     // The sizes are read from the same parse whose bytes are stored and served.
+    // A phone holds the camera sideways and writes "turn by 90°" in the EXIF it is about to lose.
+    let mut turn = None;
+    let mut icc = None;
     let (mime, sizes, cleaned) = if raw.starts_with(&[0xFF, 0xD8, 0xFF]) {
         let mut jpeg = img_parts::jpeg::Jpeg::from_bytes(bytes).map_err(|_| broken())?;
         let sizes = jpeg_sizes(&jpeg);
+        turn = jpeg.exif().and_then(|e| pixels::orientation(&e));
+        icc = turn.and_then(|_| jpeg.icc_profile());
         jpeg.set_exif(None);
         // APP1 also carries XMP (which can hold a position), APP13 Photoshop data, COM comments.
         jpeg.segments_mut().retain(|s| !matches!(s.marker(), 0xE1 | 0xED | 0xFE));
@@ -62,7 +79,7 @@ pub fn clean(raw: &[u8]) -> Result<Photo, Error> {
     } else {
         return Err(unsupported());
     };
-    for size in sizes {
+    for size in sizes.iter().copied() {
         match size {
             Some((w, h)) if w > 0 && h > 0 => {
                 if w > MAX_PHOTO_SIDE || h > MAX_PHOTO_SIDE || u64::from(w) * u64::from(h) > MAX_PHOTO_PIXELS {
@@ -79,9 +96,40 @@ pub fn clean(raw: &[u8]) -> Result<Photo, Error> {
             _ => return Err(broken()),
         }
     }
-    let bytes = cleaned.to_vec();
+    let pixels = sizes.iter().flatten().map(|(w, h)| u64::from(*w) * u64::from(*h)).max().unwrap_or(0);
+    let bytes = match turn {
+        None => cleaned.to_vec(),
+        Some(turn) => {
+            match (pixels <= MAX_TURN_PIXELS).then(|| pixels::upright(&cleaned, turn, icc.as_deref())).flatten() {
+                Some(upright) => upright,
+                None => {
+                    // Too large to decode here, or a coding not decodable here: keep the turn as the
+                    // only EXIF left.
+                    let mut jpeg = img_parts::jpeg::Jpeg::from_bytes(cleaned).map_err(|_| broken())?;
+                    jpeg.set_exif(Some(pixels::orientation_only(turn).into()));
+                    jpeg.encoder().bytes().to_vec()
+                }
+            }
+        }
+    };
     let hash = hex::encode(Sha256::digest(&bytes));
     Ok(Photo { hash, mime, bytes })
+}
+
+/// [`clean`] away from the async workers, one photo at a time: turning a 12-megapixel photo
+/// upright takes a while.
+pub async fn clean_blocking(raw: Vec<u8>) -> Result<Photo, Error> {
+    let _permit = DECODING.acquire().await.map_err(Error::internal)?;
+    tokio::task::spawn_blocking(move || clean(&raw)).await.map_err(Error::internal)?
+}
+
+/// [`thumbnail`] away from the async workers, one at a time.
+pub async fn thumbnail_blocking(data_dir: PathBuf, hash: String, mime: String) -> Result<Option<Vec<u8>>, Error> {
+    let _permit = DECODING.acquire().await.map_err(Error::internal)?;
+    tokio::task::spawn_blocking(move || thumbnail(&data_dir, &hash, &mime))
+        .await
+        .map_err(Error::internal)?
+        .map_err(Error::internal)
 }
 
 /// (width, height) of every frame a JPEG declares (SOF0–SOF15 but DHT, JPG and DAC), as many as
@@ -154,20 +202,40 @@ pub fn path(data_dir: &Path, hash: &str, mime: &str) -> PathBuf {
 
 /// Writes a photo durably (temporary file, fsync, rename) unless it is already there.
 pub fn store(data_dir: &Path, p: &Photo) -> std::io::Result<()> {
-    use std::io::Write;
     let target = path(data_dir, &p.hash, p.mime);
     if target.exists() {
         return Ok(());
     }
+    write_new(&target, &p.hash, &p.bytes)
+}
+
+fn write_new(target: &Path, hash: &str, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
     let dir = target.parent().expect("photo paths have a folder");
     std::fs::create_dir_all(dir)?;
-    let tmp = dir.join(format!(".{}.tmp-{}", p.hash, std::process::id()));
+    let tmp = dir.join(format!(".{hash}.tmp-{}-{}", std::process::id(), uuid::Uuid::new_v4().simple()));
     {
         let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(&p.bytes)?;
+        f.write_all(bytes)?;
         f.sync_all()?;
     }
-    std::fs::rename(&tmp, &target)
+    std::fs::rename(&tmp, target)
+}
+
+/// A stored photo's thumbnail: a JPEG of at most [`THUMB_SIDE`] pixels a side, made from the
+/// photo on the first request and kept beside it (`….thumb.jpg`), so each is computed once.
+/// None when the photo cannot be decoded. Blocking: call it off the async workers.
+pub fn thumbnail(data_dir: &Path, hash: &str, mime: &str) -> std::io::Result<Option<Vec<u8>>> {
+    let full = path(data_dir, hash, mime);
+    let thumb = full.with_extension("thumb.jpg");
+    match std::fs::read(&thumb) {
+        Ok(bytes) => return Ok(Some(bytes)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e),
+    }
+    let Some(bytes) = pixels::thumbnail(&std::fs::read(&full)?) else { return Ok(None) };
+    write_new(&thumb, hash, &bytes)?;
+    Ok(Some(bytes))
 }
 
 #[cfg(test)]

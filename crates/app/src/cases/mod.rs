@@ -18,7 +18,7 @@ pub mod step;
 pub mod survey;
 pub mod sweep;
 
-pub use attach::{add_photo, photo_file};
+pub use attach::{add_photo, photo_file, photo_thumb};
 pub use export::{EXPORT_MAX_ROWS, Export, export_xlsx};
 pub use liaison_store::cases::{CaseRow, Counts, EventRow};
 pub use list::{Choices, Listing, Names, SEARCH_CANDIDATES, count, display_code, inbox, names};

@@ -15,5 +15,6 @@ mod notify;
 mod ops;
 mod org;
 mod pages;
+mod public;
 mod scope;
 mod sms;

@@ -373,15 +373,35 @@ pub async fn add_photo(
     Ok(StatusCode::CREATED)
 }
 
-/// A case's photo.
-#[utoipa::path(get, path = "/api/v1/cases/{id}/photos/{hash}", tag = "cases", params(("id" = i64, Path), ("hash" = String, Path)),
-    security(("bearer" = [])), responses((status = 200, description = "the image", content_type = "image/jpeg"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[derive(Deserialize, IntoParams)]
+pub struct PhotoQuery {
+    /// `thumb` for a JPEG of at most 320 pixels a side (made on first request, then kept);
+    /// the photo as stored otherwise.
+    pub size: Option<String>,
+}
+
+/// A case's photo, or its thumbnail.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/photos/{hash}", tag = "cases", params(("id" = i64, Path), ("hash" = String, Path), PhotoQuery),
+    security(("bearer" = [])), responses((status = 200, description = "the image", content_type = "image/jpeg"), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn photo(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath((id, hash)): ApiPath<(i64, String)>,
+    ApiQuery(q): ApiQuery<PhotoQuery>,
 ) -> Result<Response, ApiError> {
-    let (bytes, mime) = casework::photo_file(&state.app, &caller.principal, CaseId(id), &hash).await?;
+    let (bytes, mime) = match q.size.as_deref() {
+        None | Some("" | "full") => casework::photo_file(&state.app, &caller.principal, CaseId(id), &hash).await?,
+        Some("thumb") => casework::photo_thumb(&state.app, &caller.principal, CaseId(id), &hash).await?,
+        Some(_) => {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_size",
+                "尺寸应为 thumb（缩略图）或 full（原图）",
+            )
+            .with_field("size"));
+        }
+    };
     Ok(([(header::CONTENT_TYPE, mime)], bytes).into_response())
 }
 

@@ -12,7 +12,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use liaison_app::cases::CaseRow;
 use liaison_app::cases::{self as casework};
-use liaison_domain::case::{CaseStatus, Channel, Rating, TrackingCode};
+use liaison_domain::case::{CaseStatus, Channel, Level, Rating, TrackingCode};
 use liaison_domain::phone::PhoneNumber;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -122,7 +122,21 @@ pub struct Tracking {
     pub awaiting_rating: bool,
     /// When the case was merged, the code of the case that carries on.
     pub merged_into: Option<String>,
+    /// 1 for the first handling; 2 once a 不满意 sent it back for its one second handling,
+    /// after which any rating closes it.
+    pub round: i64,
     pub timeline: Vec<PublicEvent>,
+    /// For the pages: the county whose directory the page leads back to…
+    #[serde(skip)]
+    pub county_code: String,
+    /// …the working days a handling at the case's level has once assigned, if known…
+    #[serde(skip)]
+    pub handling_days: Option<u32>,
+    /// …the date the first answer is due by (online messages), and whether a phone was left.
+    #[serde(skip)]
+    pub first_reply_due: Option<String>,
+    #[serde(skip)]
+    pub phone_left: bool,
 }
 
 /// The public view of a case: status and the public steps only, no names.
@@ -144,7 +158,13 @@ pub(crate) async fn tracking(state: &AppState, code: &TrackingCode) -> Result<Tr
         })
         .collect();
     let status = CaseStatus::parse(&row.status);
+    let handling_days = row.level.as_deref().and_then(Level::parse).map(|l| state.app.deadline_days(l, &row.category));
     Ok(Tracking {
+        round: row.round,
+        county_code: row.county_code,
+        handling_days,
+        first_reply_due: row.first_reply_due,
+        phone_left: !row.contact_phone.is_empty(),
         tracking_code: TrackingCode::parse(row.tracking_code.as_deref().unwrap_or_default())
             .map(|c| c.display())
             .unwrap_or_default(),
@@ -204,7 +224,8 @@ pub(crate) fn parse_survey(b: &SurveyBody) -> Result<(Rating, String), ApiError>
     Ok((rating, comment.to_owned()))
 }
 
-/// Rate the result. 不满意 the first time sends the case back for a second handling.
+/// Rate the result. 不满意 the first time (`round` 1) sends the case back for one second
+/// handling; after it (`round` 2) every rating, 不满意 included, closes the case.
 #[utoipa::path(post, path = "/api/v1/public/cases/{tracking_code}/survey", tag = "public", params(("tracking_code" = String, Path)),
     request_body = SurveyBody, responses((status = 200, body = Tracking), (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]

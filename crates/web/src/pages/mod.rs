@@ -42,6 +42,7 @@ pub(crate) fn register(r: Registry) -> Registry {
             post(org::import_upload)
                 .layer(axum::extract::DefaultBodyLimit::max(liaison_sheets::MAX_FILE_BYTES + 64 * 1024)),
         )
+        .page(Method::GET, "/county", Action::Public, get(public::counties))
         .page(Method::GET, "/county/{code}", Action::Public, get(public::county))
         .page(Method::GET, "/station/{slug}", Action::Public, get(public::station))
         .page(Method::GET, "/station/{slug}/codes", Action::Public, get(public::codes_sheet))

@@ -1,6 +1,7 @@
-//! The public directory, for constituents on a phone: a county's stations by township, a
-//! station's wall (deputies, duties, opening hours, its QR code), a deputy's page, the QR codes,
-//! and a printable sheet of a station's codes. No login; no personal phone numbers.
+//! The public directory, for constituents on a phone: the counties, a county's stations and
+//! deputies by township with a search, a station's wall (deputies, duties, opening hours, its QR
+//! code), a deputy's page, the QR codes, and a printable sheet of a station's codes. No login; no
+//! personal phone numbers; every page's title leads back to the county's directory.
 
 use super::{Nav, render};
 use crate::error::{ApiError, PageError};
@@ -8,14 +9,38 @@ use crate::extract::PagePath;
 use crate::qr;
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use liaison_app::directory::{self as org, Deputy, Station};
 use liaison_app::regions;
 use liaison_domain::ids::{DeputyId, StationId};
 use liaison_domain::org::{DeputyLevel, StationKind};
 use liaison_domain::region::RegionCode;
+use serde::Deserialize;
+
+/// What the header and a shared link show of a public page: its title, a line describing it
+/// (for the share card a chat app draws), and the county directory the title leads to.
+pub struct Head {
+    pub title: String,
+    pub description: String,
+    pub home: String,
+    pub brand: String,
+}
+
+impl Head {
+    /// A page of the county `county_code` (empty when not known: the title then leads to the list
+    /// of counties).
+    pub async fn new(state: &AppState, county_code: &str, title: String, description: String) -> Head {
+        let name = region_name(state, county_code).await;
+        let (home, brand) = if county_code.is_empty() || name.is_empty() {
+            ("/county".to_owned(), "人大代表联络站服务平台".to_owned())
+        } else {
+            (format!("/county/{county_code}"), format!("{name}人大代表联络站"))
+        };
+        Head { title, description, home, brand }
+    }
+}
 
 pub struct StationCard {
     pub slug: String,
@@ -23,19 +48,48 @@ pub struct StationCard {
     pub kind: String,
     pub address: String,
     pub opening_hours: String,
+    /// Shown: not filtered out by the directory's search.
+    pub shown: bool,
+}
+
+pub struct PersonChip {
+    pub slug: String,
+    pub name: String,
+    pub shown: bool,
 }
 
 pub struct TownshipGroup {
     pub name: String,
     pub stations: Vec<StationCard>,
+    pub deputies: Vec<PersonChip>,
+}
+
+impl TownshipGroup {
+    pub fn stations_shown(&self) -> bool {
+        self.stations.iter().any(|s| s.shown)
+    }
+
+    pub fn deputies_shown(&self) -> bool {
+        self.deputies.iter().any(|d| d.shown)
+    }
+
+    pub fn shown(&self) -> bool {
+        self.stations_shown() || self.deputies_shown()
+    }
 }
 
 #[derive(Template)]
 #[template(path = "public_county.html")]
 struct CountyPage {
     nav: Nav,
+    head: Head,
+    code: String,
     name: String,
     total: usize,
+    deputy_total: usize,
+    q: String,
+    found_stations: usize,
+    found_deputies: usize,
     groups: Vec<TownshipGroup>,
 }
 
@@ -46,28 +100,117 @@ fn card(s: &Station) -> StationCard {
         kind: StationKind::parse(&s.data.kind).map(|k| k.label()).unwrap_or("").to_owned(),
         address: s.data.address.clone(),
         opening_hours: s.data.opening_hours.clone(),
+        shown: true,
     }
+}
+
+#[derive(Deserialize, Default)]
+pub struct DirectoryQuery {
+    q: Option<String>,
+}
+
+/// The words of a search: trimmed, at most 30 characters.
+fn search_words(q: Option<&str>) -> String {
+    q.unwrap_or("").trim().chars().take(30).collect()
 }
 
 pub async fn county(
     State(state): State<AppState>,
     PagePath(code): PagePath<String>,
+    Query(query): Query<DirectoryQuery>,
 ) -> Result<Html<String>, PageError> {
     let code = RegionCode::parse(&code)?;
     let county = regions::public(&state.app, &code).await?.ok_or_else(ApiError::not_found)?;
     let names = regions::subtree(&state.app, &code).await?;
     let stations = org::stations_under(&state.app, code.as_str(), false).await?;
+    let deputies = org::deputies_under(&state.app, code.as_str(), false).await?;
+    let q = search_words(query.q.as_deref());
     let mut groups: Vec<TownshipGroup> = Vec::new();
+    // Group by township (the first nine digits), or the county itself.
+    let township = |region: &str| {
+        let key = &region[..region.len().min(9)];
+        names.iter().find(|r| r.code == key).map(|r| r.name.clone()).unwrap_or_else(|| county.name.clone())
+    };
+    let group = |groups: &mut Vec<TownshipGroup>, name: String| -> usize {
+        match groups.iter().position(|g| g.name == name) {
+            Some(n) => n,
+            None => {
+                groups.push(TownshipGroup { name, stations: vec![], deputies: vec![] });
+                groups.len() - 1
+            }
+        }
+    };
+    let matches = |fields: &[&str]| q.is_empty() || fields.iter().any(|f| f.contains(q.as_str()));
     for s in &stations {
-        // Group by township (the first nine digits), or the county itself.
-        let key = &s.data.region_code[..s.data.region_code.len().min(9)];
-        let name = names.iter().find(|r| r.code == key).map(|r| r.name.clone()).unwrap_or_else(|| county.name.clone());
-        match groups.iter_mut().find(|g| g.name == name) {
-            Some(g) => g.stations.push(card(s)),
-            None => groups.push(TownshipGroup { name, stations: vec![card(s)] }),
+        let town = township(&s.data.region_code);
+        let mut c = card(s);
+        c.shown = matches(&[&c.name, &town, &c.address]);
+        let n = group(&mut groups, town);
+        groups[n].stations.push(c);
+    }
+    for d in &deputies {
+        let town = township(&d.data.region_code);
+        let shown = matches(&[&d.data.name, &town]);
+        let n = group(&mut groups, town);
+        groups[n].deputies.push(PersonChip { slug: d.data.slug.clone(), name: d.data.name.clone(), shown });
+    }
+    let found_stations = groups.iter().flat_map(|g| &g.stations).filter(|s| s.shown).count();
+    let found_deputies = groups.iter().flat_map(|g| &g.deputies).filter(|d| d.shown).count();
+    let title = format!("{}人大代表联络站", county.name);
+    let description = format!(
+        "{}共 {} 个人大代表联络站点、{} 位代表：查找身边的联络站，向人大代表反映意见建议，查询办理进度。",
+        county.name,
+        stations.len(),
+        deputies.len()
+    );
+    render(&CountyPage {
+        nav: Nav::default(),
+        head: Head::new(&state, code.as_str(), title, description).await,
+        code: code.as_str().to_owned(),
+        name: county.name,
+        total: stations.len(),
+        deputy_total: deputies.len(),
+        q,
+        found_stations,
+        found_deputies,
+        groups,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "public_counties.html")]
+struct CountiesPage {
+    nav: Nav,
+    head: Head,
+    /// (code, name)
+    counties: Vec<(String, String)>,
+}
+
+/// `/county`: where a public page's title leads when its county is not known. One county with
+/// stations (the usual deployment) is shown at once; several are listed.
+pub async fn counties(State(state): State<AppState>) -> Result<Response, PageError> {
+    let mut codes: Vec<String> = Vec::new();
+    for s in org::stations_under(&state.app, "", false).await? {
+        if !codes.contains(&s.data.county_code) {
+            codes.push(s.data.county_code);
         }
     }
-    render(&CountyPage { nav: Nav::default(), name: county.name, total: stations.len(), groups })
+    if let [only] = codes.as_slice() {
+        return Ok(Redirect::to(&format!("/county/{only}")).into_response());
+    }
+    let mut counties = Vec::new();
+    for code in codes {
+        let name = region_name(&state, &code).await;
+        counties.push((code, name));
+    }
+    let head = Head::new(
+        &state,
+        "",
+        "人大代表联络站".into(),
+        "查找身边的人大代表联络站，向人大代表反映意见建议，查询办理进度。".into(),
+    )
+    .await;
+    Ok(render(&CountiesPage { nav: Nav::default(), head, counties })?.into_response())
 }
 
 pub struct DeputyCard {
@@ -94,7 +237,8 @@ fn deputy_card(d: &Deputy, resident: bool) -> DeputyCard {
     }
 }
 
-/// The contact form under a station's or a deputy's page.
+/// The contact form under a station's or a deputy's page: empty, or as it was sent and refused,
+/// with every field's message beside it.
 pub struct ContactForm {
     /// Whom the message reaches, for the form's heading.
     pub to: String,
@@ -108,7 +252,36 @@ pub struct ContactForm {
     pub phone_hint: &'static str,
     /// Whether notices go out by text message: then the form asks whether the writer wants them.
     pub sms_notices: bool,
+    /// What was typed, by field name, when the form comes back refused.
+    pub typed: Vec<(String, String)>,
+    /// Each refused field and its message, in the order of the form.
+    pub errors: Vec<(String, String)>,
+    /// Refusals that belong to no field of the form.
+    pub general: Vec<String>,
+    /// Photos were sent with the refused form and are not kept.
+    pub photos_lost: bool,
 }
+
+/// A refused contact form, as the contact handler hands it back to the page it came from.
+pub struct Refused {
+    pub typed: Vec<(String, String)>,
+    pub key: Option<String>,
+    pub errors: Vec<(String, String)>,
+    pub photos_lost: bool,
+}
+
+/// The fields of the form; a refusal naming another goes above the form.
+const FORM_FIELDS: &[&str] = &[
+    "title",
+    "content",
+    "category",
+    "location",
+    "photos",
+    "contact_name",
+    "contact_phone",
+    "anonymous",
+    "publish_consent",
+];
 
 impl ContactForm {
     fn new(state: &AppState, to: String, kind: &'static str, slug: &str) -> ContactForm {
@@ -128,14 +301,88 @@ impl ContactForm {
             categories: state.settings.categories.clone(),
             phone_hint,
             sms_notices: notices,
+            typed: vec![],
+            errors: vec![],
+            general: vec![],
+            photos_lost: false,
         }
     }
+
+    fn refused(mut self, r: Refused) -> ContactForm {
+        if let Some(key) = r.key {
+            self.key = key;
+        }
+        for (field, message) in r.errors {
+            if FORM_FIELDS.contains(&field.as_str()) {
+                if !self.errors.iter().any(|(f, _)| *f == field) {
+                    self.errors.push((field, message));
+                }
+            } else {
+                self.general.push(message);
+            }
+        }
+        self.typed = r.typed;
+        self.photos_lost = r.photos_lost;
+        self
+    }
+
+    /// What was typed into a field.
+    pub fn value(&self, name: &str) -> &str {
+        self.typed.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str()).unwrap_or("")
+    }
+
+    /// A checkbox that was ticked.
+    pub fn checked(&self, name: &str) -> bool {
+        !self.value(name).is_empty()
+    }
+
+    /// The message beside a field, if it was refused.
+    pub fn error(&self, name: &str) -> Option<&str> {
+        self.errors.iter().find(|(n, _)| n == name).map(|(_, m)| m.as_str())
+    }
+
+    /// A field's name as the form shows it.
+    pub fn label(&self, name: &str) -> &'static str {
+        match name {
+            "title" => "标题",
+            "content" => "内容",
+            "category" => "类别",
+            "location" => "位置",
+            "photos" => "照片",
+            "contact_name" => "称呼",
+            "contact_phone" => "手机号",
+            "anonymous" => "匿名留言",
+            _ => "公开办理结果",
+        }
+    }
+
+    pub fn is_refused(&self) -> bool {
+        !self.errors.is_empty() || !self.general.is_empty()
+    }
+}
+
+/// The page a refused contact form came from, shown again with what was typed and the messages;
+/// None when the form named no station or deputy that exists.
+pub(crate) async fn refused_page(state: &AppState, r: Refused) -> Result<Option<Html<String>>, PageError> {
+    let find = |name: &str| r.typed.iter().find(|(n, _)| n == name).map(|(_, v)| v.trim().to_owned());
+    if let Some(slug) = find("station").filter(|s| !s.is_empty()) {
+        let Some(s) = org::station(&state.app, &slug).await? else { return Ok(None) };
+        let form = ContactForm::new(state, s.data.name.clone(), "station", &s.data.slug).refused(r);
+        return Ok(Some(render(&station_page(state, s, form).await?)?));
+    }
+    if let Some(slug) = find("deputy").filter(|s| !s.is_empty()) {
+        let Some(d) = org::deputy(&state.app, &slug).await? else { return Ok(None) };
+        let form = ContactForm::new(state, format!("{}代表", d.data.name), "deputy", &d.data.slug).refused(r);
+        return Ok(Some(render(&deputy_page(state, d, form).await?)?));
+    }
+    Ok(None)
 }
 
 #[derive(Template)]
 #[template(path = "public_station.html")]
 struct StationPage {
     nav: Nav,
+    head: Head,
     contact: ContactForm,
     echoes: Vec<(String, String)>,
     s: StationCard,
@@ -161,22 +408,31 @@ async fn region_name(state: &AppState, code: &str) -> String {
     }
 }
 
-pub async fn station(
-    State(state): State<AppState>,
-    PagePath(slug): PagePath<String>,
-) -> Result<Html<String>, PageError> {
-    let s = active_station(&state, &slug).await?;
-    let deputies =
+/// `a，b。` from the parts that are not empty.
+fn sentence(parts: &[String]) -> String {
+    let parts: Vec<&str> = parts.iter().map(String::as_str).filter(|p| !p.is_empty()).collect();
+    if parts.is_empty() { String::new() } else { format!("{}。", parts.join("，")) }
+}
+
+async fn station_page(state: &AppState, s: Station, contact: ContactForm) -> Result<StationPage, PageError> {
+    let deputies: Vec<DeputyCard> =
         org::station_deputies(&state.app, StationId(s.id)).await?.iter().map(|(d, r)| deputy_card(d, *r)).collect();
-    let township = region_name(&state, &s.data.region_code[..s.data.region_code.len().min(9)]).await;
+    let township = region_name(state, &s.data.region_code[..s.data.region_code.len().min(9)]).await;
     let echoes = liaison_app::cases::echoes(&state.app, &s.data.slug, 5)
         .await?
         .into_iter()
         .map(|c| (c.title, c.public_reply))
         .collect();
-    render(&StationPage {
+    let mut about = vec![township.clone(), s.data.address.clone()];
+    if !s.data.opening_hours.is_empty() {
+        about.push(format!("开放时间{}", s.data.opening_hours));
+    }
+    let description = format!("{}扫码向人大代表留言反映意见建议，凭查询码查看办理进度。", sentence(&about));
+    let head = Head::new(state, &s.data.county_code, s.data.name.clone(), description).await;
+    Ok(StationPage {
         nav: Nav::default(),
-        contact: ContactForm::new(&state, s.data.name.clone(), "station", &s.data.slug),
+        head,
+        contact,
         echoes,
         phone: s.data.phone.clone(),
         description: s.data.description.clone(),
@@ -187,10 +443,20 @@ pub async fn station(
     })
 }
 
+pub async fn station(
+    State(state): State<AppState>,
+    PagePath(slug): PagePath<String>,
+) -> Result<Html<String>, PageError> {
+    let s = active_station(&state, &slug).await?;
+    let form = ContactForm::new(&state, s.data.name.clone(), "station", &s.data.slug);
+    render(&station_page(&state, s, form).await?)
+}
+
 #[derive(Template)]
 #[template(path = "public_deputy.html")]
 struct DeputyPage {
     nav: Nav,
+    head: Head,
     contact: ContactForm,
     d: DeputyCard,
     gender: String,
@@ -200,22 +466,36 @@ struct DeputyPage {
     stations: Vec<StationCard>,
 }
 
+async fn deputy_page(state: &AppState, d: Deputy, contact: ContactForm) -> Result<DeputyPage, PageError> {
+    let stations: Vec<StationCard> =
+        org::deputy_stations(&state.app, DeputyId(d.id)).await?.iter().map(|(s, _)| card(s)).collect();
+    let card = deputy_card(&d, false);
+    let mut about = vec![card.levels.clone()];
+    if let Some(s) = stations.first() {
+        about.push(format!("在{}接待群众", s.name));
+    }
+    let description = format!("{}扫码向{}代表留言反映意见建议，凭查询码查看办理进度。", sentence(&about), d.data.name);
+    let head = Head::new(state, &d.data.county_code, format!("{}代表", d.data.name), description).await;
+    Ok(DeputyPage {
+        nav: Nav::default(),
+        head,
+        contact,
+        gender: liaison_domain::org::Gender::parse(&d.data.gender).map(|g| g.label()).unwrap_or("").to_owned(),
+        term: d.data.term.clone(),
+        constituency: d.data.constituency.clone(),
+        occupation: d.data.occupation.clone(),
+        d: card,
+        stations,
+    })
+}
+
 pub async fn deputy(
     State(state): State<AppState>,
     PagePath(slug): PagePath<String>,
 ) -> Result<Html<String>, PageError> {
     let d = active_deputy(&state, &slug).await?;
-    let stations = org::deputy_stations(&state.app, DeputyId(d.id)).await?.iter().map(|(s, _)| card(s)).collect();
-    render(&DeputyPage {
-        nav: Nav::default(),
-        contact: ContactForm::new(&state, format!("{}代表", d.data.name), "deputy", &d.data.slug),
-        gender: liaison_domain::org::Gender::parse(&d.data.gender).map(|g| g.label()).unwrap_or("").to_owned(),
-        term: d.data.term.clone(),
-        constituency: d.data.constituency.clone(),
-        occupation: d.data.occupation.clone(),
-        d: deputy_card(&d, false),
-        stations,
-    })
+    let form = ContactForm::new(&state, format!("{}代表", d.data.name), "deputy", &d.data.slug);
+    render(&deputy_page(&state, d, form).await?)
 }
 
 /// `/qr/{station|deputy}/{slug}.{svg|png}`

@@ -338,6 +338,7 @@ fn specs() -> Vec<Spec> {
             Roles(HANDLING, true),
             None,
         ),
+        s("GET", "/county", "/county", Public, None),
         s("GET", "/county/{code}", "/county/611026", Public, None),
         s("GET", "/station/{slug}", "/station/st-a", Public, None),
         s("GET", "/station/{slug}/codes", "/station/st-a/codes", Public, None),
