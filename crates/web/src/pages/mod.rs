@@ -1,6 +1,7 @@
 //! The Chinese pages: one shared layout, a form's CSRF token in every form, assets embedded.
 
 mod admin;
+mod case;
 mod cases;
 mod home;
 mod login;
@@ -53,9 +54,9 @@ pub(crate) fn register(r: Registry) -> Registry {
             post(track::contact).layer(axum::extract::DefaultBodyLimit::max(40 * 1024 * 1024)),
         )
         .page(Method::GET, "/cases", Action::CaseRead, get(cases::list))
-        .page(Method::POST, "/cases/new", Action::CaseWrite, post(cases::intake))
-        .page(Method::GET, "/cases/{id}", Action::CaseRead, get(cases::show))
-        .page(Method::POST, "/cases/{id}/step", Action::CaseWrite, post(cases::step))
+        .page(Method::POST, "/cases/new", Action::CaseWrite, post(case::intake))
+        .page(Method::GET, "/cases/{id}", Action::CaseRead, get(case::show))
+        .page(Method::POST, "/cases/{id}/step", Action::CaseWrite, post(case::step))
         .page(Method::GET, "/stats", Action::CaseRead, get(cases::dashboard))
         .page(Method::GET, "/track", Action::Public, get(track::form))
         .page(Method::POST, "/track/lookup", Action::Public, post(track::lookup))
