@@ -5,6 +5,7 @@
 //! and any notifications. The state machine itself is `liaison_domain::case::next`.
 
 pub mod attach;
+pub mod choices;
 pub mod public;
 pub mod read;
 pub mod receive;
@@ -16,6 +17,7 @@ pub mod survey;
 pub mod sweep;
 
 pub use attach::{add_photo, photo_file};
+pub use choices::{Choice, IntakeChoices, intake_choices};
 pub use liaison_store::cases::{CaseRow, Counts, EventRow};
 pub use public::{PublicCase, by_code, echoes, send_codes, submit};
 pub use read::{InboxQuery, Similar, contact, detail, inbox, reach_lists, readable, similar};
@@ -23,7 +25,7 @@ pub use receive::{Intake, Received, check_category, check_idempotency_key, recei
 pub use record::{NewCase, record};
 pub use search::search;
 pub use stats::{Stats, StatsQuery, stats};
-pub use step::{Step, act, check_step};
+pub use step::{Step, act, check_step, offered};
 pub use survey::survey;
 pub use sweep::{Swept, sweep};
 
