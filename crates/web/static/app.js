@@ -7,3 +7,7 @@ document.addEventListener('submit', function (ev) {
   var button = ev.target.querySelector('button[type="submit"]');
   if (button) { setTimeout(function () { button.disabled = true; }, 0); }
 });
+// A button with data-print prints the page (the 交办单).
+document.addEventListener('click', function (ev) {
+  if (ev.target.closest && ev.target.closest('[data-print]')) { window.print(); }
+});

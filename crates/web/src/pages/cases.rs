@@ -88,7 +88,7 @@ pub async fn list(
     inbox_page(&state, &caller, tab, iq, q.q.unwrap_or_default(), None).await
 }
 
-pub(super) async fn inbox_page(
+async fn inbox_page(
     state: &AppState,
     caller: &Caller,
     tab: String,
