@@ -67,6 +67,7 @@ struct CasePage {
     /// A refusal that belongs to no form on the page.
     error: Option<String>,
     similar: Vec<crate::api::cases::SimilarBody>,
+    can_merge: bool,
 }
 
 /// The township and, below it, the village of a region code.
@@ -178,7 +179,13 @@ async fn case_page(state: &AppState, caller: &Caller, id: i64, extra: Extra) -> 
         channel: Channel::parse(&c.channel).map(|s| s.label()).unwrap_or("").into(),
         level: c.level.as_deref().and_then(Level::parse).map(|l| l.label()).unwrap_or("未定").into(),
         n: case_names(&c, &names),
-        contact_name: if c.anonymous { "匿名".into() } else { casework::mask_name(&c.contact_name) },
+        contact_name: if c.anonymous {
+            "匿名".into()
+        } else if c.contact_name.is_empty() && c.contact_phone.is_empty() {
+            "未留联系方式".into()
+        } else {
+            casework::mask_name(&c.contact_name)
+        },
         contact_phone: casework::shown_phone(&c.contact_phone, false),
         contact: extra.contact,
         can_contact,
@@ -189,6 +196,7 @@ async fn case_page(state: &AppState, caller: &Caller, id: i64, extra: Extra) -> 
         categories: state.settings.categories.clone(),
         error,
         similar: crate::api::cases::similar_cases(state, caller, id).await?,
+        can_merge: offered.contains(&liaison_domain::case::Command::Merge),
         c,
     })
 }

@@ -130,7 +130,8 @@ fn answers_online(row: &CaseRow) -> bool {
 /// The forms for `offered` steps (most likely first), with their starting values.
 pub fn views(row: &CaseRow, offered: &[Command]) -> Vec<StepView> {
     let status = CaseStatus::parse(&row.status);
-    let online = Channel::parse(&row.channel).is_some_and(Channel::is_online);
+    // 现场答复 is for a matter raised in person; one that came by message or phone is answered.
+    let in_person = Channel::parse(&row.channel).is_some_and(|c| matches!(c, Channel::Station | Channel::Visit));
     let mut out: Vec<StepView> = offered
         .iter()
         .map(|cmd| {
@@ -162,7 +163,7 @@ pub fn views(row: &CaseRow, offered: &[Command]) -> Vec<StepView> {
                     v.reply = row.agency_result.clone();
                     ("答复群众".into(), "答复内容将显示在群众的查询页面，并请群众评价。", "发送答复", false)
                 }
-                Command::AnswerOnSpot if online => (
+                Command::AnswerOnSpot if !in_person => (
                     "直接答复（无需交办）".into(),
                     "问题已能直接解答或已解决时使用；答复后请群众评价。",
                     "发送答复",

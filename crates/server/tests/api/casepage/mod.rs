@@ -203,6 +203,12 @@ async fn case_page_offers_the_steps_of_the_role_and_state(b: Backend) {
         .await
         .unwrap();
     assert!(case["timeline"].as_array().unwrap().iter().any(|e| e["command"] == "note" && e["public"] == true));
+    let code = case["tracking_code"].as_str().unwrap();
+    let tracking = app.get(&format!("/track/{code}"), None).await.text().await.unwrap();
+    assert!(
+        tracking.contains("办理进展") && tracking.contains("已收到，我会转交联络站研判办理。"),
+        "the constituent reads it"
+    );
     let (_, html) = dep.get(&app, &page).await;
     assert!(form_of(&html, "note").contains("添加备注"), "after the first reply, a plain note");
 
