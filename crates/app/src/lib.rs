@@ -11,6 +11,7 @@ mod context;
 pub mod directory;
 mod error;
 pub mod jobs;
+pub mod names;
 pub mod notify;
 pub mod org;
 pub mod photos;

@@ -115,6 +115,10 @@ pub enum Command {
     Merge,
     /// A township case goes up to the county.
     Escalate,
+    /// A note on the case that changes nothing else: public, it tells the constituent how their
+    /// message is being handled (a deputy's answer to an online message within three days);
+    /// internal, it tells colleagues (a deputy's or station's view before triage).
+    Note,
     /// The constituent rates the outcome.
     Survey(Rating),
     /// No rating within the survey period.
@@ -134,6 +138,7 @@ impl Command {
             Command::Decline => "decline",
             Command::Merge => "merge",
             Command::Escalate => "escalate",
+            Command::Note => "note",
             Command::Survey(_) => "survey",
             Command::CloseUnrated => "close_unrated",
         }
@@ -151,6 +156,7 @@ impl Command {
             Command::Decline => "不予受理",
             Command::Merge => "合并",
             Command::Escalate => "提级至县",
+            Command::Note => "办理备注",
             Command::Survey(_) => "满意度测评",
             Command::CloseUnrated => "逾期未评价办结",
         }
@@ -166,7 +172,7 @@ pub fn may(role: crate::authz::Role, cmd: Command, level: Option<Level>) -> bool
         Command::Triage | Command::Merge | Command::Decline => {
             matches!(role, CountySupervisor | TownshipOfficer | StationStaff)
         }
-        Command::AnswerOnSpot | Command::PublishReply => {
+        Command::AnswerOnSpot | Command::PublishReply | Command::Note => {
             matches!(role, CountySupervisor | TownshipOfficer | StationStaff | Deputy)
         }
         Command::Assign => match level {
@@ -204,6 +210,7 @@ pub fn next(from: CaseStatus, round: u8, cmd: Command) -> Result<CaseStatus, Ref
         (Received | Triaged, Decline) => Some(Declined),
         (Received | Triaged, Merge) => Some(Merged),
         (Triaged | Assigned, Escalate) => Some(from),
+        (Received | Triaged | Assigned | Handled | Reopened, Note) => Some(from),
         (Replied | AnsweredOnSpot, Survey(Rating::Dissatisfied)) if round < 2 => Some(Reopened),
         (Replied | AnsweredOnSpot, Survey(Rating::Satisfied | Rating::Partly | Rating::Dissatisfied)) => Some(Closed),
         (Replied | AnsweredOnSpot, CloseUnrated) => Some(Closed),
@@ -339,6 +346,7 @@ mod tests {
             Command::Survey(Rating::Satisfied),
             Command::Survey(Rating::Dissatisfied),
             Command::CloseUnrated,
+            Command::Note,
         ];
         // The allowed table, written out: (from, command index) → to, for round 1.
         let allowed: &[(CaseStatus, usize, CaseStatus)] = &[
@@ -367,6 +375,11 @@ mod tests {
             (AnsweredOnSpot, 12, Closed),
             (Reopened, 0, Triaged),
             (Reopened, 1, Assigned),
+            (Received, 13, Received),
+            (Triaged, 13, Triaged),
+            (Assigned, 13, Assigned),
+            (Handled, 13, Handled),
+            (Reopened, 13, Reopened),
         ];
         for from in CaseStatus::ALL {
             for (i, cmd) in commands.iter().enumerate() {

@@ -10,6 +10,7 @@ mod migrate;
 pub mod audit;
 pub mod cases;
 pub mod leases;
+pub mod names;
 pub mod org;
 pub mod outbox;
 pub mod regions;

@@ -396,7 +396,61 @@ async fn tallies_agree_with_the_cases(b: Backend) {
     check("rebuilt").await;
 }
 
+async fn names_by_key_in_batches(b: Backend) {
+    use liaison_store::names::{self, Named};
+    use liaison_store::org;
+    let Some(t) = fresh_db(b).await else { return };
+    let db = &t.db;
+    seed_regions(db).await;
+    let two = [
+        Grant::new(Role::StationStaff, Scope::parse("station:renhe").unwrap()).unwrap(),
+        Grant::new(Role::Deputy, Scope::parse("deputy:wang-fang").unwrap()).unwrap(),
+    ];
+    let mut tx = db.begin().await.unwrap();
+    for (username, display, grants) in [("renhe", "仁和联络员", &two[..]), ("lonely", "无授权", &[][..])] {
+        let u = users::NewUser { county_code: "611026", username, display_name: display, password_hash: "h", grants };
+        users::create(&mut tx, &u, 1).await.unwrap();
+    }
+    let agency = org::AgencyData {
+        slug: "zs-transport".into(),
+        county_code: "611026".into(),
+        region_code: "611026".into(),
+        name: "柞水县交通运输局".into(),
+        kind: "部门".into(),
+        phone: String::new(),
+    };
+    let (id, _) = org::upsert_agency(&mut tx, &agency, 1).await.unwrap();
+    org::set_agency_active(&mut tx, id, false, 2).await.unwrap();
+    tx.commit().await.unwrap();
+    let wanted: Vec<String> = ["renhe", "lonely", "nobody"].map(str::to_owned).to_vec();
+    let mut found = names::accounts(db, &wanted).await.unwrap();
+    found.sort_by(|a, b| a.username.cmp(&b.username));
+    assert_eq!(found.len(), 2, "unknown accounts are left out");
+    assert_eq!((found[0].username.as_str(), found[0].grants.len()), ("lonely", 0));
+    assert_eq!(found[1].display_name, "仁和联络员");
+    assert_eq!(
+        found[1].grants,
+        vec![
+            ("station_staff".to_owned(), "station".to_owned(), "renhe".to_owned()),
+            ("deputy".to_owned(), "deputy".to_owned(), "wang-fang".to_owned())
+        ]
+    );
+    // More keys than one statement binds, most of them unknown.
+    let mut codes: Vec<String> = (0..1200).map(|i| format!("611026{i:03}")).collect();
+    codes.push("611026".into());
+    let mut regions = names::names(db, Named::Region, &codes).await.unwrap();
+    regions.sort();
+    assert_eq!(
+        regions,
+        vec![("611026".to_owned(), "611026".to_owned()), ("611026001".to_owned(), "611026001".to_owned())]
+    );
+    let agencies = names::names(db, Named::Agency, &["zs-transport".to_owned()]).await.unwrap();
+    assert_eq!(agencies, vec![("zs-transport".to_owned(), "柞水县交通运输局".to_owned())], "inactive keeps its name");
+    assert!(names::names(db, Named::Station, &["renhe".to_owned()]).await.unwrap().is_empty());
+}
+
 on_both_backends!(
+    names_by_key_in_batches,
     tallies_agree_with_the_cases,
     migrations_are_idempotent,
     regions_tree,

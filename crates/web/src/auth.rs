@@ -150,7 +150,7 @@ async fn csrf_ok(req: Request, expected: &str, limit: usize) -> Result<(bool, Re
         let ok = token::constant_time_eq(h, expected);
         return Ok((ok, req));
     }
-    // A multipart upload carries its token in the form's action URL.
+    // An older multipart form carries its token in its action URL.
     if let Some(q) = req.uri().query() {
         let from_query = serde_urlencoded::from_str::<Vec<(String, String)>>(q)
             .unwrap_or_default()
@@ -162,12 +162,11 @@ async fn csrf_ok(req: Request, expected: &str, limit: usize) -> Result<(bool, Re
             return Ok((ok, req));
         }
     }
-    let is_form = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+    let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    if content_type.starts_with("multipart/form-data") {
+        return multipart_csrf_ok(req, expected, &content_type).await;
+    }
+    if !content_type.starts_with("application/x-www-form-urlencoded") {
         return Ok((false, req));
     }
     let (parts, body) = req.into_parts();
@@ -180,6 +179,33 @@ async fn csrf_ok(req: Request, expected: &str, limit: usize) -> Result<(bool, Re
         .find(|(k, _)| k == CSRF_FIELD)
         .map(|(_, v)| v);
     let ok = found.is_some_and(|v| token::constant_time_eq(&v, expected));
+    Ok((ok, Request::from_parts(parts, Body::from(bytes))))
+}
+
+/// The largest upload a page form may send: nine photos (or a roster file) and the fields.
+pub const UPLOAD_LIMIT: usize = 40 * 1024 * 1024 + 64 * 1024;
+
+/// A multipart form (an upload) carries its token as a field, so that it never appears in a URL:
+/// the body is read (up to [`UPLOAD_LIMIT`]), its fields are scanned for the token, and the body
+/// is put back for the handler.
+async fn multipart_csrf_ok(req: Request, expected: &str, content_type: &str) -> Result<(bool, Request), ApiError> {
+    let (parts, body) = req.into_parts();
+    let bytes = axum::body::to_bytes(body, UPLOAD_LIMIT)
+        .await
+        .map_err(|_| ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", "提交的内容过大"))?;
+    let copy = Request::builder()
+        .header(header::CONTENT_TYPE, content_type)
+        .body(Body::from(bytes.clone()))
+        .map_err(ApiError::internal)?;
+    let mut ok = false;
+    if let Ok(mut form) = <axum::extract::Multipart as axum::extract::FromRequest<()>>::from_request(copy, &()).await {
+        while let Ok(Some(field)) = form.next_field().await {
+            if field.name() == Some(CSRF_FIELD) {
+                ok = field.text().await.is_ok_and(|v| token::constant_time_eq(&v, expected));
+                break;
+            }
+        }
+    }
     Ok((ok, Request::from_parts(parts, Body::from(bytes))))
 }
 

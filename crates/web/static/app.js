@@ -226,3 +226,7 @@ document.addEventListener('DOMContentLoaded', function () {
     document.querySelectorAll('details[data-wide-open]').forEach(function (d) { d.open = true; });
   }
 });
+// A button with data-print prints the page (the 交办单).
+document.addEventListener('click', function (ev) {
+  if (ev.target.closest && ev.target.closest('[data-print]')) { window.print(); }
+});

@@ -6,6 +6,7 @@
 //! and any notifications. The state machine itself is `liaison_domain::case::next`.
 
 pub mod attach;
+pub mod choices;
 pub mod export;
 pub mod list;
 pub mod public;
@@ -19,6 +20,7 @@ pub mod survey;
 pub mod sweep;
 
 pub use attach::{add_photo, photo_file, photo_thumb};
+pub use choices::{Choice, IntakeChoices, intake_choices};
 pub use export::{EXPORT_MAX_ROWS, Export, export_xlsx};
 pub use liaison_store::cases::{CaseRow, Counts, EventRow};
 pub use list::{Choices, Listing, Names, SEARCH_CANDIDATES, count, display_code, inbox, names};
@@ -27,7 +29,7 @@ pub use read::{Similar, contact, detail, reach_lists, readable, similar};
 pub use receive::{Intake, Received, check_category, check_idempotency_key, receive, route_public};
 pub use record::{NewCase, record};
 pub use stats::{Stats, StatsQuery, stats};
-pub use step::{Step, act, check_step};
+pub use step::{Step, act, check_step, offered};
 pub use survey::survey;
 pub use sweep::{Swept, sweep};
 

@@ -27,6 +27,8 @@ pub struct NewCase {
     pub contact_phone: Option<String>,
     pub anonymous: bool,
     pub publish_consent: bool,
+    /// Photos already checked by [`crate::photos::clean`] (a 随手拍 from the page).
+    pub photos: Vec<crate::photos::Photo>,
 }
 
 pub(crate) fn opt_slug(v: &Option<String>, field: &'static str) -> Result<Option<String>, Error> {
@@ -81,7 +83,11 @@ pub async fn record(
         return Err(Error::invalid("unknown_region", "行政区划不存在").field("region"));
     }
     let route = (region, station, deputy);
-    let intake = Intake::new(sub, route, channel, (n.anonymous, n.publish_consent), vec![], key);
+    if n.photos.len() > crate::photos::MAX_PHOTOS {
+        let message = format!("每件最多 {} 张照片", crate::photos::MAX_PHOTOS);
+        return Err(Error::invalid("too_many_photos", message).field("photos"));
+    }
+    let intake = Intake::new(sub, route, channel, (n.anonymous, n.publish_consent), n.photos, key);
     casework::receive(app, intake, &principal.actor()).await
 }
 

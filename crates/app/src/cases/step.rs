@@ -1,10 +1,10 @@
 //! The steps staff take on a case: triage, assign, urge, record the result, return, publish the
-//! reply, answer on the spot, decline, merge, escalate.
+//! reply, answer on the spot, decline, merge, escalate, and a note.
 
 use super::{audit_case, check_category, level_of, notify, refused, status_of, text_agencies, text_constituent};
 use crate::notify::SmsKind;
 use crate::{App, Error};
-use liaison_domain::authz::{self, Action, CaseLocation, Principal, Target};
+use liaison_domain::authz::{self, Action, CaseLocation, Principal, Role, Target};
 use liaison_domain::case::{self, CaseStatus, Command, Level};
 use liaison_domain::ids::CaseId;
 use liaison_store::cases::{self, CaseRow, Event};
@@ -12,16 +12,46 @@ use liaison_store::{Tx, org};
 
 /// A step someone takes on a case, with what it needs.
 pub enum Step {
-    Triage { level: Level, category: Option<String>, note: String },
-    Assign { lead: String, assisting: Vec<String>, note: String },
-    Urge { message: String },
-    RecordResult { result: String },
-    Return { reason: String },
-    PublishReply { reply: String },
-    AnswerOnSpot { reply: String },
-    Decline { reason: String, referral: String },
-    Merge { into: CaseId },
-    Escalate { note: String },
+    Triage {
+        level: Level,
+        category: Option<String>,
+        note: String,
+    },
+    Assign {
+        lead: String,
+        assisting: Vec<String>,
+        note: String,
+    },
+    Urge {
+        message: String,
+    },
+    RecordResult {
+        result: String,
+    },
+    Return {
+        reason: String,
+    },
+    PublishReply {
+        reply: String,
+    },
+    AnswerOnSpot {
+        reply: String,
+    },
+    Decline {
+        reason: String,
+        referral: String,
+    },
+    Merge {
+        into: CaseId,
+    },
+    Escalate {
+        note: String,
+    },
+    /// A note that changes nothing else; `public` shows it to the constituent.
+    Note {
+        note: String,
+        public: bool,
+    },
 }
 
 impl Step {
@@ -37,6 +67,7 @@ impl Step {
             Step::Decline { .. } => Command::Decline,
             Step::Merge { .. } => Command::Merge,
             Step::Escalate { .. } => Command::Escalate,
+            Step::Note { .. } => Command::Note,
         }
     }
 }
@@ -54,6 +85,49 @@ pub fn check_step(principal: &Principal, row: &CaseRow, cmd: Command, level: Opt
     }
 }
 
+/// The steps `principal` may take on `row` now, the most likely first: what the case page
+/// offers. A step is offered when the state machine allows it, one of the principal's roles over
+/// the case may take it, and it makes sense here (no escalation of a county case; the result
+/// and the return only for the lead agency).
+pub fn offered(principal: &Principal, row: &CaseRow) -> Vec<Command> {
+    use CaseStatus::*;
+    use Command::*;
+    let Some(loc) = row.location() else { return vec![] };
+    let roles = authz::roles_for(principal, Action::CaseWrite, Target::Case(&loc));
+    let Some(status) = CaseStatus::parse(&row.status) else { return vec![] };
+    let level = level_of(row);
+    let only_deputy = !roles.is_empty() && roles.iter().all(|r| *r == Role::Deputy);
+    let order: &[Command] = match status {
+        // A deputy answers the message (in three days for an online one) or resolves it; the
+        // station and the township triage it.
+        Received if only_deputy => &[Note, AnswerOnSpot],
+        Received => &[Triage, AnswerOnSpot, Note, Merge, Decline],
+        Reopened => &[Assign, Triage, Note],
+        Triaged => &[Assign, Escalate, AnswerOnSpot, Note, Triage, Merge, Decline],
+        Assigned => &[RecordResult, Return, Urge, Assign, Escalate, Note],
+        Handled => &[PublishReply, RecordResult, Note],
+        _ => &[],
+    };
+    let lead_only = CaseLocation { assisting: vec![], ..loc.clone() };
+    let lead_handler = row.agency_ref.is_some()
+        && authz::roles_for(principal, Action::CaseWrite, Target::Case(&lead_only)).contains(&Role::AgencyHandler);
+    order
+        .iter()
+        .copied()
+        .filter(|cmd| case::next(status, row.round as u8, *cmd).is_ok())
+        .filter(|cmd| {
+            // Triage sets the level; any level the principal may triage at will do here.
+            let at = if *cmd == Triage { None } else { level };
+            roles.iter().any(|r| case::may(*r, *cmd, at))
+        })
+        .filter(|cmd| match cmd {
+            Escalate => level != Some(Level::County) && !row.escalated,
+            RecordResult | Return => lead_handler,
+            _ => true,
+        })
+        .collect()
+}
+
 /// Takes one step on a case for a signed-in principal.
 pub async fn act(app: &App, principal: &Principal, case: CaseId, step: Step) -> Result<CaseRow, Error> {
     let id = case.get();
@@ -69,8 +143,8 @@ pub async fn act(app: &App, principal: &Principal, case: CaseId, step: Step) -> 
         // Only the lead agency records the result or sends the case back.
         let lead_only =
             CaseLocation { assisting: vec![], ..row.location().ok_or_else(|| Error::internal("bad region"))? };
-        let covered = authz::roles_for(principal, Action::CaseWrite, Target::Case(&lead_only))
-            .contains(&liaison_domain::authz::Role::AgencyHandler);
+        let covered =
+            authz::roles_for(principal, Action::CaseWrite, Target::Case(&lead_only)).contains(&Role::AgencyHandler);
         if !covered {
             return Err(Error::refused_because(format!("只有主办单位（{lead}）可以办理或退回")));
         }
@@ -97,7 +171,13 @@ async fn apply(app: &App, tx: &mut Tx, id: i64, step: Step, actor: &str) -> Resu
     // Text messages: to the constituent, and to agencies (by slug).
     let mut to_constituent: Option<SmsKind> = None;
     let mut to_agencies: (Vec<String>, SmsKind) = (vec![], SmsKind::Assign);
-    if row.first_replied_at.is_none() && !matches!(cmd, Command::Urge | Command::Escalate) {
+    // Urging, escalating and an internal note are not an answer to the constituent.
+    let answers = match &step {
+        Step::Urge { .. } | Step::Escalate { .. } => false,
+        Step::Note { public, .. } => *public,
+        _ => true,
+    };
+    if row.first_replied_at.is_none() && answers {
         row.first_replied_at = Some(now);
     }
     match step {
@@ -220,6 +300,13 @@ async fn apply(app: &App, tx: &mut Tx, id: i64, step: Step, actor: &str) -> Resu
             public_note = "已提交县级办理".into();
             private_note = note;
             recipients.push(format!("county:{county}"));
+        }
+        Step::Note { note, public } => {
+            if public {
+                public_note = note;
+            } else {
+                private_note = note;
+            }
         }
     }
     row.status = to.as_str().to_owned();

@@ -5,6 +5,7 @@ mod accounts;
 mod audit;
 mod browser;
 mod caseloop;
+mod casepage;
 mod crash;
 mod demo;
 mod hardening;

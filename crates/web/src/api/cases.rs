@@ -256,6 +256,7 @@ impl From<NewCase> for casework::NewCase {
             contact_phone: n.contact_phone,
             anonymous: n.anonymous,
             publish_consent: n.publish_consent,
+            photos: vec![],
         }
     }
 }
@@ -310,6 +311,13 @@ pub enum StepBody {
         #[serde(default)]
         note: String,
     },
+    /// A note that changes nothing else; `public` shows it to the constituent (an answer to an
+    /// online message while it is being handled).
+    Note {
+        note: String,
+        #[serde(default)]
+        public: bool,
+    },
 }
 
 pub(crate) fn parse_step(b: StepBody) -> Result<Step, ApiError> {
@@ -341,11 +349,12 @@ pub(crate) fn parse_step(b: StepBody) -> Result<Step, ApiError> {
         },
         StepBody::Merge { into } => Step::Merge { into: CaseId(into) },
         StepBody::Escalate { note } => Step::Escalate { note: note.trim().to_owned() },
+        StepBody::Note { note, public } => Step::Note { note: parse_note("note", "备注内容", &note)?, public },
     })
 }
 
 /// Take a step: triage, assign, urge, result, return, reply, answer_on_spot, decline, merge,
-/// escalate. A step the case's state does not allow is refused with 409.
+/// escalate, note. A step the case's state does not allow is refused with 409.
 #[utoipa::path(post, path = "/api/v1/cases/{id}/steps", tag = "cases", params(("id" = i64, Path)), request_body = StepBody,
     security(("bearer" = [])), responses((status = 200, body = CaseBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]

@@ -1,7 +1,11 @@
 //! The Chinese pages: one shared layout, a form's CSRF token in every form, assets embedded.
 
 mod admin;
+mod audit;
+mod case;
 mod case_list;
+mod case_new;
+mod case_steps;
 mod cases;
 mod home;
 mod login;
@@ -24,7 +28,7 @@ pub(crate) fn register(r: Registry) -> Registry {
         .page(Method::POST, "/login", Action::Public, post(login::submit))
         .page(Method::POST, "/logout", Action::Authenticated, post(login::logout))
         .page(Method::GET, "/regions", Action::RegionRead, get(home::regions))
-        .page(Method::GET, "/audit", Action::AuditRead, get(admin::audit))
+        .page(Method::GET, "/audit", Action::AuditRead, get(audit::audit))
         .page(Method::GET, "/admin/users", Action::UserRead, get(admin::users))
         .page(Method::POST, "/admin/users", Action::UserWrite, post(admin::create_user))
         .page(Method::GET, "/org", Action::OrgRead, get(org::stations))
@@ -56,9 +60,17 @@ pub(crate) fn register(r: Registry) -> Registry {
         )
         .page(Method::GET, "/cases", Action::CaseRead, get(cases::list))
         .page(Method::GET, "/cases/export.xlsx", Action::CaseRead, get(case_list::export))
-        .page(Method::POST, "/cases/new", Action::CaseWrite, post(cases::intake))
-        .page(Method::GET, "/cases/{id}", Action::CaseRead, get(cases::show))
-        .page(Method::POST, "/cases/{id}/step", Action::CaseWrite, post(cases::step))
+        .page(Method::GET, "/cases/new", Action::CaseWrite, get(case_new::form))
+        .page(
+            Method::POST,
+            "/cases/new",
+            Action::CaseWrite,
+            post(case_new::intake).layer(axum::extract::DefaultBodyLimit::max(crate::auth::UPLOAD_LIMIT)),
+        )
+        .page(Method::GET, "/cases/{id}", Action::CaseRead, get(case::show))
+        .page(Method::POST, "/cases/{id}/step", Action::CaseWrite, post(case::step))
+        .page(Method::POST, "/cases/{id}/contact", Action::PersonalDataRead, post(case::contact))
+        .page(Method::GET, "/cases/{id}/print", Action::CaseRead, get(case::print))
         .page(Method::GET, "/stats", Action::CaseRead, get(cases::dashboard))
         .page(Method::GET, "/track", Action::Public, get(track::form))
         .page(Method::POST, "/track/lookup", Action::Public, post(track::lookup))

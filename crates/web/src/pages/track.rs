@@ -228,6 +228,7 @@ fn step_label(step: &str, status: &str) -> String {
         "close_unrated" => "已办结".into(),
         "decline" => "不予受理".into(),
         "merge" => "已合并".into(),
+        "note" => "办理进展".into(),
         _ => status.to_owned(),
     }
 }

@@ -28,6 +28,7 @@ const NO_FOREIGN_RECORD_IN_BODY: &[(&str, &str, &str)] = &[
     ("POST", "/api/v1/agencies/{slug}/deactivate", "the record is in the URL: the matrix covers it"),
     ("POST", "/org/{tab}/{slug}/deactivate", "the record is in the URL: the matrix covers it"),
     ("POST", "/cases/{id}/step", "the record is in the URL; the assign body is covered through the API"),
+    ("POST", "/cases/{id}/contact", "the record is in the URL: the matrix covers it; it only reads (and audits)"),
     ("POST", "/api/v1/public/cases", "public: anyone may write to any station"),
     ("POST", "/api/v1/public/cases/lookup", "public: names a phone number"),
     ("POST", "/api/v1/public/cases/{tracking_code}/survey", "public: the tracking code is the right"),

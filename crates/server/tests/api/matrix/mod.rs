@@ -365,7 +365,16 @@ fn specs() -> Vec<Spec> {
                 ("content", "矩阵"),
             ]),
         ),
+        s(
+            "GET",
+            "/cases/new",
+            "/cases/new",
+            Roles(&["county_supervisor", "township_officer", "station_staff", "deputy"], false),
+            None,
+        ),
         s("GET", "/cases/{id}", "/cases/{case_a}", Roles(CASE_ROLES, true), None),
+        s("POST", "/cases/{id}/contact", "/cases/{case_a}/contact", Roles(HANDLING, true), None),
+        s("GET", "/cases/{id}/print", "/cases/{case_a}/print", Roles(CASE_ROLES, true), None),
         s(
             "POST",
             "/cases/{id}/step",
