@@ -61,6 +61,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 7,
+        name: "password_change",
+        portable: include_str!("../migrations/0007_password_change.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 /// Recomputes the tallies of every case, as migration 5 first filled them.
