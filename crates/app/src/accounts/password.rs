@@ -46,10 +46,10 @@ pub async fn change_own_password(
         tx.commit().await?;
         return Err(Error::invalid("wrong_password", "当前密码不正确").field("current_password"));
     }
-    password::check_new_password(new).map_err(|e| Error::from(e).field("new_password"))?;
     if new == current {
         return Err(Error::invalid("same_password", "新密码不能与当前密码相同").field("new_password"));
     }
+    password::check_new_password(new).map_err(|e| Error::from(e).field("new_password"))?;
     let hash = {
         let pw = new.to_owned();
         tokio::task::spawn_blocking(move || password::hash_password(&pw)).await.map_err(Error::internal)?

@@ -90,8 +90,9 @@ fn login_page(
 /// lands on its own work.
 fn asked_next(next: Option<&str>) -> String {
     match next.filter(|n| !n.is_empty()) {
-        Some(n) => safe_next(Some(n)),
-        None => String::new(),
+        // An address elsewhere is dropped: the role's own landing page instead.
+        Some(n) if safe_next(Some(n)) == n => n.to_owned(),
+        _ => String::new(),
     }
 }
 
