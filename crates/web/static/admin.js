@@ -54,7 +54,11 @@
     if (chosen && chosen.parentNode.disabled) { scope.value = ''; }
   }
 
-  document.querySelectorAll('[data-searchable]').forEach(searchBox);
+  // A short list needs no search box.
+  document.querySelectorAll('[data-searchable]').forEach(function (el) {
+    var n = el.tagName === 'SELECT' ? el.options.length : el.querySelectorAll('label.check').length;
+    if (n > 12) { searchBox(el); }
+  });
   document.querySelectorAll('select[data-role-for]').forEach(function (s) {
     fitScopes(s);
     s.addEventListener('change', function () { fitScopes(s); });

@@ -202,6 +202,12 @@ fn fields(kind: RosterKind, choices: &Choices, value: &dyn Fn(&str) -> String, e
                     f.value = resident.clone();
                     f.hint = "驻站的站点也算作所在联络站";
                 }
+                (RosterKind::Deputies, "phone") => {
+                    f.input = "tel";
+                    if editing.is_some() && !f.value.is_empty() {
+                        f.hint = "号码已遮蔽；不改动则保持原号码，要更换请输入完整的新号码";
+                    }
+                }
                 (_, "phone") => f.input = "tel",
                 (_, "description") => f.input = "textarea",
                 (RosterKind::Stations, "sector") => f.hint = "专业联络站填写，如 农业、教育",
@@ -217,6 +223,11 @@ fn fields(kind: RosterKind, choices: &Choices, value: &dyn Fn(&str) -> String, e
                     if !f.options.iter().any(|o| o.value == *v) {
                         f.options.push(Opt { value: v.clone(), label: "（保持原值）".into() });
                     }
+                }
+                // The ticked ones first, so that a long list shows them without scrolling.
+                if f.searchable {
+                    let values = f.values.clone();
+                    f.options.sort_by_key(|o| !values.contains(&o.value));
                 }
             }
             f
