@@ -326,8 +326,8 @@ pub async fn grid(
             slug: None,
             codes: None,
             cells: vec![
-                c.cell.code,
                 c.cell.name,
+                c.cell.code,
                 format!("{} 级", c.cell.level),
                 if c.deputies.is_empty() {
                     "⚠ 无包联代表".into()
@@ -341,7 +341,7 @@ pub async fn grid(
     let note = format!("共 {} 个网格，其中 {uncovered} 个尚无包联代表", rows.len());
     let l =
         Listing {
-            tab: "grid", title: "网格", headers: vec!["编号", "名称", "层级", "包联代表", "网格员"], rows, note
+            tab: "grid", title: "网格", headers: vec!["名称", "编号", "层级", "包联代表", "网格员"], rows, note
         };
     render_listing(&state, &caller, &region, l, None, false).await
 }
