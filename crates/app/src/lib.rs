@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod cases;
+pub mod choices;
 mod context;
 pub mod directory;
 mod error;

@@ -72,7 +72,9 @@ impl Role {
         match action {
             Public | Authenticated => true,
             RegionRead => !matches!(self, Role::Auditor),
-            RegionWrite | UserRead | UserWrite => matches!(self, Role::SystemAdmin),
+            RegionWrite | UserWrite => matches!(self, Role::SystemAdmin),
+            // The security admin finds the accounts whose lock-out or password they handle.
+            UserRead => matches!(self, Role::SystemAdmin | Role::SecurityAdmin),
             AccountUnlock => matches!(self, Role::SecurityAdmin),
             AuditRead => matches!(self, Role::Auditor),
             OrgRead => matches!(
@@ -224,7 +226,9 @@ pub enum Action {
     RegionRead,
     RegionWrite,
     UserRead,
+    /// Create accounts, disable and enable them, change their roles and scopes.
     UserWrite,
+    /// Lift a lock-out, reset a forgotten password (the account must choose a new one).
     AccountUnlock,
     AuditRead,
     CaseRead,

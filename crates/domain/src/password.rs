@@ -42,6 +42,21 @@ pub fn check_new_password(password: &str) -> Result<(), Invalid> {
     Ok(())
 }
 
+/// A temporary password an administrator hands over once: three groups of four unambiguous
+/// lowercase letters and digits (no 0/o, 1/l/i), e.g. `k7mx-p9qa-4hw3`; it meets the rule above.
+pub fn generate_temporary() -> String {
+    use rand::RngExt;
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+    let mut rng = rand::rng();
+    loop {
+        let chars: Vec<char> = (0..12).map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char).collect();
+        let pw = chars.chunks(4).map(|c| c.iter().collect::<String>()).collect::<Vec<_>>().join("-");
+        if check_new_password(&pw).is_ok() {
+            return pw;
+        }
+    }
+}
+
 /// A username: 3 to 32 characters of lowercase letters, digits, `.`, `_` or `-`.
 pub fn parse_username(raw: &str) -> Result<String, Invalid> {
     let s = raw.trim();
@@ -84,6 +99,15 @@ mod tests {
         assert!(check_new_password("onlyletterslong").is_err());
         assert!(check_new_password("1234567890").is_err());
         assert!(check_new_password("liaison2026demo").is_ok());
+    }
+
+    #[test]
+    fn temporary_passwords_meet_the_rule_and_differ() {
+        let a = generate_temporary();
+        let b = generate_temporary();
+        assert_eq!(a.len(), 14);
+        assert!(check_new_password(&a).is_ok(), "{a}");
+        assert_ne!(a, b);
     }
 
     #[test]

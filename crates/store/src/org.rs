@@ -273,6 +273,26 @@ pub async fn deputy_stations(db: &Db, deputy_id: i64) -> Result<Vec<(Station, bo
     Ok(rows.into_iter().map(|r| (r.s, r.resident)).collect())
 }
 
+/// Every station a deputy is attached to, active or not: (station slug, resident), by slug.
+pub async fn deputy_links(db: &Db, deputy_id: i64) -> Result<Vec<(String, bool)>> {
+    on_read!(db, p => sqlx::query_as(
+        "SELECT s.slug, sd.resident FROM station_deputies sd JOIN stations s ON s.id = sd.station_id
+         WHERE sd.deputy_id = $1 ORDER BY s.slug")
+        .bind(deputy_id).fetch_all(p).await.store())
+}
+
+/// The ids of the stations the deputy with `slug` is attached to, as the transaction sees them.
+pub async fn deputy_link_ids_tx(tx: &mut Tx, slug: &str) -> Result<Vec<i64>> {
+    on_tx!(tx, c => sqlx::query_scalar(
+        "SELECT sd.station_id FROM station_deputies sd JOIN deputies d ON d.id = sd.deputy_id WHERE d.slug = $1")
+        .bind(slug).fetch_all(&mut *c).await.store())
+}
+
+/// A station's slug by its id.
+pub async fn station_slug(db: &Db, id: i64) -> Result<Option<String>> {
+    on_read!(db, p => sqlx::query_scalar("SELECT slug FROM stations WHERE id = $1").bind(id).fetch_optional(p).await.store())
+}
+
 /// Every (station slug, deputy slug, resident) link under a region prefix, for exports.
 pub async fn links_under(db: &Db, region_prefix: &str) -> Result<Vec<(String, String, bool)>> {
     on_read!(db, p => sqlx::query_as(

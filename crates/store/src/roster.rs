@@ -399,10 +399,12 @@ async fn deputies(
             continue;
         }
         let mut links = Vec::new();
+        // Links the deputy already has may stay, wherever the station is.
+        let linked = org::deputy_link_ids_tx(tx, &slug).await?;
         for (s, resident) in &r.stations {
             match find_one(&stations, s, |x| &x.data.slug, |x| &x.data.name) {
                 // Linking a deputy changes the station's page too: only stations in scope.
-                Ok(st) if !ctx.reaches(&st.data.region_code) => {
+                Ok(st) if !ctx.reaches(&st.data.region_code) && !linked.contains(&st.id) => {
                     let reason = format!("联络站“{s}”不在您的管辖范围内");
                     ctx.refuse(sheet, r.row, "所在联络站", reason, Refusal::OutOfScope);
                 }

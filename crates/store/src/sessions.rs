@@ -49,6 +49,12 @@ pub async fn delete(tx: &mut Tx, token_hash: &str) -> Result<bool> {
     Ok(n > 0)
 }
 
+/// Ends every session of an account but `keep` (a token hash); returns how many.
+pub async fn delete_for_user(tx: &mut Tx, user_id: i64, keep: Option<&str>) -> Result<u64> {
+    on_tx!(tx, c => sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+        .bind(user_id).bind(keep.unwrap_or("")).execute(&mut *c).await.store().map(|r| r.rows_affected()))
+}
+
 /// Removes sessions idle since before `cutoff_ms` or opened before `created_before_ms` (the
 /// absolute lifetime); returns how many.
 pub async fn delete_idle(db: &Db, cutoff_ms: i64, created_before_ms: i64) -> Result<u64> {

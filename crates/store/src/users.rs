@@ -16,6 +16,7 @@ pub struct UserRow {
     pub failed_logins: i64,
     pub locked_until: Option<i64>,
     pub disabled: bool,
+    pub must_change_password: bool,
 }
 
 /// What a listing shows: no hashes.
@@ -27,6 +28,7 @@ pub struct UserSummary {
     pub display_name: String,
     pub locked_until: Option<i64>,
     pub disabled: bool,
+    pub must_change_password: bool,
     pub grants: Vec<Grant>,
 }
 
@@ -38,8 +40,7 @@ pub struct NewUser<'a> {
     pub grants: &'a [Grant],
 }
 
-const USER_COLUMNS: &str =
-    "id, county_code, username, display_name, password_hash, failed_logins, locked_until, disabled";
+const USER_COLUMNS: &str = "id, county_code, username, display_name, password_hash, failed_logins, locked_until, disabled, must_change_password";
 
 /// Creates an account with its grants. A taken username is a `Conflict`.
 pub async fn create(tx: &mut Tx, u: &NewUser<'_>, now_ms: i64) -> Result<i64> {
@@ -82,14 +83,54 @@ async fn grants_of(db: &Db, user_id: i64) -> Result<Vec<Grant>> {
 
 /// The account behind a session, with its grants; `None` if it is gone or disabled.
 pub async fn load_account(db: &Db, user_id: i64) -> Result<Option<Account>> {
-    let row: Option<(i64, String, String, String, bool)> = on_read!(db, p => sqlx::query_as(
-        "SELECT id, username, display_name, county_code, disabled FROM users WHERE id = $1")
+    Ok(load_session_account(db, user_id).await?.map(|(a, _)| a))
+}
+
+/// The account behind a session and whether it must change its password first; `None` if it
+/// is gone or disabled.
+pub async fn load_session_account(db: &Db, user_id: i64) -> Result<Option<(Account, bool)>> {
+    let row: Option<(i64, String, String, String, bool, bool)> = on_read!(db, p => sqlx::query_as(
+        "SELECT id, username, display_name, county_code, disabled, must_change_password FROM users WHERE id = $1")
         .bind(user_id).fetch_optional(p).await.store())?;
-    let Some((id, username, display_name, county_code, disabled)) = row else { return Ok(None) };
+    let Some((id, username, display_name, county_code, disabled, must_change)) = row else { return Ok(None) };
     if disabled {
         return Ok(None);
     }
-    Ok(Some(Account { id, username, display_name, county_code, grants: grants_of(db, id).await? }))
+    let account = Account { id, username, display_name, county_code, grants: grants_of(db, id).await? };
+    Ok(Some((account, must_change)))
+}
+
+/// Disables or enables an account; whether anything changed.
+pub async fn set_disabled(tx: &mut Tx, user_id: i64, disabled: bool, now_ms: i64) -> Result<bool> {
+    let n = on_tx!(tx, c => sqlx::query(
+        "UPDATE users SET disabled = $2, updated_at = $3 WHERE id = $1 AND disabled <> $2")
+        .bind(user_id).bind(disabled).bind(now_ms).execute(&mut *c).await.store().map(|r| r.rows_affected()))?;
+    Ok(n > 0)
+}
+
+/// Sets a new password hash, whether it must be changed at the next login, and lifts any
+/// lock-out (a reset is how a forgotten password is recovered).
+pub async fn set_password(tx: &mut Tx, user_id: i64, hash: &str, must_change: bool, now_ms: i64) -> Result<()> {
+    let n = on_tx!(tx, c => sqlx::query(
+        "UPDATE users SET password_hash = $2, must_change_password = $3, failed_logins = 0, locked_until = NULL, updated_at = $4 WHERE id = $1")
+        .bind(user_id).bind(hash).bind(must_change).bind(now_ms).execute(&mut *c).await.store().map(|r| r.rows_affected()))?;
+    if n == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+}
+
+/// The stored password hash of an account.
+pub async fn password_hash(db: &Db, user_id: i64) -> Result<Option<String>> {
+    on_read!(db, p => sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
+        .bind(user_id).fetch_optional(p).await.store())
+}
+
+/// Replaces every grant of an account.
+pub async fn replace_grants(tx: &mut Tx, user_id: i64, county_code: &str, grants: &[Grant]) -> Result<()> {
+    on_tx!(tx, c => sqlx::query("DELETE FROM grants WHERE user_id = $1")
+        .bind(user_id).execute(&mut *c).await.store().map(|r| r.rows_affected()))?;
+    for g in grants {
+        add_grant(tx, user_id, county_code, g).await?;
+    }
+    Ok(())
 }
 
 /// Counts a failed login and locks the account once `max_failures` is reached. Returns the
@@ -131,6 +172,7 @@ async fn summary(db: &Db, r: UserRow) -> Result<UserSummary> {
         display_name: r.display_name,
         locked_until: r.locked_until,
         disabled: r.disabled,
+        must_change_password: r.must_change_password,
     })
 }
 

@@ -25,6 +25,8 @@ pub struct Session {
     pub token_hash: String,
     pub csrf: String,
     pub via_cookie: bool,
+    /// An administrator reset the password: nothing but choosing a new one until it is done.
+    pub must_change_password: bool,
 }
 
 /// The caller of a request, as the gate found it.
@@ -46,6 +48,10 @@ impl Caller {
 
     pub fn csrf(&self) -> &str {
         self.session.as_ref().map(|s| s.csrf.as_str()).unwrap_or("")
+    }
+
+    pub fn must_change_password(&self) -> bool {
+        self.session.as_ref().is_some_and(|s| s.must_change_password)
     }
 }
 
@@ -73,7 +79,7 @@ fn is_api(path: &str) -> bool {
 }
 
 /// Answers a refusal in the form the client expects: JSON for the API, a redirect to the login
-/// page or an error page for the browser.
+/// page or an error page for the browser (with the caller's menu, once the caller is known).
 fn refuse(path: &str, e: ApiError) -> Response {
     if is_api(path) {
         return e.into_response();
@@ -83,6 +89,48 @@ fn refuse(path: &str, e: ApiError) -> Response {
         return Redirect::to(&format!("/login?{next}")).into_response();
     }
     crate::error::PageError(e).into_response()
+}
+
+/// The page a request came from, when it is a page of this site other than the one asked for:
+/// where an error page's 返回上一页 leads.
+pub(crate) fn came_from(headers: &HeaderMap, current: &axum::http::Uri) -> Option<String> {
+    let referer: axum::http::Uri = headers.get(header::REFERER)?.to_str().ok()?.parse().ok()?;
+    let host = headers.get(header::HOST)?.to_str().ok()?;
+    if referer.authority().map(|a| a.as_str()) != Some(host) {
+        return None;
+    }
+    let path = referer.path_and_query()?.as_str();
+    let same = current.path_and_query().is_some_and(|c| c.as_str() == path);
+    let safe = crate::pages::safe_next(Some(path));
+    (!same && safe == path && !path.starts_with("/login")).then(|| path.to_owned())
+}
+
+/// Routes open to an account that must first change its password: that page, signing out, and
+/// the API's identity and password routes.
+const OPEN_DURING_PASSWORD_CHANGE: &[(&str, &str)] = &[
+    ("GET", "/account/password"),
+    ("POST", "/account/password"),
+    ("POST", "/logout"),
+    ("GET", "/api/v1/me"),
+    ("POST", "/api/v1/me/password"),
+    ("DELETE", "/api/v1/session"),
+];
+
+fn held_for_password_change(method: &Method, route: &str, path: &str) -> Option<Response> {
+    let m = if *method == Method::HEAD { "GET" } else { method.as_str() };
+    if OPEN_DURING_PASSWORD_CHANGE.iter().any(|(om, r)| *om == m && *r == route) {
+        return None;
+    }
+    if is_api(path) {
+        let e = ApiError::new(
+            StatusCode::FORBIDDEN,
+            "password_change_required",
+            "管理员已重置您的密码，请先修改密码（POST /api/v1/me/password）",
+        );
+        return Some(e.into_response());
+    }
+    let next = serde_urlencoded::to_string([("next", path)]).unwrap_or_default();
+    Some(Redirect::to(&format!("/account/password?{next}")).into_response())
 }
 
 pub fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -121,11 +169,16 @@ async fn resolve(state: &AppState, token: &str, via_cookie: bool) -> Result<Opti
     let kind = if via_cookie { "cookie" } else { "bearer" };
     Ok(liaison_app::accounts::resolve(&state.app, token, kind).await?.map(|s| Caller {
         principal: s.principal,
-        session: Some(Session { token_hash: s.token_hash, csrf: s.csrf, via_cookie }),
+        session: Some(Session {
+            token_hash: s.token_hash,
+            csrf: s.csrf,
+            via_cookie,
+            must_change_password: s.must_change_password,
+        }),
     }))
 }
 
-async fn identify(state: &AppState, headers: &HeaderMap) -> Result<Caller, ApiError> {
+pub(crate) async fn identify(state: &AppState, headers: &HeaderMap) -> Result<Caller, ApiError> {
     let anonymous = Caller { principal: Principal::Anonymous, session: None };
     if let Some(t) = bearer(headers) {
         return match resolve(state, t, false).await? {
@@ -150,7 +203,22 @@ async fn csrf_ok(req: Request, expected: &str, limit: usize) -> Result<(bool, Re
         let ok = token::constant_time_eq(h, expected);
         return Ok((ok, req));
     }
-    // An older multipart form carries its token in its action URL.
+    // An upload carries its token as the first field of its multipart body.
+    let mut req = req;
+    let multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(crate::multipart_token::boundary);
+    if let Some(b) = multipart {
+        let (found, back) = crate::multipart_token::token(req, &b, CSRF_FIELD).await;
+        req = back;
+        if let Some(v) = found {
+            let ok = token::constant_time_eq(&v, expected);
+            return Ok((ok, req));
+        }
+    }
+    // Upload forms used to carry it in their action URL (it then stays in the address bar).
     if let Some(q) = req.uri().query() {
         let from_query = serde_urlencoded::from_str::<Vec<(String, String)>>(q)
             .unwrap_or_default()
@@ -163,9 +231,6 @@ async fn csrf_ok(req: Request, expected: &str, limit: usize) -> Result<(bool, Re
         }
     }
     let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
-    if content_type.starts_with("multipart/form-data") {
-        return multipart_csrf_ok(req, expected, &content_type).await;
-    }
     if !content_type.starts_with("application/x-www-form-urlencoded") {
         return Ok((false, req));
     }
@@ -184,30 +249,6 @@ async fn csrf_ok(req: Request, expected: &str, limit: usize) -> Result<(bool, Re
 
 /// The largest upload a page form may send: nine photos (or a roster file) and the fields.
 pub const UPLOAD_LIMIT: usize = 40 * 1024 * 1024 + 64 * 1024;
-
-/// A multipart form (an upload) carries its token as a field, so that it never appears in a URL:
-/// the body is read (up to [`UPLOAD_LIMIT`]), its fields are scanned for the token, and the body
-/// is put back for the handler.
-async fn multipart_csrf_ok(req: Request, expected: &str, content_type: &str) -> Result<(bool, Request), ApiError> {
-    let (parts, body) = req.into_parts();
-    let bytes = axum::body::to_bytes(body, UPLOAD_LIMIT)
-        .await
-        .map_err(|_| ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", "提交的内容过大"))?;
-    let copy = Request::builder()
-        .header(header::CONTENT_TYPE, content_type)
-        .body(Body::from(bytes.clone()))
-        .map_err(ApiError::internal)?;
-    let mut ok = false;
-    if let Ok(mut form) = <axum::extract::Multipart as axum::extract::FromRequest<()>>::from_request(copy, &()).await {
-        while let Ok(Some(field)) = form.next_field().await {
-            if field.name() == Some(CSRF_FIELD) {
-                ok = field.text().await.is_ok_and(|v| token::constant_time_eq(&v, expected));
-                break;
-            }
-        }
-    }
-    Ok((ok, Request::from_parts(parts, Body::from(bytes))))
-}
 
 /// The middleware on every route (installed with `route_layer`, so the route is known).
 pub async fn gate(State(state): State<AppState>, req: Request, next: Next) -> Response {
@@ -233,8 +274,15 @@ pub async fn gate(State(state): State<AppState>, req: Request, next: Next) -> Re
         Ok(c) => c,
         Err(e) => return refuse(&path, e),
     };
+    let back = came_from(req.headers(), req.uri());
     if let Err(d) = authz::authorize(&caller.principal, action, Target::Any) {
-        return refuse(&path, denied_error(d));
+        return with_menu(refuse(&path, denied_error(d)), &caller, back);
+    }
+    if action != Action::Public
+        && caller.must_change_password()
+        && let Some(res) = held_for_password_change(&method, matched.as_deref().unwrap_or(""), &path)
+    {
+        return res;
     }
     let mut req = req;
     // Public forms (the contact form, code recovery, the survey) carry no token and act for no
@@ -244,20 +292,23 @@ pub async fn gate(State(state): State<AppState>, req: Request, next: Next) -> Re
         match csrf_ok(req, &s.csrf, state.settings.body_limit).await {
             Ok((true, r)) => req = r,
             Ok((false, _)) => {
-                return refuse(
-                    &path,
-                    ApiError::new(
-                        StatusCode::FORBIDDEN,
-                        "csrf_failed",
-                        "页面已过期或请求来源无法验证，请刷新页面后重试",
-                    ),
+                let e = ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    "csrf_failed",
+                    "页面已过期或请求来源无法验证，请刷新页面后重试",
                 );
+                return with_menu(refuse(&path, e), &caller, back);
             }
-            Err(e) => return refuse(&path, e),
+            Err(e) => return with_menu(refuse(&path, e), &caller, back),
         }
     }
-    req.extensions_mut().insert(caller);
-    next.run(req).await
+    req.extensions_mut().insert(caller.clone());
+    with_menu(next.run(req).await, &caller, back)
+}
+
+/// An error page shows the caller's own menu and a way back.
+fn with_menu(res: Response, caller: &Caller, back: Option<String>) -> Response {
+    crate::error::with_menu(res, caller, back)
 }
 
 pub use liaison_app::accounts::LoginError;

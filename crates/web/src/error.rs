@@ -151,6 +151,38 @@ struct ErrorPage<'a> {
     status: u16,
     message: &'a str,
     nav: crate::pages::Nav,
+    /// The page of this site the request came from.
+    back: Option<String>,
+    /// Where else to go: the caller's own work, or for a visitor the tracking page.
+    ways: Vec<(String, &'static str)>,
+}
+
+/// What an error page showed, kept on the response so that the gate, which knows the caller, can
+/// show it again with the caller's menu and a way back.
+#[derive(Debug, Clone)]
+pub(crate) struct Shown {
+    title: &'static str,
+    message: String,
+}
+
+fn page_html(status: StatusCode, shown: &Shown, nav: crate::pages::Nav, back: Option<String>) -> Option<String> {
+    let ways = match &nav.user {
+        Some(_) => vec![(nav.home.clone(), if nav.home == "/" { "回到工作台" } else { "回到我的工作" })],
+        None => vec![("/track".to_owned(), "查询办理进度")],
+    };
+    let page = ErrorPage { title: shown.title, status: status.as_u16(), message: &shown.message, nav, back, ways };
+    page.render().ok()
+}
+
+/// Shows an error page again with the caller's menu and a way back; other answers pass as they
+/// are.
+pub(crate) fn with_menu(mut res: Response, caller: &crate::auth::Caller, back: Option<String>) -> Response {
+    let Some(shown) = res.extensions_mut().remove::<Shown>() else { return res };
+    if let Some(html) = page_html(res.status(), &shown, crate::pages::Nav::for_caller(caller), back) {
+        res.headers_mut().remove(axum::http::header::CONTENT_LENGTH);
+        *res.body_mut() = axum::body::Body::from(html);
+    }
+    res
 }
 
 impl IntoResponse for PageError {
@@ -166,11 +198,13 @@ impl IntoResponse for PageError {
         };
         // Every field at fault, so that one correction is enough.
         let all = e.fields.iter().map(|f| f.message.as_str()).collect::<Vec<_>>().join("；");
-        let message = if e.fields.len() > 1 { all.as_str() } else { e.message.as_str() };
-        let page = ErrorPage { title, status: e.status.as_u16(), message, nav: crate::pages::Nav::default() };
-        match page.render() {
-            Ok(html) => (e.status, Html(html)).into_response(),
-            Err(_) => (e.status, e.message).into_response(),
-        }
+        let message = if e.fields.len() > 1 { all } else { e.message.clone() };
+        let shown = Shown { title, message };
+        let mut res = match page_html(e.status, &shown, crate::pages::Nav::default(), None) {
+            Some(html) => (e.status, Html(html)).into_response(),
+            None => (e.status, e.message).into_response(),
+        };
+        res.extensions_mut().insert(shown);
+        res
     }
 }

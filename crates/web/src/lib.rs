@@ -5,9 +5,11 @@
 mod api;
 mod assets;
 pub mod auth;
+mod download;
 mod error;
 mod extract;
 pub mod limits;
+mod multipart_token;
 mod pages;
 pub mod qr;
 mod routes;

@@ -8,6 +8,7 @@ use liaison_domain::region::RegionCode;
 use liaison_store::{StoreError, audit, users};
 
 /// A new account as submitted (API, admin page or CLI).
+#[derive(Debug, Clone)]
 pub struct NewUser {
     pub username: String,
     pub display_name: String,
@@ -56,7 +57,7 @@ pub fn validate_new_user(n: &NewUser) -> Result<ValidNewUser> {
 
 /// Creates the account and audits it, in one transaction. `actor` is who did it.
 pub async fn create_account(app: &App, v: ValidNewUser, actor: &str) -> Result<i64, Error> {
-    check_scope_target(app, &v).await?;
+    check_scope_target(app, &v.grant, &v.county).await?;
     let hash = {
         let pw = v.password.clone();
         tokio::task::spawn_blocking(move || password::hash_password(&pw)).await.map_err(Error::internal)?
@@ -97,28 +98,43 @@ pub async fn create_account(app: &App, v: ValidNewUser, actor: &str) -> Result<i
 
 /// A station, agency or deputy scope must name an active record of the account's county: a
 /// deputy account is thereby linked to its deputy record.
-async fn check_scope_target(app: &App, v: &ValidNewUser) -> Result<(), Error> {
+pub(super) async fn check_scope_target(app: &App, grant: &Grant, account_county: &RegionCode) -> Result<(), Error> {
     use liaison_store::org;
-    let county = match &v.grant.scope {
+    let county = match &grant.scope {
         Scope::Region(_) => return Ok(()),
         Scope::Station(s) => org::station_by_slug(&app.db, s).await?.filter(|x| x.active).map(|x| x.data.county_code),
         Scope::Agency(s) => org::agency_by_slug(&app.db, s).await?.filter(|x| x.active).map(|x| x.data.county_code),
         Scope::Deputy(s) => org::deputy_by_slug(&app.db, s).await?.filter(|x| x.active).map(|x| x.data.county_code),
     };
     match county {
-        Some(c) if c == v.county.county_key() => Ok(()),
+        Some(c) if c == account_county.county_key() => Ok(()),
         Some(_) => Err(Error::invalid("scope_outside_county", "所选联络站、单位或代表不属于该县（区）").field("scope")),
-        None => {
-            Err(Error::invalid("unknown_scope", "找不到范围所指的联络站、承办单位或代表（请填写其标识）")
-                .field("scope"))
-        }
+        None => Err(Error::invalid("unknown_scope", "找不到所选的联络站、承办单位或代表，或已停用").field("scope")),
     }
+}
+
+/// A station, agency or deputy account belongs to the county of its record: when no county is
+/// given, it is taken from there, so that nobody has to type a county code.
+async fn with_county_of_scope(app: &App, n: &NewUser) -> Result<NewUser> {
+    use liaison_store::org;
+    let mut n = n.clone();
+    if n.county.as_deref().is_some_and(|c| !c.trim().is_empty()) {
+        return Ok(n);
+    }
+    let found = match Scope::parse(&n.scope) {
+        Ok(Scope::Station(s)) => org::station_by_slug(&app.db, &s).await?.map(|x| x.data.county_code),
+        Ok(Scope::Agency(s)) => org::agency_by_slug(&app.db, &s).await?.map(|x| x.data.county_code),
+        Ok(Scope::Deputy(s)) => org::deputy_by_slug(&app.db, &s).await?.map(|x| x.data.county_code),
+        _ => None,
+    };
+    n.county = found;
+    Ok(n)
 }
 
 /// Creates the account for `principal`, who must be allowed to manage accounts in the new
 /// account's county and, for a region scope, in that region.
 pub async fn create(app: &App, principal: &Principal, n: &NewUser) -> Result<i64> {
-    let v = validate_new_user(n)?;
+    let v = validate_new_user(&with_county_of_scope(app, n).await?)?;
     crate::check(principal, Action::UserWrite, Target::Region(&v.county))?;
     if let Scope::Region(c) = &v.grant.scope {
         crate::check(principal, Action::UserWrite, Target::Region(c))?;

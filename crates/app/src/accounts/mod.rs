@@ -1,11 +1,16 @@
-//! Accounts and sessions: creating an account (`create`), lifting a lock-out (`unlock`), and
-//! signing in and out (`session`).
+//! Accounts and sessions: creating an account (`create`), lifting a lock-out (`unlock`),
+//! disabling, resetting a password and changing roles (`manage`), changing one's own password
+//! (`password`), and signing in and out (`session`).
 
 mod create;
+mod manage;
+mod password;
 mod session;
 mod unlock;
 
 pub use create::{NewUser, ValidNewUser, create, create_account, validate_new_user};
+pub use manage::{GrantInput, reset_password, set_disabled, set_grants};
+pub use password::change_own_password;
 pub use session::{LoginError, Session, login, logout, resolve};
 pub use unlock::unlock;
 
@@ -15,6 +20,19 @@ pub use liaison_store::users::UserSummary;
 /// Accounts whose county lies under `county_prefix` (the callers check the reader's scope).
 pub async fn list(app: &App, county_prefix: &str) -> Result<Vec<UserSummary>> {
     Ok(liaison_store::users::list(&app.db, county_prefix).await?)
+}
+
+/// One account, for a principal who may read the accounts of its county.
+pub async fn get(
+    app: &App,
+    principal: &liaison_domain::authz::Principal,
+    user: liaison_domain::ids::UserId,
+) -> Result<UserSummary> {
+    use liaison_domain::authz::{Action, Target};
+    let u = liaison_store::users::get_summary(&app.db, user.get()).await?.ok_or(crate::Error::NotFound)?;
+    let county = liaison_domain::region::RegionCode::parse(&u.county_code).map_err(crate::Error::internal)?;
+    crate::check(principal, Action::UserRead, Target::Region(&county))?;
+    Ok(u)
 }
 
 /// One account.

@@ -26,6 +26,9 @@ pub struct Session {
     pub principal: Principal,
     pub token_hash: String,
     pub csrf: String,
+    /// An administrator reset the password: the account must choose its own before anything
+    /// else.
+    pub must_change_password: bool,
 }
 
 /// Checks a username and password and opens a session of `kind` (`cookie` or `bearer`);
@@ -102,12 +105,19 @@ pub async fn resolve(app: &App, token: &str, kind: &str) -> Result<Option<Sessio
             code: "session_expired", message: "登录已超时，请重新登录".into()
         });
     }
-    let Some(account) = users::load_account(&app.db, row.user_id).await? else { return Ok(None) };
+    let Some((account, must_change_password)) = users::load_session_account(&app.db, row.user_id).await? else {
+        return Ok(None);
+    };
     // Refresh the idle timer at most once a minute, so reads stay reads.
     if now - row.last_seen_at > 60_000 {
         sessions::touch(&app.db, &hash, now).await?;
     }
-    Ok(Some(Session { principal: Principal::User(account), token_hash: hash, csrf: row.csrf_token }))
+    Ok(Some(Session {
+        principal: Principal::User(account),
+        token_hash: hash,
+        csrf: row.csrf_token,
+        must_change_password,
+    }))
 }
 
 /// Ends a session.

@@ -3,10 +3,12 @@
 //! row (`deactivate`); moving a station or deputy to another township is the county's own,
 //! audited action (`move_to`).
 
+mod current;
 mod deactivate;
 mod move_to;
 mod save;
 
+pub use current::{Current, current, for_edit, stations_cell};
 pub use deactivate::deactivate;
 pub use move_to::move_to;
 pub use save::{Saved, save};

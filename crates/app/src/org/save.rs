@@ -51,9 +51,16 @@ fn county_for(principal: &Principal, fields: &[(String, String)]) -> Result<Regi
 }
 
 /// Saves one record of `kind` from its fields; audited as `station.save`, `deputie.save`…
+/// Updating an existing record (named by its slug or natural key) changes only the fields given:
+/// the others keep their stored values, and an empty value clears an optional field.
 pub async fn save(app: &App, principal: &Principal, kind: RosterKind, fields: &[(String, String)]) -> Result<Saved> {
-    let records = one_row(kind, fields)?;
+    if let Some((k, _)) = fields.iter().find(|(k, _)| !kind.columns().iter().any(|c| c.key == k)) {
+        return Err(Error::invalid("unknown_field", format!("未知字段：{k}")).field(k.clone()));
+    }
+    let fields = &super::current::with_current(app, kind, &county_for(principal, fields)?, fields).await?;
+    // The record's own county, once its stored region is known.
     let county = county_for(principal, fields)?;
+    let records = one_row(kind, fields)?;
     let allowed = region_grants(principal, Action::OrgWrite);
     if !allowed.iter().any(|a| a.contains(&county) || county.contains(a)) {
         return Err(Error::refused());

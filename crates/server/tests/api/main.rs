@@ -2,6 +2,7 @@
 //! spoken to over HTTP. One test binary, so linking stays fast.
 
 mod accounts;
+mod admin;
 mod audit;
 mod browser;
 mod caseloop;

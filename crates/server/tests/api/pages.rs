@@ -176,7 +176,7 @@ async fn staff_edit_the_organisation_from_the_pages(b: Backend) {
     let page = app.client.get(app.url("/org")).header("cookie", &cookie).send().await.unwrap();
     assert_eq!(page.status(), StatusCode::OK);
     let html = page.text().await.unwrap();
-    assert!(html.contains("新增或修改联络站") && html.contains("导入名册"));
+    assert!(html.contains("新增联络站") && html.contains("导入名册"));
     let csrf = hidden_csrf(&html);
     let form = |token: &str, name: &str| {
         vec![

@@ -22,6 +22,9 @@ pub struct TokenBody {
     pub token: String,
     /// The token lapses after this many seconds without use.
     pub idle_timeout_seconds: i64,
+    /// An administrator reset the password: until it is changed (`POST /api/v1/me/password`),
+    /// every other route answers 403 `password_change_required`.
+    pub must_change_password: bool,
 }
 
 /// Log in and receive a bearer token.
@@ -39,9 +42,16 @@ pub async fn create(
         return Err(auth::login_refusal(auth::LoginError::BadCredentials));
     }
     let logged = auth::login(&state, client, &c.username, &c.password, "bearer").await?;
+    let must_change_password = liaison_app::accounts::resolve(&state.app, &logged.token, "bearer")
+        .await?
+        .is_some_and(|s| s.must_change_password);
     Ok((
         StatusCode::CREATED,
-        Json(TokenBody { token: logged.token, idle_timeout_seconds: state.settings.session_idle.num_seconds() }),
+        Json(TokenBody {
+            token: logged.token,
+            idle_timeout_seconds: state.settings.session_idle.num_seconds(),
+            must_change_password,
+        }),
     ))
 }
 

@@ -86,12 +86,22 @@ fn login_page(
     Ok((status, [(header::SET_COOKIE, cookie)], html).into_response())
 }
 
+/// The page asked for before signing in, if any: kept through the form; without one, each role
+/// lands on its own work.
+fn asked_next(next: Option<&str>) -> String {
+    match next.filter(|n| !n.is_empty()) {
+        // An address elsewhere is dropped: the role's own landing page instead.
+        Some(n) if safe_next(Some(n)) == n => n.to_owned(),
+        _ => String::new(),
+    }
+}
+
 pub async fn form(
     State(state): State<AppState>,
     headers: HeaderMap,
     Query(q): Query<NextQuery>,
 ) -> Result<Response, PageError> {
-    login_page(&state, &headers, StatusCode::OK, safe_next(q.next.as_deref()), String::new(), None)
+    login_page(&state, &headers, StatusCode::OK, asked_next(q.next.as_deref()), String::new(), None)
 }
 
 #[derive(Deserialize)]
@@ -108,7 +118,7 @@ pub async fn submit(
     headers: HeaderMap,
     PageForm(f): PageForm<LoginForm>,
 ) -> Result<Response, PageError> {
-    let next = safe_next(f.next.as_deref());
+    let next = asked_next(f.next.as_deref());
     let cookie_token = cookie_value(&headers, LOGIN_CSRF_COOKIE).unwrap_or("");
     if cookie_token.is_empty() || !token::constant_time_eq(cookie_token, &f.csrf_token) {
         let msg = "页面已过期，请重新提交".to_owned();
@@ -119,7 +129,19 @@ pub async fn submit(
             let secure = is_secure(&state, &headers);
             let session = set_cookie(SESSION_COOKIE, &logged.token, "/", secure, None);
             let clear = set_cookie(LOGIN_CSRF_COOKIE, "", "/login", secure, Some(0));
-            let mut res = Redirect::to(&next).into_response();
+            let opened = liaison_app::accounts::resolve(&state.app, &logged.token, "cookie").await?;
+            let target = match (&opened, next.is_empty()) {
+                (Some(s), true) => super::landing(&s.principal).to_owned(),
+                _ if next.is_empty() => "/".to_owned(),
+                _ => next,
+            };
+            // A reset password is replaced before anything else.
+            let target = if opened.is_some_and(|s| s.must_change_password) {
+                format!("/account/password?{}", serde_urlencoded::to_string([("next", &target)]).unwrap_or_default())
+            } else {
+                target
+            };
+            let mut res = Redirect::to(&target).into_response();
             res.headers_mut().append(header::SET_COOKIE, session);
             res.headers_mut().append(header::SET_COOKIE, clear);
             Ok(res)

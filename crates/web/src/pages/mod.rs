@@ -1,6 +1,6 @@
 //! The Chinese pages: one shared layout, a form's CSRF token in every form, assets embedded.
 
-mod admin;
+mod account;
 mod audit;
 mod case;
 mod case_list;
@@ -9,42 +9,64 @@ mod case_steps;
 mod cases;
 mod home;
 mod login;
+mod nav;
 mod org;
+mod org_edit;
+mod org_import;
 mod public;
 mod track;
+mod users;
 
-use crate::auth::Caller;
 use crate::error::{ApiError, PageError};
 use crate::routes::Registry;
 use askama::Template;
 use axum::http::Method;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
-use liaison_domain::authz::{self, Action, Target};
+use liaison_domain::authz::Action;
+pub(crate) use login::safe_next;
+pub use nav::{Nav, landing};
 
 pub(crate) fn register(r: Registry) -> Registry {
     r.page(Method::GET, "/", Action::Authenticated, get(home::dashboard))
         .page(Method::GET, "/login", Action::Public, get(login::form))
         .page(Method::POST, "/login", Action::Public, post(login::submit))
         .page(Method::POST, "/logout", Action::Authenticated, post(login::logout))
-        .page(Method::GET, "/regions", Action::RegionRead, get(home::regions))
+        // The region tree is for those who administer it; others pick regions by name.
+        .page(Method::GET, "/regions", Action::RegionWrite, get(home::regions))
         .page(Method::GET, "/audit", Action::AuditRead, get(audit::audit))
-        .page(Method::GET, "/admin/users", Action::UserRead, get(admin::users))
-        .page(Method::POST, "/admin/users", Action::UserWrite, post(admin::create_user))
+        .page(Method::GET, "/account/password", Action::Authenticated, get(account::form))
+        .page(Method::POST, "/account/password", Action::Authenticated, post(account::change))
+        .page(Method::GET, "/admin/users", Action::UserRead, get(users::users))
+        .page(Method::POST, "/admin/users", Action::UserWrite, post(users::create_user))
+        .page(Method::GET, "/admin/users/{id}", Action::UserRead, get(users::user))
+        .page(Method::POST, "/admin/users/{id}/disable", Action::UserWrite, post(users::disable))
+        .page(Method::POST, "/admin/users/{id}/enable", Action::UserWrite, post(users::enable))
+        .page(Method::POST, "/admin/users/{id}/grants", Action::UserWrite, post(users::set_grants))
+        .page(Method::POST, "/admin/users/{id}/password", Action::AccountUnlock, post(users::reset_password))
+        .page(Method::POST, "/admin/users/{id}/unlock", Action::AccountUnlock, post(users::unlock))
         .page(Method::GET, "/org", Action::OrgRead, get(org::stations))
         .page(Method::GET, "/org/deputies", Action::OrgRead, get(org::deputies))
         .page(Method::GET, "/org/agencies", Action::OrgRead, get(org::agencies))
         .page(Method::GET, "/org/grid", Action::OrgRead, get(org::grid))
-        .page(Method::GET, "/org/import", Action::OrgWrite, get(org::import_form))
-        .page(Method::POST, "/org/{tab}/save", Action::OrgWrite, post(org::save))
+        .page(Method::GET, "/org/import", Action::OrgWrite, get(org_import::import_form))
+        .page(Method::GET, "/org/{tab}/new", Action::OrgWrite, get(org_edit::new_form))
+        .page(Method::GET, "/org/{tab}/{slug}/edit", Action::OrgWrite, get(org_edit::edit_form))
+        .page(Method::POST, "/org/{tab}/save", Action::OrgWrite, post(org_edit::save))
         .page(Method::POST, "/org/{tab}/{slug}/deactivate", Action::OrgWrite, post(org::deactivate))
         .page(Method::POST, "/org/{tab}/move", Action::OrgWrite, post(org::move_to))
         .page(
             Method::POST,
             "/org/import",
             Action::OrgWrite,
-            post(org::import_upload)
+            post(org_import::import_upload)
                 .layer(axum::extract::DefaultBodyLimit::max(liaison_sheets::MAX_FILE_BYTES + 64 * 1024)),
+        )
+        .page(
+            Method::POST,
+            "/org/import/report",
+            Action::OrgWrite,
+            post(org_import::error_report).layer(axum::extract::DefaultBodyLimit::max(16 * 1024 * 1024)),
         )
         .page(Method::GET, "/county", Action::Public, get(public::counties))
         .page(Method::GET, "/county/{code}", Action::Public, get(public::county))
@@ -78,50 +100,25 @@ pub(crate) fn register(r: Registry) -> Registry {
         .page(Method::POST, "/track/{code}/survey", Action::Public, post(track::survey))
 }
 
-/// What the layout's header shows: the signed-in name and the links the caller may follow.
-#[derive(Debug, Default, Clone)]
-pub struct Nav {
-    pub user: Option<String>,
-    pub csrf: String,
-    pub links: Vec<(&'static str, &'static str)>,
-}
-
-impl Nav {
-    pub fn for_caller(caller: &Caller) -> Nav {
-        let Some(account) = caller.principal.account() else { return Nav::default() };
-        let may = |a: Action| authz::authorize(&caller.principal, a, Target::Any).is_ok();
-        let mut links = vec![("/", "工作台")];
-        if may(Action::RegionRead) {
-            links.push(("/regions", "行政区划"));
-        }
-        if may(Action::CaseRead) {
-            links.push(("/cases", "意见建议"));
-            links.push(("/stats", "统计"));
-        }
-        if may(Action::OrgRead) {
-            links.push(("/org", "组织名册"));
-        }
-        if may(Action::UserRead) {
-            links.push(("/admin/users", "账号管理"));
-        }
-        if may(Action::AuditRead) {
-            links.push(("/audit", "审计日志"));
-        }
-        Nav { user: Some(account.display_name.clone()), csrf: caller.csrf().to_owned(), links }
-    }
-}
-
 pub(crate) fn render<T: Template>(t: &T) -> Result<Html<String>, PageError> {
     t.render().map(Html).map_err(|e| PageError(ApiError::internal(e)))
 }
 
-/// Unknown paths: JSON under the API prefixes, a page elsewhere.
-pub async fn not_found(uri: axum::http::Uri) -> Response {
+/// Unknown paths: JSON under the API prefixes, a page elsewhere, with the caller's menu and a
+/// way back (the gate does not run here, so the caller is looked up for the menu only).
+pub async fn not_found(
+    axum::extract::State(state): axum::extract::State<crate::state::AppState>,
+    headers: axum::http::HeaderMap,
+    uri: axum::http::Uri,
+) -> Response {
     let path = uri.path();
     if path.starts_with("/api/") || path.starts_with("/open311/") {
-        ApiError::not_found().into_response()
-    } else {
-        PageError(ApiError::not_found()).into_response()
+        return ApiError::not_found().into_response();
+    }
+    let res = PageError(ApiError::not_found()).into_response();
+    match crate::auth::identify(&state, &headers).await {
+        Ok(caller) => crate::error::with_menu(res, &caller, crate::auth::came_from(&headers, &uri)),
+        Err(_) => res,
     }
 }
 

@@ -1,5 +1,7 @@
-//! Staff pages for the organisation: stations, deputies (phones masked), agencies, grid coverage,
-//! and the roster upload with its row-by-row error report.
+//! Staff pages for the organisation: stations, deputies (phones masked), agencies and grid
+//! coverage of a region chosen by name, with links to edit a record, its QR codes, deactivation,
+//! and moving a record between townships. Edit forms are in `org_edit`, the roster upload in
+//! `org_import`.
 
 use super::{Nav, render};
 use crate::api::org::{region_grants, scoped_region};
@@ -8,22 +10,26 @@ use crate::error::{ApiError, PageError};
 use crate::extract::PagePath;
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Multipart, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Response};
-use base64::Engine;
-use liaison_app::roster as roster_io;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use liaison_app::choices::{Choice, Choices};
 use liaison_domain::authz::{Action, Target};
 use liaison_domain::org::{AgencyKind, DeputyLevel, StationKind};
 use liaison_domain::phone::mask_phone;
 use liaison_domain::region::RegionCode;
-use liaison_domain::roster::{CellError, RosterKind};
 use serde::Deserialize;
 
 #[derive(Deserialize, Default)]
 pub struct RegionParam {
-    region: Option<String>,
+    pub(crate) region: Option<String>,
     saved: Option<String>,
+}
+
+/// Where a tab's list lives.
+pub(crate) fn list_href(tab: &str, region: &str) -> String {
+    let base = if tab == "stations" { "/org".to_owned() } else { format!("/org/{tab}") };
+    format!("{base}?region={region}")
 }
 
 /// Deactivates a station, deputy or agency from its list.
@@ -40,43 +46,8 @@ pub async fn deactivate(
         _ => return Err(PageError(ApiError::not_found())),
     };
     liaison_app::org::deactivate(&state.app, &caller.principal, what, &slug).await?;
-    let back = if tab == "stations" { "/org".to_owned() } else { format!("/org/{tab}") };
     let region = q.region.unwrap_or_default();
-    Ok(axum::response::Redirect::to(&format!("{back}?region={region}&saved=1")).into_response())
-}
-
-/// Saves one station, deputy or agency from the edit form, with the API's validation.
-pub async fn save(
-    State(state): State<AppState>,
-    caller: Caller,
-    PagePath(tab): PagePath<String>,
-    Query(q): Query<RegionParam>,
-    crate::extract::PageForm(form): crate::extract::PageForm<Vec<(String, String)>>,
-) -> Result<Response, PageError> {
-    let kind = match tab.as_str() {
-        "stations" => RosterKind::Stations,
-        "deputies" => RosterKind::Deputies,
-        "agencies" => RosterKind::Agencies,
-        _ => return Err(PageError(ApiError::not_found())),
-    };
-    let region = scoped_region(&caller, Action::OrgWrite, q.region.as_deref())?;
-    let fields: Vec<(String, String)> =
-        form.into_iter().filter(|(k, v)| k != crate::auth::CSRF_FIELD && !v.trim().is_empty()).collect();
-    let back = if tab == "stations" { "/org".to_owned() } else { format!("/org/{tab}") };
-    match liaison_app::org::save(&state.app, &caller.principal, kind, &fields).await.map_err(ApiError::from) {
-        Ok(_) => Ok(axum::response::Redirect::to(&format!("{back}?region={region}&saved=1")).into_response()),
-        Err(e) if e.status.is_client_error() => {
-            let status = e.status;
-            let l = listing(&state, &tab, &region).await?;
-            let mut res = render_listing(&caller, &region, l, Some(FormError::Save(e.message)), false)?.into_response();
-            *res.status_mut() = match status {
-                StatusCode::FORBIDDEN | StatusCode::CONFLICT => status,
-                _ => StatusCode::UNPROCESSABLE_ENTITY,
-            };
-            Ok(res)
-        }
-        Err(e) => Err(PageError(e)),
-    }
+    Ok(Redirect::to(&format!("{}&saved=1", list_href(&tab, &region))).into_response())
 }
 
 #[derive(Deserialize)]
@@ -99,21 +70,22 @@ pub async fn move_to(
         _ => return Err(PageError(ApiError::not_found())),
     };
     let region = scoped_region(&caller, Action::OrgWrite, q.region.as_deref())?;
-    let back = if tab == "stations" { "/org".to_owned() } else { format!("/org/{tab}") };
     match liaison_app::org::move_to(&state.app, &caller.principal, what, form.slug.trim(), form.region.trim())
         .await
         .map_err(ApiError::from)
     {
-        Ok(_) => Ok(axum::response::Redirect::to(&format!("{back}?region={region}&saved=1")).into_response()),
+        Ok(_) => Ok(Redirect::to(&format!("{}&saved=1", list_href(&tab, region.as_str()))).into_response()),
         Err(e) if e.status.is_client_error() => {
             let status = e.status;
-            let l = listing(&state, &tab, &region).await?;
             let message = if status == StatusCode::NOT_FOUND {
-                format!("找不到标识为“{}”的记录", form.slug.trim())
+                "找不到所选的记录，请重新选择".to_owned()
             } else {
                 e.message
             };
-            let mut res = render_listing(&caller, &region, l, Some(FormError::Move(message)), false)?.into_response();
+            let l = listing(&state, &tab, &region).await?;
+            let typed = (form.slug.trim().to_owned(), form.region.trim().to_owned());
+            let mut res =
+                render_listing(&state, &caller, &region, l, Some((message, typed)), false).await?.into_response();
             *res.status_mut() = status;
             Ok(res)
         }
@@ -123,7 +95,12 @@ pub async fn move_to(
 
 pub struct Row {
     pub cells: Vec<String>,
+    /// The public page the first cell links to.
     pub link: Option<String>,
+    /// The record's slug, for the edit and deactivate links; none for grid cells.
+    pub slug: Option<String>,
+    /// (href, label, download) of the record's QR codes.
+    pub codes: Option<(String, &'static str, bool)>,
 }
 
 #[derive(Template)]
@@ -131,6 +108,9 @@ pub struct Row {
 struct OrgPage {
     nav: Nav,
     region: String,
+    region_label: String,
+    /// Regions the caller may list, for the region picker.
+    regions: Vec<Choice>,
     tab: &'static str,
     title: &'static str,
     headers: Vec<&'static str>,
@@ -139,10 +119,11 @@ struct OrgPage {
     can_write: bool,
     /// May move a record between townships of the county.
     can_move: bool,
+    /// Where a record may be moved to: the county's townships and villages.
+    move_regions: Vec<Choice>,
     move_error: Option<String>,
-    /// (key, header, hint) of the edit form's fields; empty when the caller may not edit.
-    fields: Vec<(&'static str, &'static str, String)>,
-    error: Option<String>,
+    /// What the move form held when it was refused: (slug, region).
+    move_typed: (String, String),
     saved: bool,
 }
 
@@ -155,96 +136,85 @@ struct Listing {
     note: String,
 }
 
-/// The edit form's fields for a tab: the roster columns, with the accepted values as hints.
-fn form_fields(tab: &str) -> Vec<(&'static str, &'static str, String)> {
-    let kind = match tab {
-        "stations" => RosterKind::Stations,
-        "deputies" => RosterKind::Deputies,
-        "agencies" => RosterKind::Agencies,
-        _ => return vec![],
-    };
-    kind.columns()
-        .iter()
-        .map(|c| {
-            let hint = match (tab, c.key) {
-                (_, "slug") => "留空则按名称自动生成；填写已有标识即为修改".to_owned(),
-                (_, "region") => "区划代码或名称，如 611026001 或 乾佑街道".to_owned(),
-                ("stations", "kind") => StationKind::ALL.iter().map(|k| k.label()).collect::<Vec<_>>().join(" / "),
-                ("stations", "household_kind") => "联络中心户 / 行业中心户 / 产业中心户".to_owned(),
-                ("stations", "parent") => "上级站点的名称或标识".to_owned(),
-                ("deputies", "levels") => "如 县级、乡镇级".to_owned(),
-                ("deputies", "gender") => "男 / 女".to_owned(),
-                ("deputies", "stations") => "站点名称，以顿号分隔；驻站者加（驻站）".to_owned(),
-                ("agencies", "kind") => AgencyKind::ALL.iter().map(|k| k.label()).collect::<Vec<_>>().join(" / "),
-                _ => String::new(),
-            };
-            (c.key, c.header, hint)
-        })
-        .collect()
-}
-
-/// A refusal, shown beside the form that caused it.
-enum FormError {
-    Save(String),
-    Move(String),
-}
-
-fn render_listing(
+async fn render_listing(
+    state: &AppState,
     caller: &Caller,
     region: &RegionCode,
-    l: Listing,
-    error: Option<FormError>,
+    mut l: Listing,
+    move_error: Option<(String, (String, String))>,
     saved: bool,
 ) -> Result<Html<String>, PageError> {
-    let (error, move_error) = match error {
-        Some(FormError::Save(e)) => (Some(e), None),
-        Some(FormError::Move(e)) => (None, Some(e)),
-        None => (None, None),
-    };
     let can_write = caller.check(Action::OrgWrite, Target::Region(region)).is_ok();
-    let fields = if can_write { form_fields(l.tab) } else { vec![] };
+    if !can_write {
+        l.rows.iter_mut().for_each(|r| r.slug = None);
+    }
     // Moving between townships is the county's: offered to those who may write the whole county.
+    let county = region.county();
     let can_move = matches!(l.tab, "stations" | "deputies")
-        && region.county().is_some_and(|c| caller.check(Action::OrgWrite, Target::Region(&c)).is_ok());
+        && county.as_ref().is_some_and(|c| caller.check(Action::OrgWrite, Target::Region(c)).is_ok());
+    let names = liaison_app::choices::regions(&state.app, &region_grants(caller, Action::OrgRead), false).await?;
+    let move_regions = match (&county, can_move) {
+        (Some(c), true) => liaison_app::choices::regions(&state.app, std::slice::from_ref(c), true)
+            .await?
+            .regions
+            .into_iter()
+            .filter(|r| r.value.len() > 6)
+            .map(|r| Choice { label: with_township(&r), ..r })
+            .collect(),
+        _ => vec![],
+    };
+    let (move_error, move_typed) = match move_error {
+        Some((e, typed)) => (Some(e), typed),
+        None => (None, Default::default()),
+    };
     render(&OrgPage {
         can_move,
+        move_regions,
         move_error,
+        move_typed,
         nav: Nav::for_caller(caller),
         region: region.to_string(),
+        region_label: names.region_label(region.as_str()),
+        regions: names.regions,
         tab: l.tab,
         title: l.title,
         headers: l.headers,
         rows: l.rows,
         note: l.note,
         can_write,
-        fields,
-        error,
         saved,
     })
 }
 
+/// A village's name with its township's, so that two 新华村 can be told apart.
+fn with_township(r: &Choice) -> String {
+    if r.value.len() > 9 && !r.hint.is_empty() { format!("{} · {}", r.hint, r.label) } else { r.label.clone() }
+}
+
+async fn names(state: &AppState, region: &RegionCode) -> Result<Choices, PageError> {
+    Ok(liaison_app::choices::regions(&state.app, std::slice::from_ref(region), true).await?)
+}
+
 async fn stations_listing(state: &AppState, region: &RegionCode) -> Result<Listing, PageError> {
+    let names = names(state, region).await?;
     let rows = liaison_app::directory::stations_under(&state.app, region.as_str(), false)
         .await?
         .into_iter()
         .map(|s| Row {
             link: Some(format!("/station/{}", s.data.slug)),
+            codes: Some((format!("/station/{}/codes", s.data.slug), "二维码", false)),
             cells: vec![
                 s.data.name,
                 StationKind::parse(&s.data.kind).map(|k| k.label()).unwrap_or("").into(),
-                s.data.region_code,
+                names.region_label(&s.data.region_code),
                 s.data.opening_hours,
-                s.data.slug,
             ],
+            slug: Some(s.data.slug),
         })
         .collect::<Vec<_>>();
     let note = format!("共 {} 个站点", rows.len());
     Ok(Listing {
-        tab: "stations",
-        title: "联络站",
-        headers: vec!["名称", "类型", "区划", "开放时间", "标识"],
-        rows,
-        note,
+        tab: "stations", title: "联络站", headers: vec!["名称", "类型", "所在区划", "开放时间"], rows, note
     })
 }
 
@@ -263,48 +233,43 @@ async fn deputies_listing(state: &AppState, region: &RegionCode) -> Result<Listi
                 .join("、");
             Row {
                 link: Some(format!("/deputy/{}", d.data.slug)),
+                codes: Some((format!("/qr/deputy/{}.png?download=1", d.data.slug), "下载二维码", true)),
                 cells: vec![
                     d.data.name,
                     levels,
                     d.data.constituency,
                     if d.data.phone.is_empty() { String::new() } else { mask_phone(&d.data.phone) },
-                    d.data.slug,
                 ],
+                slug: Some(d.data.slug),
             }
         })
         .collect::<Vec<_>>();
     let note = format!("共 {} 名代表；联系电话已遮蔽，需要时经授权查看并留痕", rows.len());
     Ok(Listing {
-        tab: "deputies",
-        title: "代表",
-        headers: vec!["姓名", "层级", "选区", "联系电话", "标识"],
-        rows,
-        note,
+        tab: "deputies", title: "代表", headers: vec!["姓名", "层级", "选区", "联系电话"], rows, note
     })
 }
 
 async fn agencies_listing(state: &AppState, region: &RegionCode) -> Result<Listing, PageError> {
+    let names = names(state, region).await?;
     let rows = liaison_app::directory::agencies_under(&state.app, region.as_str(), false)
         .await?
         .into_iter()
         .map(|a| Row {
             link: None,
+            codes: None,
             cells: vec![
                 a.data.name,
                 AgencyKind::parse(&a.data.kind).map(|k| k.label()).unwrap_or("").into(),
-                a.data.region_code,
+                names.region_label(&a.data.region_code),
                 a.data.phone,
-                a.data.slug,
             ],
+            slug: Some(a.data.slug),
         })
         .collect::<Vec<_>>();
     let note = format!("共 {} 个承办单位", rows.len());
     Ok(Listing {
-        tab: "agencies",
-        title: "承办单位",
-        headers: vec!["名称", "类型", "区划", "电话", "标识"],
-        rows,
-        note,
+        tab: "agencies", title: "承办单位", headers: vec!["名称", "类型", "所在区划", "电话"], rows, note
     })
 }
 
@@ -319,7 +284,7 @@ async fn listing(state: &AppState, tab: &str, region: &RegionCode) -> Result<Lis
 async fn list_page(state: AppState, caller: Caller, q: RegionParam, tab: &str) -> Result<Html<String>, PageError> {
     let region = scoped_region(&caller, Action::OrgRead, q.region.as_deref())?;
     let l = listing(&state, tab, &region).await?;
-    render_listing(&caller, &region, l, None, q.saved.is_some())
+    render_listing(&state, &caller, &region, l, None, q.saved.is_some()).await
 }
 
 pub async fn stations(
@@ -358,9 +323,11 @@ pub async fn grid(
         .into_iter()
         .map(|c| Row {
             link: None,
+            slug: None,
+            codes: None,
             cells: vec![
-                c.cell.code,
                 c.cell.name,
+                c.cell.code,
                 format!("{} 级", c.cell.level),
                 if c.deputies.is_empty() {
                     "⚠ 无包联代表".into()
@@ -374,109 +341,7 @@ pub async fn grid(
     let note = format!("共 {} 个网格，其中 {uncovered} 个尚无包联代表", rows.len());
     let l =
         Listing {
-            tab: "grid", title: "网格", headers: vec!["编号", "名称", "层级", "包联代表", "网格员"], rows, note
+            tab: "grid", title: "网格", headers: vec!["名称", "编号", "层级", "包联代表", "网格员"], rows, note
         };
-    render_listing(&caller, &region, l, None, false)
-}
-
-#[derive(Template)]
-#[template(path = "org_import.html")]
-struct ImportPage {
-    nav: Nav,
-    region: String,
-    message: Option<String>,
-    counts: Vec<(String, usize, usize, usize)>,
-    errors: Vec<CellError>,
-    report_href: String,
-    kinds: Vec<(&'static str, &'static str, String)>,
-}
-
-fn import_page(
-    caller: &Caller,
-    region: &str,
-    message: Option<String>,
-    counts: Vec<(String, usize, usize, usize)>,
-    errors: Vec<CellError>,
-) -> Result<Html<String>, PageError> {
-    let report_href = if errors.is_empty() {
-        String::new()
-    } else {
-        let b64 = base64::engine::general_purpose::STANDARD.encode(roster_io::error_report_xlsx(&errors));
-        format!("data:application/vnd.openxmlformats-officedocument.spreadsheetml.sheet;base64,{b64}")
-    };
-    let kinds = RosterKind::ALL.iter().map(|k| (k.as_str(), k.label(), k.headers().join("、"))).collect();
-    render(&ImportPage {
-        nav: Nav::for_caller(caller),
-        region: region.to_owned(),
-        message,
-        counts,
-        errors,
-        report_href,
-        kinds,
-    })
-}
-
-pub async fn import_form(caller: Caller, Query(q): Query<RegionParam>) -> Result<Html<String>, PageError> {
-    let region = scoped_region(&caller, Action::OrgWrite, q.region.as_deref())?;
-    import_page(&caller, region.as_str(), None, vec![], vec![])
-}
-
-pub async fn import_upload(
-    State(state): State<AppState>,
-    caller: Caller,
-    Query(q): Query<RegionParam>,
-    mut form: Multipart,
-) -> Result<Response, PageError> {
-    let region = scoped_region(&caller, Action::OrgWrite, q.region.as_deref())?;
-    let county = region.county().unwrap_or_else(|| region.clone());
-    let mut file = None;
-    while let Some(field) = form
-        .next_field()
-        .await
-        .map_err(|_| ApiError::bad_request("invalid_upload", "上传内容不完整，请重新选择文件"))?
-    {
-        if field.name() == Some("file") {
-            let bytes = field.bytes().await.map_err(|_| {
-                ApiError::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "body_too_large",
-                    format!("文件过大（不能超过 {} MB）", liaison_sheets::MAX_FILE_BYTES / 1024 / 1024),
-                )
-            })?;
-            file = Some(bytes);
-        }
-    }
-    let Some(bytes) = file.filter(|b| !b.is_empty()) else {
-        let html = import_page(&caller, region.as_str(), Some("请选择要导入的文件".into()), vec![], vec![])?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response());
-    };
-    let allowed = region_grants(&caller, Action::OrgWrite);
-    let result =
-        roster_io::import(&state.app, &county, &allowed, &bytes, (&caller.actor(), "roster.import"), false).await;
-    match result {
-        Ok(report) if report.errors.is_empty() => {
-            let counts =
-                report.counts.iter().map(|(k, c)| (k.label().to_owned(), c.created, c.updated, c.unchanged)).collect();
-            let msg = if report.changed() {
-                "导入成功"
-            } else {
-                "导入完成：文件与现有数据一致，没有任何改动"
-            };
-            Ok(import_page(&caller, region.as_str(), Some(msg.into()), counts, vec![])?.into_response())
-        }
-        Ok(report) => {
-            let msg = format!("发现 {} 处错误，未导入任何数据。请按下表修改后重新导入。", report.errors.len());
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                import_page(&caller, region.as_str(), Some(msg), vec![], report.errors)?,
-            )
-                .into_response())
-        }
-        Err(roster_io::ImportError::Store(e)) => Err(liaison_app::Error::from(e).into()),
-        Err(e) => Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            import_page(&caller, region.as_str(), Some(e.to_string()), vec![], vec![])?,
-        )
-            .into_response()),
-    }
+    render_listing(&state, &caller, &region, l, None, false).await
 }

@@ -499,23 +499,39 @@ pub async fn deputy(
 }
 
 /// `/qr/{station|deputy}/{slug}.{svg|png}`
+#[derive(serde::Deserialize, Default)]
+pub struct QrQuery {
+    /// Any value: answer as a download (`attachment`) rather than for display.
+    download: Option<String>,
+}
+
+/// A QR code as SVG or PNG, saved under the station's or deputy's name (e.g.
+/// 仁和社区代表联络点-二维码.png), downloaded with `?download=1`.
 pub async fn qr_code(
     State(state): State<AppState>,
     PagePath((what, file)): PagePath<(String, String)>,
+    Query(q): Query<QrQuery>,
 ) -> Result<Response, PageError> {
     let (slug, ext) = file.rsplit_once('.').ok_or_else(|| PageError(ApiError::not_found()))?;
-    match what.as_str() {
-        "station" => drop(active_station(&state, slug).await?),
-        "deputy" => drop(active_deputy(&state, slug).await?),
+    let name = match what.as_str() {
+        "station" => active_station(&state, slug).await?.data.name,
+        "deputy" => format!("{}代表", active_deputy(&state, slug).await?.data.name),
         _ => return Err(PageError(ApiError::not_found())),
-    }
+    };
     let url = format!("{}/{what}/{slug}", state.settings.public_url);
     let cache = (header::CACHE_CONTROL, "public, max-age=86400");
-    Ok(match ext {
+    let mut res = match ext {
         "svg" => ([(header::CONTENT_TYPE, "image/svg+xml"), cache], qr::svg(&url)).into_response(),
         "png" => ([(header::CONTENT_TYPE, "image/png"), cache], qr::png(&url, 8)).into_response(),
-        _ => (StatusCode::NOT_FOUND, "not found").into_response(),
-    })
+        _ => return Ok((StatusCode::NOT_FOUND, "not found").into_response()),
+    };
+    let named = crate::download::disposition(
+        q.download.is_some(),
+        &format!("qr-{what}-{slug}.{ext}"),
+        &format!("{name}-二维码.{ext}"),
+    );
+    res.headers_mut().insert(header::CONTENT_DISPOSITION, named);
+    Ok(res)
 }
 
 pub struct CodeTile {

@@ -22,6 +22,16 @@ const NO_FOREIGN_RECORD_IN_BODY: &[(&str, &str, &str)] = &[
     ("POST", "/login", "signs in"),
     ("POST", "/logout", "ends the caller's own session"),
     ("POST", "/api/v1/users/{id}/unlock", "the record is in the URL: the matrix calls it with county A's user"),
+    ("POST", "/api/v1/users/{id}/disable", "the record is in the URL: the matrix calls it with county A's user"),
+    ("POST", "/api/v1/users/{id}/enable", "the record is in the URL: the matrix calls it with county A's user"),
+    ("POST", "/api/v1/users/{id}/password-reset", "the record is in the URL: the matrix calls it with county A's user"),
+    ("POST", "/admin/users/{id}/disable", "the record is in the URL: the matrix calls it with county A's user"),
+    ("POST", "/admin/users/{id}/enable", "the record is in the URL: the matrix calls it with county A's user"),
+    ("POST", "/admin/users/{id}/password", "the record is in the URL: the matrix calls it with county A's user"),
+    ("POST", "/admin/users/{id}/unlock", "the record is in the URL: the matrix calls it with county A's user"),
+    ("POST", "/api/v1/me/password", "changes the caller's own password"),
+    ("POST", "/account/password", "changes the caller's own password"),
+    ("POST", "/org/import/report", "turns the rows it is sent into a file; reads and writes nothing"),
     ("POST", "/api/v1/cases/{id}/photos", "the record is in the URL: the matrix calls it with county A's case"),
     ("POST", "/api/v1/stations/{slug}/deactivate", "the record is in the URL: the matrix covers it"),
     ("POST", "/api/v1/deputies/{slug}/deactivate", "the record is in the URL: the matrix covers it"),
@@ -188,6 +198,21 @@ fn foreign_writes() -> Vec<ForeignWrite> {
                 ("county", "611025"),
             ]),
         ),
+        // County B's admin may not give one of B's accounts a station of county A.
+        w(
+            "PUT",
+            "/api/v1/users/{id}/grants",
+            "/api/v1/users/{user_b}/grants",
+            ADMIN_B,
+            Json(json!({"grants": [{"role": "station_staff", "scope": "station:st-a"}]})),
+        ),
+        w(
+            "POST",
+            "/admin/users/{id}/grants",
+            "/admin/users/{user_b}/grants",
+            ADMIN_B,
+            Form(&[("role_0", "deputy"), ("scope_0", "deputy:dep-a")]),
+        ),
         w(
             "POST",
             "/api/v1/cases",
@@ -241,6 +266,11 @@ pub(super) async fn county_a_snapshot(app: &TestApp, sup_a: &str, staff_a: &str)
         let found = liaison_store::users::find_by_username(app.db(), &u).await.unwrap();
         out.push(json!(found.is_some()));
     }
+    // No account of county B gained a scope in county A.
+    if let Some(u) = liaison_store::users::find_by_username(app.db(), "target-b").await.unwrap() {
+        let s = liaison_store::users::get_summary(app.db(), u.id).await.unwrap().unwrap();
+        out.push(json!(s.grants.iter().map(|g| g.scope.to_string()).collect::<Vec<_>>()));
+    }
     out
 }
 
@@ -254,6 +284,8 @@ pub(super) async fn foreign_writes_naming_existing_records_change_nothing(b: Bac
     let cases_b = liaison_testkit::items(app.get("/api/v1/cases", Some(&sup_b)).await).await;
     let case_b = cases_b[0]["id"].as_i64().unwrap();
     assert_ne!(case_a, case_b);
+    app.create_user("target-b", "station_staff", "station:st-b", "611025").await;
+    let user_b = liaison_store::users::find_by_username(app.db(), "target-b").await.unwrap().unwrap().id;
 
     let writes = foreign_writes();
     let write_routes: Vec<(String, String)> =
@@ -272,7 +304,7 @@ pub(super) async fn foreign_writes_naming_existing_records_change_nothing(b: Bac
     for (i, w) in writes.iter().enumerate() {
         let user = format!("fw{i}");
         let token = app.token_for(&user, w.who.0, w.who.1, w.who.2).await;
-        let url = w.url.replace("{case_b}", &case_b.to_string());
+        let url = w.url.replace("{case_b}", &case_b.to_string()).replace("{user_b}", &user_b.to_string());
         let spec = Spec { method: w.method, route: w.route, url: "", who: Who::Public, body: clone_body(&w.body) };
         let status = call(&app, &spec, &url, Some(&token)).await;
         let refused = matches!(status.as_u16(), 403 | 404 | 409 | 422);

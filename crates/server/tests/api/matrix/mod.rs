@@ -51,6 +51,7 @@ struct Spec {
 
 const CASE_ROLES: &[&str] = &["county_supervisor", "township_officer", "station_staff", "deputy", "agency_handler"];
 const HANDLING: &[&str] = &["county_supervisor", "township_officer"];
+const USER_READERS: &[&str] = &["system_admin", "security_admin"];
 const JPEG: &[u8] = &[0xFF, 0xD8, 0xFF, 0xDB, 0, 4, 0, 0, 0xFF, 0xD9];
 
 fn specs() -> Vec<Spec> {
@@ -115,7 +116,31 @@ fn specs() -> Vec<Spec> {
             Roles(&["system_admin"], true),
             Json(json!({"code": "611026901", "name": "矩阵镇"})),
         ),
-        s("GET", "/api/v1/users", "/api/v1/users", Roles(&["system_admin"], false), None),
+        s("GET", "/api/v1/users", "/api/v1/users", Roles(USER_READERS, false), None),
+        s("GET", "/api/v1/users/{id}", "/api/v1/users/{user_a}", Roles(USER_READERS, true), None),
+        s("POST", "/api/v1/users/{id}/disable", "/api/v1/users/{user_a}/disable", Roles(&["system_admin"], true), None),
+        s("POST", "/api/v1/users/{id}/enable", "/api/v1/users/{user_a}/enable", Roles(&["system_admin"], true), None),
+        s(
+            "PUT",
+            "/api/v1/users/{id}/grants",
+            "/api/v1/users/{user_a}/grants",
+            Roles(&["system_admin"], true),
+            Json(json!({"grants": [{"role": "station_staff", "scope": "station:st-a"}]})),
+        ),
+        s(
+            "POST",
+            "/api/v1/users/{id}/password-reset",
+            "/api/v1/users/{user_a}/password-reset",
+            Roles(&["security_admin"], true),
+            Json(json!({})),
+        ),
+        s(
+            "POST",
+            "/api/v1/me/password",
+            "/api/v1/me/password",
+            Anyone,
+            Json(json!({"current_password": "not-the-password-1", "new_password": "another-password-2"})),
+        ),
         s(
             "POST",
             "/api/v1/users",
@@ -271,26 +296,39 @@ fn specs() -> Vec<Spec> {
         s("GET", "/login", "/login", Public, None),
         s("POST", "/login", "/login", Public, Form(&[("username", "x")])),
         s("POST", "/logout", "/logout", Anyone, None),
-        s(
-            "GET",
-            "/regions",
-            "/regions",
-            Roles(
-                &[
-                    "system_admin",
-                    "security_admin",
-                    "county_supervisor",
-                    "township_officer",
-                    "station_staff",
-                    "deputy",
-                    "agency_handler",
-                ],
-                false,
-            ),
-            None,
-        ),
+        s("GET", "/regions", "/regions", Roles(&["system_admin"], false), None),
         s("GET", "/audit", "/audit", Roles(&["auditor"], false), None),
-        s("GET", "/admin/users", "/admin/users", Roles(&["system_admin"], false), None),
+        s("GET", "/account/password", "/account/password", Anyone, None),
+        s(
+            "POST",
+            "/account/password",
+            "/account/password",
+            Anyone,
+            Form(&[
+                ("current_password", "not-the-password-1"),
+                ("new_password", "another-password-2"),
+                ("new_password_again", "another-password-2"),
+            ]),
+        ),
+        s("GET", "/admin/users", "/admin/users", Roles(USER_READERS, false), None),
+        s("GET", "/admin/users/{id}", "/admin/users/{user_a}", Roles(USER_READERS, true), None),
+        s("POST", "/admin/users/{id}/disable", "/admin/users/{user_a}/disable", Roles(&["system_admin"], true), None),
+        s("POST", "/admin/users/{id}/enable", "/admin/users/{user_a}/enable", Roles(&["system_admin"], true), None),
+        s(
+            "POST",
+            "/admin/users/{id}/grants",
+            "/admin/users/{user_a}/grants",
+            Roles(&["system_admin"], true),
+            Form(&[("role_0", "station_staff"), ("scope_0", "station:st-a")]),
+        ),
+        s(
+            "POST",
+            "/admin/users/{id}/password",
+            "/admin/users/{user_a}/password",
+            Roles(&["security_admin"], true),
+            Form(&[("password", "")]),
+        ),
+        s("POST", "/admin/users/{id}/unlock", "/admin/users/{user_a}/unlock", Roles(&["security_admin"], true), None),
         s(
             "POST",
             "/admin/users",
@@ -310,6 +348,19 @@ fn specs() -> Vec<Spec> {
         s("GET", "/org/agencies", "/org/agencies?region=611026001", Roles(HANDLING, true), None),
         s("GET", "/org/grid", "/org/grid?region=611026001", Roles(HANDLING, true), None),
         s("GET", "/org/import", "/org/import?region=611026001", Roles(HANDLING, true), None),
+        s("GET", "/org/{tab}/new", "/org/stations/new?region=611026001", Roles(HANDLING, true), None),
+        s("GET", "/org/{tab}/{slug}/edit", "/org/stations/st-a/edit?region=611026001", Roles(HANDLING, true), None),
+        s(
+            "POST",
+            "/org/import/report",
+            "/org/import/report?region=611026001",
+            // It only turns the rows it is sent into a file: nothing of county A's is touched.
+            Roles(HANDLING, false),
+            Bytes(
+                b"--x\r\nContent-Disposition: form-data; name=\"report\"\r\n\r\n[]\r\n--x--\r\n",
+                "multipart/form-data; boundary=x",
+            ),
+        ),
         s(
             "POST",
             "/org/import",
