@@ -5,12 +5,12 @@
 use liaison_app::cases::{self, Step};
 use liaison_app::{App, Config, org};
 use liaison_domain::authz::{Account, Grant, Principal, Role, Scope};
+use liaison_domain::case::CaseStatus;
 use liaison_domain::case::{Channel, Level};
+use liaison_domain::case_list::{ListQuery, Lookup, Sort};
 use liaison_domain::ids::CaseId;
 use liaison_domain::region::RegionCode;
 use liaison_domain::roster::RosterKind;
-use liaison_domain::case::CaseStatus;
-use liaison_domain::case_list::{ListQuery, Lookup, Sort};
 use liaison_testkit::{Backend, REGIONS, fresh_db, on_both_backends};
 use std::sync::Arc;
 

@@ -7,8 +7,8 @@
 //! `liaison-bench --quick` runs in seconds (CI); without it, the full run generates 1,000,000
 //! cases for the search and count figures.
 
-mod memory;
 mod lists;
+mod memory;
 mod soak;
 
 use anyhow::{Context, bail};

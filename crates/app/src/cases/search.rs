@@ -57,8 +57,7 @@ pub async fn candidates(
         rows.retain(|r| reach.covers(r) && (statuses.is_empty() || statuses.contains(&r.status)));
         rows.sort_by_key(|r| std::cmp::Reverse((r.created_at, r.id)));
         let mut seen = HashSet::new();
-        let merged: Vec<i64> =
-            rows.iter().map(|r| r.id).chain(ids).filter(|id| seen.insert(*id)).take(limit).collect();
+        let merged: Vec<i64> = rows.iter().map(|r| r.id).chain(ids).filter(|id| seen.insert(*id)).take(limit).collect();
         Ok::<_, liaison_search::SearchError>(Some(merged))
     };
     match found.await {

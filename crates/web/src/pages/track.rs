@@ -423,7 +423,9 @@ pub async fn lookup(
 ) -> Result<Response, PageError> {
     public_cases::limit(&state, client, Bucket::Recover, 1)?;
     match public_cases::send_codes(&state, &f.phone).await {
-        Ok(answer) => Ok(page(&state, None, View { message: Some(answer.message), ..View::default() }).await?.into_response()),
+        Ok(answer) => {
+            Ok(page(&state, None, View { message: Some(answer.message), ..View::default() }).await?.into_response())
+        }
         Err(e) if e.status.is_client_error() => {
             let view = refused(e.message, View { phone: visible(&f.phone), ..View::default() });
             Ok((e.status, page(&state, None, view).await?).into_response())
