@@ -224,10 +224,13 @@ fn filter_sql(sql: &mut Sql, f: &ListFilter) -> String {
         ));
     }
     for w in &f.words {
-        let escaped = w.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        // Latin letters match in either case on both stores (PostgreSQL's LIKE minds the case,
+        // SQLite's does not); lower() folds the same ASCII letters on both.
+        let escaped = w.to_ascii_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
         let m = sql.text(format!("%{escaped}%"));
         parts.push(format!(
-            "(title LIKE {m} ESCAPE '\\' OR content LIKE {m} ESCAPE '\\' OR public_reply LIKE {m} ESCAPE '\\' OR agency_result LIKE {m} ESCAPE '\\')"
+            "(lower(title) LIKE {m} ESCAPE '\\' OR lower(content) LIKE {m} ESCAPE '\\' \
+             OR lower(public_reply) LIKE {m} ESCAPE '\\' OR lower(agency_result) LIKE {m} ESCAPE '\\')"
         ));
     }
     if let Some(p) = &f.phone {
