@@ -213,8 +213,8 @@ for (const [name, window] of Object.entries(WINDOWS)) {
       // 4. The photo arrived upright (portrait, the red corner now top right), at most 1600 px,
       // without its EXIF; the thumbnail is small.
       const sup = await login('supervisor');
-      const inbox = await api('/api/v1/cases?status=received', { token: sup });
-      const mine = inbox.find((c) => c.tracking_code === code.replace('-', ''));
+      const { items: inbox } = await api(`/api/v1/cases?q=${encodeURIComponent(code)}`, { token: sup });
+      const mine = inbox.find((c) => c.tracking_code.replace('-', '') === code.replace('-', ''));
       assert.ok(mine, 'the supervisor sees the new case');
       const detail = await api(`/api/v1/cases/${mine.id}`, { token: sup });
       assert.equal(detail.case?.category ?? detail.category, '城乡建设');

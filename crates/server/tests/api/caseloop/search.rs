@@ -71,7 +71,8 @@ pub(super) async fn near_duplicates_and_search(b: Backend) {
             "/api/v1/cases?q={}",
             serde_urlencoded::to_string([("x", "护栏")]).unwrap().trim_start_matches("x=")
         );
-        let found: Vec<Value> = app.get(&url, Some(&sup)).await.json().await.unwrap();
+        let found: Value = app.get(&url, Some(&sup)).await.json().await.unwrap();
+        let found = found["items"].as_array().unwrap();
         assert_eq!(found.len(), i + 1);
         assert_eq!(found[0]["id"].as_i64(), Some(id), "the newest first");
     }

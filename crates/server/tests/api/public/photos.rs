@@ -37,8 +37,8 @@ async fn a_sideways_photo_is_kept_upright_and_its_thumbnail_is_for_those_who_may
     let fields = [("station", "renhe"), ("title", "边坡落石"), ("content", "村道边坡有落石")];
     let res = contact(&app, &fields, &[&photo]).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", res.text().await.unwrap());
-    let cases: Vec<Value> = app.get("/api/v1/cases", Some(&sup)).await.json().await.unwrap();
-    let id = cases[0]["id"].as_i64().unwrap();
+    let cases: Value = app.get("/api/v1/cases", Some(&sup)).await.json().await.unwrap();
+    let id = cases["items"][0]["id"].as_i64().unwrap();
     let detail: Value = app.get(&format!("/api/v1/cases/{id}"), Some(&sup)).await.json().await.unwrap();
     let hash = detail["photos"][0].as_str().unwrap().to_owned();
     let path = format!("/api/v1/cases/{id}/photos/{hash}");
