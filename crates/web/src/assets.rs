@@ -39,3 +39,31 @@ pub async fn serve(Path(path): Path<String>, headers: HeaderMap) -> Response {
 fn hex_prefix(bytes: &[u8]) -> String {
     bytes.iter().take(12).map(|b| format!("{b:02x}")).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Assets;
+
+    /// Every block of the stylesheet is closed: one brace left open hides every rule after it
+    /// (a print rule, a phone layout) without any error.
+    #[test]
+    fn the_stylesheet_closes_every_block() {
+        let css = Assets::get("app.css").expect("app.css is embedded");
+        let css = std::str::from_utf8(&css.data).expect("UTF-8");
+        let mut depth = 0i32;
+        for (n, line) in css.lines().enumerate() {
+            if line.starts_with("@media") {
+                assert_eq!(depth, 0, "app.css line {}: a media rule inside another block", n + 1);
+            }
+            for c in line.chars() {
+                depth += match c {
+                    '{' => 1,
+                    '}' => -1,
+                    _ => 0,
+                };
+                assert!(depth >= 0, "app.css line {}: a brace closes nothing", n + 1);
+            }
+        }
+        assert_eq!(depth, 0, "app.css ends with a block left open");
+    }
+}

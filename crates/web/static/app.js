@@ -11,7 +11,7 @@
     if (button) { setTimeout(function () { button.disabled = true; }, 0); }
   });
 
-  // The contact form's photos: shrunk in the page (longest side 1600 px, JPEG 0.8, turned
+  // The photos of an upload form (the contact form, staff intake): shrunk in the page (longest side 1600 px, JPEG 0.8, turned
   // upright), refused before sending when still over 5 MB, sent with a progress bar. A refusal
   // replaces only the form, so the chosen photos stay chosen. Without JavaScript, canvas or
   // FormData.delete the form posts the files as they are.
@@ -105,8 +105,10 @@
     xhr.upload.onload = function () { say(form, '已上传，正在保存…'); };
     xhr.onload = function () {
       if (xhr.status === 422 && replaceForm(form, xhr.responseText)) { return; }
-      // Sent: the answer redirected to the page that shows the code; go there for real.
-      if (xhr.status === 200 && xhr.responseURL && xhr.responseURL.indexOf('/track/') > 0) {
+      // Saved: the answer redirected (to the page that shows the code, or the new case); go
+      // there for real.
+      var target = new URL(form.getAttribute('action').split('#')[0], window.location.href).href;
+      if (xhr.status === 200 && xhr.responseURL && xhr.responseURL !== target) {
         window.location.href = xhr.responseURL;
         return;
       }
