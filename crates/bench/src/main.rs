@@ -542,7 +542,8 @@ async fn backend(
         secs,
         "s",
         format!(
-            "{exported} rows (the cap), {:.1} MB; peak RSS after it {:.1} MB",
+            "{exported} rows{}, {:.1} MB; peak RSS after it {:.1} MB",
+            if exported >= 10_000 { " (the cap)" } else { "" },
             bytes as f64 / 1e6,
             server.peak_rss_mb()
         ),
