@@ -195,58 +195,29 @@ async fn storage_limit(db: &Db, seconds: f64) -> anyhow::Result<f64> {
 
 /// Concurrent clients posting cases for `seconds`: (cases/s, p50 ms, p99 ms, errors).
 async fn intake(base: &str, clients: usize, seconds: f64) -> (f64, f64, f64, u64) {
-    let http = reqwest::Client::builder().pool_max_idle_per_host(clients).build().unwrap();
-    let latencies = Arc::new(Mutex::new(Vec::new()));
-    let errors = Arc::new(std::sync::atomic::AtomicU64::new(0));
-    let started = Instant::now();
-    let mut tasks = Vec::new();
-    for w in 0..clients {
-        let (http, base, latencies, errors) = (http.clone(), base.to_owned(), latencies.clone(), errors.clone());
-        tasks.push(tokio::spawn(async move {
-            let mut i = 0usize;
-            let mut mine = Vec::new();
-            while started.elapsed().as_secs_f64() < seconds {
-                i += 1;
-                let (cat, title, content) = MATTERS[(w + i) % MATTERS.len()];
-                let t = Instant::now();
-                let res = http
-                    .post(format!("{base}/api/v1/public/cases"))
-                    .header("idempotency-key", uuid::Uuid::new_v4().to_string())
-                    .json(&json!({"station": "qianyou-renhe", "title": title, "content": content, "category": cat}))
-                    .send()
-                    .await;
-                match res {
-                    Ok(r) if r.status().as_u16() == 201 => mine.push(t.elapsed().as_secs_f64() * 1000.0),
-                    _ => {
-                        errors.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    }
-                }
-            }
-            latencies.lock().unwrap().extend(mine);
-        }));
-    }
-    for t in tasks {
-        let _ = t.await;
-    }
-    let elapsed = started.elapsed().as_secs_f64();
-    let mut l = latencies.lock().unwrap().clone();
-    l.sort_by(f64::total_cmp);
-    (
-        l.len() as f64 / elapsed,
-        percentile(&l, 0.5),
-        percentile(&l, 0.99),
-        errors.load(std::sync::atomic::Ordering::Relaxed),
-    )
+    post_cases(base, clients, Until::Seconds(seconds)).await
 }
 
 /// `total` cases posted by `clients` concurrent clients as fast as they are answered:
 /// (cases/s, p50 ms, p99 ms, errors).
 async fn bulk(base: &str, clients: usize, total: usize) -> (f64, f64, f64, u64) {
-    use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+    post_cases(base, clients, Until::Total(total)).await
+}
+
+/// When the posting clients stop.
+#[derive(Clone, Copy)]
+enum Until {
+    Seconds(f64),
+    /// This many cases in all, each with its own number in its content.
+    Total(usize),
+}
+
+async fn post_cases(base: &str, clients: usize, until: Until) -> (f64, f64, f64, u64) {
+    use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
     let http = reqwest::Client::builder().pool_max_idle_per_host(clients).build().unwrap();
     let next = Arc::new(AtomicUsize::new(0));
-    let latencies = Arc::new(Mutex::new(Vec::with_capacity(total)));
-    let errors = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let latencies = Arc::new(Mutex::new(Vec::new()));
+    let errors = Arc::new(AtomicU64::new(0));
     let started = Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..clients {
@@ -256,11 +227,13 @@ async fn bulk(base: &str, clients: usize, total: usize) -> (f64, f64, f64, u64) 
             let mut mine = Vec::new();
             loop {
                 let i = next.fetch_add(1, Relaxed);
-                if i >= total {
-                    break;
-                }
                 let (cat, title, content) = MATTERS[i % MATTERS.len()];
-                let content = format!("{content}（第{i}件）");
+                let content = match until {
+                    Until::Seconds(s) if started.elapsed().as_secs_f64() >= s => break,
+                    Until::Seconds(_) => content.to_owned(),
+                    Until::Total(n) if i >= n => break,
+                    Until::Total(_) => format!("{content}（第{i}件）"),
+                };
                 let t = Instant::now();
                 let res = http
                     .post(format!("{base}/api/v1/public/cases"))
@@ -271,7 +244,7 @@ async fn bulk(base: &str, clients: usize, total: usize) -> (f64, f64, f64, u64) 
                 match res {
                     Ok(r) if r.status().as_u16() == 201 => mine.push(t.elapsed().as_secs_f64() * 1000.0),
                     _ => {
-                        errors.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        errors.fetch_add(1, Relaxed);
                     }
                 }
             }
@@ -284,12 +257,7 @@ async fn bulk(base: &str, clients: usize, total: usize) -> (f64, f64, f64, u64) 
     let elapsed = started.elapsed().as_secs_f64();
     let mut l = latencies.lock().unwrap().clone();
     l.sort_by(f64::total_cmp);
-    (
-        l.len() as f64 / elapsed,
-        percentile(&l, 0.5),
-        percentile(&l, 0.99),
-        errors.load(std::sync::atomic::Ordering::Relaxed),
-    )
+    (l.len() as f64 / elapsed, percentile(&l, 0.5), percentile(&l, 0.99), errors.load(Relaxed))
 }
 
 /// Fills the county with generated cases in batches, straight through SQL (a generator, not a
