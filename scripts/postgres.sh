@@ -24,7 +24,9 @@ if ! pg_lsclusters -h | awk '{print $1" "$2}' | grep -qx "$version main"; then
   pg_createcluster "$version" main >&2
 fi
 if ! pg_lsclusters -h | awk -v v="$version" '$1==v && $2=="main" {print $4}' | grep -qx online; then
-  pg_ctlcluster "$version" main start >&2
+  # After an unclean stop a server with many databases may spend minutes syncing its data
+  # directory before it accepts connections; pg_ctl's own wait is one minute.
+  pg_ctlcluster "$version" main start -- -t 900 >&2
 fi
 port=$(pg_lsclusters -h | awk -v v="$version" '$1==v && $2=="main" {print $3}')
 
@@ -44,5 +46,13 @@ SQL
 if ! as_postgres psql -p "$port" -tAc "SELECT 1 FROM pg_database WHERE datname = 'liaison'" | grep -q 1; then
   as_postgres createdb -p "$port" -O liaison liaison >&2
 fi
+
+# Test runs create one database per test (liaison_t_…) and the browser tests one per run
+# (liaison_e2e_…); a run that is killed leaves them behind. Drop those no session is using, so
+# the data directory does not grow from run to run.
+as_postgres psql -p "$port" -tAc "SELECT datname FROM pg_database d WHERE (datname LIKE 'liaison\_t\_%' OR datname LIKE 'liaison\_e2e\_%') AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.datname = d.datname)" |
+  while read -r db; do
+    as_postgres dropdb -p "$port" --if-exists "$db" 2>/dev/null || true
+  done
 
 echo "postgres://liaison:liaison@127.0.0.1:${port}/liaison"
