@@ -8,8 +8,14 @@ use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use std::collections::{BTreeMap, HashMap};
 
 /// The arrangements compiled into the binary.
-const BUILT_IN: &[(i32, &str)] =
-    &[(2025, include_str!("../calendar/2025.txt")), (2026, include_str!("../calendar/2026.txt"))];
+const BUILT_IN: &[(i32, &str)] = &[
+    (2021, include_str!("../calendar/2021.txt")),
+    (2022, include_str!("../calendar/2022.txt")),
+    (2023, include_str!("../calendar/2023.txt")),
+    (2024, include_str!("../calendar/2024.txt")),
+    (2025, include_str!("../calendar/2025.txt")),
+    (2026, include_str!("../calendar/2026.txt")),
+];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DayKind {
@@ -144,6 +150,35 @@ mod tests {
         assert_eq!(c.add_working_days(d("2026-09-29"), 5), d("2026-10-12"));
         assert_eq!(c.add_working_days(d("2026-09-29"), 15), d("2026-10-26"));
         assert_eq!(c.working_days_between(d("2026-09-29"), d("2026-10-26")), 15);
+    }
+
+    /// Every built-in year agrees, day by day, with a second source: the legal-holiday table of
+    /// the tyme4rs crate (compiled only for tests).
+    #[test]
+    fn built_in_years_agree_with_an_independent_table() {
+        use tyme4rs::tyme::holiday::LegalHoliday;
+        let c = WorkCalendar::built_in();
+        for (year, _) in BUILT_IN {
+            let mut d = NaiveDate::from_ymd_opt(*year, 1, 1).unwrap();
+            while d.year() == *year {
+                let theirs = LegalHoliday::from_ymd(d.year() as isize, d.month() as usize, d.day() as usize)
+                    .map(|h| h.is_work())
+                    .unwrap_or(!matches!(d.weekday(), Weekday::Sat | Weekday::Sun));
+                assert_eq!(c.is_working_day(d), theirs, "{d}");
+                d += Duration::days(1);
+            }
+        }
+    }
+
+    /// The years a county can rely on without adding a file.
+    fn years() -> Vec<i32> {
+        BUILT_IN.iter().map(|(y, _)| *y).collect()
+    }
+
+    #[test]
+    fn the_built_in_years_are_contiguous() {
+        let y = years();
+        assert!(y.windows(2).all(|w| w[1] == w[0] + 1), "{y:?}");
     }
 
     #[test]

@@ -31,6 +31,8 @@ macro_rules! str_enum {
     };
 }
 
+pub(crate) use str_enum;
+
 str_enum!(
     /// Where a case is in the loop.
     CaseStatus {
@@ -64,6 +66,7 @@ str_enum!(
         Wechat = "wechat", "微信群";
         Hotline = "hotline", "电话";
         Snapshot = "snapshot", "随手拍";
+        Reception = "reception", "接待日";
     }
 );
 

@@ -12,6 +12,7 @@ pub mod ids;
 pub mod org;
 pub mod password;
 pub mod phone;
+pub mod reception;
 pub mod region;
 pub mod roster;
 pub mod similar;

@@ -31,6 +31,29 @@ pub fn check(field: &'static str, label: &str, s: &str, lines: Lines) -> Result<
     }
 }
 
+/// A required one-line text of at most `max` characters, trimmed.
+pub fn single_line(field: &'static str, raw: &str, max: usize, label: &str) -> Result<String, Invalid> {
+    let s = raw.trim();
+    check(field, label, s, Lines::One)?;
+    if s.is_empty() {
+        return Err(Invalid::new(field, "required", format!("请填写{label}")));
+    }
+    if s.chars().count() > max {
+        return Err(Invalid::new(field, "too_long", format!("{label}最多 {max} 个字")));
+    }
+    Ok(s.to_owned())
+}
+
+/// An optional text of at most `max` characters, trimmed (empty when absent).
+pub fn optional(field: &'static str, raw: &str, max: usize, label: &str, lines: Lines) -> Result<String, Invalid> {
+    let s = raw.trim();
+    check(field, label, s, lines)?;
+    if s.chars().count() > max {
+        return Err(Invalid::new(field, "too_long", format!("{label}最多 {max} 个字")));
+    }
+    Ok(s.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
