@@ -16,6 +16,7 @@ pub mod names;
 pub mod notify;
 pub mod org;
 pub mod photos;
+pub mod receptions;
 pub mod regions;
 pub mod roster;
 

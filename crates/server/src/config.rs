@@ -271,7 +271,7 @@ impl Config {
         let mut templates = std::collections::BTreeMap::new();
         for (kind, id) in &self.sms_templates {
             let k = SmsKind::parse(kind.trim()).ok_or_else(|| {
-                anyhow::anyhow!("sms_templates: unknown kind “{kind}” (code, reply, reopen, close, assign, urge)")
+                anyhow::anyhow!("sms_templates: unknown kind “{kind}” (code, reply, reopen, close, assign, urge, duty)")
             })?;
             if !id.trim().is_empty() {
                 templates.insert(k, id.trim().to_owned());

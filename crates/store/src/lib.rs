@@ -13,6 +13,7 @@ pub mod leases;
 pub mod names;
 pub mod org;
 pub mod outbox;
+pub mod receptions;
 pub mod regions;
 pub mod roster;
 pub mod sessions;

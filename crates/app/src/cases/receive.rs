@@ -28,6 +28,8 @@ pub struct Intake {
     pub sms_notices: bool,
     pub photos: Vec<Photo>,
     pub idempotency_key: Option<String>,
+    /// The reception it was raised at, and the agency head it was put to (may be empty).
+    pub reception: Option<(i64, String)>,
 }
 
 pub fn check_category(app: &App, raw: Option<&str>) -> Result<String, Error> {
@@ -65,6 +67,7 @@ impl Intake {
             sms_notices: true,
             photos,
             idempotency_key,
+            reception: None,
         }
     }
 
@@ -85,6 +88,7 @@ impl Intake {
         use sha2::{Digest, Sha256};
         let mut h = Sha256::new();
         let phone = self.contact_phone.as_ref().map(|p| p.as_str()).unwrap_or("");
+        let reception = self.reception.as_ref().map(|(r, to)| format!("reception:{r}\u{1f}{to}"));
         for part in [
             self.region.as_str(),
             self.station.as_deref().unwrap_or(""),
@@ -103,6 +107,7 @@ impl Intake {
         // Only a refusal of text messages counts, so that hashes stored before the choice existed
         // still match a retry.
         .chain((!self.sms_notices).then_some("no-sms"))
+        .chain(reception.as_deref())
         .chain(self.photos.iter().map(|p| p.hash.as_str()))
         {
             h.update((part.len() as u64).to_le_bytes());
@@ -259,6 +264,9 @@ async fn receive_in(app: &App, tx: &mut Tx, batch: &[(&Intake, &str)], now: i64)
     for (((n, intake, actor), row), hash) in fresh.iter().zip(&rows).zip(&hashes) {
         for p in &intake.photos {
             cases::add_photo(tx, &row.county_code, row.id, &p.hash, p.mime, p.bytes.len() as i64, now).await?;
+        }
+        if let Some((reception, put_to)) = &intake.reception {
+            liaison_store::receptions::link_case(tx, row.id, *reception, put_to).await?;
         }
         if let Some(key) = &stored[*n] {
             remembered.push((key.as_str(), row.county_code.as_str(), row.id, hash.as_str()));

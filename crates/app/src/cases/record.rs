@@ -29,6 +29,9 @@ pub struct NewCase {
     pub publish_consent: bool,
     /// Photos already checked by [`crate::photos::clean`] (a 随手拍 from the page).
     pub photos: Vec<crate::photos::Photo>,
+    /// Set by [`crate::receptions::add_matter`]: the reception it was raised at, and the agency
+    /// head it was put to. Only then is the channel `reception` accepted.
+    pub reception: Option<(i64, String)>,
 }
 
 pub(crate) fn opt_slug(v: &Option<String>, field: &'static str) -> Result<Option<String>, Error> {
@@ -59,10 +62,15 @@ pub async fn record(
     n: NewCase,
     key: Option<String>,
 ) -> Result<(CaseRow, bool), Error> {
-    let channel = Channel::parse(&n.channel).filter(|c| *c != Channel::Qr).ok_or_else(|| {
-        Error::invalid("invalid_channel", "渠道应为 station、visit、wechat、hotline、snapshot 或 online")
+    let channel = Channel::parse(&n.channel)
+        .filter(|c| *c != Channel::Qr && (*c == Channel::Reception) == n.reception.is_some())
+        .ok_or_else(|| {
+            Error::invalid(
+                "invalid_channel",
+                "渠道应为 station、visit、wechat、hotline、snapshot 或 online（接待日的事项请在接待记录中登记）",
+            )
             .field("channel")
-    })?;
+        })?;
     let sub = Submission::parse(&n.raw(), &app.config.categories).map_err(Error::from_fields)?;
     let station = opt_slug(&n.station, "station")?;
     let deputy = opt_slug(&n.deputy, "deputy")?;
@@ -87,7 +95,8 @@ pub async fn record(
         let message = format!("每件最多 {} 张照片", crate::photos::MAX_PHOTOS);
         return Err(Error::invalid("too_many_photos", message).field("photos"));
     }
-    let intake = Intake::new(sub, route, channel, (n.anonymous, n.publish_consent), n.photos, key);
+    let mut intake = Intake::new(sub, route, channel, (n.anonymous, n.publish_consent), n.photos, key);
+    intake.reception = n.reception;
     casework::receive(app, intake, &principal.actor()).await
 }
 

@@ -103,14 +103,24 @@ impl ScheduleSpec {
         }
         let title = keep!(crate::text::single_line("title", raw.title, 60, "名称"));
         let place = keep!(crate::text::single_line("place", raw.place, 100, "地点"));
-        let kind = keep!(
-            ReceptionKind::parse(raw.kind)
-                .ok_or_else(|| Invalid::new("kind", "invalid_kind", "接待类型应为 station_day、joint_petition、agency_heads、yard_meeting 或 home_visit")),
+        let kind = keep!(ReceptionKind::parse(raw.kind).ok_or_else(|| Invalid::new(
+            "kind",
+            "invalid_kind",
+            "接待类型应为 station_day、joint_petition、agency_heads、yard_meeting 或 home_visit"
+        )),);
+        let rule = keep!(
+            raw.rule
+                .clone()
+                .ok_or_else(|| Invalid::new("rule", "invalid_rule", "请选择接待日规则"))
+                .and_then(|r| r.check().map(|()| r))
         );
-        let rule = keep!(raw.rule.clone().ok_or_else(|| Invalid::new("rule", "invalid_rule", "请选择接待日规则")).and_then(|r| r.check().map(|()| r)));
         let policy = keep!(HolidayPolicy::parse(raw.policy));
         let starts_on = keep!(parse_date("starts_on", raw.starts_on));
-        let ends_on = if raw.ends_on.trim().is_empty() { Some(None) } else { keep!(parse_date("ends_on", raw.ends_on).map(Some)) };
+        let ends_on = if raw.ends_on.trim().is_empty() {
+            Some(None)
+        } else {
+            keep!(parse_date("ends_on", raw.ends_on).map(Some))
+        };
         let start_time = keep!(parse_time("start_time", raw.start_time));
         let end_time = keep!(parse_time("end_time", raw.end_time));
         let per_day = keep!(u8::try_from(raw.per_day).ok().filter(|n| (1..=20).contains(n)).ok_or_else(|| {
@@ -148,11 +158,26 @@ impl ScheduleSpec {
         if !errors.is_empty() {
             return Err(errors);
         }
-        let spec =
-            ScheduleSpec { title, kind, rule, policy, starts_on, ends_on, start_time, end_time, place, per_day, remind_days };
+        let spec = ScheduleSpec {
+            title,
+            kind,
+            rule,
+            policy,
+            starts_on,
+            ends_on,
+            start_time,
+            end_time,
+            place,
+            per_day,
+            remind_days,
+        };
         let year_on = starts_on.checked_add_months(chrono::Months::new(12)).unwrap_or(starts_on);
         if spec.dates(cal, starts_on, year_on).is_empty() {
-            return Err(vec![Invalid::new("rule", "no_dates", "按该规则，开始日期后一年内没有任何接待日，请检查规则和起止日期")]);
+            return Err(vec![Invalid::new(
+                "rule",
+                "no_dates",
+                "按该规则，开始日期后一年内没有任何接待日，请检查规则和起止日期",
+            )]);
         }
         Ok(spec)
     }

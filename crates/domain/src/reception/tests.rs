@@ -82,17 +82,15 @@ fn the_fifth_moves_to_the_next_working_day_across_spring_festival_and_national_d
     assert_eq!(y2026[3], "04-07");
     assert_eq!(y2026[9], "10-08");
     // The 15th of February 2026 is the first day of the Spring Festival holiday (15–23 Feb).
-    let fifteenth = occurrences(
-        &Rule::MonthlyDay { day: 15 },
-        HolidayPolicy::NextWorkday,
-        &cal,
-        d("2026-02-01"),
-        d("2026-02-28"),
-    );
+    let fifteenth =
+        occurrences(&Rule::MonthlyDay { day: 15 }, HolidayPolicy::NextWorkday, &cal, d("2026-02-01"), d("2026-02-28"));
     assert_eq!(fifteenth, vec![Occurrence { date: d("2026-02-24"), nominal: d("2026-02-15") }]);
     // Skip drops it; keep holds it on the holiday.
     assert!(occurrences(&rule, HolidayPolicy::Skip, &cal, d("2022-02-01"), d("2022-02-28")).is_empty());
-    assert_eq!(occurrences(&rule, HolidayPolicy::Keep, &cal, d("2022-02-01"), d("2022-02-28"))[0].date, d("2022-02-05"));
+    assert_eq!(
+        occurrences(&rule, HolidayPolicy::Keep, &cal, d("2022-02-01"), d("2022-02-28"))[0].date,
+        d("2022-02-05")
+    );
     // A date moved into the window from before it counts; one moved out of it does not.
     assert_eq!(occurrences(&rule, HolidayPolicy::NextWorkday, &cal, d("2022-02-07"), d("2022-02-07")).len(), 1);
     assert!(occurrences(&rule, HolidayPolicy::NextWorkday, &cal, d("2022-02-05"), d("2022-02-06")).is_empty());
@@ -149,19 +147,35 @@ fn a_schedule_parses_and_refusals_name_their_field() {
     assert_eq!(spec.describe(), "每月5日 09:00–12:00（遇休息日顺延至下一个工作日）");
     assert_eq!(spec.dates(&cal, d("2026-10-01"), d("2026-10-31"))[0].date, d("2026-10-08"));
 
-    let code = |r: RawSchedule<'_>| ScheduleSpec::parse(&r, &cal).unwrap_err().into_iter().map(|e| (e.field, e.code)).collect::<Vec<_>>();
+    let code = |r: RawSchedule<'_>| {
+        ScheduleSpec::parse(&r, &cal).unwrap_err().into_iter().map(|e| (e.field, e.code)).collect::<Vec<_>>()
+    };
     // A rule that yields no date within a year of its start.
     let far = Rule::Dates { dates: vec![d("2028-05-05")] };
     assert_eq!(code(raw(far)), vec![("rule", "no_dates")]);
     let only_holidays = RawSchedule { policy: "skip", ..raw(Rule::Dates { dates: vec![d("2026-10-03")] }) };
     assert_eq!(code(only_holidays), vec![("rule", "no_dates")]);
-    assert_eq!(code(raw(Rule::Lunar { days: vec![31], short_month: ShortMonth::Skip })), vec![("rule", "invalid_rule")]);
+    assert_eq!(
+        code(raw(Rule::Lunar { days: vec![31], short_month: ShortMonth::Skip })),
+        vec![("rule", "invalid_rule")]
+    );
     assert_eq!(code(raw(Rule::Weekly { weekdays: vec![] })), vec![("rule", "invalid_rule")]);
-    let many = RawSchedule { end_time: "08:00", per_day: 0, kind: "party", ends_on: "2025-01-01", ..raw(Rule::MonthlyDay { day: 5 }) };
+    let many = RawSchedule {
+        end_time: "08:00",
+        per_day: 0,
+        kind: "party",
+        ends_on: "2025-01-01",
+        ..raw(Rule::MonthlyDay { day: 5 })
+    };
     let mut got = code(many);
     got.sort();
     assert_eq!(
         got,
-        vec![("end_time", "invalid_time"), ("ends_on", "invalid_date"), ("kind", "invalid_kind"), ("per_day", "invalid_per_day")]
+        vec![
+            ("end_time", "invalid_time"),
+            ("ends_on", "invalid_date"),
+            ("kind", "invalid_kind"),
+            ("per_day", "invalid_per_day")
+        ]
     );
 }

@@ -257,6 +257,7 @@ impl From<NewCase> for casework::NewCase {
             anonymous: n.anonymous,
             publish_consent: n.publish_consent,
             photos: vec![],
+            reception: None,
         }
     }
 }

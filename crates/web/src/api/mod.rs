@@ -9,6 +9,7 @@ mod open311;
 pub(crate) mod org;
 pub(crate) mod public;
 pub(crate) mod public_cases;
+pub(crate) mod receptions;
 pub(crate) mod regions;
 pub(crate) mod roster;
 mod session;
@@ -56,6 +57,23 @@ pub(crate) fn register(r: Registry) -> Registry {
         .api(Action::Public, routes!(public_cases::lookup))
         .api(Action::Public, routes!(public_cases::get))
         .api(Action::Public, routes!(public_cases::survey))
+        .api(Action::OrgRead, routes!(receptions::list_schedules))
+        .api(Action::OrgWrite, routes!(receptions::create_schedule))
+        .api(Action::OrgRead, routes!(receptions::get_schedule))
+        .api(Action::OrgWrite, routes!(receptions::update_schedule))
+        .api(Action::OrgWrite, routes!(receptions::generate_roster))
+        .api(Action::OrgRead, routes!(receptions::region_days))
+        .api(Action::Public, routes!(receptions::station_days))
+        .api(Action::Public, routes!(receptions::deputy_duties))
+        .api(Action::OrgWrite, routes!(receptions::reassign))
+        .api(Action::CaseWrite, routes!(receptions::request_swap))
+        .api(Action::OrgWrite, routes!(receptions::pending_swaps))
+        .api(Action::OrgWrite, routes!(receptions::decide_swap))
+        .api(Action::CaseWrite, routes!(receptions::declare_unavailable))
+        .api(Action::CaseWrite, routes!(receptions::record))
+        .api(Action::OrgRead, routes!(receptions::list))
+        .api(Action::CaseRead, routes!(receptions::get))
+        .api(Action::CaseWrite, routes!(receptions::add_matter))
         .api(Action::Public, routes!(open311::services))
         .api(Action::Public, routes!(open311::requests, open311::create))
         .api(Action::Public, routes!(open311::request_by_id))

@@ -261,6 +261,7 @@ pub async fn intake(State(state): State<AppState>, caller: Caller, req: Request)
         anonymous: v.anonymous,
         publish_consent: v.publish_consent,
         photos: pics,
+        reception: None,
     };
     let key = casework::check_idempotency_key(some(&v.key).as_deref()).map_err(ApiError::from)?;
     match casework::record(&state.app, &caller.principal, n, key).await.map_err(ApiError::from) {

@@ -32,11 +32,13 @@ pub enum SmsKind {
     Assign,
     /// A reminder to the lead agency (催办).
     Urge,
+    /// A reminder to a deputy of their reception-day duty (接待日值班).
+    Duty,
 }
 
 impl SmsKind {
-    pub const ALL: [SmsKind; 6] =
-        [SmsKind::Code, SmsKind::Reply, SmsKind::Reopen, SmsKind::Close, SmsKind::Assign, SmsKind::Urge];
+    pub const ALL: [SmsKind; 7] =
+        [SmsKind::Code, SmsKind::Reply, SmsKind::Reopen, SmsKind::Close, SmsKind::Assign, SmsKind::Urge, SmsKind::Duty];
 
     /// The key in `[sms_templates]` and in the outbox.
     pub fn as_str(self) -> &'static str {
@@ -47,6 +49,7 @@ impl SmsKind {
             SmsKind::Close => "close",
             SmsKind::Assign => "assign",
             SmsKind::Urge => "urge",
+            SmsKind::Duty => "duty",
         }
     }
 
@@ -63,6 +66,7 @@ impl SmsKind {
             SmsKind::Close => "短信：办理结束",
             SmsKind::Assign => "短信：交办",
             SmsKind::Urge => "短信：催办",
+            SmsKind::Duty => "短信：接待日值班",
         }
     }
 
@@ -72,6 +76,7 @@ impl SmsKind {
         match self {
             SmsKind::Code | SmsKind::Reply | SmsKind::Reopen | SmsKind::Close => &["code"],
             SmsKind::Assign | SmsKind::Urge => &["case", "deadline"],
+            SmsKind::Duty => &["time", "place"],
         }
     }
 
@@ -93,6 +98,9 @@ impl SmsKind {
                 format!("贵单位有新交办的意见建议（编号 {}），办理期限至 {}，请登录平台办理。", v(0), v(1))
             }
             SmsKind::Urge => format!("意见建议（编号 {}）被催办，办理期限至 {}，请尽快办理并答复。", v(0), v(1)),
+            SmsKind::Duty => {
+                format!("您是接待日轮值代表，请于 {} 到 {} 接待群众。如需换班请登录平台申请。", v(0), v(1))
+            }
         }
     }
 }
