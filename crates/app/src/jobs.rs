@@ -49,23 +49,29 @@ async fn anchor_daily(app: &App) {
     }
 }
 
-/// Runs the sweep if this instance holds the lease.
+/// Runs the sweep (and the reception-day reminders) if this instance holds the lease.
 pub async fn sweep_once(app: &App, holder: &str) {
     match leases::acquire(&app.db, "case-sweep", holder, app.now_ms(), 120_000).await {
-        Ok(true) => match crate::cases::sweep(app).await {
-            Ok(s) if s != crate::cases::Swept::default() => {
-                tracing::info!(
-                    overdue = s.overdue,
-                    escalated = s.escalated,
-                    closed_unrated = s.closed_unrated,
-                    "case sweep"
-                )
+        Ok(true) => {
+            match crate::receptions::remind(app).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(reminded = n, "duty deputies reminded of their reception days"),
+                Err(e) => tracing::warn!(error = %e, "duty reminders failed"),
             }
-            Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, "case sweep failed"),
-        },
+            sweep_cases(app).await
+        }
         Ok(false) => {}
         Err(e) => tracing::warn!(error = %e, "lease failed"),
+    }
+}
+
+async fn sweep_cases(app: &App) {
+    match crate::cases::sweep(app).await {
+        Ok(s) if s != crate::cases::Swept::default() => {
+            tracing::info!(overdue = s.overdue, escalated = s.escalated, closed_unrated = s.closed_unrated, "case sweep")
+        }
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "case sweep failed"),
     }
 }
 

@@ -137,6 +137,8 @@ pub struct Loaded {
     pub regions: usize,
     pub accounts_created: usize,
     pub cases_created: usize,
+    /// Reception schedules created (with their rosters and a few past receptions).
+    pub schedules_created: usize,
     pub organisation: liaison_store::roster::Report,
 }
 
@@ -201,6 +203,13 @@ pub async fn load(db: &Db, now_ms: i64, demo_password: &str) -> Result<Loaded, S
     }
 
     loaded.cases_created = load_cases(db, demo_password).await?;
+    // Never started, for the reason `load_cases` gives.
+    let app = liaison_app::App::new(
+        db.clone(),
+        std::sync::Arc::new(liaison_domain::clock::SystemClock),
+        liaison_app::Config::default(),
+    );
+    loaded.schedules_created = crate::demo_receptions::load(&app, ACTOR).await?;
     Ok(loaded)
 }
 
@@ -257,6 +266,7 @@ async fn load_cases(db: &Db, _pw: &str) -> Result<usize, StoreError> {
             sms_notices: true,
             photos: vec![],
             idempotency_key: Some((*key).into()),
+            reception: None,
         };
         let (row, new) = casework::receive(&state, intake, ACTOR).await.map_err(err)?;
         first_id.get_or_insert(row.id);

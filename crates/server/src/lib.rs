@@ -5,3 +5,4 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 mod demo_org;
+mod demo_receptions;

@@ -232,3 +232,25 @@ document.addEventListener('DOMContentLoaded', function () {
 document.addEventListener('click', function (ev) {
   if (ev.target.closest && ev.target.closest('[data-print]')) { window.print(); }
 });
+
+// The reception-day form shows only the fields of the chosen rule; without JavaScript all stay
+// visible. The record form reloads the station's deputies when another station is chosen.
+document.addEventListener('DOMContentLoaded', function () {
+  document.querySelectorAll('form[data-rule-form]').forEach(function (form) {
+    var pick = form.querySelector('[data-rule-kind]');
+    if (!pick) return;
+    var show = function () {
+      form.querySelectorAll('[data-rule]').forEach(function (el) {
+        el.classList.toggle('on', el.getAttribute('data-rule') === pick.value);
+      });
+    };
+    form.classList.add('js');
+    pick.addEventListener('change', show);
+    show();
+  });
+  document.querySelectorAll('select[data-reload-deputies]').forEach(function (sel) {
+    sel.addEventListener('change', function () {
+      window.location.search = '?station=' + encodeURIComponent(sel.value);
+    });
+  });
+});

@@ -17,10 +17,10 @@ pub enum Feed {
     Region(String),
 }
 
-/// China has kept +08:00 without daylight saving since 1991.
-const VTIMEZONE: &str = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//liaison//reception days//ZH\r\nBEGIN:VTIMEZONE\r\n\
-TZID:Asia/Shanghai\r\nBEGIN:STANDARD\r\nDTSTART:19910915T000000\r\nTZOFFSETFROM:+0800\r\nTZOFFSETTO:+0800\r\n\
-TZNAME:CST\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\nEND:VCALENDAR\r\n";
+/// China has kept +08:00 without daylight saving since 1991. Written as text: the calendar
+/// crate would give the time zone a DTSTAMP and a UID, which RFC 5545 does not allow there.
+const VTIMEZONE: &str = "BEGIN:VTIMEZONE\r\nTZID:Asia/Shanghai\r\nBEGIN:STANDARD\r\nDTSTART:19910915T000000\r\n\
+TZOFFSETFROM:+0800\r\nTZOFFSETTO:+0800\r\nTZNAME:CST\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n";
 
 const TZID: &str = "Asia/Shanghai";
 
@@ -42,8 +42,6 @@ fn at(date: NaiveDate, time: &str) -> CalendarDateTime {
 fn render(name: &str, items: Vec<Item>) -> Result<String> {
     let mut cal = Calendar::new();
     cal.name(name).timezone(TZID);
-    let mut tz = Calendar::from_str(VTIMEZONE).map_err(Error::internal)?;
-    cal.append(&mut tz);
     for i in items {
         cal.push(
             Event::new()
@@ -56,7 +54,13 @@ fn render(name: &str, items: Vec<Item>) -> Result<String> {
                 .done(),
         );
     }
-    Ok(cal.done().to_string())
+    // The time zone goes before the first event (or the end of an empty calendar).
+    let text = cal.done().to_string();
+    let at = text.find("BEGIN:VEVENT").or_else(|| text.find("END:VCALENDAR")).ok_or_else(|| Error::internal("calendar without end"))?;
+    let out = format!("{}{VTIMEZONE}{}", &text[..at], &text[at..]);
+    // Refuse to serve what does not parse back.
+    Calendar::from_str(&out).map_err(Error::internal)?;
+    Ok(out)
 }
 
 /// The feed's name (for the file and the calendar) and its text, covering the past month and

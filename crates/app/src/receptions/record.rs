@@ -303,3 +303,13 @@ pub async fn list_receptions(
     )
     .await?)
 }
+
+/// The names of the deputies who attended a reception (public).
+pub async fn attendee_names(app: &App, reception_id: i64) -> Result<Vec<String>> {
+    Ok(store::attendees(&app.db, reception_id)
+        .await?
+        .into_iter()
+        .filter(|a| a.role == AttendeeRole::Deputy.as_str())
+        .map(|a| a.name)
+        .collect())
+}

@@ -265,6 +265,7 @@ pub async fn declare_unavailable(
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct DutyView {
     pub assignment_id: i64,
+    pub schedule_id: i64,
     pub date: NaiveDate,
     pub title: String,
     pub station: Option<String>,
@@ -272,6 +273,8 @@ pub struct DutyView {
     pub place: String,
     pub start_time: String,
     pub end_time: String,
+    /// The other deputies on duty that day (slugs).
+    pub with: Vec<String>,
 }
 
 /// A deputy's duties from `from` to `to` (public: no phones), their swaps and declared
@@ -292,8 +295,16 @@ pub async fn deputy_duties(
         }
         let s = &schedules[&a.schedule_id];
         let Ok(date) = NaiveDate::parse_from_str(&a.held_on, "%Y-%m-%d") else { continue };
+        let with = store::assignments(&app.db, &[a.schedule_id], &a.held_on, &a.held_on)
+            .await?
+            .into_iter()
+            .filter(|x| x.deputy_id != d.id)
+            .map(|x| x.deputy_slug)
+            .collect();
         duties.push(DutyView {
+            with,
             assignment_id: a.id,
+            schedule_id: a.schedule_id,
             date,
             title: s.spec.title.clone(),
             station: s.row.station_slug.clone(),
@@ -340,4 +351,9 @@ pub async fn remind(app: &App) -> Result<usize> {
         sent += 1;
     }
     Ok(sent)
+}
+
+/// The deputies a schedule's duties may go to: (slug, name), in rotation order.
+pub async fn pool_names(app: &App, s: &Schedule) -> Result<Vec<(String, String)>> {
+    Ok(pool(app, s).await?.into_iter().map(|d| (d.data.slug, d.data.name)).collect())
 }

@@ -7,6 +7,7 @@ mod case_list;
 mod case_new;
 mod case_steps;
 mod cases;
+mod duties;
 mod home;
 mod login;
 mod nav;
@@ -14,6 +15,9 @@ mod org;
 mod org_edit;
 mod org_import;
 mod public;
+mod public_receptions;
+mod reception_records;
+mod receptions;
 mod track;
 mod users;
 
@@ -68,6 +72,26 @@ pub(crate) fn register(r: Registry) -> Registry {
             Action::OrgWrite,
             post(org_import::error_report).layer(axum::extract::DefaultBodyLimit::max(16 * 1024 * 1024)),
         )
+        .page(Method::GET, "/receptions", Action::OrgRead, get(receptions::month))
+        .page(Method::GET, "/receptions/schedules/new", Action::OrgWrite, get(receptions::new_form))
+        .page(Method::POST, "/receptions/schedules/save", Action::OrgWrite, post(receptions::save))
+        .page(Method::GET, "/receptions/schedules/{id}", Action::OrgRead, get(receptions::schedule))
+        .page(Method::GET, "/receptions/schedules/{id}/edit", Action::OrgWrite, get(receptions::edit_form))
+        .page(Method::POST, "/receptions/schedules/{id}/roster", Action::OrgWrite, post(receptions::generate))
+        .page(Method::POST, "/receptions/duties/{id}/reassign", Action::OrgWrite, post(receptions::reassign))
+        .page(Method::POST, "/receptions/swaps/{id}/decision", Action::OrgWrite, post(receptions::decide))
+        .page(Method::GET, "/receptions/records", Action::CaseRead, get(reception_records::list))
+        .page(Method::GET, "/receptions/records/new", Action::CaseWrite, get(reception_records::new_form))
+        .page(Method::POST, "/receptions/records/new", Action::CaseWrite, post(reception_records::create))
+        .page(Method::GET, "/receptions/records/{id}", Action::CaseRead, get(reception_records::show))
+        .page(Method::POST, "/receptions/records/{id}/matters", Action::CaseWrite, post(reception_records::add_matter))
+        .page(Method::GET, "/duties", Action::CaseRead, get(duties::mine))
+        .page(Method::POST, "/duties/{id}/swap", Action::CaseWrite, post(duties::swap))
+        .page(Method::POST, "/duties/away", Action::CaseWrite, post(duties::away))
+        .page(Method::GET, "/station/{slug}/calendar.ics", Action::Public, get(public_receptions::station_ics))
+        .page(Method::GET, "/station/{slug}/notice", Action::Public, get(public_receptions::notice))
+        .page(Method::GET, "/deputy/{slug}/calendar.ics", Action::Public, get(public_receptions::deputy_ics))
+        .page(Method::GET, "/county/{code}/calendar.ics", Action::Public, get(public_receptions::region_ics))
         .page(Method::GET, "/county", Action::Public, get(public::counties))
         .page(Method::GET, "/county/{code}", Action::Public, get(public::county))
         .page(Method::GET, "/station/{slug}", Action::Public, get(public::station))

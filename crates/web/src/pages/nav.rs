@@ -51,6 +51,13 @@ pub fn links(principal: &Principal) -> Vec<(&'static str, &'static str)> {
         links.push(("/stats", "统计"));
     }
     if may(Action::OrgRead) && has_region(Action::OrgRead) {
+        links.push(("/receptions", "接待日"));
+    } else if liaison_app::receptions::own_deputy(principal).is_some() {
+        links.push(("/duties", "我的值班"));
+    } else if may(Action::CaseWrite) && !authz::reach(principal, Action::CaseWrite).is_empty() {
+        links.push(("/receptions/records", "接待记录"));
+    }
+    if may(Action::OrgRead) && has_region(Action::OrgRead) {
         links.push(("/org", "组织名册"));
     }
     // The region tree is for those who administer it.

@@ -391,6 +391,9 @@ struct StationPage {
     township: String,
     county_code: String,
     deputies: Vec<DeputyCard>,
+    reception_rules: Vec<String>,
+    reception_days: Vec<super::receptions::DayRow>,
+    held: Vec<super::public_receptions::HeldRow>,
 }
 
 async fn active_station(state: &AppState, slug: &str) -> Result<Station, PageError> {
@@ -429,7 +432,12 @@ async fn station_page(state: &AppState, s: Station, contact: ContactForm) -> Res
     }
     let description = format!("{}扫码向人大代表留言反映意见建议，凭查询码查看办理进度。", sentence(&about));
     let head = Head::new(state, &s.data.county_code, s.data.name.clone(), description).await;
+    let (reception_rules, reception_days) = super::public_receptions::upcoming(state, &s.data.slug, 6).await?;
+    let held = super::public_receptions::held(state, &s, 5).await?;
     Ok(StationPage {
+        reception_rules,
+        reception_days,
+        held,
         nav: Nav::default(),
         head,
         contact,
@@ -464,6 +472,8 @@ struct DeputyPage {
     constituency: String,
     occupation: String,
     stations: Vec<StationCard>,
+    /// (date, where, time, place) of the coming duties.
+    duties: Vec<(String, String, String, String)>,
 }
 
 async fn deputy_page(state: &AppState, d: Deputy, contact: ContactForm) -> Result<DeputyPage, PageError> {
@@ -476,7 +486,23 @@ async fn deputy_page(state: &AppState, d: Deputy, contact: ContactForm) -> Resul
     }
     let description = format!("{}扫码向{}代表留言反映意见建议，凭查询码查看办理进度。", sentence(&about), d.data.name);
     let head = Head::new(state, &d.data.county_code, format!("{}代表", d.data.name), description).await;
+    let today = state.app.today();
+    let (_, duties, _, _) =
+        liaison_app::receptions::deputy_duties(&state.app, &d.data.slug, today, today + chrono::Duration::days(120)).await?;
+    let duties = duties
+        .into_iter()
+        .take(6)
+        .map(|v| {
+            (
+                super::receptions::date_cn(v.date),
+                v.station_name.unwrap_or(v.title),
+                format!("{}–{}", v.start_time, v.end_time),
+                v.place,
+            )
+        })
+        .collect();
     Ok(DeputyPage {
+        duties,
         nav: Nav::default(),
         head,
         contact,
