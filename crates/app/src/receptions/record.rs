@@ -163,6 +163,9 @@ pub async fn record(app: &App, principal: &Principal, n: NewReception) -> Result
                 let first = v.first().map(|f| f.message.clone()).unwrap_or_default();
                 Error::invalid("invalid_matter", format!("第 {} 件事项：{first}", i + 1)).field("matters")
             }
+            Error::Invalid { message, .. } => {
+                Error::invalid("invalid_matter", format!("第 {} 件事项：{message}", i + 1)).field("matters")
+            }
             other => other,
         })?;
     }

@@ -18,5 +18,6 @@ mod ops;
 mod org;
 mod pages;
 mod public;
+mod receptions;
 mod scope;
 mod sms;

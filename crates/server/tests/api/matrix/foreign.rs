@@ -46,6 +46,19 @@ const NO_FOREIGN_RECORD_IN_BODY: &[(&str, &str, &str)] = &[
     ("POST", "/contact", "public: anyone may write to any station"),
     ("POST", "/track/lookup", "public: names a phone number"),
     ("POST", "/track/{code}/survey", "public: the tracking code is the right"),
+    ("PUT", "/api/v1/reception-schedules/{id}", "the record is in the URL: the matrix covers it; an edit cannot change the station"),
+    ("POST", "/api/v1/reception-schedules/{id}/roster", "the record is in the URL: the matrix covers it"),
+    ("POST", "/receptions/schedules/{id}/roster", "the record is in the URL: the matrix covers it"),
+    ("PUT", "/api/v1/duties/{id}", "the record is in the URL: the matrix covers it; the deputy must be of its station (api/receptions.rs)"),
+    ("POST", "/receptions/duties/{id}/reassign", "the record is in the URL: the matrix covers it; the deputy must be of its station"),
+    ("POST", "/api/v1/duties/{id}/swap", "the record is in the URL: the matrix covers it; the deputy must be of its station (api/receptions.rs)"),
+    ("POST", "/duties/{id}/swap", "the record is in the URL: the matrix covers it; the deputy must be of its station"),
+    ("POST", "/api/v1/duty-swaps/{id}/decision", "the record is in the URL: the matrix covers it"),
+    ("POST", "/receptions/swaps/{id}/decision", "the record is in the URL: the matrix covers it"),
+    ("POST", "/api/v1/deputies/{slug}/unavailability", "the record is in the URL: the matrix covers it"),
+    ("POST", "/duties/away", "the caller's own days away; names no record"),
+    ("POST", "/api/v1/receptions/{id}/matters", "the record is in the URL: the matrix covers it"),
+    ("POST", "/receptions/records/{id}/matters", "the record is in the URL: the matrix covers it"),
 ];
 
 const SUP_B: (&str, &str, &str) = ("county_supervisor", "region:611025", "611025");
@@ -66,6 +79,48 @@ fn foreign_writes() -> Vec<ForeignWrite> {
     let mut v = Vec::new();
     for (who, region) in [(SUP_B, "611025001"), (TOWN_A2, "611026101")] {
         let r = region;
+        v.extend([
+            w(
+                "POST",
+                "/api/v1/reception-schedules",
+                "/api/v1/reception-schedules",
+                who,
+                Json(json!({"station": "st-a", "kind": "station_day", "title": "劫持", "rule": {"kind": "monthly_day", "day": 6},
+                    "holiday_policy": "keep", "starts_on": "2026-01-01", "start_time": "09:00", "end_time": "10:00",
+                    "place": "劫持", "per_day": 1})),
+            ),
+            w(
+                "POST",
+                "/receptions/schedules/save",
+                "/receptions/schedules/save",
+                who,
+                Form(if r == "611025001" {
+                    &[("region", "611025001"), ("station", "st-a"), ("kind", "station_day"), ("title", "劫持"),
+                      ("rule_kind", "monthly_day"), ("day", "6"), ("holiday_policy", "keep"), ("starts_on", "2026-01-01"),
+                      ("start_time", "09:00"), ("end_time", "10:00"), ("place", "劫持"), ("per_day", "1"), ("remind_days", "0")]
+                } else {
+                    &[("region", "611026101"), ("station", "st-a"), ("kind", "station_day"), ("title", "劫持"),
+                      ("rule_kind", "monthly_day"), ("day", "6"), ("holiday_policy", "keep"), ("starts_on", "2026-01-01"),
+                      ("start_time", "09:00"), ("end_time", "10:00"), ("place", "劫持"), ("per_day", "1"), ("remind_days", "0")]
+                }),
+            ),
+            w(
+                "POST",
+                "/api/v1/receptions",
+                "/api/v1/receptions",
+                who,
+                Json(json!({"station": "st-a", "kind": "station_day", "held_on": "2026-01-05", "place": "劫持", "visitors": 1,
+                    "matters": [{"title": "劫持", "content": "劫持"}]})),
+            ),
+            w(
+                "POST",
+                "/receptions/records/new",
+                "/receptions/records/new",
+                who,
+                Form(&[("station", "st-a"), ("kind", "station_day"), ("held_on", "2026-01-05"), ("place", "劫持"),
+                    ("visitors", "1"), ("matter_title", "劫持"), ("matter_content", "劫持")]),
+            ),
+        ]);
         v.extend([
             w(
                 "POST",
@@ -255,6 +310,8 @@ pub(super) async fn county_a_snapshot(app: &TestApp, sup_a: &str, staff_a: &str)
         "/api/v1/agencies?region=611026&include_inactive=true",
         "/api/v1/grid?region=611026",
         "/api/v1/regions?parent=611026",
+        "/api/v1/reception-schedules?region=611026",
+        "/api/v1/receptions?region=611026",
     ] {
         out.push(app.get(path, Some(sup_a)).await.json().await.unwrap());
     }
