@@ -68,7 +68,12 @@ pub async fn sweep_once(app: &App, holder: &str) {
 async fn sweep_cases(app: &App) {
     match crate::cases::sweep(app).await {
         Ok(s) if s != crate::cases::Swept::default() => {
-            tracing::info!(overdue = s.overdue, escalated = s.escalated, closed_unrated = s.closed_unrated, "case sweep")
+            tracing::info!(
+                overdue = s.overdue,
+                escalated = s.escalated,
+                closed_unrated = s.closed_unrated,
+                "case sweep"
+            )
         }
         Ok(_) => {}
         Err(e) => tracing::warn!(error = %e, "case sweep failed"),

@@ -34,7 +34,8 @@ pub async fn load(app: &App, actor: &str) -> Result<usize, StoreError> {
     let stations = liaison_app::directory::stations_under(app, "611026", false).await.map_err(err)?;
     let mut made: Vec<(i64, String, String)> = Vec::new();
     for s in stations.iter().filter(|s| s.data.kind == "station" || s.data.kind == "point") {
-        let deputies = liaison_app::directory::station_deputies(app, liaison_domain::ids::StationId(s.id)).await.map_err(err)?;
+        let deputies =
+            liaison_app::directory::station_deputies(app, liaison_domain::ids::StationId(s.id)).await.map_err(err)?;
         if deputies.len() < 2 {
             continue;
         }
@@ -59,7 +60,11 @@ pub async fn load(app: &App, actor: &str) -> Result<usize, StoreError> {
             remind_days: 2,
             active: true,
         };
-        made.push((rec::save(app, &sup, None, input).await.map_err(err)?, s.data.slug.clone(), s.data.region_code.clone()));
+        made.push((
+            rec::save(app, &sup, None, input).await.map_err(err)?,
+            s.data.slug.clone(),
+            s.data.region_code.clone(),
+        ));
     }
     let joint = ScheduleInput {
         station: None,
@@ -85,15 +90,27 @@ pub async fn load(app: &App, actor: &str) -> Result<usize, StoreError> {
     }
     // The last reception day of the first three stations, recorded with its matters.
     let county = RegionCode::parse("611026").expect("county");
-    let past = rec::month_days(app, None, &county, today - Duration::days(62), today - Duration::days(1)).await.map_err(err)?;
+    let past = rec::month_days(app, None, &county, today - Duration::days(62), today - Duration::days(1))
+        .await
+        .map_err(err)?;
     let matters: [&[(&str, &str, &str, &str)]; 3] = [
         &[
             ("村道路灯不亮", "石瓮社区至西川村的村道有六盏路灯坏了一个多月，晚上出行不安全。", "", ""),
-            ("医保缴费档次咨询", "想了解城乡居民医保今年的缴费档次和困难群众补贴。", "", "已现场解答缴费档次与补贴标准，并告知到社区便民服务站办理。"),
+            (
+                "医保缴费档次咨询",
+                "想了解城乡居民医保今年的缴费档次和困难群众补贴。",
+                "",
+                "已现场解答缴费档次与补贴标准，并告知到社区便民服务站办理。",
+            ),
         ],
         &[
             ("河道垃圾清理", "乾佑河仁和社区段河道内垃圾较多，希望组织清理。", "县水利局局长", ""),
-            ("公交班次太少", "到县城的公交早上只有一班，孩子上学不方便。", "县交通运输局局长", "已答应一个月内调研增开早班车，结果在站点公示。"),
+            (
+                "公交班次太少",
+                "到县城的公交早上只有一班，孩子上学不方便。",
+                "县交通运输局局长",
+                "已答应一个月内调研增开早班车，结果在站点公示。",
+            ),
         ],
         &[("农产品销售难", "木耳丰收但销路不畅，希望帮助对接电商平台。", "", "")],
     ];
@@ -108,7 +125,7 @@ pub async fn load(app: &App, actor: &str) -> Result<usize, StoreError> {
         .iter()
         .filter_map(|(id, slug, region)| {
             let n = wanted(slug, region)?;
-            past.iter().filter(|d| d.schedule_id == *id).next_back().map(|d| (n, slug.clone(), d.clone()))
+            past.iter().rfind(|d| d.schedule_id == *id).map(|d| (n, slug.clone(), d.clone()))
         })
         .collect();
     chosen.sort_by_key(|c| c.0);
@@ -121,8 +138,18 @@ pub async fn load(app: &App, actor: &str) -> Result<usize, StoreError> {
             .collect();
         let heads = recorded == 1;
         if heads {
-            attendees.push(Attendee { role: "agency_head".into(), name: "王建平".into(), title: "县水利局局长".into(), ..Default::default() });
-            attendees.push(Attendee { role: "agency_head".into(), name: "刘志强".into(), title: "县交通运输局局长".into(), ..Default::default() });
+            attendees.push(Attendee {
+                role: "agency_head".into(),
+                name: "王建平".into(),
+                title: "县水利局局长".into(),
+                ..Default::default()
+            });
+            attendees.push(Attendee {
+                role: "agency_head".into(),
+                name: "刘志强".into(),
+                title: "县交通运输局局长".into(),
+                ..Default::default()
+            });
         }
         let n = NewReception {
             station: Some(slug),

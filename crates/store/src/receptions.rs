@@ -190,14 +190,11 @@ pub async fn unreminded(db: &Db, from: &str, to: &str) -> Result<Vec<(Assignment
         remind_days: i64,
         county_code: String,
     }
-    let sql = format!(
-        "SELECT a.id, a.schedule_id, a.held_on, a.deputy_id, d.slug AS deputy_slug, d.name AS deputy_name, d.phone AS deputy_phone,
+    let sql = "SELECT a.id, a.schedule_id, a.held_on, a.deputy_id, d.slug AS deputy_slug, d.name AS deputy_name, d.phone AS deputy_phone,
             a.reminded_at, r.remind_days, r.county_code
          FROM duty_assignments a JOIN deputies d ON d.id = a.deputy_id JOIN reception_schedules r ON r.id = a.schedule_id
-         WHERE a.reminded_at IS NULL AND a.held_on >= $1 AND a.held_on <= $2 AND r.active AND r.remind_days > 0 ORDER BY a.held_on, a.id"
-    );
-    let rows: Vec<Row> =
-        on_read!(db, p => sqlx::query_as(AssertSqlSafe(sql)).bind(from).bind(to).fetch_all(p).await.store())?;
+         WHERE a.reminded_at IS NULL AND a.held_on >= $1 AND a.held_on <= $2 AND r.active AND r.remind_days > 0 ORDER BY a.held_on, a.id";
+    let rows: Vec<Row> = on_read!(db, p => sqlx::query_as(sql).bind(from).bind(to).fetch_all(p).await.store())?;
     Ok(rows.into_iter().map(|r| (r.a, r.remind_days, r.county_code)).collect())
 }
 

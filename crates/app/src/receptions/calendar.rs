@@ -56,7 +56,10 @@ fn render(name: &str, items: Vec<Item>) -> Result<String> {
     }
     // The time zone goes before the first event (or the end of an empty calendar).
     let text = cal.done().to_string();
-    let at = text.find("BEGIN:VEVENT").or_else(|| text.find("END:VCALENDAR")).ok_or_else(|| Error::internal("calendar without end"))?;
+    let at = text
+        .find("BEGIN:VEVENT")
+        .or_else(|| text.find("END:VCALENDAR"))
+        .ok_or_else(|| Error::internal("calendar without end"))?;
     let out = format!("{}{VTIMEZONE}{}", &text[..at], &text[at..]);
     // Refuse to serve what does not parse back.
     Calendar::from_str(&out).map_err(Error::internal)?;

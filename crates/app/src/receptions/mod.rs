@@ -17,8 +17,8 @@ pub use record::{
     Attendee, Matter, NewReception, ReceptionView, add_matter, attendee_names, list_receptions, reception, record,
 };
 pub use roster::{
-    DutyView, Generated, decide_swap, declare_unavailable, deputy_duties, generate, pending_swaps, pool_names, reassign,
-    remind, request_swap,
+    DutyView, Generated, decide_swap, declare_unavailable, deputy_duties, generate, pending_swaps, pool_names,
+    reassign, remind, request_swap,
 };
 pub use schedule::{
     Day, Duty, Schedule, ScheduleInput, days, load, month_days, public_days, read_schedule, save, schedules_in,

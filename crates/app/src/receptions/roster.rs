@@ -290,8 +290,8 @@ pub async fn deputy_duties(
     let mut schedules: HashMap<i64, Schedule> = HashMap::new();
     let mut duties = Vec::new();
     for a in rows {
-        if !schedules.contains_key(&a.schedule_id) {
-            schedules.insert(a.schedule_id, load(app, a.schedule_id).await?);
+        if let std::collections::hash_map::Entry::Vacant(e) = schedules.entry(a.schedule_id) {
+            e.insert(load(app, a.schedule_id).await?);
         }
         let s = &schedules[&a.schedule_id];
         let Ok(date) = NaiveDate::parse_from_str(&a.held_on, "%Y-%m-%d") else { continue };

@@ -25,14 +25,42 @@ async fn world(app: &TestApp) -> World {
     let sup = app.token_for("sup", "county_supervisor", "region:611026", "611026").await;
     let zhenan = app.token_for("zhenan", "county_supervisor", "region:611025", "611025").await;
     for (path, body, token) in [
-        ("/api/v1/stations", json!({"slug": "st-a", "region": "611026001", "name": "仁和站", "kind": "联络站", "address": "仁和社区"}), &sup),
+        (
+            "/api/v1/stations",
+            json!({"slug": "st-a", "region": "611026001", "name": "仁和站", "kind": "联络站", "address": "仁和社区"}),
+            &sup,
+        ),
         ("/api/v1/stations", json!({"slug": "st-b", "region": "611026101", "name": "下梁站", "kind": "联络站"}), &sup),
-        ("/api/v1/stations", json!({"slug": "st-z", "region": "611025001", "name": "永乐站", "kind": "联络站"}), &zhenan),
-        ("/api/v1/deputies", json!({"slug": "d1", "name": "代表甲", "gender": "女", "levels": "县级", "region": "611026001", "stations": "st-a", "phone": "13800000001"}), &sup),
-        ("/api/v1/deputies", json!({"slug": "d2", "name": "代表乙", "gender": "男", "levels": "县级", "region": "611026001", "stations": "st-a"}), &sup),
-        ("/api/v1/deputies", json!({"slug": "d3", "name": "代表丙", "gender": "男", "levels": "县级", "region": "611026001", "stations": "st-a"}), &sup),
-        ("/api/v1/deputies", json!({"slug": "db", "name": "代表丁", "gender": "女", "levels": "县级", "region": "611026101", "stations": "st-b"}), &sup),
-        ("/api/v1/deputies", json!({"slug": "dz", "name": "代表戊", "gender": "女", "levels": "县级", "region": "611025001", "stations": "st-z"}), &zhenan),
+        (
+            "/api/v1/stations",
+            json!({"slug": "st-z", "region": "611025001", "name": "永乐站", "kind": "联络站"}),
+            &zhenan,
+        ),
+        (
+            "/api/v1/deputies",
+            json!({"slug": "d1", "name": "代表甲", "gender": "女", "levels": "县级", "region": "611026001", "stations": "st-a", "phone": "13800000001"}),
+            &sup,
+        ),
+        (
+            "/api/v1/deputies",
+            json!({"slug": "d2", "name": "代表乙", "gender": "男", "levels": "县级", "region": "611026001", "stations": "st-a"}),
+            &sup,
+        ),
+        (
+            "/api/v1/deputies",
+            json!({"slug": "d3", "name": "代表丙", "gender": "男", "levels": "县级", "region": "611026001", "stations": "st-a"}),
+            &sup,
+        ),
+        (
+            "/api/v1/deputies",
+            json!({"slug": "db", "name": "代表丁", "gender": "女", "levels": "县级", "region": "611026101", "stations": "st-b"}),
+            &sup,
+        ),
+        (
+            "/api/v1/deputies",
+            json!({"slug": "dz", "name": "代表戊", "gender": "女", "levels": "县级", "region": "611025001", "stations": "st-z"}),
+            &zhenan,
+        ),
     ] {
         let res = app.post_json(path, Some(token), &body).await;
         assert!(res.status().is_success(), "{path} {body}: {}", res.text().await.unwrap());
@@ -75,8 +103,12 @@ async fn duties(app: &TestApp, deputy: &str, from: &str, to: &str) -> Vec<Value>
 async fn count(app: &TestApp, table: &str) -> i64 {
     let sql = format!("SELECT COUNT(*) FROM {table}");
     match app.db() {
-        liaison_store::Db::Sqlite { read, .. } => sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone())).fetch_one(read).await.unwrap(),
-        liaison_store::Db::Postgres(p) => sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone())).fetch_one(p).await.unwrap(),
+        liaison_store::Db::Sqlite { read, .. } => {
+            sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone())).fetch_one(read).await.unwrap()
+        }
+        liaison_store::Db::Postgres(p) => {
+            sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone())).fetch_one(p).await.unwrap()
+        }
     }
 }
 
@@ -114,7 +146,9 @@ async fn schedules_refusals_and_a_fair_roster(b: Backend) {
     for token in [&w.other_officer, &w.zhenan, &w.staff_b] {
         let res = app.post_json("/api/v1/reception-schedules", Some(token), &fifth("st-a", 2)).await;
         assert_eq!(res.status(), StatusCode::FORBIDDEN);
-        let res = app.post_json(&format!("/api/v1/reception-schedules/{id}/roster"), Some(token), &json!({"year": 2027})).await;
+        let res = app
+            .post_json(&format!("/api/v1/reception-schedules/{id}/roster"), Some(token), &json!({"year": 2027}))
+            .await;
         assert_eq!(res.status(), StatusCode::FORBIDDEN);
     }
     assert_eq!(schedules(&app, &w.sup).await.len(), 1, "refusals wrote nothing");
@@ -122,13 +156,17 @@ async fn schedules_refusals_and_a_fair_roster(b: Backend) {
     // A roster needing more deputies than the station has.
     let res = app.post_json("/api/v1/reception-schedules", Some(&w.officer), &fifth("st-a", 4)).await;
     let four = res.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
-    let res = app.post_json(&format!("/api/v1/reception-schedules/{four}/roster"), Some(&w.officer), &json!({"year": 2027})).await;
+    let res = app
+        .post_json(&format!("/api/v1/reception-schedules/{four}/roster"), Some(&w.officer), &json!({"year": 2027}))
+        .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(error_code(res).await, "not_enough_deputies");
     assert_eq!(count(&app, "duty_assignments").await, 0);
 
     // 2027: twelve 5ths, two deputies each, taken in turn from three.
-    let res = app.post_json(&format!("/api/v1/reception-schedules/{id}/roster"), Some(&w.officer), &json!({"year": 2027})).await;
+    let res = app
+        .post_json(&format!("/api/v1/reception-schedules/{id}/roster"), Some(&w.officer), &json!({"year": 2027}))
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
     let g: Value = res.json().await.unwrap();
     assert_eq!((g["days"].as_i64(), g["added"].as_i64()), (Some(12), Some(24)), "{g}");
@@ -139,7 +177,9 @@ async fn schedules_refusals_and_a_fair_roster(b: Backend) {
     assert_eq!(per.values().sum::<usize>(), 24);
     assert!(per.values().all(|n| *n == 8), "{per:?}");
     // Generating again adds nothing: the days are filled.
-    let res = app.post_json(&format!("/api/v1/reception-schedules/{id}/roster"), Some(&w.officer), &json!({"year": 2027})).await;
+    let res = app
+        .post_json(&format!("/api/v1/reception-schedules/{id}/roster"), Some(&w.officer), &json!({"year": 2027}))
+        .await;
     assert_eq!(res.json::<Value>().await.unwrap()["added"], 0);
 
     // The public days, with the duty deputies' names and the lunar date, never a phone.
@@ -160,7 +200,9 @@ async fn schedules_refusals_and_a_fair_roster(b: Backend) {
     assert_eq!(error_code(res).await, "invalid_range");
 
     // The audit log has the schedule and the roster.
-    let res = app.get("/api/v1/audit?limit=200", Some(&app.token_for("aud", "auditor", "region:611026", "611026").await)).await;
+    let res = app
+        .get("/api/v1/audit?limit=200", Some(&app.token_for("aud", "auditor", "region:611026", "611026").await))
+        .await;
     let log = res.text().await.unwrap();
     assert!(log.contains("reception_schedule.create") && log.contains("duty_roster.generate"), "{log}");
 }
@@ -180,7 +222,10 @@ async fn swaps_and_their_refusals(b: Backend) {
     let d2 = app.token_for("dep-d2", "deputy", "deputy:d2", "611026").await;
     let swap = |token: String, to: &'static str| {
         let app = &app;
-        async move { app.post_json(&format!("/api/v1/duties/{duty}/swap"), Some(&token), &json!({"to": to, "reason": "开会"})).await }
+        async move {
+            app.post_json(&format!("/api/v1/duties/{duty}/swap"), Some(&token), &json!({"to": to, "reason": "开会"}))
+                .await
+        }
     };
     // With a deputy of another station, of another county, or unknown; by someone else's hand.
     assert_eq!(error_code(swap(d1.clone(), "db").await).await, "not_station_deputy");
@@ -193,11 +238,15 @@ async fn swaps_and_their_refusals(b: Backend) {
     let res = swap(d1.clone(), "d3").await;
     assert_eq!(res.status(), StatusCode::CREATED);
     let swap_id = res.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
-    let pending: Vec<Value> = app.get("/api/v1/duty-swaps?region=611026001", Some(&w.officer)).await.json().await.unwrap();
+    let pending: Vec<Value> =
+        app.get("/api/v1/duty-swaps?region=611026001", Some(&w.officer)).await.json().await.unwrap();
     assert_eq!(pending.len(), 1);
     let decide = |token: String, approve: bool| {
         let app = &app;
-        async move { app.post_json(&format!("/api/v1/duty-swaps/{swap_id}/decision"), Some(&token), &json!({"approve": approve})).await }
+        async move {
+            app.post_json(&format!("/api/v1/duty-swaps/{swap_id}/decision"), Some(&token), &json!({"approve": approve}))
+                .await
+        }
     };
     assert_eq!(decide(w.other_officer.clone(), true).await.status(), StatusCode::FORBIDDEN);
     assert_eq!(decide(w.zhenan.clone(), true).await.status(), StatusCode::FORBIDDEN);
@@ -222,12 +271,16 @@ async fn swaps_and_their_refusals(b: Backend) {
         async move { app.post_json("/api/v1/deputies/d1/unavailability", Some(&d1), &body).await }
     };
     let year2 = next + 1;
-    assert_eq!(error_code(away(json!({"from": format!("{year2}-03-01"), "to": format!("{year2}-02-01")})).await).await, "invalid_date");
+    assert_eq!(
+        error_code(away(json!({"from": format!("{year2}-03-01"), "to": format!("{year2}-02-01")})).await).await,
+        "invalid_date"
+    );
     let res = app
         .post_json("/api/v1/deputies/d1/unavailability", Some(&d2), &json!({"from": "2030-01-01", "to": "2030-01-02"}))
         .await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN, "a deputy declares only their own days");
-    let res = away(json!({"from": format!("{year2}-01-01"), "to": format!("{year2}-12-31"), "reason": "外出学习"})).await;
+    let res =
+        away(json!({"from": format!("{year2}-01-01"), "to": format!("{year2}-12-31"), "reason": "外出学习"})).await;
     assert_eq!(res.status(), StatusCode::CREATED);
     app.post_json(&format!("/api/v1/reception-schedules/{id}/roster"), Some(&w.officer), &json!({"year": year2})).await;
     assert!(duties(&app, "d1", &format!("{year2}-01-01"), &format!("{year2}-12-31")).await.is_empty());
@@ -243,7 +296,8 @@ async fn reception_records_make_cases(b: Backend) {
         json!({"station": "st-a", "kind": "agency_heads", "held_on": held_on, "place": "仁和社区", "visitors": 23,
                "attendees": attendees, "matters": matters})
     };
-    let heads = json!([{"role": "deputy", "deputy": "d1"}, {"role": "agency_head", "name": "王建平", "title": "县水利局局长"}]);
+    let heads =
+        json!([{"role": "deputy", "deputy": "d1"}, {"role": "agency_head", "name": "王建平", "title": "县水利局局长"}]);
     let matters = json!([
         {"title": "河道垃圾", "content": "乾佑河仁和段垃圾多", "put_to": "县水利局局长"},
         {"title": "公交班次", "content": "早班车太少", "put_to": "县交通局局长", "answer": "一个月内增开早班车"}
@@ -252,10 +306,26 @@ async fn reception_records_make_cases(b: Backend) {
     // Refusals change nothing: a future date, an unknown deputy, a deputy of another county,
     // a matter without content, another station's staff, another county.
     for (token, body, code) in [
-        (&staff_a, record((today + Duration::days(1)).to_string(), heads.clone(), matters.clone()), Some("future_date")),
-        (&staff_a, record(today.to_string(), json!([{"role": "deputy", "deputy": "nobody"}]), matters.clone()), Some("unknown_deputy")),
-        (&staff_a, record(today.to_string(), json!([{"role": "deputy", "deputy": "dz"}]), matters.clone()), Some("invalid_attendee")),
-        (&staff_a, record(today.to_string(), heads.clone(), json!([{"title": "", "content": ""}])), Some("invalid_matter")),
+        (
+            &staff_a,
+            record((today + Duration::days(1)).to_string(), heads.clone(), matters.clone()),
+            Some("future_date"),
+        ),
+        (
+            &staff_a,
+            record(today.to_string(), json!([{"role": "deputy", "deputy": "nobody"}]), matters.clone()),
+            Some("unknown_deputy"),
+        ),
+        (
+            &staff_a,
+            record(today.to_string(), json!([{"role": "deputy", "deputy": "dz"}]), matters.clone()),
+            Some("invalid_attendee"),
+        ),
+        (
+            &staff_a,
+            record(today.to_string(), heads.clone(), json!([{"title": "", "content": ""}])),
+            Some("invalid_matter"),
+        ),
         (&w.staff_b, record(today.to_string(), heads.clone(), matters.clone()), None),
         (&w.zhenan, record(today.to_string(), heads.clone(), matters.clone()), None),
     ] {
@@ -274,7 +344,11 @@ async fn reception_records_make_cases(b: Backend) {
     assert_eq!(res.status(), StatusCode::CREATED);
     let rid = res.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
     let v: Value = app.get(&format!("/api/v1/receptions/{rid}"), Some(&w.officer)).await.json().await.unwrap();
-    assert_eq!((v["matters"].as_i64(), v["answered_on_spot"].as_i64(), v["visitors"].as_i64()), (Some(2), Some(1), Some(23)), "{v}");
+    assert_eq!(
+        (v["matters"].as_i64(), v["answered_on_spot"].as_i64(), v["visitors"].as_i64()),
+        (Some(2), Some(1), Some(23)),
+        "{v}"
+    );
     assert_eq!(v["attendees"].as_array().unwrap().len(), 2);
     let case_id = v["cases"][0]["case_id"].as_i64().unwrap();
     assert_eq!(v["cases"][0]["put_to"], "县水利局局长");
@@ -283,12 +357,28 @@ async fn reception_records_make_cases(b: Backend) {
     assert_eq!(app.get(&format!("/api/v1/receptions/{rid}"), Some(&w.staff_b)).await.status(), StatusCode::FORBIDDEN);
     assert_eq!(app.get(&format!("/api/v1/receptions/{rid}"), Some(&w.zhenan)).await.status(), StatusCode::FORBIDDEN);
     // A matter added later, and the channel cannot be claimed outside a record.
-    let res = app.post_json(&format!("/api/v1/receptions/{rid}/matters"), Some(&staff_a), &json!({"title": "路灯", "content": "路灯坏了"})).await;
+    let res = app
+        .post_json(
+            &format!("/api/v1/receptions/{rid}/matters"),
+            Some(&staff_a),
+            &json!({"title": "路灯", "content": "路灯坏了"}),
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::CREATED);
-    let res = app.post_json(&format!("/api/v1/receptions/{rid}/matters"), Some(&w.staff_b), &json!({"title": "路灯", "content": "路灯坏了"})).await;
+    let res = app
+        .post_json(
+            &format!("/api/v1/receptions/{rid}/matters"),
+            Some(&w.staff_b),
+            &json!({"title": "路灯", "content": "路灯坏了"}),
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     let res = app
-        .post_json("/api/v1/cases", Some(&staff_a), &json!({"channel": "reception", "station": "st-a", "title": "冒充", "content": "接待日"}))
+        .post_json(
+            "/api/v1/cases",
+            Some(&staff_a),
+            &json!({"channel": "reception", "station": "st-a", "title": "冒充", "content": "接待日"}),
+        )
         .await;
     assert_eq!(error_code(res).await, "invalid_channel");
     let list: Vec<Value> = app.get("/api/v1/receptions?region=611026001", Some(&w.officer)).await.json().await.unwrap();
@@ -320,7 +410,11 @@ async fn reminders_go_out_once_and_feeds_parse_back(b: Backend) {
     assert_eq!(outbox(&app).await, 2);
 
     // The feeds: station, deputy and region, parsed back by an iCalendar reader.
-    for (path, on_the_fifth) in [("/station/st-a/calendar.ics", true), ("/deputy/d1/calendar.ics", false), ("/county/611026/calendar.ics", true)] {
+    for (path, on_the_fifth) in [
+        ("/station/st-a/calendar.ics", true),
+        ("/deputy/d1/calendar.ics", false),
+        ("/county/611026/calendar.ics", true),
+    ] {
         let res = app.get(path, None).await;
         assert_eq!(res.status(), StatusCode::OK, "{path}");
         assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/calendar"));

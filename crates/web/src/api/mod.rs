@@ -9,6 +9,7 @@ mod open311;
 pub(crate) mod org;
 pub(crate) mod public;
 pub(crate) mod public_cases;
+pub(crate) mod reception_records;
 pub(crate) mod receptions;
 pub(crate) mod regions;
 pub(crate) mod roster;
@@ -70,10 +71,10 @@ pub(crate) fn register(r: Registry) -> Registry {
         .api(Action::OrgWrite, routes!(receptions::pending_swaps))
         .api(Action::OrgWrite, routes!(receptions::decide_swap))
         .api(Action::CaseWrite, routes!(receptions::declare_unavailable))
-        .api(Action::CaseWrite, routes!(receptions::record))
-        .api(Action::OrgRead, routes!(receptions::list))
-        .api(Action::CaseRead, routes!(receptions::get))
-        .api(Action::CaseWrite, routes!(receptions::add_matter))
+        .api(Action::CaseWrite, routes!(reception_records::record))
+        .api(Action::OrgRead, routes!(reception_records::list))
+        .api(Action::CaseRead, routes!(reception_records::get))
+        .api(Action::CaseWrite, routes!(reception_records::add_matter))
         .api(Action::Public, routes!(open311::services))
         .api(Action::Public, routes!(open311::requests, open311::create))
         .api(Action::Public, routes!(open311::request_by_id))

@@ -51,9 +51,9 @@ async fn page(state: &AppState, caller: &Caller, error: String, notice: &str) ->
     let mut rows = Vec::new();
     let mut pools: std::collections::HashMap<i64, Vec<(String, String)>> = Default::default();
     for v in duties {
-        if !pools.contains_key(&v.schedule_id) {
+        if let std::collections::hash_map::Entry::Vacant(e) = pools.entry(v.schedule_id) {
             let s = rec::load(&state.app, v.schedule_id).await?;
-            pools.insert(v.schedule_id, rec::pool_names(&state.app, &s).await?);
+            e.insert(rec::pool_names(&state.app, &s).await?);
         }
         // Anyone of the station but the deputy and those already on duty that day.
         let others = pools[&v.schedule_id].iter().filter(|(k, _)| *k != me && !v.with.contains(k)).cloned().collect();

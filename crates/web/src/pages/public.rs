@@ -488,7 +488,8 @@ async fn deputy_page(state: &AppState, d: Deputy, contact: ContactForm) -> Resul
     let head = Head::new(state, &d.data.county_code, format!("{}代表", d.data.name), description).await;
     let today = state.app.today();
     let (_, duties, _, _) =
-        liaison_app::receptions::deputy_duties(&state.app, &d.data.slug, today, today + chrono::Duration::days(120)).await?;
+        liaison_app::receptions::deputy_duties(&state.app, &d.data.slug, today, today + chrono::Duration::days(120))
+            .await?;
     let duties = duties
         .into_iter()
         .take(6)

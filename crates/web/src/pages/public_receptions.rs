@@ -16,7 +16,8 @@ use liaison_app::receptions::{self as rec, Feed};
 use serde::Deserialize;
 
 fn ics_response(name: &str, body: String) -> Response {
-    let file: String = percent_encoding::utf8_percent_encode(&format!("{name}.ics"), percent_encoding::NON_ALPHANUMERIC).to_string();
+    let file: String =
+        percent_encoding::utf8_percent_encode(&format!("{name}.ics"), percent_encoding::NON_ALPHANUMERIC).to_string();
     (
         [
             (header::CONTENT_TYPE, "text/calendar; charset=utf-8".to_owned()),
@@ -29,19 +30,28 @@ fn ics_response(name: &str, body: String) -> Response {
 }
 
 /// `/station/{slug}/calendar.ics`
-pub async fn station_ics(State(state): State<AppState>, PagePath(slug): PagePath<String>) -> Result<Response, PageError> {
+pub async fn station_ics(
+    State(state): State<AppState>,
+    PagePath(slug): PagePath<String>,
+) -> Result<Response, PageError> {
     let (name, body) = rec::ics(&state.app, Feed::Station(slug)).await?;
     Ok(ics_response(&name, body))
 }
 
 /// `/deputy/{slug}/calendar.ics`
-pub async fn deputy_ics(State(state): State<AppState>, PagePath(slug): PagePath<String>) -> Result<Response, PageError> {
+pub async fn deputy_ics(
+    State(state): State<AppState>,
+    PagePath(slug): PagePath<String>,
+) -> Result<Response, PageError> {
     let (name, body) = rec::ics(&state.app, Feed::Deputy(slug)).await?;
     Ok(ics_response(&name, body))
 }
 
 /// `/county/{code}/calendar.ics`: every station of a county or township.
-pub async fn region_ics(State(state): State<AppState>, PagePath(code): PagePath<String>) -> Result<Response, PageError> {
+pub async fn region_ics(
+    State(state): State<AppState>,
+    PagePath(code): PagePath<String>,
+) -> Result<Response, PageError> {
     let (name, body) = rec::ics(&state.app, Feed::Region(code)).await?;
     Ok(ics_response(&name, body))
 }
@@ -73,7 +83,8 @@ pub async fn notice(
     PagePath(slug): PagePath<String>,
     Query(q): Query<MonthQuery>,
 ) -> Result<Html<String>, PageError> {
-    let s = liaison_app::directory::station(&state.app, &slug).await?.ok_or_else(|| PageError(ApiError::not_found()))?;
+    let s =
+        liaison_app::directory::station(&state.app, &slug).await?.ok_or_else(|| PageError(ApiError::not_found()))?;
     let today = state.app.today();
     let first = q
         .month
@@ -95,7 +106,10 @@ pub async fn notice(
         month: format!("{}年{}月", first.year(), first.month()),
         prev: shift(false),
         next: shift(true),
-        rules: schedules.iter().map(|x| format!("{}：{}，地点：{}", x.spec.title, x.spec.describe(), x.spec.place)).collect(),
+        rules: schedules
+            .iter()
+            .map(|x| format!("{}：{}，地点：{}", x.spec.title, x.spec.describe(), x.spec.place))
+            .collect(),
         days: days.into_iter().map(|d| day_row(d, today)).collect(),
         qr: qr::svg(&format!("{base}/station/{}", s.data.slug)),
         slug: s.data.slug,
@@ -107,17 +121,30 @@ pub(crate) async fn upcoming(state: &AppState, slug: &str, n: usize) -> Result<(
     let today = state.app.today();
     let (schedules, mut days) = rec::public_days(&state.app, slug, today, today + chrono::Duration::days(120)).await?;
     days.truncate(n);
-    let rules = schedules.iter().map(|x| format!("{}：{}，{}", x.spec.title, x.spec.describe(), x.spec.place)).collect();
+    let rules =
+        schedules.iter().map(|x| format!("{}：{}，{}", x.spec.title, x.spec.describe(), x.spec.place)).collect();
     Ok((rules, days.into_iter().map(|d| day_row(d, today)).collect()))
 }
 
 /// A station's receptions held in the last year, for its public page: (date, kind, visitors,
 /// matters, answered on the spot, deputies who attended).
-pub(crate) async fn held(state: &AppState, station: &liaison_app::directory::Station, n: i64) -> Result<Vec<HeldRow>, PageError> {
+pub(crate) async fn held(
+    state: &AppState,
+    station: &liaison_app::directory::Station,
+    n: i64,
+) -> Result<Vec<HeldRow>, PageError> {
     let today = state.app.today();
     let region = liaison_domain::region::RegionCode::parse(&station.data.region_code).map_err(ApiError::internal)?;
-    let rows =
-        rec::list_receptions(&state.app, None, &region, Some(station.id), today - chrono::Duration::days(365), today, n).await?;
+    let rows = rec::list_receptions(
+        &state.app,
+        None,
+        &region,
+        Some(station.id),
+        today - chrono::Duration::days(365),
+        today,
+        n,
+    )
+    .await?;
     let mut out = Vec::new();
     for r in rows {
         let deputies = liaison_app::receptions::attendee_names(&state.app, r.id).await?;

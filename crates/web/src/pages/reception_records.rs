@@ -84,7 +84,8 @@ pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Html<
             if let Scope::Station(slug) = scope
                 && let Some(s) = liaison_app::directory::station(&state.app, slug).await?
             {
-                let region = liaison_domain::region::RegionCode::parse(&s.data.region_code).map_err(ApiError::internal)?;
+                let region =
+                    liaison_domain::region::RegionCode::parse(&s.data.region_code).map_err(ApiError::internal)?;
                 rows.extend(rec::list_receptions(&state.app, None, &region, Some(s.id), from, today, 300).await?);
             }
         }
@@ -154,7 +155,11 @@ async fn form_page(state: &AppState, caller: &Caller, v: RecordValues, error: St
         stations,
         deputies,
         kinds: ReceptionKind::ALL.iter().map(|k| (k.as_str(), k.label())).collect(),
-        roles: AttendeeRole::ALL.iter().filter(|r| **r != AttendeeRole::Deputy).map(|r| (r.as_str(), r.label())).collect(),
+        roles: AttendeeRole::ALL
+            .iter()
+            .filter(|r| **r != AttendeeRole::Deputy)
+            .map(|r| (r.as_str(), r.label()))
+            .collect(),
         error,
     })
 }
@@ -166,7 +171,8 @@ pub async fn new_form(
     Query(q): Query<NewQuery>,
 ) -> Result<Html<String>, PageError> {
     let stations = my_stations(&state, &caller).await?;
-    let station = q.station.filter(|s| stations.iter().any(|(k, _)| k == s)).or_else(|| stations.first().map(|s| s.0.clone()));
+    let station =
+        q.station.filter(|s| stations.iter().any(|(k, _)| k == s)).or_else(|| stations.first().map(|s| s.0.clone()));
     let station = station.unwrap_or_default();
     let place = match liaison_app::directory::station(&state.app, &station).await? {
         Some(s) if !s.data.address.is_empty() => s.data.address,
@@ -343,7 +349,11 @@ async fn record_page(
 }
 
 /// `/receptions/records/{id}`
-pub async fn show(State(state): State<AppState>, caller: Caller, PagePath(id): PagePath<i64>) -> Result<Html<String>, PageError> {
+pub async fn show(
+    State(state): State<AppState>,
+    caller: Caller,
+    PagePath(id): PagePath<i64>,
+) -> Result<Html<String>, PageError> {
     render(&record_page(&state, &caller, id, String::new(), MatterValues::default()).await?)
 }
 

@@ -123,7 +123,11 @@ pub async fn month(
     let days = rec::month_days(&state.app, Some(&caller.principal), &region, first, last).await?;
     let schedules = rec::schedules_in(&state.app, &caller.principal, Some(region.as_str())).await?;
     let may_write = authz::authorize(&caller.principal, Action::OrgWrite, Target::Region(&region)).is_ok();
-    let swaps = if may_write { rec::pending_swaps(&state.app, &caller.principal, Some(region.as_str())).await? } else { vec![] };
+    let swaps = if may_write {
+        rec::pending_swaps(&state.app, &caller.principal, Some(region.as_str())).await?
+    } else {
+        vec![]
+    };
     let region_name =
         liaison_app::regions::public(&state.app, &region).await.ok().flatten().map(|r| r.name).unwrap_or_default();
     let shift = |m: i32| {
@@ -179,15 +183,15 @@ pub async fn schedule(
     let s = rec::read_schedule(&state.app, &caller.principal, id).await?;
     let today = state.app.today();
     let year = q.year.filter(|y| (2000..=2100).contains(y)).unwrap_or(today.year());
-    let (from, to) = (
-        NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(today),
-        NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(today),
-    );
+    let (from, to) =
+        (NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(today), NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(today));
     let days = rec::days(&state.app, std::slice::from_ref(&s), from, to).await?;
     let may_write = authz::authorize(&caller.principal, Action::OrgWrite, Target::Region(&s.region()?)).is_ok();
     let pool = rec::pool_names(&state.app, &s).await?;
     let notice = match (q.generated, q.gaps, q.saved.is_some()) {
-        (Some(n), Some(g), _) if g > 0 => format!("已新排 {n} 人次；有 {g} 个接待日因代表请假等原因人数不足，请手工调整。"),
+        (Some(n), Some(g), _) if g > 0 => {
+            format!("已新排 {n} 人次；有 {g} 个接待日因代表请假等原因人数不足，请手工调整。")
+        }
         (Some(n), _, _) => format!("已按轮值规则新排 {n} 人次。"),
         (_, _, true) => "已保存。".into(),
         _ => String::new(),
@@ -227,7 +231,9 @@ pub async fn generate(
             g.gaps.len()
         ))
         .into_response()),
-        Err(e) if e.status.is_client_error() && e.status != StatusCode::FORBIDDEN => Ok(back_with(id, f.year, &e.message)),
+        Err(e) if e.status.is_client_error() && e.status != StatusCode::FORBIDDEN => {
+            Ok(back_with(id, f.year, &e.message))
+        }
         Err(e) => Err(PageError(e)),
     }
 }
@@ -252,7 +258,9 @@ pub async fn reassign(
     PageForm(f): PageForm<ReassignForm>,
 ) -> Result<Response, PageError> {
     match rec::reassign(&state.app, &caller.principal, id, &f.deputy).await.map_err(ApiError::from) {
-        Ok(()) => Ok(Redirect::to(&format!("/receptions/schedules/{}?year={}&saved=1", f.schedule, f.year)).into_response()),
+        Ok(()) => {
+            Ok(Redirect::to(&format!("/receptions/schedules/{}?year={}&saved=1", f.schedule, f.year)).into_response())
+        }
         Err(e) if e.status.is_client_error() && e.status != StatusCode::FORBIDDEN => {
             Ok(back_with(f.schedule, f.year, &e.message))
         }
@@ -394,7 +402,9 @@ impl ScheduleValues {
                     .split(['\n', ',', '，', '、', ' '])
                     .map(str::trim)
                     .filter(|s| !s.is_empty())
-                    .map(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("日期“{s}”应写作 YYYY-MM-DD")))
+                    .map(|s| {
+                        NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("日期“{s}”应写作 YYYY-MM-DD"))
+                    })
                     .collect();
                 Ok(Rule::Dates { dates: dates? })
             }
@@ -428,8 +438,18 @@ impl FormPage {
 
     fn other_errors(&self) -> Vec<&str> {
         const PLACED: [&str; 12] = [
-            "station", "kind", "title", "rule", "holiday_policy", "starts_on", "ends_on", "start_time", "end_time", "place",
-            "per_day", "remind_days",
+            "station",
+            "kind",
+            "title",
+            "rule",
+            "holiday_policy",
+            "starts_on",
+            "ends_on",
+            "start_time",
+            "end_time",
+            "place",
+            "per_day",
+            "remind_days",
         ];
         self.errors.iter().filter(|(f, _)| !PLACED.contains(&f.as_str())).map(|(_, m)| m.as_str()).collect()
     }
