@@ -444,3 +444,34 @@ pub async fn reception_of_case(db: &Db, case_id: i64) -> Result<Option<(i64, Str
     on_read!(db, p => sqlx::query_as("SELECT reception_id, put_to FROM reception_cases WHERE case_id = $1")
         .bind(case_id).fetch_optional(p).await.store())
 }
+
+/// Receptions held in a county under `region` (a code prefix), at one station (`station` slug,
+/// or all when empty), from `from` to `to`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Totals {
+    /// (kind, receptions held, constituents received).
+    pub by_kind: Vec<(String, i64, i64)>,
+    /// Matters raised, and those answered on the spot.
+    pub matters: i64,
+    pub on_spot: i64,
+    /// Deputies' attendances (one per deputy per reception).
+    pub deputy_attendances: i64,
+}
+
+pub async fn totals(db: &Db, county: &str, region: &str, station: &str, from: &str, to: &str) -> Result<Totals> {
+    const SCOPE: &str = "e.county_code = $1 AND (e.region_code = $2 OR e.region_code LIKE $3)
+        AND ($4 = '' OR e.station_id = (SELECT id FROM stations WHERE slug = $4)) AND e.held_on >= $5 AND e.held_on <= $6";
+    let like = format!("{region}%");
+    let by_kind: Vec<(String, i64, i64)> = on_read!(db, p => sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT e.kind, COUNT(*), CAST(COALESCE(SUM(e.visitors), 0) AS BIGINT) FROM receptions e WHERE {SCOPE} GROUP BY e.kind ORDER BY e.kind")))
+        .bind(county).bind(region).bind(&like).bind(station).bind(from).bind(to).fetch_all(p).await.store())?;
+    let (matters, on_spot): (i64, i64) = on_read!(db, p => sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT COUNT(*), CAST(COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM case_events v WHERE v.case_id = rc.case_id
+            AND v.to_status = 'answered_on_spot') THEN 1 ELSE 0 END), 0) AS BIGINT)
+         FROM reception_cases rc JOIN receptions e ON e.id = rc.reception_id WHERE {SCOPE}")))
+        .bind(county).bind(region).bind(&like).bind(station).bind(from).bind(to).fetch_one(p).await.store())?;
+    let deputy_attendances: i64 = on_read!(db, p => sqlx::query_scalar(AssertSqlSafe(format!(
+        "SELECT COUNT(*) FROM reception_attendees a JOIN receptions e ON e.id = a.reception_id WHERE a.role = 'deputy' AND {SCOPE}")))
+        .bind(county).bind(region).bind(&like).bind(station).bind(from).bind(to).fetch_one(p).await.store())?;
+    Ok(Totals { by_kind, matters, on_spot, deputy_attendances })
+}

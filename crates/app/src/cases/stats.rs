@@ -22,6 +22,8 @@ pub struct Stats {
     pub from: chrono::NaiveDate,
     pub to: chrono::NaiveDate,
     pub counts: Counts,
+    /// The receptions held in the same region, station and days.
+    pub receptions: liaison_store::receptions::Totals,
 }
 
 fn date(raw: Option<&str>, field: &'static str, default: chrono::NaiveDate) -> Result<chrono::NaiveDate> {
@@ -49,5 +51,14 @@ pub async fn stats(app: &crate::App, principal: &Principal, q: &StatsQuery) -> R
         .map(|s| parse_slug(s).map_err(|e| Error::from(e).field("station")))
         .transpose()?;
     let counts = cases::counts(&app.db, region.as_str(), station.as_deref(), from, to).await?;
-    Ok(Stats { region, from, to, counts })
+    let receptions = liaison_store::receptions::totals(
+        &app.db,
+        &region.county_key(),
+        region.as_str(),
+        station.as_deref().unwrap_or(""),
+        &from.to_string(),
+        &to.to_string(),
+    )
+    .await?;
+    Ok(Stats { region, from, to, counts, receptions })
 }

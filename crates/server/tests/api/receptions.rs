@@ -384,6 +384,23 @@ async fn reception_records_make_cases(b: Backend) {
     let list: Vec<Value> = app.get("/api/v1/receptions?region=611026001", Some(&w.officer)).await.json().await.unwrap();
     assert_eq!(list.len(), 1);
     assert_eq!(list[0]["matters"], 3);
+    // The statistics count it: held, received, matters, answered on the spot, deputies attending.
+    let stats: Value = app.get("/api/v1/stats/cases?region=611026001", Some(&w.officer)).await.json().await.unwrap();
+    let r = &stats["receptions"];
+    assert_eq!(
+        (
+            r["held"].as_i64(),
+            r["visitors"].as_i64(),
+            r["matters"].as_i64(),
+            r["answered_on_spot"].as_i64(),
+            r["deputy_attendances"].as_i64()
+        ),
+        (Some(1), Some(23), Some(3), Some(1), Some(1)),
+        "{r}"
+    );
+    assert_eq!(r["by_kind"][0]["kind"], "agency_heads");
+    let other: Value = app.get("/api/v1/stats/cases?region=611026101", Some(&w.sup)).await.json().await.unwrap();
+    assert_eq!(other["receptions"]["held"], 0, "another township's figures do not include it");
 }
 
 async fn reminders_go_out_once_and_feeds_parse_back(b: Backend) {

@@ -450,6 +450,29 @@ pub struct StatsBody {
     pub by_channel: Vec<Count>,
     pub by_category: Vec<Count>,
     pub by_rating: Vec<Count>,
+    /// The receptions held in the same region, station and days.
+    pub receptions: ReceptionTotals,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReceptionTotals {
+    /// Receptions held, and constituents received at them.
+    pub held: i64,
+    pub visitors: i64,
+    /// Matters raised at them (cases with channel `reception`), and those answered on the spot.
+    pub matters: i64,
+    pub answered_on_spot: i64,
+    /// Deputies' attendances, one per deputy per reception.
+    pub deputy_attendances: i64,
+    /// By kind (station_day, joint_petition, agency_heads, yard_meeting, home_visit).
+    pub by_kind: Vec<ReceptionKindCount>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReceptionKindCount {
+    pub kind: String,
+    pub held: i64,
+    pub visitors: i64,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -469,7 +492,7 @@ pub(crate) async fn stats(state: &AppState, caller: &Caller, q: &StatsQuery) -> 
         from: q.from.clone(),
         to: q.to.clone(),
     };
-    let casework::Stats { region, from, to, counts: c } =
+    let casework::Stats { region, from, to, counts: c, receptions: r } =
         casework::stats(&state.app, &caller.principal, &query).await?;
     let n = |list: &[(String, i64)], key: &str| list.iter().find(|(k, _)| k == key).map(|(_, v)| *v).unwrap_or(0);
     let st = &c.by_status;
@@ -501,6 +524,18 @@ pub(crate) async fn stats(state: &AppState, caller: &Caller, q: &StatsQuery) -> 
         by_channel: counts(c.by_channel),
         by_category: counts(c.by_category),
         by_rating: counts(c.by_rating),
+        receptions: ReceptionTotals {
+            held: r.by_kind.iter().map(|k| k.1).sum(),
+            visitors: r.by_kind.iter().map(|k| k.2).sum(),
+            matters: r.matters,
+            answered_on_spot: r.on_spot,
+            deputy_attendances: r.deputy_attendances,
+            by_kind: r
+                .by_kind
+                .into_iter()
+                .map(|(kind, held, visitors)| ReceptionKindCount { kind, held, visitors })
+                .collect(),
+        },
     })
 }
 

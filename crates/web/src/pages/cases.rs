@@ -29,6 +29,8 @@ struct StatsPage {
     satisfaction: String,
     channels: Vec<(String, i64)>,
     categories: Vec<(String, i64)>,
+    /// (kind, held, constituents) of the receptions.
+    reception_kinds: Vec<(String, i64, i64)>,
 }
 
 pub async fn dashboard(
@@ -44,7 +46,17 @@ pub async fn dashboard(
         .map(|c| (Channel::parse(&c.key).map(|x| x.label().to_owned()).unwrap_or_else(|| c.key.clone()), c.count))
         .collect();
     let categories = s.by_category.iter().map(|c| (c.key.clone(), c.count)).collect();
+    let reception_kinds = s
+        .receptions
+        .by_kind
+        .iter()
+        .map(|k| {
+            let label = liaison_domain::reception::ReceptionKind::parse(&k.kind).map(|x| x.label()).unwrap_or("其他");
+            (label.to_owned(), k.held, k.visitors)
+        })
+        .collect();
     render(&StatsPage {
+        reception_kinds,
         nav: Nav::for_caller(&caller),
         resolution: pct(s.resolution_rate),
         satisfaction: pct(s.satisfaction_rate),

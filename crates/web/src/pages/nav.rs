@@ -54,7 +54,10 @@ pub fn links(principal: &Principal) -> Vec<(&'static str, &'static str)> {
         links.push(("/receptions", "接待日"));
     } else if liaison_app::receptions::own_deputy(principal).is_some() {
         links.push(("/duties", "我的值班"));
-    } else if may(Action::CaseWrite) && !authz::reach(principal, Action::CaseWrite).is_empty() {
+    } else if authz::reach(principal, Action::CaseWrite)
+        .iter()
+        .any(|s| matches!(s, liaison_domain::authz::Scope::Station(_)))
+    {
         links.push(("/receptions/records", "接待记录"));
     }
     if may(Action::OrgRead) && has_region(Action::OrgRead) {
@@ -110,11 +113,11 @@ mod tests {
         assert_eq!(hrefs(&agency), ["/", AGENCY_LANDING, "/account/password"]);
         assert_eq!(landing(&agency), AGENCY_LANDING);
         let station = one(Role::StationStaff, "station:qianyou-renhe");
-        assert_eq!(hrefs(&station), ["/", STATION_LANDING, "/account/password"]);
+        assert_eq!(hrefs(&station), ["/", STATION_LANDING, "/receptions/records", "/account/password"]);
         let deputy = one(Role::Deputy, "deputy:wang-fang");
-        assert_eq!(hrefs(&deputy), ["/", DEPUTY_LANDING, "/account/password"]);
+        assert_eq!(hrefs(&deputy), ["/", DEPUTY_LANDING, "/duties", "/account/password"]);
         let sup = one(Role::CountySupervisor, "region:611026");
-        assert_eq!(hrefs(&sup), ["/", "/cases", "/stats", "/org", "/account/password"]);
+        assert_eq!(hrefs(&sup), ["/", "/cases", "/stats", "/receptions", "/org", "/account/password"]);
         assert_eq!(landing(&sup), "/");
         let admin = one(Role::SystemAdmin, "region:611026");
         assert_eq!(hrefs(&admin), ["/", "/regions", "/admin/users", "/account/password"]);
