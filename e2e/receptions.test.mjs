@@ -168,6 +168,24 @@ test('a deputy asks for a swap and the officer approves it', async () => {
   assert.match(await deputy.locator('body').innerText(), /2027-03-01 至 2027-03-10/);
   await shot(deputy, 'duties-phone');
 
+  // The deputy records a home visit of their own; a reception day is not among their kinds.
+  await Promise.all([deputy.waitForNavigation(), deputy.click('text=登记家访、坝坝会')]);
+  const kinds = await deputy.locator('select[name=kind] option').allInnerTexts();
+  assert.deepEqual(kinds, ['家访', '坝坝会']);
+  await deputy.fill('input[name=visitors]', '3');
+  await deputy.fill('textarea[name=households]', '低保户 陈某：取暖煤已备足\n独居老人 吴某：身体尚好');
+  await deputy.locator('input[name=matter_title]').first().fill('残疾人补贴办理');
+  await deputy.locator('textarea[name=matter_content]').first().fill('周某想办理残疾人两项补贴，不清楚流程。');
+  await noSideways(deputy, 'home visit form');
+  await Promise.all([deputy.waitForNavigation(), deputy.click('form[action="/receptions/records/new"] button[type=submit]')]);
+  assert.match(deputy.url(), /\/receptions\/records\/\d+/);
+  const visit = await deputy.locator('main').innerText();
+  assert.match(visit, /家访/);
+  assert.match(visit, /低保户 陈某：取暖煤已备足/);
+  assert.match(visit, /王芳/);
+  assert.match(visit, /残疾人补贴办理/);
+  await shot(deputy, 'home-visit-phone');
+
   const officer = await signedIn('qianyou', PHONE);
   await officer.goto(`${BASE}/receptions`);
   const swap = officer.locator('#huanban li').first();

@@ -406,6 +406,15 @@ pub async fn receptions(
         .bind(station_id.unwrap_or(0)).bind(from).bind(to).bind(limit).fetch_all(p).await.store())
 }
 
+/// The receptions a deputy attended, newest first.
+pub async fn attended(db: &Db, deputy_id: i64, from: &str, to: &str) -> Result<Vec<ReceptionRow>> {
+    let sql = format!(
+        "{RECEPTION} WHERE e.id IN (SELECT reception_id FROM reception_attendees WHERE deputy_id = $1)
+         AND e.held_on >= $2 AND e.held_on <= $3 ORDER BY e.held_on DESC, e.id DESC LIMIT 300"
+    );
+    on_read!(db, p => sqlx::query_as(AssertSqlSafe(sql)).bind(deputy_id).bind(from).bind(to).fetch_all(p).await.store())
+}
+
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct AttendeeRow {
     pub role: String,

@@ -87,8 +87,29 @@ async fn place_of(
     }
 }
 
+/// The kinds a deputy records on their own: their home visits and 坝坝会.
+pub const DEPUTY_KINDS: [ReceptionKind; 2] = [ReceptionKind::HomeVisit, ReceptionKind::YardMeeting];
+
+/// The deputy the principal is, when they may record a reception of `kind` at `station` on
+/// their own: a home visit or 坝坝会 at a station they are linked to.
+async fn deputy_recording(
+    app: &App,
+    principal: &Principal,
+    kind: ReceptionKind,
+    station: Option<i64>,
+) -> Result<Option<String>> {
+    let (Some(me), Some(station)) = (super::own_deputy(principal), station) else { return Ok(None) };
+    if !DEPUTY_KINDS.contains(&kind) {
+        return Ok(None);
+    }
+    let Some(d) = org::deputy_by_slug(&app.db, me).await?.filter(|d| d.active) else { return Ok(None) };
+    let linked = org::deputy_stations(&app.db, d.id).await?.iter().any(|(s, _)| s.id == station);
+    Ok(linked.then(|| me.to_owned()))
+}
+
 /// Records a reception and its matters; returns its id. Station staff record their station's,
-/// township officers and the county office those of their region.
+/// township officers and the county office those of their region; a deputy their own home
+/// visits and 坝坝会 at their station (they are then among those who attended).
 pub async fn record(app: &App, principal: &Principal, n: NewReception) -> Result<i64> {
     let (region, station) = place_of(app, n.station.as_deref(), n.region.as_deref()).await?;
     let loc = CaseLocation {
@@ -98,15 +119,26 @@ pub async fn record(app: &App, principal: &Principal, n: NewReception) -> Result
         assisting: vec![],
         deputy: None,
     };
-    crate::check(principal, Action::CaseWrite, Target::Case(&loc))?;
+    let kind = ReceptionKind::parse(&n.kind);
+    let by_deputy = match (crate::check(principal, Action::CaseWrite, Target::Case(&loc)), kind) {
+        (Ok(()), _) => None,
+        (Err(e), Some(k)) => Some(deputy_recording(app, principal, k, station.as_ref().map(|s| s.0)).await?.ok_or(e)?),
+        (Err(e), None) => return Err(e),
+    };
     let county = region.county_key();
-    let kind = ReceptionKind::parse(&n.kind).ok_or_else(|| {
+    let kind = kind.ok_or_else(|| {
         Error::invalid(
             "invalid_kind",
             "接待类型应为 station_day、joint_petition、agency_heads、yard_meeting 或 home_visit",
         )
         .field("kind")
     })?;
+    let mut n = n;
+    if let Some(me) = &by_deputy
+        && !n.attendees.iter().any(|a| a.deputy.as_deref().map(str::trim) == Some(me.as_str()))
+    {
+        n.attendees.insert(0, Attendee { role: "deputy".into(), deputy: Some(me.clone()), ..Default::default() });
+    }
     let held_on = parse_date("held_on", &n.held_on).map_err(bad_date("held_on"))?;
     if held_on > app.today() {
         return Err(Error::invalid("future_date", "接待记录的日期不能晚于今天；尚未举行的接待请在接待日安排中查看")
@@ -221,13 +253,15 @@ fn check_matter(app: &App, m: &Matter) -> Result<()> {
 /// spot when `answer` is given. Returns the case id.
 pub async fn add_matter(app: &App, principal: &Principal, reception_id: i64, m: Matter) -> Result<i64> {
     let r = store::reception(&app.db, reception_id).await?.ok_or(Error::NotFound)?;
+    // A deputy who attended records the matter as raised to them.
+    let deputy = attended(app, principal, reception_id).await?;
     check_matter(app, &m)?;
     let put_to = optional("put_to", &m.put_to, 60, "提问对象", Lines::One)?;
     let answer = optional("answer", &m.answer, 2000, "现场答复", Lines::Many)?;
     let n = NewCase {
         region: Some(r.region_code.clone()),
         station: r.station_slug.clone(),
-        deputy: None,
+        deputy,
         channel: "reception".into(),
         title: m.title,
         content: m.content,
@@ -267,7 +301,9 @@ pub async fn reception(app: &App, principal: &Principal, id: i64) -> Result<Rece
         assisting: vec![],
         deputy: None,
     };
-    crate::check(principal, Action::CaseRead, Target::Case(&loc))?;
+    if let Err(e) = crate::check(principal, Action::CaseRead, Target::Case(&loc)) {
+        attended(app, principal, id).await?.ok_or(e)?;
+    }
     let attendees = store::attendees(&app.db, id).await?;
     let households = store::households(&app.db, id).await?;
     let links = store::linked_cases(&app.db, id).await?;
@@ -305,6 +341,19 @@ pub async fn list_receptions(
         limit,
     )
     .await?)
+}
+
+/// The principal's deputy slug, when they are a deputy who attended the reception.
+async fn attended(app: &App, principal: &Principal, reception_id: i64) -> Result<Option<String>> {
+    let Some(me) = super::own_deputy(principal) else { return Ok(None) };
+    let present = store::attendees(&app.db, reception_id).await?.iter().any(|a| a.deputy_slug.as_deref() == Some(me));
+    Ok(present.then(|| me.to_owned()))
+}
+
+/// The receptions a deputy attended from `from` to `to`, newest first.
+pub async fn attended_by(app: &App, deputy: &str, from: NaiveDate, to: NaiveDate) -> Result<Vec<ReceptionRow>> {
+    let Some(d) = org::deputy_by_slug(&app.db, deputy).await? else { return Ok(vec![]) };
+    Ok(store::attended(&app.db, d.id, &from.to_string(), &to.to_string()).await?)
 }
 
 /// The names of the deputies who attended a reception (public).

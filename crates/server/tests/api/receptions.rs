@@ -401,6 +401,33 @@ async fn reception_records_make_cases(b: Backend) {
     assert_eq!(r["by_kind"][0]["kind"], "agency_heads");
     let other: Value = app.get("/api/v1/stats/cases?region=611026101", Some(&w.sup)).await.json().await.unwrap();
     assert_eq!(other["receptions"]["held"], 0, "another township's figures do not include it");
+
+    // A deputy records their own home visit at their station — not a reception day, not elsewhere.
+    let d1 = app.token_for("dep-d1", "deputy", "deputy:d1", "611026").await;
+    let d2 = app.token_for("dep-d2", "deputy", "deputy:d2", "611026").await;
+    let visit = |kind: &str, station: &str| {
+        json!({"station": station, "kind": kind, "held_on": today.to_string(), "place": "仁和社区", "visitors": 2,
+               "households": [{"household": "低保户 陈某", "note": "取暖煤已备足"}],
+               "matters": [{"title": "残疾人补贴", "content": "想办理残疾人两项补贴"}]})
+    };
+    for (kind, station) in [("station_day", "st-a"), ("home_visit", "st-b")] {
+        let res = app.post_json("/api/v1/receptions", Some(&d1), &visit(kind, station)).await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{kind} at {station}");
+    }
+    let res = app.post_json("/api/v1/receptions", Some(&d1), &visit("home_visit", "st-a")).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let vid = res.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let v: Value = app.get(&format!("/api/v1/receptions/{vid}"), Some(&d1)).await.json().await.unwrap();
+    assert_eq!(v["attendees"][0]["deputy"], "d1", "the deputy who recorded it attended: {v}");
+    assert_eq!(v["households"][0]["household"], "低保户 陈某");
+    let case: Value =
+        app.get(&format!("/api/v1/cases/{}", v["cases"][0]["case_id"]), Some(&d1)).await.json().await.unwrap();
+    assert_eq!((case["channel"].as_str(), case["deputy"].as_str()), (Some("reception"), Some("d1")), "{case}");
+    assert_eq!(app.get(&format!("/api/v1/receptions/{vid}"), Some(&d2)).await.status(), StatusCode::FORBIDDEN);
+    let res = app
+        .post_json(&format!("/api/v1/receptions/{vid}/matters"), Some(&d2), &json!({"title": "x", "content": "y"}))
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
 }
 
 async fn reminders_go_out_once_and_feeds_parse_back(b: Backend) {

@@ -46,6 +46,15 @@ pub(crate) fn record_row(r: liaison_app::receptions::ReceptionRow) -> RecordRow 
 
 /// The stations whose receptions the caller records: those of their region, or their own.
 async fn my_stations(state: &AppState, caller: &Caller) -> Result<Vec<(String, String)>, PageError> {
+    // A deputy records home visits and 坝坝会 at the stations they belong to.
+    if let Some(me) = rec::own_deputy(&caller.principal) {
+        let Some(d) = liaison_app::directory::deputy(&state.app, me).await? else { return Ok(vec![]) };
+        return Ok(liaison_app::directory::deputy_stations(&state.app, liaison_domain::ids::DeputyId(d.id))
+            .await?
+            .into_iter()
+            .map(|(s, _)| (s.data.slug, s.data.name))
+            .collect());
+    }
     if let Ok(region) = liaison_app::org::scoped_region(&caller.principal, Action::CaseWrite, None) {
         return Ok(liaison_app::directory::stations_under(&state.app, region.as_str(), false)
             .await?
@@ -77,7 +86,9 @@ pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Html<
     let today = state.app.today();
     let from = today - Duration::days(365);
     let mut rows = Vec::new();
-    if let Ok(region) = liaison_app::org::scoped_region(&caller.principal, Action::OrgRead, None) {
+    if let Some(me) = rec::own_deputy(&caller.principal) {
+        rows = rec::attended_by(&state.app, me, from, today).await?;
+    } else if let Ok(region) = liaison_app::org::scoped_region(&caller.principal, Action::OrgRead, None) {
         rows = rec::list_receptions(&state.app, Some(&caller.principal), &region, None, from, today, 300).await?;
     } else {
         for scope in authz::reach(&caller.principal, Action::CaseRead) {
@@ -154,7 +165,10 @@ async fn form_page(state: &AppState, caller: &Caller, v: RecordValues, error: St
         v,
         stations,
         deputies,
-        kinds: ReceptionKind::ALL.iter().map(|k| (k.as_str(), k.label())).collect(),
+        kinds: if rec::own_deputy(&caller.principal).is_some() { &rec::DEPUTY_KINDS[..] } else { ReceptionKind::ALL }
+            .iter()
+            .map(|k| (k.as_str(), k.label()))
+            .collect(),
         roles: AttendeeRole::ALL
             .iter()
             .filter(|r| **r != AttendeeRole::Deputy)
@@ -179,10 +193,11 @@ pub async fn new_form(
         Some(s) => s.data.name,
         None => String::new(),
     };
+    let deputy = rec::own_deputy(&caller.principal).is_some();
     let v = RecordValues {
         station,
         schedule: q.schedule.unwrap_or_default(),
-        kind: "station_day".into(),
+        kind: if deputy { "home_visit" } else { "station_day" }.into(),
         held_on: q.date.unwrap_or_else(|| state.app.today().to_string()),
         place,
         visitors: "0".into(),
@@ -320,7 +335,10 @@ async fn record_page(
     let v = rec::reception(&state.app, &caller.principal, id).await?;
     let station = v.reception.station_slug.clone().unwrap_or_default();
     let summary = v.reception.summary.clone();
-    let may_add = my_stations(state, caller).await?.iter().any(|(k, _)| *k == station);
+    let mut may_add = my_stations(state, caller).await?.iter().any(|(k, _)| *k == station);
+    if let Some(me) = rec::own_deputy(&caller.principal) {
+        may_add &= v.attendees.iter().any(|a| a.deputy_slug.as_deref() == Some(me));
+    }
     Ok(RecordPage {
         nav: Nav::for_caller(caller),
         r: record_row(v.reception),
