@@ -8,7 +8,8 @@
 // to SHOTS (default /tmp/shots-receptions).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
@@ -218,6 +219,14 @@ test('station staff record a reception and its matters', async () => {
   assert.match(body, /现场答复 1 件/);
   assert.match(body, /小区门口积水/);
   await readsChinese(page, 'reception record');
+  // A photo of the reception, shrunk in the page and shown in the record's gallery.
+  const dir = mkdtempSync(join(tmpdir(), 'reception-'));
+  const file = join(dir, 'jiedai.png');
+  writeFileSync(file, Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64'));
+  await page.setInputFiles('#zhaopian input[name=photos]', file);
+  await Promise.all([page.waitForNavigation(), page.click('#zhaopian button[type=submit]')]);
+  await page.locator('#zhaopian .gallery img').first().waitFor();
+  assert.equal(await page.locator('#zhaopian .gallery img').count(), 1);
   await shot(page, 'record-phone');
   // The matter is a case in the loop, raised at the reception.
   await Promise.all([page.waitForNavigation(), page.click('#shixiang a:has-text("小区门口积水")')]);

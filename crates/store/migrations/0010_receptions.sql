@@ -113,3 +113,13 @@ CREATE TABLE reception_cases (
     put_to       TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX reception_cases_reception ON reception_cases (reception_id);
+
+-- Photos of a reception (stored by hash in the data directory, like a case's).
+CREATE TABLE reception_photos (
+    reception_id BIGINT NOT NULL REFERENCES receptions (id),
+    hash         TEXT NOT NULL,
+    mime         TEXT NOT NULL,
+    size         BIGINT NOT NULL,
+    created_at   BIGINT NOT NULL,
+    PRIMARY KEY (reception_id, hash)
+);

@@ -484,3 +484,17 @@ pub async fn totals(db: &Db, county: &str, region: &str, station: &str, from: &s
         .bind(county).bind(region).bind(&like).bind(station).bind(from).bind(to).fetch_one(p).await.store())?;
     Ok(Totals { by_kind, matters, on_spot, deputy_attendances })
 }
+
+/// Adds a photo to a reception; the same photo twice is kept once.
+pub async fn add_photo(tx: &mut Tx, reception_id: i64, hash: &str, mime: &str, size: i64, now_ms: i64) -> Result<()> {
+    on_tx!(tx, c => sqlx::query(
+        "INSERT INTO reception_photos (reception_id, hash, mime, size, created_at) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (reception_id, hash) DO NOTHING")
+        .bind(reception_id).bind(hash).bind(mime).bind(size).bind(now_ms).execute(&mut *c).await.store().map(|_| ()))
+}
+
+/// (hash, media type) of a reception's photos, in the order added.
+pub async fn photos(db: &Db, reception_id: i64) -> Result<Vec<(String, String)>> {
+    on_read!(db, p => sqlx::query_as("SELECT hash, mime FROM reception_photos WHERE reception_id = $1 ORDER BY created_at, hash")
+        .bind(reception_id).fetch_all(p).await.store())
+}

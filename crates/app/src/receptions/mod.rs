@@ -14,8 +14,8 @@ mod schedule;
 
 pub use calendar::{Feed, ics};
 pub use record::{
-    Attendee, DEPUTY_KINDS, Matter, NewReception, ReceptionView, add_matter, attended_by, attendee_names,
-    list_receptions, reception, record,
+    Attendee, DEPUTY_KINDS, Matter, NewReception, ReceptionView, add_matter, add_photos, attended_by, attendee_names,
+    list_receptions, photo_file, reception, record,
 };
 pub use roster::{
     DutyView, Generated, decide_swap, declare_unavailable, deputy_duties, generate, pending_swaps, pool_names,

@@ -285,6 +285,8 @@ pub async fn add_matter(app: &App, principal: &Principal, reception_id: i64, m: 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ReceptionView {
     pub reception: ReceptionRow,
+    /// Hashes of its photos.
+    pub photos: Vec<String>,
     pub attendees: Vec<AttendeeRow>,
     pub households: Vec<(String, String)>,
     /// (case id, title, status, the agency head it was put to).
@@ -315,7 +317,8 @@ pub async fn reception(app: &App, principal: &Principal, id: i64) -> Result<Rece
             rows.iter().find(|r| r.id == *c).map(|r| (r.id, r.title.clone(), r.status.clone(), to.clone()))
         })
         .collect();
-    Ok(ReceptionView { reception: r, attendees, households, matters })
+    let photos = store::photos(&app.db, id).await?.into_iter().map(|(h, _)| h).collect();
+    Ok(ReceptionView { reception: r, photos, attendees, households, matters })
 }
 
 /// Receptions held from `from` to `to`: of one station (public figures), or of a region.
@@ -364,4 +367,76 @@ pub async fn attendee_names(app: &App, reception_id: i64) -> Result<Vec<String>>
         .filter(|a| a.role == AttendeeRole::Deputy.as_str())
         .map(|a| a.name)
         .collect())
+}
+
+/// Whether the principal may add to a reception: its station's staff, the township or county,
+/// or a deputy who attended.
+async fn writable(app: &App, principal: &Principal, r: &ReceptionRow) -> Result<()> {
+    let loc = CaseLocation {
+        region: RegionCode::parse(&r.region_code).map_err(Error::internal)?,
+        station: r.station_slug.clone(),
+        agency: None,
+        assisting: vec![],
+        deputy: None,
+    };
+    if let Err(e) = crate::check(principal, Action::CaseWrite, Target::Case(&loc)) {
+        attended(app, principal, r.id).await?.ok_or(e)?;
+    }
+    Ok(())
+}
+
+/// Adds photos already checked by [`crate::photos::clean`] to a reception; at most
+/// [`crate::photos::MAX_PHOTOS`] a reception.
+pub async fn add_photos(
+    app: &App,
+    principal: &Principal,
+    reception_id: i64,
+    photos: Vec<crate::photos::Photo>,
+) -> Result<()> {
+    let r = store::reception(&app.db, reception_id).await?.ok_or(Error::NotFound)?;
+    writable(app, principal, &r).await?;
+    let had = store::photos(&app.db, reception_id).await?.len();
+    if had + photos.len() > crate::photos::MAX_PHOTOS {
+        let message = format!("每次接待最多 {} 张照片", crate::photos::MAX_PHOTOS);
+        return Err(Error::invalid("too_many_photos", message).field("photos"));
+    }
+    for p in &photos {
+        crate::photos::store(&app.config.data_dir, p).map_err(Error::internal)?;
+    }
+    let now = app.now_ms();
+    let mut tx = app.db.begin().await?;
+    for p in &photos {
+        store::add_photo(&mut tx, reception_id, &p.hash, p.mime, p.bytes.len() as i64, now).await?;
+    }
+    let ev = AuditEvent {
+        county_code: r.county_code.clone(),
+        actor: principal.actor(),
+        action: "reception.photo".into(),
+        target: format!("reception:{reception_id}"),
+        summary: format!("添加照片 {} 张", photos.len()),
+    };
+    audit::append(&mut tx, &ev, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A photo of a reception the principal may read (or its thumbnail): bytes and media type.
+pub async fn photo_file(
+    app: &App,
+    principal: &Principal,
+    reception_id: i64,
+    hash: &str,
+    thumb: bool,
+) -> Result<(Vec<u8>, String)> {
+    reception(app, principal, reception_id).await?;
+    let (hash, mime) =
+        store::photos(&app.db, reception_id).await?.into_iter().find(|(h, _)| h == hash).ok_or(Error::NotFound)?;
+    if thumb
+        && let Some(bytes) =
+            crate::photos::thumbnail_blocking(app.config.data_dir.clone(), hash.clone(), mime.clone()).await?
+    {
+        return Ok((bytes, "image/jpeg".into()));
+    }
+    let bytes = std::fs::read(crate::photos::path(&app.config.data_dir, &hash, &mime)).map_err(Error::internal)?;
+    Ok((bytes, mime))
 }

@@ -75,6 +75,12 @@ pub(crate) fn register(r: Registry) -> Registry {
         .api(Action::OrgRead, routes!(reception_records::list))
         .api(Action::CaseRead, routes!(reception_records::get))
         .api(Action::CaseWrite, routes!(reception_records::add_matter))
+        .api(Action::CaseWrite, {
+            let mut r = routes!(reception_records::add_photo);
+            r.2 = r.2.layer(axum::extract::DefaultBodyLimit::max(liaison_app::photos::MAX_PHOTO_BYTES + 64 * 1024));
+            r
+        })
+        .api(Action::CaseRead, routes!(reception_records::photo))
         .api(Action::Public, routes!(open311::services))
         .api(Action::Public, routes!(open311::requests, open311::create))
         .api(Action::Public, routes!(open311::request_by_id))

@@ -207,6 +207,8 @@ pub struct MatterBody {
 pub struct ReceptionDetail {
     #[serde(flatten)]
     pub reception: ReceptionBody,
+    /// Hashes of its photos (`/api/v1/receptions/{id}/photos/{hash}`).
+    pub photos: Vec<String>,
     pub attendees: Vec<AttendeeBody>,
     pub households: Vec<HouseholdBody>,
     pub cases: Vec<MatterBody>,
@@ -229,6 +231,7 @@ pub async fn get(
     let v = rec::reception(&state.app, &caller.principal, id).await?;
     Ok(Json(ReceptionDetail {
         reception: v.reception.into(),
+        photos: v.photos,
         attendees: v
             .attendees
             .into_iter()
@@ -262,4 +265,50 @@ pub async fn add_matter(
     rec::reception(&state.app, &caller.principal, id).await?;
     let case_id = rec::add_matter(&state.app, &caller.principal, id, body.into()).await?;
     Ok((StatusCode::CREATED, Json(MatterCreated { case_id })))
+}
+
+/// Attach a photo of a reception (JPEG, PNG or WebP; at most 5 MB, 9 per reception). EXIF is
+/// stripped.
+#[utoipa::path(post, path = "/api/v1/receptions/{id}/photos", tag = "receptions", params(("id" = i64, Path)),
+    request_body(content = Vec<u8>, content_type = "image/jpeg"), security(("bearer" = [])),
+    responses((status = 201, description = "stored"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn add_photo(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+    body: axum::body::Bytes,
+) -> Result<StatusCode, ApiError> {
+    // Who may not read the record hears so before the photo is looked at.
+    rec::reception(&state.app, &caller.principal, id).await?;
+    let photo = liaison_app::photos::clean_blocking(body.to_vec()).await?;
+    rec::add_photos(&state.app, &caller.principal, id, vec![photo]).await?;
+    Ok(StatusCode::CREATED)
+}
+
+/// A reception's photo, or its thumbnail (`size=thumb`).
+#[utoipa::path(get, path = "/api/v1/receptions/{id}/photos/{hash}", tag = "receptions",
+    params(("id" = i64, Path), ("hash" = String, Path), crate::api::cases::PhotoQuery), security(("bearer" = [])),
+    responses((status = 200, description = "the image", content_type = "image/jpeg"), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn photo(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath((id, hash)): ApiPath<(i64, String)>,
+    ApiQuery(q): ApiQuery<crate::api::cases::PhotoQuery>,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    let thumb = match q.size.as_deref() {
+        None | Some("" | "full") => false,
+        Some("thumb") => true,
+        Some(_) => {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_size",
+                "尺寸应为 thumb（缩略图）或 full（原图）",
+            )
+            .with_field("size"));
+        }
+    };
+    let (bytes, mime) = rec::photo_file(&state.app, &caller.principal, id, &hash, thumb).await?;
+    Ok(([(axum::http::header::CONTENT_TYPE, mime)], bytes).into_response())
 }

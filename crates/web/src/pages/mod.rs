@@ -85,6 +85,12 @@ pub(crate) fn register(r: Registry) -> Registry {
         .page(Method::POST, "/receptions/records/new", Action::CaseWrite, post(reception_records::create))
         .page(Method::GET, "/receptions/records/{id}", Action::CaseRead, get(reception_records::show))
         .page(Method::POST, "/receptions/records/{id}/matters", Action::CaseWrite, post(reception_records::add_matter))
+        .page(
+            Method::POST,
+            "/receptions/records/{id}/photos",
+            Action::CaseWrite,
+            post(reception_records::add_photos).layer(axum::extract::DefaultBodyLimit::max(crate::auth::UPLOAD_LIMIT)),
+        )
         .page(Method::GET, "/duties", Action::CaseRead, get(duties::mine))
         .page(Method::POST, "/duties/{id}/swap", Action::CaseWrite, post(duties::swap))
         .page(Method::POST, "/duties/away", Action::CaseWrite, post(duties::away))

@@ -323,6 +323,10 @@ struct RecordPage {
     may_add: bool,
     error: String,
     m: MatterValues,
+    id: i64,
+    photos: Vec<String>,
+    max_photos: usize,
+    photo_error: String,
 }
 
 async fn record_page(
@@ -330,6 +334,16 @@ async fn record_page(
     caller: &Caller,
     id: i64,
     error: String,
+    m: MatterValues,
+) -> Result<RecordPage, PageError> {
+    record_page_with(state, caller, id, (error, String::new()), m).await
+}
+
+async fn record_page_with(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    (error, photo_error): (String, String),
     m: MatterValues,
 ) -> Result<RecordPage, PageError> {
     let v = rec::reception(&state.app, &caller.principal, id).await?;
@@ -341,7 +355,7 @@ async fn record_page(
     }
     Ok(RecordPage {
         nav: Nav::for_caller(caller),
-        r: record_row(v.reception),
+        r: record_row(v.reception.clone()),
         summary,
         station,
         attendees: v
@@ -363,6 +377,10 @@ async fn record_page(
         may_add,
         error,
         m,
+        id,
+        photos: v.photos,
+        max_photos: liaison_app::photos::MAX_PHOTOS,
+        photo_error,
     })
 }
 
@@ -404,5 +422,55 @@ pub async fn add_matter(
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
         }
         Err(e) => Err(PageError(e)),
+    }
+}
+
+/// Adds the photos chosen on the record page (shrunk in the page where JavaScript runs).
+pub async fn add_photos(
+    State(state): State<AppState>,
+    caller: Caller,
+    PagePath(id): PagePath<i64>,
+    mut form: axum::extract::Multipart,
+) -> Result<Response, PageError> {
+    rec::reception(&state.app, &caller.principal, id).await?;
+    let mut pics = Vec::new();
+    let mut refusal: Option<String> = None;
+    while let Some(field) = form
+        .next_field()
+        .await
+        .map_err(|_| ApiError::bad_request("invalid_upload", "上传内容不完整，请重新选择照片"))?
+    {
+        if field.name() != Some("photos") {
+            continue;
+        }
+        let bytes = field.bytes().await.map_err(|_| {
+            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", "照片过大，请选择小一些的照片")
+        })?;
+        if bytes.is_empty() {
+            continue;
+        }
+        match liaison_app::photos::clean(&bytes) {
+            Ok(p) => pics.push(p),
+            Err(e) => {
+                refusal.get_or_insert(ApiError::from(e).message);
+            }
+        }
+    }
+    let outcome = match (refusal, pics.is_empty()) {
+        (Some(m), _) => Err(m),
+        (None, true) => Err("请选择要上传的照片".to_owned()),
+        (None, false) => {
+            rec::add_photos(&state.app, &caller.principal, id, pics).await.map_err(ApiError::from).map_err(|e| {
+                if e.status.is_client_error() && e.status != StatusCode::FORBIDDEN { e.message } else { String::new() }
+            })
+        }
+    };
+    match outcome {
+        Ok(()) => Ok(Redirect::to(&format!("/receptions/records/{id}#zhaopian")).into_response()),
+        Err(m) if m.is_empty() => Err(PageError(ApiError::forbidden())),
+        Err(m) => {
+            let page = record_page_with(&state, &caller, id, (String::new(), m), MatterValues::default()).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+        }
     }
 }

@@ -75,6 +75,8 @@ const NO_FOREIGN_RECORD_IN_BODY: &[(&str, &str, &str)] = &[
     ("POST", "/duties/away", "the caller's own days away; names no record"),
     ("POST", "/api/v1/receptions/{id}/matters", "the record is in the URL: the matrix covers it"),
     ("POST", "/receptions/records/{id}/matters", "the record is in the URL: the matrix covers it"),
+    ("POST", "/api/v1/receptions/{id}/photos", "the record is in the URL: the matrix covers it"),
+    ("POST", "/receptions/records/{id}/photos", "the record is in the URL: the matrix covers it"),
 ];
 
 const SUP_B: (&str, &str, &str) = ("county_supervisor", "region:611025", "611025");

@@ -144,6 +144,21 @@ pub(super) fn specs() -> Vec<Spec> {
             Roles(RECORDERS, true),
             Json(json!({"title": "路灯", "content": "路灯坏了"})),
         ),
+        s(
+            "POST",
+            "/api/v1/receptions/{id}/photos",
+            "/api/v1/receptions/{reception_a}/photos",
+            Roles(RECORDERS, true),
+            Bytes(JPEG, "image/jpeg"),
+        ),
+        s("GET", "/api/v1/receptions/{id}/photos/{hash}", "/api/v1/receptions/{reception_a}/photos/none", Roles(RECORDERS, true), None),
+        s(
+            "POST",
+            "/receptions/records/{id}/photos",
+            "/receptions/records/{reception_a}/photos",
+            Roles(RECORDERS, true),
+            Bytes(b"--x\r\nContent-Disposition: form-data; name=\"photos\"; filename=\"a.jpg\"\r\nContent-Type: image/jpeg\r\n\r\nnot\r\n--x--\r\n", "multipart/form-data; boundary=x"),
+        ),
         s("GET", "/receptions", "/receptions?region=611026001", Roles(HANDLING, true), None),
         s(
             "GET",
