@@ -390,6 +390,21 @@ pub struct PhotoQuery {
     pub size: Option<String>,
 }
 
+/// Whether a photo's `size` asks for the thumbnail (`thumb`) rather than the photo (`full`, or
+/// nothing).
+pub(crate) fn wants_thumb(size: Option<&str>) -> Result<bool, ApiError> {
+    match size {
+        None | Some("" | "full") => Ok(false),
+        Some("thumb") => Ok(true),
+        Some(_) => Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_size",
+            "尺寸应为 thumb（缩略图）或 full（原图）",
+        )
+        .with_field("size")),
+    }
+}
+
 /// A case's photo, or its thumbnail.
 #[utoipa::path(get, path = "/api/v1/cases/{id}/photos/{hash}", tag = "cases", params(("id" = i64, Path), ("hash" = String, Path), PhotoQuery),
     security(("bearer" = [])), responses((status = 200, description = "the image", content_type = "image/jpeg"), (status = 403, body = ErrorBody),
@@ -400,17 +415,10 @@ pub async fn photo(
     ApiPath((id, hash)): ApiPath<(i64, String)>,
     ApiQuery(q): ApiQuery<PhotoQuery>,
 ) -> Result<Response, ApiError> {
-    let (bytes, mime) = match q.size.as_deref() {
-        None | Some("" | "full") => casework::photo_file(&state.app, &caller.principal, CaseId(id), &hash).await?,
-        Some("thumb") => casework::photo_thumb(&state.app, &caller.principal, CaseId(id), &hash).await?,
-        Some(_) => {
-            return Err(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_size",
-                "尺寸应为 thumb（缩略图）或 full（原图）",
-            )
-            .with_field("size"));
-        }
+    let (bytes, mime) = if wants_thumb(q.size.as_deref())? {
+        casework::photo_thumb(&state.app, &caller.principal, CaseId(id), &hash).await?
+    } else {
+        casework::photo_file(&state.app, &caller.principal, CaseId(id), &hash).await?
     };
     Ok(([(header::CONTENT_TYPE, mime)], bytes).into_response())
 }

@@ -297,18 +297,7 @@ pub async fn photo(
     ApiQuery(q): ApiQuery<crate::api::cases::PhotoQuery>,
 ) -> Result<axum::response::Response, ApiError> {
     use axum::response::IntoResponse;
-    let thumb = match q.size.as_deref() {
-        None | Some("" | "full") => false,
-        Some("thumb") => true,
-        Some(_) => {
-            return Err(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_size",
-                "尺寸应为 thumb（缩略图）或 full（原图）",
-            )
-            .with_field("size"));
-        }
-    };
+    let thumb = crate::api::cases::wants_thumb(q.size.as_deref())?;
     let (bytes, mime) = rec::photo_file(&state.app, &caller.principal, id, &hash, thumb).await?;
     Ok(([(axum::http::header::CONTENT_TYPE, mime)], bytes).into_response())
 }
