@@ -18,6 +18,7 @@ pub mod org;
 pub mod photos;
 pub mod receptions;
 pub mod regions;
+pub mod register;
 pub mod roster;
 
 pub use context::{App, Config};

@@ -14,6 +14,7 @@ pub mod password;
 pub mod phone;
 pub mod reception;
 pub mod region;
+pub mod register;
 pub mod roster;
 pub mod similar;
 pub mod submission;

@@ -15,6 +15,7 @@ pub mod org;
 pub mod outbox;
 pub mod receptions;
 pub mod regions;
+pub mod register;
 pub mod roster;
 pub mod sessions;
 pub mod users;

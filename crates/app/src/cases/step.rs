@@ -314,6 +314,9 @@ async fn apply(app: &App, tx: &mut Tx, id: i64, step: Step, actor: &str) -> Resu
         row.closed_at = Some(now);
     }
     cases::save(tx, &row, now).await?;
+    if to == CaseStatus::Closed {
+        crate::register::on_case_closed(app, tx, &row, actor, now).await?;
+    }
     let public = !public_note.is_empty();
     let note = if public { public_note } else { private_note.clone() };
     cases::add_event(

@@ -39,6 +39,9 @@ pub async fn survey(app: &App, code: &TrackingCode, rating: Rating, comment: Str
     }
     row.status = to.as_str().into();
     cases::save(&mut tx, &row, now).await?;
+    if to == CaseStatus::Closed {
+        crate::register::on_case_closed(app, &mut tx, &row, "constituent", now).await?;
+    }
     let note = if comment.is_empty() { rating.label().to_owned() } else { format!("{}：{comment}", rating.label()) };
     let county = row.county_code.clone();
     cases::add_event(

@@ -108,6 +108,7 @@ async fn apply_unrated(app: &App, tx: &mut Tx, row: &mut CaseRow, now: i64) -> R
     row.rating = Some(Rating::Unrated.as_str().into());
     row.closed_at = Some(now);
     cases::save(tx, row, now).await?;
+    crate::register::on_case_closed(app, tx, row, "system", now).await?;
     let county = row.county_code.clone();
     cases::add_event(
         tx,

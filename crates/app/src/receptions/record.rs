@@ -158,6 +158,8 @@ pub async fn record(app: &App, principal: &Principal, n: NewReception) -> Result
         }
     }
     let mut attendees = Vec::new();
+    // The deputies present, for their duty registers: (id, county, region).
+    let mut present: Vec<(i64, String, String)> = Vec::new();
     for (i, a) in n.attendees.iter().enumerate() {
         let at =
             |m: &str| Error::invalid("invalid_attendee", format!("第 {} 位参加人员：{m}", i + 1)).field("attendees");
@@ -173,6 +175,9 @@ pub async fn record(app: &App, principal: &Principal, n: NewReception) -> Result
                     return Err(at("该代表不属于本县（区）"));
                 }
                 let title = optional("attendees", &a.title, 60, "职务", Lines::One)?;
+                if role == AttendeeRole::Deputy && !present.iter().any(|(id, _, _)| *id == d.id) {
+                    present.push((d.id, d.data.county_code.clone(), d.data.region_code.clone()));
+                }
                 attendees.push((role.as_str().to_owned(), Some(d.id), d.data.name, title));
             }
             None if role == AttendeeRole::Deputy => return Err(at("请选择是哪位代表")),
@@ -218,6 +223,18 @@ pub async fn record(app: &App, principal: &Principal, n: NewReception) -> Result
     let now = app.now_ms();
     let mut tx = app.db.begin().await?;
     let id = store::insert_reception(&mut tx, &data, now).await?;
+    crate::register::from_reception(
+        &mut tx,
+        id,
+        kind.as_str(),
+        &data.held_on,
+        &data.place,
+        &present,
+        by_deputy.is_none(),
+        &principal.actor(),
+        now,
+    )
+    .await?;
     let ev = AuditEvent {
         county_code: county,
         actor: principal.actor(),

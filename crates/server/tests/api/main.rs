@@ -19,5 +19,6 @@ mod org;
 mod pages;
 mod public;
 mod receptions;
+mod register;
 mod scope;
 mod sms;

@@ -12,6 +12,7 @@ pub(crate) mod public_cases;
 pub(crate) mod reception_records;
 pub(crate) mod receptions;
 pub(crate) mod regions;
+pub(crate) mod register;
 pub(crate) mod roster;
 mod session;
 pub(crate) mod users;
@@ -81,6 +82,12 @@ pub(crate) fn register(r: Registry) -> Registry {
             r
         })
         .api(Action::CaseRead, routes!(reception_records::photo))
+        .api(Action::CaseRead, routes!(register::of_deputy))
+        .api(Action::CaseWrite, routes!(register::add))
+        .api(Action::CaseWrite, routes!(register::correct))
+        .api(Action::OrgWrite, routes!(register::decide))
+        .api(Action::OrgWrite, routes!(register::pending))
+        .api(Action::CaseRead, routes!(register::history))
         .api(Action::Public, routes!(open311::services))
         .api(Action::Public, routes!(open311::requests, open311::create))
         .api(Action::Public, routes!(open311::request_by_id))

@@ -76,6 +76,9 @@ const NO_FOREIGN_RECORD_IN_BODY: &[(&str, &str, &str)] = &[
     ("POST", "/api/v1/receptions/{id}/matters", "the record is in the URL: the matrix covers it"),
     ("POST", "/receptions/records/{id}/matters", "the record is in the URL: the matrix covers it"),
     ("POST", "/api/v1/receptions/{id}/photos", "the record is in the URL: the matrix covers it"),
+    ("POST", "/api/v1/deputies/{slug}/register", "the deputy is in the URL: the matrix covers it"),
+    ("PUT", "/api/v1/register/{id}", "the record is in the URL: the matrix covers it"),
+    ("POST", "/api/v1/register/{id}/decision", "the record is in the URL: the matrix covers it"),
     ("POST", "/receptions/records/{id}/photos", "the record is in the URL: the matrix covers it"),
 ];
 

@@ -555,7 +555,8 @@ async fn every_route_answers_every_role_as_the_table_says(b: Backend) {
             .replace("{schedule_a}", &r.schedule.to_string())
             .replace("{duty_a}", &r.duty.to_string())
             .replace("{swap_a}", &r.swap.to_string())
-            .replace("{reception_a}", &r.reception.to_string());
+            .replace("{reception_a}", &r.reception.to_string())
+            .replace("{entry_a}", &r.entry.to_string());
         // Anonymous.
         let status = call(&app, spec, &url, None).await;
         let anon_ok = matches!(spec.who, Who::Public);

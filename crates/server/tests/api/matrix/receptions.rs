@@ -4,6 +4,8 @@ use super::*;
 
 /// A deputy's own duties, or the township's.
 pub(super) const SWAPPERS: &[&str] = &["county_supervisor", "township_officer", "deputy"];
+/// Who reads and enters a deputy's register: the deputy, their station, the township and county.
+pub(super) const REGISTER: &[&str] = &["county_supervisor", "township_officer", "station_staff", "deputy"];
 /// Who records a station's receptions.
 pub(super) const RECORDERS: &[&str] = &["county_supervisor", "township_officer", "station_staff"];
 
@@ -19,6 +21,7 @@ pub(super) fn reception_body() -> Value {
 
 /// The ids of county A's reception-day records the table's URLs name.
 pub(super) struct Receptions {
+    pub entry: i64,
     pub schedule: i64,
     pub duty: i64,
     pub swap: i64,
@@ -53,7 +56,16 @@ pub(super) async fn seed(app: &TestApp) -> Receptions {
     let res = app.post_json("/api/v1/receptions", Some(&sup), &reception_body()).await;
     assert!(res.status().is_success(), "{}", res.text().await.unwrap());
     let reception = res.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
-    Receptions { schedule, duty, swap, reception }
+    let res = app
+        .post_json(
+            "/api/v1/deputies/dep-a/register",
+            Some(&sup),
+            &json!({"kind": "training", "done_on": "2026-01-05", "description": "培训"}),
+        )
+        .await;
+    assert!(res.status().is_success(), "{}", res.text().await.unwrap());
+    let entry = res.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    Receptions { entry, schedule, duty, swap, reception }
 }
 
 pub(super) fn specs() -> Vec<Spec> {
@@ -159,6 +171,30 @@ pub(super) fn specs() -> Vec<Spec> {
             Roles(RECORDERS, true),
             Bytes(b"--x\r\nContent-Disposition: form-data; name=\"photos\"; filename=\"a.jpg\"\r\nContent-Type: image/jpeg\r\n\r\nnot\r\n--x--\r\n", "multipart/form-data; boundary=x"),
         ),
+        s("GET", "/api/v1/deputies/{slug}/register", "/api/v1/deputies/dep-a/register", Roles(REGISTER, true), None),
+        s(
+            "POST",
+            "/api/v1/deputies/{slug}/register",
+            "/api/v1/deputies/dep-a/register",
+            Roles(REGISTER, true),
+            Json(json!({"kind": "deed", "done_on": "2026-01-05", "description": "办实事"})),
+        ),
+        s(
+            "PUT",
+            "/api/v1/register/{id}",
+            "/api/v1/register/{entry_a}",
+            Roles(REGISTER, true),
+            Json(json!({"kind": "training", "done_on": "2026-01-05", "description": "培训"})),
+        ),
+        s(
+            "POST",
+            "/api/v1/register/{id}/decision",
+            "/api/v1/register/{entry_a}/decision",
+            Roles(HANDLING, true),
+            Json(json!({"confirm": true})),
+        ),
+        s("GET", "/api/v1/register", "/api/v1/register?region=611026001", Roles(HANDLING, true), None),
+        s("GET", "/api/v1/register/{id}/history", "/api/v1/register/{entry_a}/history", Roles(REGISTER, true), None),
         s("GET", "/receptions", "/receptions?region=611026001", Roles(HANDLING, true), None),
         s(
             "GET",
