@@ -18,6 +18,7 @@ mod public;
 mod public_receptions;
 mod reception_records;
 mod receptions;
+mod register;
 mod track;
 mod users;
 
@@ -91,6 +92,10 @@ pub(crate) fn register(r: Registry) -> Registry {
             Action::CaseWrite,
             post(reception_records::add_photos).layer(axum::extract::DefaultBodyLimit::max(crate::auth::UPLOAD_LIMIT)),
         )
+        .page(Method::GET, "/register", Action::CaseRead, get(register::home))
+        .page(Method::GET, "/register/{slug}", Action::CaseRead, get(register::deputy))
+        .page(Method::POST, "/register/{slug}", Action::CaseWrite, post(register::add))
+        .page(Method::POST, "/register/entries/{id}/decision", Action::OrgWrite, post(register::decide))
         .page(Method::GET, "/duties", Action::CaseRead, get(duties::mine))
         .page(Method::POST, "/duties/{id}/swap", Action::CaseWrite, post(duties::swap))
         .page(Method::POST, "/duties/away", Action::CaseWrite, post(duties::away))

@@ -50,15 +50,19 @@ pub fn links(principal: &Principal) -> Vec<(&'static str, &'static str)> {
     if may(Action::CaseRead) && has_region(Action::CaseRead) {
         links.push(("/stats", "统计"));
     }
+    let station_staff = authz::reach(principal, Action::CaseWrite)
+        .iter()
+        .any(|s| matches!(s, liaison_domain::authz::Scope::Station(_)));
+    let deputy = liaison_app::receptions::own_deputy(principal).is_some();
     if may(Action::OrgRead) && has_region(Action::OrgRead) {
         links.push(("/receptions", "接待日"));
-    } else if liaison_app::receptions::own_deputy(principal).is_some() {
+    } else if deputy {
         links.push(("/duties", "我的值班"));
-    } else if authz::reach(principal, Action::CaseWrite)
-        .iter()
-        .any(|s| matches!(s, liaison_domain::authz::Scope::Station(_)))
-    {
+    } else if station_staff {
         links.push(("/receptions/records", "接待记录"));
+    }
+    if deputy || station_staff || has_region(Action::OrgWrite) {
+        links.push(("/register", "履职登记"));
     }
     if may(Action::OrgRead) && has_region(Action::OrgRead) {
         links.push(("/org", "组织名册"));
@@ -113,11 +117,11 @@ mod tests {
         assert_eq!(hrefs(&agency), ["/", AGENCY_LANDING, "/account/password"]);
         assert_eq!(landing(&agency), AGENCY_LANDING);
         let station = one(Role::StationStaff, "station:qianyou-renhe");
-        assert_eq!(hrefs(&station), ["/", STATION_LANDING, "/receptions/records", "/account/password"]);
+        assert_eq!(hrefs(&station), ["/", STATION_LANDING, "/receptions/records", "/register", "/account/password"]);
         let deputy = one(Role::Deputy, "deputy:wang-fang");
-        assert_eq!(hrefs(&deputy), ["/", DEPUTY_LANDING, "/duties", "/account/password"]);
+        assert_eq!(hrefs(&deputy), ["/", DEPUTY_LANDING, "/duties", "/register", "/account/password"]);
         let sup = one(Role::CountySupervisor, "region:611026");
-        assert_eq!(hrefs(&sup), ["/", "/cases", "/stats", "/receptions", "/org", "/account/password"]);
+        assert_eq!(hrefs(&sup), ["/", "/cases", "/stats", "/receptions", "/register", "/org", "/account/password"]);
         assert_eq!(landing(&sup), "/");
         let admin = one(Role::SystemAdmin, "region:611026");
         assert_eq!(hrefs(&admin), ["/", "/regions", "/admin/users", "/account/password"]);

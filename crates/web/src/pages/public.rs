@@ -474,6 +474,9 @@ struct DeputyPage {
     stations: Vec<StationCard>,
     /// (date, where, time, place) of the coming duties.
     duties: Vec<(String, String, String, String)>,
+    /// This year's confirmed register entries by kind: (kind, count).
+    register: Vec<(&'static str, i64)>,
+    year: i32,
 }
 
 async fn deputy_page(state: &AppState, d: Deputy, contact: ContactForm) -> Result<DeputyPage, PageError> {
@@ -502,7 +505,15 @@ async fn deputy_page(state: &AppState, d: Deputy, contact: ContactForm) -> Resul
             )
         })
         .collect();
+    let year = chrono::Datelike::year(&today);
+    let register = liaison_app::register::confirmed_counts(&state.app, &d.data.slug, year)
+        .await?
+        .into_iter()
+        .map(|(k, n)| (k.label(), n))
+        .collect();
     Ok(DeputyPage {
+        register,
+        year,
         duties,
         nav: Nav::default(),
         head,

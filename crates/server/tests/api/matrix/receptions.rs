@@ -195,6 +195,22 @@ pub(super) fn specs() -> Vec<Spec> {
         ),
         s("GET", "/api/v1/register", "/api/v1/register?region=611026001", Roles(HANDLING, true), None),
         s("GET", "/api/v1/register/{id}/history", "/api/v1/register/{entry_a}/history", Roles(REGISTER, true), None),
+        s("GET", "/register", "/register", Roles(CASE_ROLES, false), None),
+        s("GET", "/register/{slug}", "/register/dep-a", Roles(REGISTER, true), None),
+        s(
+            "POST",
+            "/register/{slug}",
+            "/register/dep-a",
+            Roles(REGISTER, true),
+            Form(&[("kind", "deed"), ("done_on", "2026-01-05"), ("description", "办实事")]),
+        ),
+        s(
+            "POST",
+            "/register/entries/{id}/decision",
+            "/register/entries/{entry_a}/decision",
+            Roles(HANDLING, true),
+            Form(&[("decision", "confirm")]),
+        ),
         s("GET", "/receptions", "/receptions?region=611026001", Roles(HANDLING, true), None),
         s(
             "GET",
