@@ -39,6 +39,8 @@ pub(crate) async fn from_reception(
 ) -> Result<()> {
     let duty = kind_of_reception(kind);
     let key = Source::Reception(reception_id).key();
+    let label = liaison_domain::reception::ReceptionKind::parse(kind).map(|k| k.label()).unwrap_or("接待");
+    let description = format!("{label}（见接待记录）");
     for (deputy_id, county, region) in deputies {
         let e = NewEntry {
             county_code: county,
@@ -47,7 +49,7 @@ pub(crate) async fn from_reception(
             kind: duty.as_str(),
             done_on: held_on,
             place,
-            description: "接待记录",
+            description: &description,
             source: "reception",
             source_key: key.as_deref(),
             status: if confirmed { "confirmed" } else { "pending" },

@@ -209,5 +209,45 @@ pub async fn load(app: &App, actor: &str) -> Result<usize, StoreError> {
         };
         rec::record(app, &sup, visit).await.map_err(err)?;
     }
+    // 王芳代表's own entries in her register: a training confirmed by 乾佑街道, a deed waiting.
+    let officer = Principal::User(Account {
+        id: 0,
+        username: actor.into(),
+        display_name: "演示".into(),
+        county_code: "611026".into(),
+        grants: vec![
+            Grant::new(Role::TownshipOfficer, Scope::parse("region:611026001").expect("scope")).expect("grant"),
+        ],
+    });
+    let wang = Principal::User(Account {
+        id: 0,
+        username: "deputy.wang".into(),
+        display_name: "王芳代表".into(),
+        county_code: "611026".into(),
+        grants: vec![Grant::new(Role::Deputy, Scope::parse("deputy:wang-fang").expect("scope")).expect("grant")],
+    });
+    let entry = |kind: &str, days: i64, place: &str, text: &str| liaison_app::register::EntryInput {
+        kind: kind.into(),
+        done_on: (today - Duration::days(days)).to_string(),
+        place: place.into(),
+        description: text.into(),
+    };
+    let training = liaison_app::register::add(
+        app,
+        &wang,
+        "wang-fang",
+        entry("training", 40, "县委党校", "参加县人大常委会组织的代表履职能力培训"),
+    )
+    .await
+    .map_err(err)?;
+    liaison_app::register::decide(app, &officer, training, true, "已核实").await.map_err(err)?;
+    liaison_app::register::add(
+        app,
+        &wang,
+        "wang-fang",
+        entry("deed", 12, "仁和社区", "协调修复仁和社区至石镇社区的六盏路灯"),
+    )
+    .await
+    .map_err(err)?;
     Ok(made.len() + 1)
 }
