@@ -5,7 +5,8 @@
 // Screenshots go to SHOTS (default /tmp/shots-register).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
@@ -49,12 +50,27 @@ test('a deputy enters an activity and the township confirms it', async () => {
   await deputy.selectOption('select[name=kind]', 'inspection');
   await deputy.fill('input[name=done_on]', '2099-01-01');
   await deputy.fill('textarea[name=description]', '参加县人大常委会对农村饮水安全的视察');
-  await Promise.all([deputy.waitForNavigation(), deputy.click('form[action^="/register/"] button[type=submit]')]);
+  await Promise.all([deputy.waitForNavigation(), deputy.click('form[action="/register/wang-fang"] button[type=submit]')]);
   assert.match(await deputy.locator('.alert').innerText(), /不能晚于今天/);
   assert.equal(await deputy.inputValue('textarea[name=description]'), '参加县人大常委会对农村饮水安全的视察');
   await deputy.fill('input[name=done_on]', today());
-  await Promise.all([deputy.waitForNavigation(), deputy.click('form[action^="/register/"] button[type=submit]')]);
+  await Promise.all([deputy.waitForNavigation(), deputy.click('form[action="/register/wang-fang"] button[type=submit]')]);
   assert.match(await deputy.locator('.notice').innerText(), /等待乡镇（街道）人大确认/);
+  // Evidence: a PDF attached to the entry; a text file is refused.
+  const dir = mkdtempSync(join(tmpdir(), 'register-'));
+  const item0 = deputy.locator('ul.register li', { hasText: '农村饮水安全' });
+  await item0.locator('summary').click();
+  writeFileSync(join(dir, 'note.txt'), '不是证明材料');
+  await item0.locator('input[name=evidence]').setInputFiles(join(dir, 'note.txt'));
+  await Promise.all([deputy.waitForNavigation(), item0.locator('form button[type=submit]').click()]);
+  assert.match(await deputy.locator('.alert').innerText(), /只能是照片.*或 PDF 文件/);
+  const item1 = deputy.locator('ul.register li', { hasText: '农村饮水安全' });
+  await item1.locator('summary').click();
+  writeFileSync(join(dir, 'shicha.pdf'), '%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
+  await item1.locator('input[name=evidence]').setInputFiles(join(dir, 'shicha.pdf'));
+  await Promise.all([deputy.waitForNavigation(), item1.locator('form button[type=submit]').click()]);
+  assert.match(await deputy.locator('.notice').innerText(), /证明材料已上传/);
+  assert.match(await deputy.locator('ul.register li', { hasText: '农村饮水安全' }).innerText(), /PDF 文件 1/);
   const width = await deputy.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(width <= 390, `no sideways scrolling (${width}px)`);
   await shot(deputy, 'register-phone');

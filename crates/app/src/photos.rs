@@ -191,6 +191,7 @@ fn extension(mime: &str) -> &'static str {
     match mime {
         "image/png" => "png",
         "image/webp" => "webp",
+        "application/pdf" => "pdf",
         _ => "jpg",
     }
 }

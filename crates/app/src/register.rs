@@ -266,3 +266,73 @@ pub async fn history(app: &App, principal: &Principal, id: i64) -> Result<Vec<(i
     of_deputy(app, principal, &e.deputy_slug, 2000).await?;
     Ok(store::versions(&app.db, id).await?)
 }
+
+/// The largest PDF kept as evidence.
+pub const MAX_PDF_BYTES: usize = 10 * 1024 * 1024;
+/// Files of evidence an entry keeps at most.
+pub const MAX_EVIDENCE: usize = 9;
+
+fn not_evidence() -> Error {
+    Error::invalid("invalid_evidence", "证明材料只能是照片（JPEG、PNG、WebP，不超过 5 MB）或 PDF 文件（不超过 10 MB）")
+        .field("evidence")
+}
+
+/// Checks a file of evidence by its content: a photo (cleaned like a case's: EXIF stripped,
+/// orientation applied) or a PDF; anything else is refused.
+pub fn check_evidence(raw: &[u8]) -> Result<crate::photos::Photo> {
+    if raw.starts_with(b"%PDF-") {
+        if raw.len() > MAX_PDF_BYTES {
+            return Err(not_evidence());
+        }
+        use sha2::{Digest, Sha256};
+        let hash = hex::encode(Sha256::digest(raw));
+        return Ok(crate::photos::Photo { hash, mime: "application/pdf", bytes: raw.to_vec() });
+    }
+    crate::photos::clean(raw).map_err(|_| not_evidence())
+}
+
+/// Adds a checked file to an entry's evidence: for whoever may enter the deputy's entries.
+pub async fn add_evidence(app: &App, principal: &Principal, entry_id: i64, file: crate::photos::Photo) -> Result<()> {
+    let e = store::get(&app.db, entry_id).await?.ok_or(Error::NotFound)?;
+    let d = org::deputy_by_slug(&app.db, &e.deputy_slug).await?.ok_or(Error::NotFound)?;
+    may_enter(app, principal, &d).await?;
+    if store::evidence(&app.db, entry_id).await?.len() >= MAX_EVIDENCE {
+        return Err(
+            Error::invalid("too_many_files", format!("每项登记最多 {MAX_EVIDENCE} 个证明材料")).field("evidence")
+        );
+    }
+    crate::photos::store(&app.config.data_dir, &file).map_err(Error::internal)?;
+    let now = app.now_ms();
+    let mut tx = app.db.begin().await?;
+    store::add_evidence(&mut tx, entry_id, &file.hash, file.mime, file.bytes.len() as i64, now).await?;
+    let ev = AuditEvent {
+        county_code: e.county_code.clone(),
+        actor: principal.actor(),
+        action: "duty_entry.evidence".into(),
+        target: format!("duty_entry:{entry_id}"),
+        summary: format!("{}：添加证明材料", e.deputy_name),
+    };
+    audit::append(&mut tx, &ev, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// An entry's evidence hashes (for whoever may read the deputy's register).
+pub async fn evidence_list(app: &App, entry_id: i64) -> Result<Vec<(String, String)>> {
+    Ok(store::evidence(&app.db, entry_id).await?)
+}
+
+/// A file of an entry's evidence: bytes and media type, for whoever may read the register.
+pub async fn evidence_file(app: &App, principal: &Principal, entry_id: i64, hash: &str) -> Result<(Vec<u8>, String)> {
+    let e = store::get(&app.db, entry_id).await?.ok_or(Error::NotFound)?;
+    of_deputy(app, principal, &e.deputy_slug, 2000).await?;
+    let (hash, mime) =
+        store::evidence(&app.db, entry_id).await?.into_iter().find(|(h, _)| h == hash).ok_or(Error::NotFound)?;
+    let bytes = std::fs::read(crate::photos::path(&app.config.data_dir, &hash, &mime)).map_err(Error::internal)?;
+    Ok((bytes, mime))
+}
+
+/// The deputy (slug) an entry belongs to.
+pub async fn entry_deputy(app: &App, entry_id: i64) -> Result<String> {
+    Ok(store::get(&app.db, entry_id).await?.ok_or(Error::NotFound)?.deputy_slug)
+}

@@ -38,3 +38,13 @@ CREATE TABLE duty_entry_history (
     note        TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (entry_id, version)
 );
+
+-- Evidence of an entry: photos (cleaned like a case's) and PDF files, stored by hash.
+CREATE TABLE duty_evidence (
+    entry_id   BIGINT NOT NULL REFERENCES duty_entries (id),
+    hash       TEXT NOT NULL,
+    mime       TEXT NOT NULL,
+    size       BIGINT NOT NULL,
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (entry_id, hash)
+);

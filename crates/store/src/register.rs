@@ -153,3 +153,17 @@ pub async fn confirmed_counts(db: &Db, deputy_id: i64, from: &str, to: &str) -> 
          GROUP BY kind ORDER BY kind")
         .bind(deputy_id).bind(from).bind(to).fetch_all(p).await.store())
 }
+
+/// Adds a file to an entry's evidence; the same file twice is kept once.
+pub async fn add_evidence(tx: &mut Tx, entry_id: i64, hash: &str, mime: &str, size: i64, now_ms: i64) -> Result<()> {
+    on_tx!(tx, c => sqlx::query(
+        "INSERT INTO duty_evidence (entry_id, hash, mime, size, created_at) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (entry_id, hash) DO NOTHING")
+        .bind(entry_id).bind(hash).bind(mime).bind(size).bind(now_ms).execute(&mut *c).await.store().map(|_| ()))
+}
+
+/// (hash, media type) of an entry's evidence, in the order added.
+pub async fn evidence(db: &Db, entry_id: i64) -> Result<Vec<(String, String)>> {
+    on_read!(db, p => sqlx::query_as("SELECT hash, mime FROM duty_evidence WHERE entry_id = $1 ORDER BY created_at, hash")
+        .bind(entry_id).fetch_all(p).await.store())
+}

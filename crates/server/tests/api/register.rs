@@ -173,6 +173,44 @@ async fn entries_are_entered_confirmed_and_corrected(b: Backend) {
     let statuses: Vec<&str> = history.iter().map(|h| h["status"].as_str().unwrap()).collect();
     assert_eq!(statuses, ["pending", "confirmed", "pending"], "nothing is lost: {history:?}");
 
+    // Evidence: a PDF or a photo, told apart by content; anything else refused; only those who
+    // may enter the deputy's entries add it.
+    let upload = |token: &str, body: Vec<u8>, ct: &str| {
+        app.client
+            .post(app.url(&format!("/api/v1/register/{id}/evidence")))
+            .bearer_auth(token)
+            .header("content-type", ct.to_owned())
+            .body(body)
+            .send()
+    };
+    let pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n".to_vec();
+    assert_eq!(upload(&d2, pdf.clone(), "application/pdf").await.unwrap().status(), StatusCode::FORBIDDEN);
+    let res = upload(&d1, b"just some text".to_vec(), "text/plain").await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_code(res).await, "invalid_evidence");
+    assert_eq!(upload(&d1, pdf.clone(), "application/pdf").await.unwrap().status(), StatusCode::CREATED);
+    let mut png = Vec::new();
+    image::RgbImage::from_pixel(8, 8, image::Rgb([0, 90, 200]))
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    assert_eq!(upload(&staff_a, png, "image/png").await.unwrap().status(), StatusCode::CREATED);
+    let e = entries(&app, &officer, "d1").await;
+    let files: Vec<String> = e.iter().find(|x| x["id"] == id).unwrap()["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h.as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(files.len(), 2);
+    let res = app.get(&format!("/api/v1/register/{id}/evidence/{}", files[0]), Some(&officer)).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let back = res.bytes().await.unwrap();
+    assert!(back.starts_with(b"%PDF-") || back.starts_with(b"\x89PNG"), "a stored file comes back");
+    assert_eq!(
+        app.get(&format!("/api/v1/register/{id}/evidence/{}", files[0]), Some(&d2)).await.status(),
+        StatusCode::FORBIDDEN
+    );
+
     // Reading: the deputy, the station and the township; not another deputy or county.
     assert_eq!(app.get("/api/v1/deputies/d1/register", Some(&d2)).await.status(), StatusCode::FORBIDDEN);
     assert_eq!(app.get("/api/v1/deputies/d1/register", Some(&zhenan)).await.status(), StatusCode::FORBIDDEN);

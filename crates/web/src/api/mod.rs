@@ -88,6 +88,12 @@ pub(crate) fn register(r: Registry) -> Registry {
         .api(Action::OrgWrite, routes!(register::decide))
         .api(Action::OrgWrite, routes!(register::pending))
         .api(Action::CaseRead, routes!(register::history))
+        .api(Action::CaseWrite, {
+            let mut r = routes!(register::add_evidence);
+            r.2 = r.2.layer(axum::extract::DefaultBodyLimit::max(liaison_app::register::MAX_PDF_BYTES + 64 * 1024));
+            r
+        })
+        .api(Action::CaseRead, routes!(register::evidence))
         .api(Action::Public, routes!(open311::services))
         .api(Action::Public, routes!(open311::requests, open311::create))
         .api(Action::Public, routes!(open311::request_by_id))

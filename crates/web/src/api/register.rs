@@ -30,6 +30,8 @@ pub struct EntryBody {
     pub status: String,
     pub decision_note: String,
     pub version: i64,
+    /// Hashes of its evidence files (`/api/v1/register/{id}/evidence/{hash}`).
+    pub evidence: Vec<String>,
 }
 
 impl From<Entry> for EntryBody {
@@ -47,6 +49,7 @@ impl From<Entry> for EntryBody {
             status: e.status,
             decision_note: e.decision_note,
             version: e.version,
+            evidence: vec![],
         }
     }
 }
@@ -68,7 +71,14 @@ pub async fn of_deputy(
 ) -> Result<Json<Vec<EntryBody>>, ApiError> {
     let year = q.year.unwrap_or_else(|| chrono::Datelike::year(&state.app.today())).clamp(2000, 2100);
     let (_, rows) = reg::of_deputy(&state.app, &caller.principal, &slug, year).await?;
-    Ok(Json(rows.into_iter().map(EntryBody::from).collect()))
+    let mut out = Vec::with_capacity(rows.len());
+    for e in rows {
+        let files = reg::evidence_list(&state.app, e.id).await?;
+        let mut body = EntryBody::from(e);
+        body.evidence = files.into_iter().map(|(h, _)| h).collect();
+        out.push(body);
+    }
+    Ok(Json(out))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -184,4 +194,36 @@ pub async fn history(
             .map(|(version, at, actor, status, note)| VersionBody { version, at, actor, status, note })
             .collect(),
     ))
+}
+
+/// Adds a file of evidence to an entry: a photo (JPEG, PNG or WebP, at most 5 MB; EXIF stripped)
+/// or a PDF (at most 10 MB), told apart by content.
+#[utoipa::path(post, path = "/api/v1/register/{id}/evidence", tag = "register", params(("id" = i64, Path)),
+    request_body(content = Vec<u8>, content_type = "application/pdf"), security(("bearer" = [])),
+    responses((status = 201, description = "stored"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn add_evidence(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+    body: axum::body::Bytes,
+) -> Result<StatusCode, ApiError> {
+    // Who may not read the entry hears so before the file is looked at.
+    reg::history(&state.app, &caller.principal, id).await?;
+    let file = reg::check_evidence(&body)?;
+    reg::add_evidence(&state.app, &caller.principal, id, file).await?;
+    Ok(StatusCode::CREATED)
+}
+
+/// A file of an entry's evidence.
+#[utoipa::path(get, path = "/api/v1/register/{id}/evidence/{hash}", tag = "register", params(("id" = i64, Path), ("hash" = String, Path)),
+    security(("bearer" = [])), responses((status = 200, description = "the file", content_type = "application/pdf"),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn evidence(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath((id, hash)): ApiPath<(i64, String)>,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    let (bytes, mime) = reg::evidence_file(&state.app, &caller.principal, id, &hash).await?;
+    Ok(([(axum::http::header::CONTENT_TYPE, mime)], bytes).into_response())
 }

@@ -96,6 +96,12 @@ pub(crate) fn register(r: Registry) -> Registry {
         .page(Method::GET, "/register/{slug}", Action::CaseRead, get(register::deputy))
         .page(Method::POST, "/register/{slug}", Action::CaseWrite, post(register::add))
         .page(Method::POST, "/register/entries/{id}/decision", Action::OrgWrite, post(register::decide))
+        .page(
+            Method::POST,
+            "/register/entries/{id}/evidence",
+            Action::CaseWrite,
+            post(register::add_evidence).layer(axum::extract::DefaultBodyLimit::max(crate::auth::UPLOAD_LIMIT)),
+        )
         .page(Method::GET, "/duties", Action::CaseRead, get(duties::mine))
         .page(Method::POST, "/duties/{id}/swap", Action::CaseWrite, post(duties::swap))
         .page(Method::POST, "/duties/away", Action::CaseWrite, post(duties::away))

@@ -30,6 +30,8 @@ pub(crate) struct EntryLine {
     pub status_key: String,
     pub auto: bool,
     pub note: String,
+    /// (hash, is a PDF) of its evidence.
+    pub evidence: Vec<(String, bool)>,
 }
 
 fn line(e: reg::Entry) -> EntryLine {
@@ -45,6 +47,7 @@ fn line(e: reg::Entry) -> EntryLine {
         place: e.place,
         description: e.description,
         note: e.decision_note,
+        evidence: vec![],
     }
 }
 
@@ -138,10 +141,17 @@ async fn deputy_page(
     let region = liaison_domain::region::RegionCode::parse(&d.data.region_code).map_err(ApiError::internal)?;
     let may_decide = authz::authorize(&caller.principal, Action::OrgWrite, authz::Target::Region(&region)).is_ok()
         && own_deputy(&caller.principal) != Some(slug);
-    let entries: Vec<EntryLine> = rows.into_iter().map(line).collect();
+    let mut entries: Vec<EntryLine> = Vec::with_capacity(rows.len());
+    for e in rows {
+        let files = reg::evidence_list(&state.app, e.id).await?;
+        let mut l = line(e);
+        l.evidence = files.into_iter().map(|(h, m)| (h, m == "application/pdf")).collect();
+        entries.push(l);
+    }
     let notice = match q.done.as_deref() {
         Some("add") => "已登记，等待乡镇（街道）人大确认；确认后计入履职。",
         Some("decided") => "已处理。",
+        Some("evidence") => "证明材料已上传。",
         _ => "",
     };
     let status = if error.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
@@ -227,4 +237,43 @@ pub async fn decide(
         "/register".to_owned()
     };
     Ok(Redirect::to(&back).into_response())
+}
+
+/// Adds a file of evidence (a photo or a PDF) to an entry, then back to the deputy's register.
+pub async fn add_evidence(
+    State(state): State<AppState>,
+    caller: Caller,
+    PagePath(id): PagePath<i64>,
+    mut form: axum::extract::Multipart,
+) -> Result<Response, PageError> {
+    reg::history(&state.app, &caller.principal, id).await?;
+    let mut file = None;
+    while let Some(field) = form
+        .next_field()
+        .await
+        .map_err(|_| ApiError::bad_request("invalid_upload", "上传内容不完整，请重新选择文件"))?
+    {
+        if field.name() == Some("evidence") {
+            let bytes = field.bytes().await.map_err(|_| {
+                ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", "文件过大（PDF 不超过 10 MB）")
+            })?;
+            file = Some(bytes);
+        }
+    }
+    let slug = reg::entry_deputy(&state.app, id).await?;
+    let result = match file.filter(|b| !b.is_empty()) {
+        None => Err("请选择要上传的照片或 PDF 文件".to_owned()),
+        Some(bytes) => match reg::check_evidence(&bytes) {
+            Err(e) => Err(ApiError::from(e).message),
+            Ok(f) => match reg::add_evidence(&state.app, &caller.principal, id, f).await.map_err(ApiError::from) {
+                Ok(()) => Ok(()),
+                Err(e) if e.status.is_client_error() && e.status != StatusCode::FORBIDDEN => Err(e.message),
+                Err(e) => return Err(PageError(e)),
+            },
+        },
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/register/{slug}?done=evidence")).into_response()),
+        Err(m) => deputy_page(&state, &caller, &slug, PageQuery::default(), m, Default::default()).await,
+    }
 }

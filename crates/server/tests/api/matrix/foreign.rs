@@ -79,6 +79,8 @@ const NO_FOREIGN_RECORD_IN_BODY: &[(&str, &str, &str)] = &[
     ("POST", "/api/v1/deputies/{slug}/register", "the deputy is in the URL: the matrix covers it"),
     ("PUT", "/api/v1/register/{id}", "the record is in the URL: the matrix covers it"),
     ("POST", "/register/{slug}", "the deputy is in the URL: the matrix covers it"),
+    ("POST", "/api/v1/register/{id}/evidence", "the record is in the URL: the matrix covers it"),
+    ("POST", "/register/entries/{id}/evidence", "the record is in the URL: the matrix covers it"),
     ("POST", "/register/entries/{id}/decision", "the record is in the URL: the matrix covers it"),
     ("POST", "/api/v1/register/{id}/decision", "the record is in the URL: the matrix covers it"),
     ("POST", "/receptions/records/{id}/photos", "the record is in the URL: the matrix covers it"),

@@ -195,6 +195,21 @@ pub(super) fn specs() -> Vec<Spec> {
         ),
         s("GET", "/api/v1/register", "/api/v1/register?region=611026001", Roles(HANDLING, true), None),
         s("GET", "/api/v1/register/{id}/history", "/api/v1/register/{entry_a}/history", Roles(REGISTER, true), None),
+        s(
+            "POST",
+            "/api/v1/register/{id}/evidence",
+            "/api/v1/register/{entry_a}/evidence",
+            Roles(REGISTER, true),
+            Bytes(b"%PDF-1.4\n%%EOF\n", "application/pdf"),
+        ),
+        s("GET", "/api/v1/register/{id}/evidence/{hash}", "/api/v1/register/{entry_a}/evidence/none", Roles(REGISTER, true), None),
+        s(
+            "POST",
+            "/register/entries/{id}/evidence",
+            "/register/entries/{entry_a}/evidence",
+            Roles(REGISTER, true),
+            Bytes(b"--x\r\nContent-Disposition: form-data; name=\"evidence\"; filename=\"a.txt\"\r\nContent-Type: text/plain\r\n\r\nnot\r\n--x--\r\n", "multipart/form-data; boundary=x"),
+        ),
         s("GET", "/register", "/register", Roles(CASE_ROLES, false), None),
         s("GET", "/register/{slug}", "/register/dep-a", Roles(REGISTER, true), None),
         s(
