@@ -199,7 +199,7 @@ pub async fn history(
 /// Adds a file of evidence to an entry: a photo (JPEG, PNG or WebP, at most 5 MB; EXIF stripped)
 /// or a PDF (at most 10 MB), told apart by content.
 #[utoipa::path(post, path = "/api/v1/register/{id}/evidence", tag = "register", params(("id" = i64, Path)),
-    request_body(content = Vec<u8>, content_type = "application/pdf"), security(("bearer" = [])),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"), security(("bearer" = [])),
     responses((status = 201, description = "stored"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn add_evidence(
     State(state): State<AppState>,
