@@ -236,12 +236,27 @@ pub async fn decide(app: &App, principal: &Principal, id: i64, confirm: bool, no
 /// read the deputy's region.
 pub async fn of_deputy(app: &App, principal: &Principal, deputy: &str, year: i32) -> Result<(Deputy, Vec<EntryRow>)> {
     let d = org::deputy_by_slug(&app.db, deputy.trim()).await?.ok_or(Error::NotFound)?;
-    if may_enter(app, principal, &d).await.is_err() {
+    may_read(app, principal, &d).await?;
+    let rows = store::of_deputy(&app.db, d.id, &format!("{year}-01-01"), &format!("{year}-12-31")).await?;
+    Ok((d, rows))
+}
+
+/// May the principal read deputy `d`'s register: whoever may enter its entries, or read the
+/// deputy's region.
+async fn may_read(app: &App, principal: &Principal, d: &Deputy) -> Result<()> {
+    if may_enter(app, principal, d).await.is_err() {
         let region = RegionCode::parse(&d.data.region_code).map_err(Error::internal)?;
         crate::check(principal, Action::OrgRead, Target::Region(&region))?;
     }
-    let rows = store::of_deputy(&app.db, d.id, &format!("{year}-01-01"), &format!("{year}-12-31")).await?;
-    Ok((d, rows))
+    Ok(())
+}
+
+/// An entry, for whoever may read its deputy's register.
+pub async fn readable(app: &App, principal: &Principal, id: i64) -> Result<Entry> {
+    let e = store::get(&app.db, id).await?.ok_or(Error::NotFound)?;
+    let d = org::deputy_by_slug(&app.db, &e.deputy_slug).await?.ok_or(Error::NotFound)?;
+    may_read(app, principal, &d).await?;
+    Ok(e)
 }
 
 /// Entries waiting for the principal's decision, in `region` (default: their first).
@@ -262,8 +277,7 @@ pub async fn confirmed_counts(app: &App, deputy: &str, year: i32) -> Result<Vec<
 
 /// An entry's versions: (version, at ms, actor, status, note).
 pub async fn history(app: &App, principal: &Principal, id: i64) -> Result<Vec<(i64, i64, String, String, String)>> {
-    let e = store::get(&app.db, id).await?.ok_or(Error::NotFound)?;
-    of_deputy(app, principal, &e.deputy_slug, 2000).await?;
+    readable(app, principal, id).await?;
     Ok(store::versions(&app.db, id).await?)
 }
 
@@ -324,15 +338,9 @@ pub async fn evidence_list(app: &App, entry_id: i64) -> Result<Vec<(String, Stri
 
 /// A file of an entry's evidence: bytes and media type, for whoever may read the register.
 pub async fn evidence_file(app: &App, principal: &Principal, entry_id: i64, hash: &str) -> Result<(Vec<u8>, String)> {
-    let e = store::get(&app.db, entry_id).await?.ok_or(Error::NotFound)?;
-    of_deputy(app, principal, &e.deputy_slug, 2000).await?;
+    readable(app, principal, entry_id).await?;
     let (hash, mime) =
         store::evidence(&app.db, entry_id).await?.into_iter().find(|(h, _)| h == hash).ok_or(Error::NotFound)?;
     let bytes = std::fs::read(crate::photos::path(&app.config.data_dir, &hash, &mime)).map_err(Error::internal)?;
     Ok((bytes, mime))
-}
-
-/// The deputy (slug) an entry belongs to.
-pub async fn entry_deputy(app: &App, entry_id: i64) -> Result<String> {
-    Ok(store::get(&app.db, entry_id).await?.ok_or(Error::NotFound)?.deputy_slug)
 }

@@ -1,6 +1,7 @@
 //! The duty register in the JSON API: a deputy's entries, entering and correcting them, and the
 //! township's confirmations.
 
+use super::receptions::RegionQuery;
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
@@ -152,12 +153,6 @@ pub async fn decide(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize, IntoParams)]
-pub struct RegionQuery {
-    /// A region code; defaults to the caller's own region.
-    pub region: Option<String>,
-}
-
 /// Entries waiting for the township's decision.
 #[utoipa::path(get, path = "/api/v1/register", tag = "register", params(RegionQuery), security(("bearer" = [])),
     responses((status = 200, body = Vec<EntryBody>), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -208,7 +203,7 @@ pub async fn add_evidence(
     body: axum::body::Bytes,
 ) -> Result<StatusCode, ApiError> {
     // Who may not read the entry hears so before the file is looked at.
-    reg::history(&state.app, &caller.principal, id).await?;
+    reg::readable(&state.app, &caller.principal, id).await?;
     let file = reg::check_evidence(&body)?;
     reg::add_evidence(&state.app, &caller.principal, id, file).await?;
     Ok(StatusCode::CREATED)

@@ -86,18 +86,10 @@ pub async fn notice(
     let s =
         liaison_app::directory::station(&state.app, &slug).await?.ok_or_else(|| PageError(ApiError::not_found()))?;
     let today = state.app.today();
-    let first = q
-        .month
-        .as_deref()
-        .and_then(|m| NaiveDate::parse_from_str(&format!("{}-01", m.trim()), "%Y-%m-%d").ok())
-        .filter(|d| (2000..=2100).contains(&d.year()))
-        .unwrap_or_else(|| today.with_day(1).unwrap_or(today));
+    let first = super::receptions::month_start(q.month.as_deref(), today);
     let last = first.checked_add_months(Months::new(1)).and_then(|d| d.pred_opt()).unwrap_or(first);
     let (schedules, days) = rec::public_days(&state.app, &slug, first, last).await?;
-    let shift = |next: bool| {
-        let d = if next { first.checked_add_months(Months::new(1)) } else { first.checked_sub_months(Months::new(1)) };
-        d.map(|d| d.format("%Y-%m").to_string()).unwrap_or_default()
-    };
+    let shift = |next: bool| super::receptions::month_key(first, next);
     let base = &state.settings.public_url;
     render(&NoticePage {
         station: s.data.name,

@@ -103,10 +103,17 @@ pub struct MonthQuery {
     month: Option<String>,
 }
 
-fn month_start(raw: Option<&str>, today: NaiveDate) -> NaiveDate {
+/// The first day of the `YYYY-MM` asked for, or of this month.
+pub(crate) fn month_start(raw: Option<&str>, today: NaiveDate) -> NaiveDate {
     raw.and_then(|m| NaiveDate::parse_from_str(&format!("{}-01", m.trim()), "%Y-%m-%d").ok())
         .filter(|d| (2000..=2100).contains(&d.year()))
         .unwrap_or_else(|| today.with_day(1).unwrap_or(today))
+}
+
+/// The month before or after the one starting on `first`, as `YYYY-MM`.
+pub(crate) fn month_key(first: NaiveDate, next: bool) -> String {
+    let d = if next { first.checked_add_months(Months::new(1)) } else { first.checked_sub_months(Months::new(1)) };
+    d.map(|d| d.format("%Y-%m").to_string()).unwrap_or_default()
 }
 
 /// `/receptions`: the month's reception days of the caller's region, its schedules and the swaps
@@ -130,10 +137,7 @@ pub async fn month(
     };
     let region_name =
         liaison_app::regions::public(&state.app, &region).await.ok().flatten().map(|r| r.name).unwrap_or_default();
-    let shift = |m: i32| {
-        let d = if m < 0 { first.checked_sub_months(Months::new(1)) } else { first.checked_add_months(Months::new(1)) };
-        d.map(|d| d.format("%Y-%m").to_string()).unwrap_or_default()
-    };
+    let shift = |m: i32| month_key(first, m > 0);
     render(&MonthPage {
         nav: Nav::for_caller(&caller),
         region: region.to_string(),

@@ -246,7 +246,7 @@ pub async fn add_evidence(
     PagePath(id): PagePath<i64>,
     mut form: axum::extract::Multipart,
 ) -> Result<Response, PageError> {
-    reg::history(&state.app, &caller.principal, id).await?;
+    let slug = reg::readable(&state.app, &caller.principal, id).await?.deputy_slug;
     let mut file = None;
     while let Some(field) = form
         .next_field()
@@ -260,7 +260,6 @@ pub async fn add_evidence(
             file = Some(bytes);
         }
     }
-    let slug = reg::entry_deputy(&state.app, id).await?;
     let result = match file.filter(|b| !b.is_empty()) {
         None => Err("请选择要上传的照片或 PDF 文件".to_owned()),
         Some(bytes) => match reg::check_evidence(&bytes) {
