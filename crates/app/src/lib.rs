@@ -16,6 +16,7 @@ pub mod names;
 pub mod notify;
 pub mod org;
 pub mod photos;
+pub mod points;
 pub mod receptions;
 pub mod regions;
 pub mod register;

@@ -243,7 +243,7 @@ pub async fn of_deputy(app: &App, principal: &Principal, deputy: &str, year: i32
 
 /// May the principal read deputy `d`'s register: whoever may enter its entries, or read the
 /// deputy's region.
-async fn may_read(app: &App, principal: &Principal, d: &Deputy) -> Result<()> {
+pub(crate) async fn may_read(app: &App, principal: &Principal, d: &Deputy) -> Result<()> {
     if may_enter(app, principal, d).await.is_err() {
         let region = RegionCode::parse(&d.data.region_code).map_err(Error::internal)?;
         crate::check(principal, Action::OrgRead, Target::Region(&region))?;

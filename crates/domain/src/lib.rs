@@ -12,6 +12,7 @@ pub mod ids;
 pub mod org;
 pub mod password;
 pub mod phone;
+pub mod points;
 pub mod reception;
 pub mod region;
 pub mod register;

@@ -25,6 +25,8 @@ str_enum!(
         ActivityMonth = "activity_month", "代表活动月";
         Volunteer = "volunteer", "志愿服务";
         PolicyTalk = "policy_talk", "政策宣讲";
+        Commendation = "commendation", "受到表彰";
+        Absence = "absence", "无故缺席";
     }
 );
 

@@ -13,6 +13,7 @@ pub mod leases;
 pub mod names;
 pub mod org;
 pub mod outbox;
+pub mod points;
 pub mod receptions;
 pub mod regions;
 pub mod register;

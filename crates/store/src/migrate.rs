@@ -96,6 +96,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 12,
+        name: "points_rules",
+        portable: include_str!("../migrations/0012_points_rules.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 /// Recomputes the tallies of every case, as migration 5 first filled them.

@@ -1,0 +1,96 @@
+//! Points rule sets, as stored: items and targets as JSON, read back by the application.
+
+use crate::Result;
+use crate::db::{Db, Tx, on_read, on_tx};
+use crate::error::ResultExt;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RuleSetRow {
+    pub id: i64,
+    pub county_code: String,
+    pub township_code: String,
+    pub name: String,
+    pub effective_from: String,
+    pub effective_to: Option<String>,
+    pub term_from: Option<String>,
+    pub items: String,
+    pub targets: String,
+    pub created_by: String,
+    pub created_at: i64,
+}
+
+const SET: &str = "SELECT id, county_code, township_code, name, effective_from, effective_to, term_from, items, targets,
+    created_by, created_at FROM points_rule_sets";
+
+/// A county's rule sets, the county's own and its townships', oldest first.
+pub async fn of_county(db: &Db, county: &str) -> Result<Vec<RuleSetRow>> {
+    on_read!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{SET} WHERE county_code = $1 ORDER BY township_code, effective_from, id")))
+        .bind(county).fetch_all(p).await.store())
+}
+
+/// The same, inside a transaction (for the overlap check of a new set).
+pub async fn of_county_tx(tx: &mut Tx, county: &str) -> Result<Vec<RuleSetRow>> {
+    on_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{SET} WHERE county_code = $1 ORDER BY township_code, effective_from, id")))
+        .bind(county).fetch_all(&mut *c).await.store())
+}
+
+pub async fn get(db: &Db, id: i64) -> Result<Option<RuleSetRow>> {
+    on_read!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(format!("{SET} WHERE id = $1")))
+        .bind(id).fetch_optional(p).await.store())
+}
+
+/// A new set as written.
+#[derive(Debug, Clone)]
+pub struct NewSet<'a> {
+    pub county_code: &'a str,
+    pub township_code: &'a str,
+    pub name: &'a str,
+    pub effective_from: &'a str,
+    pub effective_to: Option<&'a str>,
+    pub term_from: Option<&'a str>,
+    pub items: &'a str,
+    pub targets: &'a str,
+    pub created_by: &'a str,
+}
+
+pub async fn insert(tx: &mut Tx, s: &NewSet<'_>, now_ms: i64) -> Result<i64> {
+    on_tx!(tx, c => sqlx::query_scalar(
+        "INSERT INTO points_rule_sets (county_code, township_code, name, effective_from, effective_to, term_from, items, targets,
+            created_by, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id")
+        .bind(s.county_code).bind(s.township_code).bind(s.name).bind(s.effective_from).bind(s.effective_to).bind(s.term_from)
+        .bind(s.items).bind(s.targets).bind(s.created_by).bind(now_ms)
+        .fetch_one(&mut *c).await.store())
+}
+
+/// Ends an open set on `to` (when the next version begins the day after).
+pub async fn end(tx: &mut Tx, id: i64, to: &str, now_ms: i64) -> Result<bool> {
+    on_tx!(tx, c => sqlx::query("UPDATE points_rule_sets SET effective_to = $2, updated_at = $3 WHERE id = $1 AND effective_to IS NULL")
+        .bind(id).bind(to).bind(now_ms).execute(&mut *c).await.store().map(|r| r.rows_affected() == 1))
+}
+
+/// Notes a reminder to a deputy behind their targets; false when one went out that day already.
+pub async fn note_reminder(tx: &mut Tx, deputy_id: i64, year: i32, on: &str, by: &str) -> Result<bool> {
+    on_tx!(tx, c => sqlx::query(
+        "INSERT INTO duty_target_reminders (deputy_id, year, sent_on, sent_by) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (deputy_id, year, sent_on) DO NOTHING")
+        .bind(deputy_id).bind(year as i64).bind(on).bind(by).execute(&mut *c).await.store().map(|r| r.rows_affected() == 1))
+}
+
+/// The last day a deputy was reminded of `year`'s targets.
+pub async fn last_reminder(db: &Db, deputy_id: i64, year: i32) -> Result<Option<String>> {
+    on_read!(db, p => sqlx::query_scalar("SELECT MAX(sent_on) FROM duty_target_reminders WHERE deputy_id = $1 AND year = $2")
+        .bind(deputy_id).bind(year as i64).fetch_one(p).await.store())
+}
+
+/// Confirmed entries `(deputy_id, kind, done_on)` of a county's deputies under `region` from
+/// `from` to `to`, by deputy, date and entry (for reports and the township's list).
+pub async fn confirmed_in(db: &Db, county: &str, region: &str, from: &str, to: &str) -> Result<Vec<(i64, String, String)>> {
+    on_read!(db, p => sqlx::query_as(
+        "SELECT deputy_id, kind, done_on FROM duty_entries WHERE county_code = $1 AND status = 'confirmed'
+           AND (region_code = $2 OR region_code LIKE $3) AND done_on >= $4 AND done_on <= $5
+         ORDER BY deputy_id, done_on, id")
+        .bind(county).bind(region).bind(format!("{region}%")).bind(from).bind(to).fetch_all(p).await.store())
+}
