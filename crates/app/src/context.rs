@@ -34,6 +34,8 @@ pub struct Config {
     /// The kinds of text message an SMS provider is configured for (a template each); empty
     /// when no provider is: then no text message is queued and the pages say so.
     pub sms_kinds: Vec<crate::notify::SmsKind>,
+    /// The CJK font printable reports embed; `None`: the first Debian CJK font found.
+    pub report_font: Option<std::path::PathBuf>,
 }
 
 impl Default for Config {
@@ -52,6 +54,7 @@ impl Default for Config {
             lockout_failures: 5,
             lockout_for: chrono::Duration::minutes(15),
             sms_kinds: vec![],
+            report_font: None,
         }
     }
 }

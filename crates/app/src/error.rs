@@ -31,6 +31,9 @@ pub enum Error {
     /// More than the system accepts in one piece (a photo, a file).
     #[error("{message}")]
     TooLarge { message: String },
+    /// Something the system needs is missing on this machine (a font); the message says what.
+    #[error("{message}")]
+    Unavailable { message: String },
     #[error(transparent)]
     Storage(StoreError),
     /// A broken invariant or a failed dependency; logged, never shown.
@@ -41,6 +44,10 @@ pub enum Error {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
+    pub fn unavailable(message: impl Into<String>) -> Error {
+        Error::Unavailable { message: message.into() }
+    }
+
     pub fn refused() -> Error {
         Error::Refused { message: "您没有权限执行此操作".into() }
     }

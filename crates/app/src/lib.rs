@@ -10,6 +10,7 @@ pub mod cases;
 pub mod choices;
 mod context;
 pub mod directory;
+pub mod duty_report;
 mod error;
 pub mod jobs;
 pub mod names;

@@ -405,6 +405,8 @@ pub struct Behind {
     pub slug: String,
     pub name: String,
     pub region_code: String,
+    /// The deputy's levels, in words (县人大代表、乡镇人大代表).
+    pub levels: String,
     pub points: i32,
     pub progress: Vec<Progress>,
     pub last_reminded: Option<String>,
@@ -432,7 +434,16 @@ pub async fn standing(app: &App, principal: &Principal, region: Option<&str>, ye
         let points = points::score(&this_year, &sets, township).iter().map(|s| s.points).sum();
         let progress = points::in_force(&sets, township, end).map(|s| points::progress(s, &term, year, end)).unwrap_or_default();
         let last_reminded = store::last_reminder(&app.db, d.id, year).await?;
+        let levels = d
+            .data
+            .levels
+            .split(',')
+            .filter_map(|l| liaison_domain::org::DeputyLevel::parse(l).ok())
+            .map(|l| l.label())
+            .collect::<Vec<_>>()
+            .join("、");
         out.push(Behind {
+            levels,
             slug: d.data.slug,
             name: d.data.name,
             region_code: d.data.region_code,

@@ -12,6 +12,9 @@ pub struct Config {
     /// `sqlite://PATH` or `postgres://USER:PASSWORD@HOST/DB`; empty means
     /// `sqlite://{data_dir}/liaison.db`.
     pub database_url: String,
+    /// The CJK font (TrueType or OpenType, a collection's first face) embedded in printable
+    /// reports; empty: the first of Debian's fonts-wqy-microhei or fonts-noto-cjk found.
+    pub report_font: String,
     /// Address to listen on.
     pub listen: String,
     /// Where the SQLite file and uploaded files live.
@@ -98,6 +101,7 @@ impl Default for Config {
         Config {
             database_url: String::new(),
             listen: "127.0.0.1:8080".into(),
+            report_font: String::new(),
             data_dir: PathBuf::from("./data"),
             session_idle_minutes: 30,
             lockout_failures: 5,
@@ -136,7 +140,8 @@ impl Default for Config {
     }
 }
 
-const KEYS: [&str; 36] = [
+const KEYS: [&str; 37] = [
+    "report_font",
     "sms_provider",
     "sms_access_key_id",
     "sms_access_key_secret",
@@ -255,6 +260,7 @@ impl Config {
             session_max: chrono::Duration::hours(self.session_max_hours.max(1)),
             // Checked at start-up (`sms()`); a configuration that does not parse sends nothing.
             sms_kinds: self.sms().ok().flatten().map(|c| c.templates.into_keys().collect()).unwrap_or_default(),
+            report_font: Some(PathBuf::from(&self.report_font)).filter(|p| !p.as_os_str().is_empty()),
         }
     }
 

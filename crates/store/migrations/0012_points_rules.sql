@@ -26,3 +26,20 @@ CREATE TABLE duty_target_reminders (
     sent_by    TEXT NOT NULL,
     PRIMARY KEY (deputy_id, year, sent_on)
 );
+
+-- Archives of annual reports for a township or county, made by a background job; done counts
+-- the reports written so far, for the progress shown.
+CREATE TABLE report_archives (
+    id          {ID_PK},
+    county_code TEXT NOT NULL,
+    region_code TEXT NOT NULL,
+    year        BIGINT NOT NULL,
+    status      TEXT NOT NULL,
+    done        BIGINT NOT NULL DEFAULT 0,
+    total       BIGINT NOT NULL DEFAULT 0,
+    error       TEXT NOT NULL DEFAULT '',
+    created_by  TEXT NOT NULL,
+    created_at  BIGINT NOT NULL,
+    updated_at  BIGINT NOT NULL
+);
+CREATE INDEX report_archives_region ON report_archives (county_code, region_code, created_at);

@@ -94,3 +94,47 @@ pub async fn confirmed_in(db: &Db, county: &str, region: &str, from: &str, to: &
          ORDER BY deputy_id, done_on, id")
         .bind(county).bind(region).bind(format!("{region}%")).bind(from).bind(to).fetch_all(p).await.store())
 }
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ArchiveRow {
+    pub id: i64,
+    pub county_code: String,
+    pub region_code: String,
+    pub year: i64,
+    pub status: String,
+    pub done: i64,
+    pub total: i64,
+    pub error: String,
+    pub created_by: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+const ARCHIVE: &str =
+    "SELECT id, county_code, region_code, year, status, done, total, error, created_by, created_at, updated_at FROM report_archives";
+
+pub async fn new_archive(tx: &mut Tx, county: &str, region: &str, year: i32, total: i64, by: &str, now_ms: i64) -> Result<i64> {
+    on_tx!(tx, c => sqlx::query_scalar(
+        "INSERT INTO report_archives (county_code, region_code, year, status, done, total, created_by, created_at, updated_at)
+         VALUES ($1, $2, $3, 'running', 0, $4, $5, $6, $6) RETURNING id")
+        .bind(county).bind(region).bind(year as i64).bind(total).bind(by).bind(now_ms).fetch_one(&mut *c).await.store())
+}
+
+pub async fn archive(db: &Db, id: i64) -> Result<Option<ArchiveRow>> {
+    on_read!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(format!("{ARCHIVE} WHERE id = $1"))).bind(id).fetch_optional(p).await.store())
+}
+
+/// The latest archives of a region, newest first.
+pub async fn archives(db: &Db, county: &str, region: &str) -> Result<Vec<ArchiveRow>> {
+    on_read!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{ARCHIVE} WHERE county_code = $1 AND region_code = $2 ORDER BY created_at DESC, id DESC LIMIT 10")))
+        .bind(county).bind(region).fetch_all(p).await.store())
+}
+
+/// Records an archive's progress (and its end, with `status` other than running).
+pub async fn archive_progress(db: &Db, id: i64, done: i64, status: &str, error: &str, now_ms: i64) -> Result<()> {
+    let mut tx = db.begin().await?;
+    on_tx!(&mut tx, c => sqlx::query("UPDATE report_archives SET done = $2, status = $3, error = $4, updated_at = $5 WHERE id = $1")
+        .bind(id).bind(done).bind(status).bind(error).bind(now_ms).execute(&mut *c).await.store().map(|_| ()))?;
+    tx.commit().await
+}

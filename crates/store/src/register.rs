@@ -167,3 +167,17 @@ pub async fn evidence(db: &Db, entry_id: i64) -> Result<Vec<(String, String)>> {
     on_read!(db, p => sqlx::query_as("SELECT hash, mime FROM duty_evidence WHERE entry_id = $1 ORDER BY created_at, hash")
         .bind(entry_id).fetch_all(p).await.store())
 }
+
+/// Cases raised to a deputy (by slug) received from `from_ms` to before `to_ms`, oldest first:
+/// (tracking code, title, status, rating).
+pub async fn cases_of_deputy(
+    db: &Db,
+    slug: &str,
+    from_ms: i64,
+    to_ms: i64,
+) -> Result<Vec<(Option<String>, String, String, Option<String>)>> {
+    on_read!(db, p => sqlx::query_as(
+        "SELECT tracking_code, title, status, rating FROM cases WHERE deputy_ref = $1 AND created_at >= $2 AND created_at < $3
+           AND merged_into IS NULL ORDER BY created_at, id")
+        .bind(slug).bind(from_ms).bind(to_ms).fetch_all(p).await.store())
+}

@@ -112,6 +112,7 @@ impl From<liaison_app::Error> for ApiError {
             }
             E::Malformed { code, message, field } => with(ApiError::bad_request(code, message), field),
             E::TooLarge { message } => ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", message),
+            E::Unavailable { message } => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", message),
             E::Fields(errors) => {
                 let fields = errors
                     .iter()

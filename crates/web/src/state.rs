@@ -48,6 +48,8 @@ pub struct Settings {
     /// The kinds of text message an SMS provider sends; empty without one (the pages then say
     /// that nothing is sent by SMS).
     pub sms_kinds: Vec<liaison_app::notify::SmsKind>,
+    /// The CJK font printable reports embed; `None`: the first Debian CJK font found.
+    pub report_font: Option<std::path::PathBuf>,
 }
 
 impl Default for Settings {
@@ -73,6 +75,7 @@ impl Default for Settings {
             trusted_proxies: vec![],
             session_max: chrono::Duration::hours(12),
             sms_kinds: vec![],
+            report_font: None,
         }
     }
 }
@@ -103,6 +106,7 @@ impl Settings {
             lockout_failures: self.lockout_failures,
             lockout_for: self.lockout_for,
             sms_kinds: self.sms_kinds.clone(),
+            report_font: self.report_font.clone(),
         }
     }
 }
