@@ -139,6 +139,7 @@ pub struct Loaded {
     pub cases_created: usize,
     /// Reception schedules created (with their rosters and a few past receptions).
     pub schedules_created: usize,
+    pub register_entries: usize,
     pub organisation: liaison_store::roster::Report,
 }
 
@@ -210,6 +211,7 @@ pub async fn load(db: &Db, now_ms: i64, demo_password: &str) -> Result<Loaded, S
         liaison_app::Config::default(),
     );
     loaded.schedules_created = crate::demo_receptions::load(&app, ACTOR).await?;
+    loaded.register_entries = crate::demo_register::load(&app, ACTOR).await?;
     Ok(loaded)
 }
 

@@ -6,3 +6,4 @@ pub mod config;
 pub mod demo;
 mod demo_org;
 mod demo_receptions;
+mod demo_register;

@@ -181,3 +181,9 @@ pub async fn cases_of_deputy(
            AND merged_into IS NULL ORDER BY created_at, id")
         .bind(slug).bind(from_ms).bind(to_ms).fetch_all(p).await.store())
 }
+
+/// An entry, inside a transaction.
+pub async fn get_tx(tx: &mut Tx, id: i64) -> Result<EntryRow> {
+    let sql = format!("{ENTRY} WHERE e.id = $1");
+    on_tx!(tx, c => sqlx::query_as(AssertSqlSafe(sql)).bind(id).fetch_one(&mut *c).await.store())
+}

@@ -12,6 +12,7 @@ pub(crate) mod public_cases;
 pub(crate) mod reception_records;
 pub(crate) mod receptions;
 pub(crate) mod regions;
+pub(crate) mod points;
 pub(crate) mod register;
 pub(crate) mod roster;
 mod session;
@@ -94,6 +95,19 @@ pub(crate) fn register(r: Registry) -> Registry {
             r
         })
         .api(Action::CaseRead, routes!(register::evidence))
+        .api(Action::OrgRead, routes!(points::list))
+        .api(Action::OrgWrite, routes!(points::create))
+        .api(Action::OrgRead, routes!(points::get))
+        .api(Action::OrgRead, routes!(points::export))
+        .api(Action::OrgWrite, routes!(points::import))
+        .api(Action::CaseRead, routes!(points::deputy_points))
+        .api(Action::CaseRead, routes!(points::report_pdf))
+        .api(Action::OrgWrite, routes!(points::standing))
+        .api(Action::OrgWrite, routes!(points::remind))
+        .api(Action::OrgWrite, routes!(points::rankings))
+        .api(Action::OrgWrite, routes!(points::start_archive))
+        .api(Action::OrgRead, routes!(points::archive))
+        .api(Action::OrgRead, routes!(points::archive_file))
         .api(Action::Public, routes!(open311::services))
         .api(Action::Public, routes!(open311::requests, open311::create))
         .api(Action::Public, routes!(open311::request_by_id))

@@ -18,6 +18,7 @@ mod public;
 mod public_receptions;
 mod reception_records;
 mod receptions;
+pub(crate) mod points;
 mod register;
 mod track;
 mod users;
@@ -102,6 +103,23 @@ pub(crate) fn register(r: Registry) -> Registry {
             Action::CaseWrite,
             post(register::add_evidence).layer(axum::extract::DefaultBodyLimit::max(crate::auth::UPLOAD_LIMIT)),
         )
+        .page(Method::GET, "/register/{slug}/report", Action::CaseRead, get(points::report))
+        .page(Method::GET, "/register/{slug}/report.pdf", Action::CaseRead, get(points::report_pdf))
+        .page(Method::GET, "/points", Action::OrgRead, get(points::rules))
+        .page(Method::POST, "/points", Action::OrgWrite, post(points::create))
+        .page(
+            Method::POST,
+            "/points/import",
+            Action::OrgWrite,
+            post(points::import).layer(axum::extract::DefaultBodyLimit::max(crate::auth::UPLOAD_LIMIT)),
+        )
+        .page(Method::GET, "/points/{id}/xlsx", Action::OrgRead, get(points::export))
+        .page(Method::GET, "/targets", Action::OrgWrite, get(points::targets))
+        .page(Method::POST, "/targets/remind", Action::OrgWrite, post(points::remind))
+        .page(Method::GET, "/targets/rankings.xlsx", Action::OrgWrite, get(points::rankings))
+        .page(Method::POST, "/targets/archives", Action::OrgWrite, post(points::start_archive))
+        .page(Method::GET, "/targets/archives/{id}", Action::OrgRead, get(points::archive))
+        .page(Method::GET, "/targets/archives/{id}/file", Action::OrgRead, get(points::archive_file))
         .page(Method::GET, "/duties", Action::CaseRead, get(duties::mine))
         .page(Method::POST, "/duties/{id}/swap", Action::CaseWrite, post(duties::swap))
         .page(Method::POST, "/duties/away", Action::CaseWrite, post(duties::away))

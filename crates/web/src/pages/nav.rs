@@ -64,6 +64,9 @@ pub fn links(principal: &Principal) -> Vec<(&'static str, &'static str)> {
     if deputy || station_staff || has_region(Action::OrgWrite) {
         links.push(("/register", "履职登记"));
     }
+    if has_region(Action::OrgWrite) {
+        links.push(("/targets", "履职考评"));
+    }
     if may(Action::OrgRead) && has_region(Action::OrgRead) {
         links.push(("/org", "组织名册"));
     }

@@ -30,6 +30,8 @@ pub(crate) struct EntryLine {
     pub status_key: String,
     pub auto: bool,
     pub note: String,
+    /// What a confirmed entry scored (“+2 分”), empty otherwise.
+    pub points: String,
     /// (hash, is a PDF) of its evidence.
     pub evidence: Vec<(String, bool)>,
 }
@@ -47,6 +49,7 @@ fn line(e: reg::Entry) -> EntryLine {
         place: e.place,
         description: e.description,
         note: e.decision_note,
+        points: String::new(),
         evidence: vec![],
     }
 }
@@ -66,6 +69,10 @@ struct DeputyPage {
     notice: String,
     v: (String, String, String, String),
     today: String,
+    total: i32,
+    bars: Vec<super::points::Bar>,
+    /// The year's rules as one line.
+    rules: String,
 }
 
 #[derive(Template)]
@@ -141,10 +148,21 @@ async fn deputy_page(
     let region = liaison_domain::region::RegionCode::parse(&d.data.region_code).map_err(ApiError::internal)?;
     let may_decide = authz::authorize(&caller.principal, Action::OrgWrite, authz::Target::Region(&region)).is_ok()
         && own_deputy(&caller.principal) != Some(slug);
+    let scored = liaison_app::points::year_of(&state.app, &d, year).await?;
+    let points: std::collections::HashMap<i64, (i32, bool)> =
+        scored.entries.iter().map(|(e, s)| (e.id, (s.points, s.capped))).collect();
     let mut entries: Vec<EntryLine> = Vec::with_capacity(rows.len());
     for e in rows {
         let files = reg::evidence_list(&state.app, e.id).await?;
+        let scored_as = points.get(&e.id).copied();
         let mut l = line(e);
+        if let Some((p, capped)) = scored_as {
+            l.points = match (p, capped) {
+                (p, true) => format!("{p:+} 分（已达上限）"),
+                (0, false) => "不计分".into(),
+                (p, false) => format!("{p:+} 分"),
+            };
+        }
         l.evidence = files.into_iter().map(|(h, m)| (h, m == "application/pdf")).collect();
         entries.push(l);
     }
@@ -163,7 +181,23 @@ async fn deputy_page(
         year,
         confirmed: entries.iter().filter(|e| e.status_key == "confirmed").count(),
         entries,
-        kinds: DutyKind::ALL.iter().filter(|k| **k != DutyKind::CaseHandled).map(|k| (k.as_str(), k.label())).collect(),
+        // The system enters closed cases; a deputy does not enter a deduction or a commendation.
+        kinds: DutyKind::ALL
+            .iter()
+            .filter(|k| **k != DutyKind::CaseHandled)
+            .filter(|k| may_decide || !matches!(k, DutyKind::Absence | DutyKind::Commendation))
+            .map(|k| (k.as_str(), k.label()))
+            .collect(),
+        total: scored.total,
+        bars: super::points::bars(&scored.progress),
+        rules: if scored.sets.is_empty() {
+            "本年度还没有施行中的积分规则，各项暂不计分。".into()
+        } else {
+            format!(
+                "按{}计分。",
+                scored.sets.iter().map(|s| format!("“{}”", s.name)).collect::<Vec<_>>().join("、")
+            )
+        },
         may_decide,
         error,
         notice: notice.into(),
