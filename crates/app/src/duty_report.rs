@@ -99,10 +99,9 @@ impl Report {
             .year
             .sets
             .iter()
-            .map(|s| match s.to {
-                Some(to) => format!("“{}”（{} 至 {}）", s.name, s.from, to),
-                None => format!("“{}”（{} 起）", s.name, s.from),
-            })
+            // Not the end of a version: a version still in force gets one when the next is made,
+            // and the report of a year already scored must not change.
+            .map(|s| format!("“{}”（自 {} 起施行）", s.name, s.from))
             .collect();
         format!("积分按各项活动当日施行的规则计算：{}。", sets.join("、"))
     }

@@ -272,6 +272,8 @@ pub fn import(bytes: &[u8]) -> Result<SetInput> {
     }
     let number = |sheet: &str, r: &liaison_sheets::Row, i: usize, what: &str| -> Result<Option<i32>> {
         let v = cell(r, i);
+        // The export writes every cell as text, a leading minus behind an apostrophe.
+        let v = v.strip_prefix('\'').unwrap_or(&v).trim().to_string();
         if v.is_empty() {
             return Ok(None);
         }

@@ -18,6 +18,7 @@ mod ops;
 mod org;
 mod pages;
 mod public;
+mod points;
 mod receptions;
 mod register;
 mod scope;
