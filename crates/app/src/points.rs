@@ -118,6 +118,8 @@ pub async fn create(app: &App, principal: &Principal, region: Option<&str>, i: S
         county.clone()
     } else {
         let t = RegionCode::parse(&township).map_err(|e| Error::from(e).field("township"))?;
+        // Another county's township is refused as such, before anything is said of it.
+        crate::check(principal, Action::OrgWrite, AuthTarget::Region(&t))?;
         if t.level() != RegionLevel::Township || !county.contains(&t) {
             return Err(Error::invalid("invalid_township", "适用乡镇应为本县的乡镇（街道）").field("township"));
         }

@@ -84,6 +84,13 @@ const NO_FOREIGN_RECORD_IN_BODY: &[(&str, &str, &str)] = &[
     ("POST", "/register/entries/{id}/decision", "the record is in the URL: the matrix covers it"),
     ("POST", "/api/v1/register/{id}/decision", "the record is in the URL: the matrix covers it"),
     ("POST", "/receptions/records/{id}/photos", "the record is in the URL: the matrix covers it"),
+    (
+        "POST",
+        "/api/v1/points-rules/import",
+        "the region is in the URL (the matrix covers it); the workbook's township is checked as the JSON body's",
+    ),
+    ("POST", "/points/import", "the region is in the URL (the matrix covers it); the workbook's as the JSON body's"),
+    ("POST", "/api/v1/duty-targets/remind", "the region is in the URL: the matrix covers it"),
 ];
 
 const SUP_B: (&str, &str, &str) = ("county_supervisor", "region:611025", "611025");
@@ -104,6 +111,25 @@ fn foreign_writes() -> Vec<ForeignWrite> {
     let mut v = Vec::new();
     for (who, region) in [(SUP_B, "611025001"), (TOWN_A2, "611026101")] {
         let r = region;
+        v.extend([
+            w(
+                "POST",
+                "/api/v1/points-rules",
+                "/api/v1/points-rules",
+                who,
+                Json(json!({"name": "劫持", "township": "611026001", "from": "2033-01-01", "items": [{"kind": "deed", "points": 9}]})),
+            ),
+            w(
+                "POST",
+                "/points",
+                "/points",
+                who,
+                Form(&[("name", "劫持"), ("township", "611026001"), ("from", "2033-01-01"), ("points_deed", "9")]),
+            ),
+            w("POST", "/targets/remind", "/targets/remind", who, Form(&[("region", "611026001")])),
+            w("POST", "/api/v1/report-archives", "/api/v1/report-archives", who, Json(json!({"region": "611026001", "year": 2026}))),
+            w("POST", "/targets/archives", "/targets/archives", who, Form(&[("region", "611026001"), ("year", "2026")])),
+        ]);
         v.extend([
             w(
                 "POST",
@@ -337,6 +363,7 @@ pub(super) async fn county_a_snapshot(app: &TestApp, sup_a: &str, staff_a: &str)
         "/api/v1/regions?parent=611026",
         "/api/v1/reception-schedules?region=611026",
         "/api/v1/receptions?region=611026",
+        "/api/v1/points-rules?region=611026",
     ] {
         out.push(app.get(path, Some(sup_a)).await.json().await.unwrap());
     }

@@ -4,6 +4,7 @@
 //! and so does a table entry for a route that no longer exists.
 
 mod foreign;
+mod points;
 mod receptions;
 
 use foreign::foreign_writes_naming_existing_records_change_nothing;
@@ -436,6 +437,7 @@ fn specs() -> Vec<Spec> {
         s("GET", "/stats", "/stats?region=611026001", Roles(HANDLING, true), None),
     ];
     v.extend(receptions::specs());
+    v.extend(points::specs());
     v
 }
 
@@ -525,6 +527,7 @@ async fn every_route_answers_every_role_as_the_table_says(b: Backend) {
     let Some(app) = TestApp::spawn_with(b, settings).await else { return };
     let (case_a, code_a, user_a) = seed(&app).await;
     let r = receptions::seed(&app).await;
+    let p = points::seed(&app).await;
     let specs = specs();
     let routes: Vec<(String, String)> = app.policy.entries().map(|(m, p, _)| (m.to_owned(), p.to_owned())).collect();
     let missing: Vec<_> = routes.iter().filter(|(m, p)| !specs.iter().any(|s| s.method == m && s.route == p)).collect();
@@ -556,7 +559,9 @@ async fn every_route_answers_every_role_as_the_table_says(b: Backend) {
             .replace("{duty_a}", &r.duty.to_string())
             .replace("{swap_a}", &r.swap.to_string())
             .replace("{reception_a}", &r.reception.to_string())
-            .replace("{entry_a}", &r.entry.to_string());
+            .replace("{entry_a}", &r.entry.to_string())
+            .replace("{rules_a}", &p.rules.to_string())
+            .replace("{archive_a}", &p.archive.to_string());
         // Anonymous.
         let status = call(&app, spec, &url, None).await;
         let anon_ok = matches!(spec.who, Who::Public);
