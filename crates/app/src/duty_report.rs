@@ -39,9 +39,11 @@ pub struct Report {
 fn year_ms(year: i32) -> (i64, i64) {
     let tz = FixedOffset::east_opt(8 * 3600).expect("valid offset");
     let at = |y: i32| {
-        tz.from_local_datetime(&NaiveDate::from_ymd_opt(y, 1, 1).unwrap_or_default().and_hms_opt(0, 0, 0).unwrap_or_default())
-            .single()
-            .map_or(0, |t| t.timestamp_millis())
+        tz.from_local_datetime(
+            &NaiveDate::from_ymd_opt(y, 1, 1).unwrap_or_default().and_hms_opt(0, 0, 0).unwrap_or_default(),
+        )
+        .single()
+        .map_or(0, |t| t.timestamp_millis())
     };
     (at(year), at(year + 1))
 }
@@ -61,7 +63,8 @@ pub async fn build(app: &App, d: Deputy, year: i32) -> Result<Report> {
         })
         .collect();
     let count = |r: Rating| cases.iter().filter(|c| c.rating == r.label()).count();
-    let ratings = (count(Rating::Satisfied), count(Rating::Partly), count(Rating::Dissatisfied), count(Rating::Unrated));
+    let ratings =
+        (count(Rating::Satisfied), count(Rating::Partly), count(Rating::Dissatisfied), count(Rating::Unrated));
     let levels = d
         .data
         .levels
@@ -165,8 +168,13 @@ impl Report {
                     .iter()
                     .map(|(e, s)| {
                         let kind = DutyKind::parse(&e.kind).map_or("", |k| k.label());
-                        let what = if e.place.is_empty() { e.description.clone() } else { format!("{}（{}）", e.description, e.place) };
-                        let points = if s.capped { format!("{}（已达上限）", s.points) } else { s.points.to_string() };
+                        let what = if e.place.is_empty() {
+                            e.description.clone()
+                        } else {
+                            format!("{}（{}）", e.description, e.place)
+                        };
+                        let points =
+                            if s.capped { format!("{}（已达上限）", s.points) } else { s.points.to_string() };
                         vec![e.done_on.clone(), kind.into(), what, points]
                     })
                     .collect(),
@@ -313,7 +321,8 @@ pub async fn start_archive(app: &App, principal: &Principal, region: Option<&str
     tokio::spawn(async move {
         if let Err(e) = write_archive(&job, id, &county, year, deputies).await {
             tracing::warn!(archive = id, error = %e, "report archive failed");
-            let _ = liaison_store::points::archive_progress(&job.db, id, 0, "failed", "生成失败，请重试", job.now_ms()).await;
+            let _ = liaison_store::points::archive_progress(&job.db, id, 0, "failed", "生成失败，请重试", job.now_ms())
+                .await;
         }
     });
     Ok(id)
@@ -357,7 +366,11 @@ pub async fn archive(app: &App, principal: &Principal, id: i64) -> Result<Archiv
 }
 
 /// The latest archives of `region`, for whoever may read it.
-pub async fn archives(app: &App, principal: &Principal, region: &liaison_domain::region::RegionCode) -> Result<Vec<Archive>> {
+pub async fn archives(
+    app: &App,
+    principal: &Principal,
+    region: &liaison_domain::region::RegionCode,
+) -> Result<Vec<Archive>> {
     use liaison_domain::authz::{Action, Target};
     crate::check(principal, Action::OrgRead, Target::Region(region))?;
     Ok(liaison_store::points::archives(&app.db, &region.county_key(), region.as_str())

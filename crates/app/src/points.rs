@@ -162,8 +162,9 @@ pub async fn create(app: &App, principal: &Principal, region: Option<&str>, i: S
             } else {
                 "同一范围内的规则施行期不能重叠".to_string()
             };
-            return Err(Error::conflict("overlap", format!("与“{}”（{period}）的施行期重叠：{why}", s.set.name))
-                .field("from"));
+            return Err(
+                Error::conflict("overlap", format!("与“{}”（{period}）的施行期重叠：{why}", s.set.name)).field("from")
+            );
         }
         ends = Some(s);
     }
@@ -240,7 +241,9 @@ pub fn export(s: &RuleSet) -> Result<Vec<u8>> {
             headers: &["履职类别", "每次分值", "每月上限（分）", "每年上限（分）"],
             rows: &items,
         },
-        liaison_sheets::SheetOut { name: SHEET_TARGETS, headers: &["履职类别", "周期", "至少次数"], rows: &targets },
+        liaison_sheets::SheetOut {
+            name: SHEET_TARGETS, headers: &["履职类别", "周期", "至少次数"], rows: &targets
+        },
     ])
     .map_err(Error::internal)
 }
@@ -251,14 +254,17 @@ fn sheet_error(sheet: &str, row: usize, message: impl std::fmt::Display) -> Erro
 
 /// Reads a workbook written by [`export`] (or filled in by hand in its layout) into a set.
 pub fn import(bytes: &[u8]) -> Result<SetInput> {
-    let tables = liaison_sheets::read(bytes).map_err(|e| Error::invalid("invalid_file", e.to_string()).field("file"))?;
+    let tables =
+        liaison_sheets::read(bytes).map_err(|e| Error::invalid("invalid_file", e.to_string()).field("file"))?;
     let find = |name: &str| tables.iter().find(|t| t.sheet.trim() == name);
     let Some(rule) = find(SHEET_RULE) else {
-        return Err(Error::invalid("invalid_file", format!("缺少工作表“{SHEET_RULE}”（请先导出一份规则作为模板）")).field("file"));
+        return Err(Error::invalid("invalid_file", format!("缺少工作表“{SHEET_RULE}”（请先导出一份规则作为模板）"))
+            .field("file"));
     };
     let items = find(SHEET_ITEMS)
         .ok_or_else(|| Error::invalid("invalid_file", format!("缺少工作表“{SHEET_ITEMS}”")).field("file"))?;
-    let cell = |r: &liaison_sheets::Row, i: usize| r.cells.get(i).map(|c| c.text.trim().to_string()).unwrap_or_default();
+    let cell =
+        |r: &liaison_sheets::Row, i: usize| r.cells.get(i).map(|c| c.text.trim().to_string()).unwrap_or_default();
     let mut input = SetInput::default();
     for r in &rule.rows {
         let v = cell(r, 1);
@@ -284,8 +290,8 @@ pub fn import(bytes: &[u8]) -> Result<SetInput> {
     for r in items.rows.iter().filter(|r| !cell(r, 0).is_empty()) {
         let kind = DutyKind::parse(&cell(r, 0))
             .ok_or_else(|| sheet_error(SHEET_ITEMS, r.number, format!("不认识的履职类别“{}”", cell(r, 0))))?;
-        let points =
-            number(SHEET_ITEMS, r, 1, "每次分值")?.ok_or_else(|| sheet_error(SHEET_ITEMS, r.number, "请填写每次分值"))?;
+        let points = number(SHEET_ITEMS, r, 1, "每次分值")?
+            .ok_or_else(|| sheet_error(SHEET_ITEMS, r.number, "请填写每次分值"))?;
         input.items.push(Item {
             kind,
             points,
@@ -354,7 +360,8 @@ pub fn score_year(
         .collect();
     let total = scored.iter().map(|s| s.points).sum();
     let end = year_end(year, today);
-    let progress = points::in_force(sets, township, end).map(|s| points::progress(s, term, year, end)).unwrap_or_default();
+    let progress =
+        points::in_force(sets, township, end).map(|s| points::progress(s, term, year, end)).unwrap_or_default();
     let mut used: Vec<i64> = scored.iter().filter_map(|s| s.rule_set).collect();
     used.dedup();
     if let Some(s) = points::in_force(sets, township, end)
@@ -418,12 +425,18 @@ pub struct Behind {
 
 /// The deputies of `region` (default: the principal's first, for the township officer) and their
 /// targets in `year`: those behind first, then the rest, each with points and progress.
-pub async fn standing(app: &App, principal: &Principal, region: Option<&str>, year: i32) -> Result<(RegionCode, Vec<Behind>)> {
+pub async fn standing(
+    app: &App,
+    principal: &Principal,
+    region: Option<&str>,
+    year: i32,
+) -> Result<(RegionCode, Vec<Behind>)> {
     let region = crate::org::scoped_region(principal, Action::OrgWrite, region)?;
     let county = region.county_key();
     let sets = county_sets(app, &county).await?;
     let from = counted_from(&sets, year);
-    let rows = store::confirmed_in(&app.db, &county, region.as_str(), &from.to_string(), &format!("{year}-12-31")).await?;
+    let rows =
+        store::confirmed_in(&app.db, &county, region.as_str(), &from.to_string(), &format!("{year}-12-31")).await?;
     let deputies = org::deputies_under(&app.db, region.as_str(), false).await?;
     let end = year_end(year, app.today());
     let mut out = Vec::new();
@@ -436,7 +449,8 @@ pub async fn standing(app: &App, principal: &Principal, region: Option<&str>, ye
         let township = township_of(&d.data.region_code);
         let this_year: Vec<_> = term.iter().copied().filter(|(_, day)| day.year() == year).collect();
         let points = points::score(&this_year, &sets, township).iter().map(|s| s.points).sum();
-        let progress = points::in_force(&sets, township, end).map(|s| points::progress(s, &term, year, end)).unwrap_or_default();
+        let progress =
+            points::in_force(&sets, township, end).map(|s| points::progress(s, &term, year, end)).unwrap_or_default();
         let last_reminded = store::last_reminder(&app.db, d.id, year).await?;
         let levels = d
             .data
@@ -477,11 +491,17 @@ pub async fn remind_behind(app: &App, principal: &Principal, region: Option<&str
         if !store::note_reminder(&mut tx, d.id, year, &today, &actor).await? {
             continue;
         }
-        let behind: Vec<String> =
-            b.progress.iter().filter(|p| !p.met()).map(|p| format!("{}（已完成 {} 次）", p.describe(), p.done)).collect();
-        let body = format!("{} 代表：{year} 年度履职目标尚未完成：{}。请及时参加活动并登记。", b.name, behind.join("；"));
+        let behind: Vec<String> = b
+            .progress
+            .iter()
+            .filter(|p| !p.met())
+            .map(|p| format!("{}（已完成 {} 次）", p.describe(), p.done))
+            .collect();
+        let body =
+            format!("{} 代表：{year} 年度履职目标尚未完成：{}。请及时参加活动并登记。", b.name, behind.join("；"));
         let recipient = format!("deputy:{}", b.slug);
-        outbox::enqueue(&mut tx, &outbox::Message::plain(&d.data.county_code, &recipient, "履职目标提醒", &body), now).await?;
+        outbox::enqueue(&mut tx, &outbox::Message::plain(&d.data.county_code, &recipient, "履职目标提醒", &body), now)
+            .await?;
         sent += 1;
     }
     let ev = AuditEvent {

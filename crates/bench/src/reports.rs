@@ -41,7 +41,8 @@ pub(super) async fn run(base: &str, year: i32) -> anyhow::Result<Reports> {
     let t = Instant::now();
     for d in &standing {
         let slug = d["deputy"].as_str().context("slug")?;
-        let res = http.get(format!("{base}/api/v1/deputies/{slug}/points?year={year}")).bearer_auth(&token).send().await?;
+        let res =
+            http.get(format!("{base}/api/v1/deputies/{slug}/points?year={year}")).bearer_auth(&token).send().await?;
         if !res.status().is_success() {
             bail!("points of {slug}: {}", res.status());
         }
@@ -67,7 +68,8 @@ pub(super) async fn run(base: &str, year: i32) -> anyhow::Result<Reports> {
             Some("done") => {
                 let archive_s = t.elapsed().as_secs_f64();
                 let reports = a["done"].as_i64().unwrap_or(0);
-                let file = http.get(format!("{base}/api/v1/report-archives/{id}/file")).bearer_auth(&token).send().await?;
+                let file =
+                    http.get(format!("{base}/api/v1/report-archives/{id}/file")).bearer_auth(&token).send().await?;
                 if !file.status().is_success() || !file.bytes().await?.starts_with(b"PK") {
                     bail!("the archive did not download");
                 }

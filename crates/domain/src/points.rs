@@ -92,7 +92,7 @@ impl RuleSet {
                 ));
             }
             for cap in [i.month_cap, i.year_cap].into_iter().flatten() {
-                if cap < 1 || cap > 10 * MAX_POINTS {
+                if !(1..=10 * MAX_POINTS).contains(&cap) {
                     return Err(Invalid::new(
                         "items",
                         "invalid_cap",
@@ -107,7 +107,7 @@ impl RuleSet {
                 return Err(Invalid::new("targets", "duplicate_target", format!("“{}”的目标重复出现", t.kind.label())));
             }
             targets.push((t.kind, t.per));
-            if t.min < 1 || t.min > MAX_TARGET {
+            if !(1..=MAX_TARGET).contains(&t.min) {
                 return Err(Invalid::new(
                     "targets",
                     "invalid_target",

@@ -220,7 +220,14 @@ pub(crate) fn pages(doc: &Doc, glyphs: &mut Glyphs<'_>) -> Vec<Page> {
                 format!("{}　第 {} 页，共 {count} 页", doc.footer, i + 1)
             };
             let fw = w.width(&footer, 8.5);
-            ops.push(Op::Text { x: MARGIN_X + (WIDTH - fw) / 2.0, y: 36.0, size: 8.5, text: footer, gray: 0.4, bold: false });
+            ops.push(Op::Text {
+                x: MARGIN_X + (WIDTH - fw) / 2.0,
+                y: 36.0,
+                size: 8.5,
+                text: footer,
+                gray: 0.4,
+                bold: false,
+            });
             Page { bytes: emit(&ops, w.glyphs) }
         })
         .collect()
@@ -299,9 +306,13 @@ mod tests {
                 Block::Table {
                     widths: vec![1.0, 3.0, 1.0],
                     header: vec!["日期".into(), "内容".into(), "积分".into()],
-                    rows: (0..80).map(|i| vec![format!("2026-01-{:02}", i % 28 + 1), "为民办实事".into(), "2".into()]).collect(),
+                    rows: (0..80)
+                        .map(|i| vec![format!("2026-01-{:02}", i % 28 + 1), "为民办实事".into(), "2".into()])
+                        .collect(),
                 },
-                Block::Bar { label: "每年为民办实事至少 1 次".into(), percent: 100, note: "已完成".into() },
+                Block::Bar {
+                    label: "每年为民办实事至少 1 次".into(), percent: 100, note: "已完成".into()
+                },
             ],
         };
         let a = render(&doc, &font).unwrap();

@@ -101,9 +101,17 @@ pub enum Block {
     Heading(String),
     Para(String),
     /// Columns as shares of the page's width; the header repeats on each page the table spans.
-    Table { widths: Vec<f32>, header: Vec<String>, rows: Vec<Vec<String>> },
+    Table {
+        widths: Vec<f32>,
+        header: Vec<String>,
+        rows: Vec<Vec<String>>,
+    },
     /// A bar of `percent` (0–100) with a label, for progress toward a target.
-    Bar { label: String, percent: u32, note: String },
+    Bar {
+        label: String,
+        percent: u32,
+        note: String,
+    },
 }
 
 /// A document: its metadata title, its blocks, and a footer printed on every page with the page
@@ -118,7 +126,8 @@ pub struct Doc {
 /// Typesets `doc` with `font` into PDF bytes.
 pub fn render(doc: &Doc, font: &Font) -> Result<Vec<u8>, Error> {
     let face = font.face();
-    let mut glyphs = Glyphs { face: &face, scale: 1000.0 / font.units_per_em, remap: GlyphRemapper::new(), used: BTreeMap::new() };
+    let mut glyphs =
+        Glyphs { face: &face, scale: 1000.0 / font.units_per_em, remap: GlyphRemapper::new(), used: BTreeMap::new() };
     let pages = layout::pages(doc, &mut glyphs);
     write(doc, font, &pages, glyphs)
 }
@@ -159,7 +168,8 @@ fn compress(bytes: &[u8]) -> Vec<u8> {
 }
 
 fn write(doc: &Doc, font: &Font, pages: &[Page], glyphs: Glyphs<'_>) -> Result<Vec<u8>, Error> {
-    let subset = subsetter::subset(&font.data, font.index, &glyphs.remap).map_err(|e| Error::Subset(format!("{e:?}")))?;
+    let subset =
+        subsetter::subset(&font.data, font.index, &glyphs.remap).map_err(|e| Error::Subset(format!("{e:?}")))?;
     // A subset's tag is six capitals; derive it from the glyphs used so that it is stable.
     let mut h: u32 = 2166136261;
     for (gid, (c, _)) in &glyphs.used {

@@ -149,7 +149,11 @@ async fn load_demo(db: &Db) -> anyhow::Result<()> {
     let loaded = demo::load(db, SystemClock.now().timestamp_millis(), &pw).await?;
     println!(
         "演示数据已就绪：{} 个行政区划，新建 {} 个账号，新建 {} 件意见建议，新建 {} 个接待日安排，新增 {} 项履职登记",
-        loaded.regions, loaded.accounts_created, loaded.cases_created, loaded.schedules_created, loaded.register_entries
+        loaded.regions,
+        loaded.accounts_created,
+        loaded.cases_created,
+        loaded.schedules_created,
+        loaded.register_entries
     );
     for (kind, c) in &loaded.organisation.counts {
         println!("  {}：新增 {}，更新 {}，未变 {}", kind.label(), c.created, c.updated, c.unchanged);

@@ -86,12 +86,32 @@ impl Draw {
 
 /// What the demo deputies did, kind by kind: (kind, most a year, descriptions, places).
 const ACTIVITIES: &[(DutyKind, u64, &[&str], &[&str])] = &[
-    (DutyKind::Meeting, 3, &["列席县人大常委会会议", "出席县人民代表大会会议", "参加镇人民代表大会会议"], &["县人大常委会会议室", "县会议中心"]),
-    (DutyKind::Training, 2, &["参加代表履职能力培训", "参加“人大代表在行动”专题学习"], &["县委党校", "县人大常委会会议室"]),
+    (
+        DutyKind::Meeting,
+        3,
+        &["列席县人大常委会会议", "出席县人民代表大会会议", "参加镇人民代表大会会议"],
+        &["县人大常委会会议室", "县会议中心"],
+    ),
+    (
+        DutyKind::Training,
+        2,
+        &["参加代表履职能力培训", "参加“人大代表在行动”专题学习"],
+        &["县委党校", "县人大常委会会议室"],
+    ),
     (DutyKind::Inspection, 3, &["参加义务教育均衡发展调研", "参加秦岭生态保护视察"], &["", ""]),
     (DutyKind::LawCheck, 1, &["参加食品安全法执法检查", "参加道路交通安全法执法检查"], &[""]),
-    (DutyKind::Suggestion, 2, &["提出关于改善农村公路养护的建议", "提出关于增设社区养老服务站的建议", "提出关于支持木耳产业发展的建议"], &[""]),
-    (DutyKind::VoterContact, 8, &["走访联系选民，听取对村组道路的意见", "与联系的选民座谈，收集社情民意", "电话回访联系的选民"], &["", ""]),
+    (
+        DutyKind::Suggestion,
+        2,
+        &["提出关于改善农村公路养护的建议", "提出关于增设社区养老服务站的建议", "提出关于支持木耳产业发展的建议"],
+        &[""],
+    ),
+    (
+        DutyKind::VoterContact,
+        8,
+        &["走访联系选民，听取对村组道路的意见", "与联系的选民座谈，收集社情民意", "电话回访联系的选民"],
+        &["", ""],
+    ),
     (DutyKind::Deed, 3, &["协调修复村组道路损毁路段", "为困难群众联系冬季取暖物资", "协调解决小区停水问题"], &[""]),
     (DutyKind::Reception, 2, &["在联络站参加“5号见”接待选民", "参加联络站集中接待日"], &["联络站"]),
     (DutyKind::HomeVisit, 3, &["入户走访独居老人", "走访低保户了解生活情况"], &[""]),
@@ -170,7 +190,8 @@ pub async fn load(app: &App, actor: &str) -> Result<usize, StoreError> {
         }
         // Trainings in earlier years of the term, for the per-term target.
         if draw.next(3) > 0 {
-            let day = NaiveDate::from_ymd_opt(year - 1 - draw.next(3) as i32, 3 + draw.next(8) as u32, 10).expect("a date");
+            let day =
+                NaiveDate::from_ymd_opt(year - 1 - draw.next(3) as i32, 3 + draw.next(8) as u32, 10).expect("a date");
             entries.push((DutyKind::Training, day, "参加新任期代表履职培训".into(), "县委党校".into()));
         }
         if draw.next(25) == 0 {
@@ -207,7 +228,11 @@ pub async fn load(app: &App, actor: &str) -> Result<usize, StoreError> {
             let Some(id) = liaison_store::register::insert(&mut tx, &e, now).await? else { continue };
             if status != "pending" {
                 let row = liaison_store::register::get_tx(&mut tx, id).await?;
-                let note = if status == "rejected" { "缺少活动照片或签到表，请补充后重新登记" } else { "已核实" };
+                let note = if status == "rejected" {
+                    "缺少活动照片或签到表，请补充后重新登记"
+                } else {
+                    "已核实"
+                };
                 liaison_store::register::decide(&mut tx, &row, status, actor, note, now).await?;
             }
             added += 1;

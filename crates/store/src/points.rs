@@ -19,7 +19,8 @@ pub struct RuleSetRow {
     pub created_at: i64,
 }
 
-const SET: &str = "SELECT id, county_code, township_code, name, effective_from, effective_to, term_from, items, targets,
+const SET: &str =
+    "SELECT id, county_code, township_code, name, effective_from, effective_to, term_from, items, targets,
     created_by, created_at FROM points_rule_sets";
 
 /// A county's rule sets, the county's own and its townships', oldest first.
@@ -87,7 +88,13 @@ pub async fn last_reminder(db: &Db, deputy_id: i64, year: i32) -> Result<Option<
 
 /// Confirmed entries `(deputy_id, kind, done_on)` of a county's deputies under `region` from
 /// `from` to `to`, by deputy, date and entry (for reports and the township's list).
-pub async fn confirmed_in(db: &Db, county: &str, region: &str, from: &str, to: &str) -> Result<Vec<(i64, String, String)>> {
+pub async fn confirmed_in(
+    db: &Db,
+    county: &str,
+    region: &str,
+    from: &str,
+    to: &str,
+) -> Result<Vec<(i64, String, String)>> {
     on_read!(db, p => sqlx::query_as(
         "SELECT deputy_id, kind, done_on FROM duty_entries WHERE county_code = $1 AND status = 'confirmed'
            AND (region_code = $2 OR region_code LIKE $3) AND done_on >= $4 AND done_on <= $5
@@ -110,10 +117,17 @@ pub struct ArchiveRow {
     pub updated_at: i64,
 }
 
-const ARCHIVE: &str =
-    "SELECT id, county_code, region_code, year, status, done, total, error, created_by, created_at, updated_at FROM report_archives";
+const ARCHIVE: &str = "SELECT id, county_code, region_code, year, status, done, total, error, created_by, created_at, updated_at FROM report_archives";
 
-pub async fn new_archive(tx: &mut Tx, county: &str, region: &str, year: i32, total: i64, by: &str, now_ms: i64) -> Result<i64> {
+pub async fn new_archive(
+    tx: &mut Tx,
+    county: &str,
+    region: &str,
+    year: i32,
+    total: i64,
+    by: &str,
+    now_ms: i64,
+) -> Result<i64> {
     on_tx!(tx, c => sqlx::query_scalar(
         "INSERT INTO report_archives (county_code, region_code, year, status, done, total, created_by, created_at, updated_at)
          VALUES ($1, $2, $3, 'running', 0, $4, $5, $6, $6) RETURNING id")

@@ -20,7 +20,10 @@ async fn seed(app: &TestApp) -> String {
             "/api/v1/deputies",
             json!({"slug": "d2", "name": "代表乙", "gender": "男", "levels": "乡镇", "region": "611026001", "stations": "st-a"}),
         ),
-        ("/api/v1/deputies", json!({"slug": "d3", "name": "代表丙", "gender": "男", "levels": "县级", "region": "611026101"})),
+        (
+            "/api/v1/deputies",
+            json!({"slug": "d3", "name": "代表丙", "gender": "男", "levels": "县级", "region": "611026101"}),
+        ),
     ] {
         let res = app.post_json(path, Some(&sup), &body).await;
         assert!(res.status().is_success(), "{path}: {}", res.text().await.unwrap());
@@ -129,12 +132,16 @@ async fn next_years_rules_leave_this_years_report_unchanged(b: Backend) {
 
     let before = pdf(&app, &sup, "d1", 2026).await;
     let text = poppler("pdftotext", &before).replace(char::is_whitespace, "");
-    for word in ["代表甲2026年度履职报告", "学习培训", "为民办实事", "联系选民", "积分办法（第一版）"] {
+    for word in ["代表甲2026年度履职报告", "学习培训", "为民办实事", "联系选民", "积分办法（第一版）"]
+    {
         assert!(text.contains(word), "{word} in the PDF's text:\n{text}");
     }
     let fonts = poppler("pdffonts", &before);
     let font = fonts.lines().nth(2).unwrap_or_default();
-    assert!(font.contains("CID TrueType") && font.contains("yes yes yes"), "embedded, subset, with a Unicode map:\n{fonts}");
+    assert!(
+        font.contains("CID TrueType") && font.contains("yes yes yes"),
+        "embedded, subset, with a Unicode map:\n{fonts}"
+    );
 
     // Refused, changing nothing: a version overlapping the one in force; a version that would
     // follow it from a day already past; a set with a kind twice; an unknown kind.
@@ -218,7 +225,10 @@ async fn next_years_rules_leave_this_years_report_unchanged(b: Backend) {
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    assert_eq!((status["status"].as_str(), status["done"].as_i64(), status["total"].as_i64()), (Some("done"), Some(2), Some(2)));
+    assert_eq!(
+        (status["status"].as_str(), status["done"].as_i64(), status["total"].as_i64()),
+        (Some("done"), Some(2), Some(2))
+    );
     let res = app.get(&format!("/api/v1/report-archives/{id}/file"), Some(&officer)).await;
     assert_eq!(res.status(), StatusCode::OK);
     let bytes = res.bytes().await.unwrap();
@@ -278,13 +288,20 @@ async fn rules_travel_as_xlsx_and_targets_remind_once(b: Backend) {
         vec!["适用乡镇代码".into(), "611026001".into()],
         vec!["施行日期".into(), "2026-07-01".into()],
     ];
-    let items = vec![vec!["为民办实事".to_string(), "2".into(), "".into(), "".into()], vec!["无故缺席".into(), "-2".into()]];
+    let items =
+        vec![vec!["为民办实事".to_string(), "2".into(), "".into(), "".into()], vec!["无故缺席".into(), "-2".into()]];
     let targets = vec![vec!["为民办实事".to_string(), "每年".into(), "1".into()]];
     let sheet = |items: &[Vec<String>]| {
         liaison_sheets::write_xlsx(&[
             liaison_sheets::SheetOut { name: "规则", headers: &["项目", "内容"], rows: &rule },
-            liaison_sheets::SheetOut { name: "计分项目", headers: &["履职类别", "每次分值", "每月上限", "每年上限"], rows: items },
-            liaison_sheets::SheetOut { name: "履职目标", headers: &["履职类别", "周期", "至少次数"], rows: &targets },
+            liaison_sheets::SheetOut {
+                name: "计分项目",
+                headers: &["履职类别", "每次分值", "每月上限", "每年上限"],
+                rows: items,
+            },
+            liaison_sheets::SheetOut {
+                name: "履职目标", headers: &["履职类别", "周期", "至少次数"], rows: &targets
+            },
         ])
         .unwrap()
     };
@@ -292,7 +309,10 @@ async fn rules_travel_as_xlsx_and_targets_remind_once(b: Backend) {
     let res = import(officer.clone(), "611026001", sheet(&bad)).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body: Value = res.json().await.unwrap();
-    assert!(body["error"]["message"].as_str().unwrap().contains("计分项目”第 2 行：不认识的履职类别“打麻将”"), "{body}");
+    assert!(
+        body["error"]["message"].as_str().unwrap().contains("计分项目”第 2 行：不认识的履职类别“打麻将”"),
+        "{body}"
+    );
     let zhenan = app.token_for("zhenan", "county_supervisor", "region:611025", "611025").await;
     assert_eq!(import(zhenan.clone(), "611026001", sheet(&items)).await.status(), StatusCode::FORBIDDEN);
     assert_eq!(sets(&app, &sup).await.len(), 1, "nothing was added");
@@ -305,7 +325,10 @@ async fn rules_travel_as_xlsx_and_targets_remind_once(b: Backend) {
     let xialiang = app.token_for("xialiang", "township_officer", "region:611026101", "611026").await;
     assert!(sets(&app, &xialiang).await.iter().all(|s| s["township"].is_null()));
     let own_id = own["id"].as_i64().unwrap();
-    assert_eq!(app.get(&format!("/api/v1/points-rules/{own_id}"), Some(&xialiang)).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.get(&format!("/api/v1/points-rules/{own_id}"), Some(&xialiang)).await.status(),
+        StatusCode::FORBIDDEN
+    );
 
     // Targets: both 乾佑 deputies are behind; the reminder goes once a day.
     let res = app.get("/api/v1/duty-targets", Some(&officer)).await;
@@ -321,7 +344,10 @@ async fn rules_travel_as_xlsx_and_targets_remind_once(b: Backend) {
     assert_eq!(sent.iter().filter(|(_, subject, _)| subject == "履职目标提醒").count(), 1, "{sent:?}");
     assert_eq!(app.get("/api/v1/duty-targets?region=611026001", Some(&xialiang)).await.status(), StatusCode::FORBIDDEN);
     let d1 = deputy_token(&app, "dep-d1").await;
-    assert_eq!(app.post_json("/api/v1/duty-targets/remind", Some(&d1), &json!({})).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.post_json("/api/v1/duty-targets/remind", Some(&d1), &json!({})).await.status(),
+        StatusCode::FORBIDDEN
+    );
 
     // Rankings: the county's deputies by points, per level too.
     entered(&app, "dep-d2", &officer, "deed", "2026-06-01").await;
@@ -335,10 +361,7 @@ async fn rules_travel_as_xlsx_and_targets_remind_once(b: Backend) {
     assert_eq!(all.rows.len(), 3);
     assert!(tables.iter().any(|t| t.sheet == "县人大代表" && t.rows.len() == 2));
     assert_eq!(app.get("/api/v1/rankings.xlsx", Some(&zhenan)).await.status(), StatusCode::OK, "their own county");
-    assert_eq!(
-        app.get("/api/v1/rankings.xlsx?region=611026", Some(&zhenan)).await.status(),
-        StatusCode::FORBIDDEN
-    );
+    assert_eq!(app.get("/api/v1/rankings.xlsx?region=611026", Some(&zhenan)).await.status(), StatusCode::FORBIDDEN);
     let log = app
         .get("/api/v1/audit?limit=100", Some(&app.token_for("aud", "auditor", "region:611026", "611026").await))
         .await

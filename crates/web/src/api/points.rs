@@ -85,7 +85,12 @@ impl From<Stored> for RuleSetBody {
             items: set
                 .items
                 .iter()
-                .map(|i| ItemBody { kind: i.kind.as_str().into(), points: i.points, month_cap: i.month_cap, year_cap: i.year_cap })
+                .map(|i| ItemBody {
+                    kind: i.kind.as_str().into(),
+                    points: i.points,
+                    month_cap: i.month_cap,
+                    year_cap: i.year_cap,
+                })
                 .collect(),
             targets: set
                 .targets
@@ -121,7 +126,9 @@ impl RuleSetRequest {
         let items = self
             .items
             .into_iter()
-            .map(|i| Ok(Item { kind: parse_kind(&i.kind)?, points: i.points, month_cap: i.month_cap, year_cap: i.year_cap }))
+            .map(|i| {
+                Ok(Item { kind: parse_kind(&i.kind)?, points: i.points, month_cap: i.month_cap, year_cap: i.year_cap })
+            })
             .collect::<Result<Vec<_>, Error>>()
             .map_err(|e| e.field("items"))?;
         let targets = self
@@ -182,7 +189,11 @@ pub async fn create(
 /// One version of the points rules.
 #[utoipa::path(get, path = "/api/v1/points-rules/{id}", tag = "points", params(("id" = i64, Path)), security(("bearer" = [])),
     responses((status = 200, body = RuleSetBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn get(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<i64>) -> Result<Json<RuleSetBody>, ApiError> {
+pub async fn get(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<RuleSetBody>, ApiError> {
     Ok(Json(points::get(&state.app, &caller.principal, id).await?.into()))
 }
 
@@ -190,7 +201,11 @@ pub async fn get(State(state): State<AppState>, caller: Caller, ApiPath(id): Api
 #[utoipa::path(get, path = "/api/v1/points-rules/{id}/xlsx", tag = "points", params(("id" = i64, Path)), security(("bearer" = [])),
     responses((status = 200, description = "the workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn export(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<i64>) -> Result<Response, ApiError> {
+pub async fn export(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Response, ApiError> {
     let s = points::get(&state.app, &caller.principal, id).await?;
     let bytes = points::export(&s.set)?;
     Ok(download(bytes, XLSX, &format!("points-rules-{id}.xlsx"), &format!("积分规则-{}.xlsx", s.set.name)))
@@ -297,7 +312,12 @@ pub async fn deputy_points(
         by_kind: y
             .by_kind
             .iter()
-            .map(|(k, n, p)| KindPoints { kind: k.as_str().into(), kind_label: k.label().into(), count: *n, points: *p })
+            .map(|(k, n, p)| KindPoints {
+                kind: k.as_str().into(),
+                kind_label: k.label().into(),
+                count: *n,
+                points: *p,
+            })
             .collect(),
         progress: y.progress.iter().map(ProgressBody::from).collect(),
         entries: y
@@ -400,7 +420,11 @@ pub async fn remind(
 #[utoipa::path(get, path = "/api/v1/rankings.xlsx", tag = "points", params(RegionYear), security(("bearer" = [])),
     responses((status = 200, description = "the workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn rankings(State(state): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<RegionYear>) -> Result<Response, ApiError> {
+pub async fn rankings(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<RegionYear>,
+) -> Result<Response, ApiError> {
     let year = year_or_now(&state, q.year);
     let bytes = duty_report::rankings(&state.app, &caller.principal, q.region.as_deref(), year).await?;
     Ok(download(bytes, XLSX, &format!("rankings-{year}.xlsx"), &format!("{year}年度代表履职积分排名.xlsx")))
@@ -456,7 +480,11 @@ pub async fn start_archive(
 /// How far an archive's job has got.
 #[utoipa::path(get, path = "/api/v1/report-archives/{id}", tag = "points", params(("id" = i64, Path)), security(("bearer" = [])),
     responses((status = 200, body = ArchiveBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn archive(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<i64>) -> Result<Json<ArchiveBody>, ApiError> {
+pub async fn archive(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<ArchiveBody>, ApiError> {
     Ok(Json(duty_report::archive(&state.app, &caller.principal, id).await?.into()))
 }
 
@@ -464,8 +492,17 @@ pub async fn archive(State(state): State<AppState>, caller: Caller, ApiPath(id):
 #[utoipa::path(get, path = "/api/v1/report-archives/{id}/file", tag = "points", params(("id" = i64, Path)), security(("bearer" = [])),
     responses((status = 200, description = "the archive", content_type = "application/zip"),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-pub async fn archive_file(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<i64>) -> Result<Response, ApiError> {
+pub async fn archive_file(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Response, ApiError> {
     let a = duty_report::archive(&state.app, &caller.principal, id).await?;
     let bytes = duty_report::archive_file(&state.app, &caller.principal, id).await?;
-    Ok(download(bytes, "application/zip", &format!("reports-{}-{id}.zip", a.year), &format!("{}年度履职报告-{id}.zip", a.year)))
+    Ok(download(
+        bytes,
+        "application/zip",
+        &format!("reports-{}-{id}.zip", a.year),
+        &format!("{}年度履职报告-{id}.zip", a.year),
+    ))
 }

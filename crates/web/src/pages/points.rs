@@ -32,7 +32,9 @@ pub struct Bar {
 }
 
 pub fn bars(p: &[Progress]) -> Vec<Bar> {
-    p.iter().map(|p| Bar { label: p.describe(), done: p.done, value: p.done.min(p.min), min: p.min, met: p.met() }).collect()
+    p.iter()
+        .map(|p| Bar { label: p.describe(), done: p.done, value: p.done.min(p.min), min: p.min, met: p.met() })
+        .collect()
 }
 
 /// A set as the page shows it.
@@ -116,7 +118,11 @@ async fn names(state: &AppState, county: &str) -> Result<HashMap<String, String>
 }
 
 /// `/points`: the points rules that apply under the caller's region.
-pub async fn rules(State(state): State<AppState>, caller: Caller, Query(q): Query<RegionQuery>) -> Result<Response, PageError> {
+pub async fn rules(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<RegionQuery>,
+) -> Result<Response, PageError> {
     let notice = match q.done.as_deref() {
         Some("created") => "新版本已保存。",
         _ => "",
@@ -177,7 +183,9 @@ async fn rules_page(
     }
     let mut townships: Vec<(String, String)> = names
         .iter()
-        .filter(|(code, _)| code.len() == 9 && (code.starts_with(region.as_str()) || region.as_str().starts_with(code.as_str())))
+        .filter(|(code, _)| {
+            code.len() == 9 && (code.starts_with(region.as_str()) || region.as_str().starts_with(code.as_str()))
+        })
         .map(|(c, n)| (c.clone(), n.clone()))
         .collect();
     townships.sort();
@@ -206,9 +214,9 @@ fn form_input(f: &HashMap<String, String>) -> Result<SetInput, liaison_app::Erro
         if v.is_empty() {
             return Ok(None);
         }
-        v.parse::<i32>()
-            .map(Some)
-            .map_err(|_| liaison_app::Error::invalid("invalid_number", format!("“{label}”的{what}应为整数")).field("items"))
+        v.parse::<i32>().map(Some).map_err(|_| {
+            liaison_app::Error::invalid("invalid_number", format!("“{label}”的{what}应为整数")).field("items")
+        })
     };
     let mut items = Vec::new();
     for k in DutyKind::ALL {
@@ -254,7 +262,9 @@ pub async fn create(
         Err(e) => Err(e),
     };
     match result.map_err(ApiError::from) {
-        Ok(_) => Ok(Redirect::to(&format!("/points?done=created&region={}", q.region.unwrap_or_default())).into_response()),
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/points?done=created&region={}", q.region.unwrap_or_default())).into_response())
+        }
         Err(e) if e.status.is_client_error() && e.status != StatusCode::FORBIDDEN => {
             rules_page(&state, &caller, q.region.as_deref(), f, e.message, "").await
         }
@@ -271,13 +281,18 @@ pub async fn import(
 ) -> Result<Response, PageError> {
     liaison_app::org::scoped_region(&caller.principal, Action::OrgWrite, q.region.as_deref())?;
     let mut file = None;
-    while let Some(field) =
-        form.next_field().await.map_err(|_| ApiError::bad_request("invalid_upload", "上传内容不完整，请重新选择文件"))?
+    while let Some(field) = form
+        .next_field()
+        .await
+        .map_err(|_| ApiError::bad_request("invalid_upload", "上传内容不完整，请重新选择文件"))?
     {
         if field.name() == Some("file") {
-            file = Some(field.bytes().await.map_err(|_| {
-                ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", "文件过大")
-            })?);
+            file = Some(
+                field
+                    .bytes()
+                    .await
+                    .map_err(|_| ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", "文件过大"))?,
+            );
         }
     }
     let result = match file.filter(|b| !b.is_empty()) {
@@ -288,16 +303,23 @@ pub async fn import(
         },
     };
     match result.map_err(ApiError::from) {
-        Ok(_) => Ok(Redirect::to(&format!("/points?done=created&region={}", q.region.unwrap_or_default())).into_response()),
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/points?done=created&region={}", q.region.unwrap_or_default())).into_response())
+        }
         Err(e) if e.status.is_client_error() && e.status != StatusCode::FORBIDDEN => {
-            rules_page(&state, &caller, q.region.as_deref(), HashMap::new(), format!("导入失败：{}", e.message), "").await
+            rules_page(&state, &caller, q.region.as_deref(), HashMap::new(), format!("导入失败：{}", e.message), "")
+                .await
         }
         Err(e) => Err(PageError(e)),
     }
 }
 
 /// A version as xlsx.
-pub async fn export(State(state): State<AppState>, caller: Caller, PagePath(id): PagePath<i64>) -> Result<Response, PageError> {
+pub async fn export(
+    State(state): State<AppState>,
+    caller: Caller,
+    PagePath(id): PagePath<i64>,
+) -> Result<Response, PageError> {
     let s = points::get(&state.app, &caller.principal, id).await?;
     let bytes = points::export(&s.set)?;
     Ok(download(bytes, XLSX, &format!("points-rules-{id}.xlsx"), &format!("积分规则-{}.xlsx", s.set.name)))
@@ -350,9 +372,15 @@ struct TargetsPage {
 }
 
 /// `/targets`: the region's deputies with their points and targets, those behind first.
-pub async fn targets(State(state): State<AppState>, caller: Caller, Query(q): Query<RegionQuery>) -> Result<Response, PageError> {
+pub async fn targets(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<RegionQuery>,
+) -> Result<Response, PageError> {
     let notice = match q.done.as_deref() {
-        Some(n) if n.starts_with("reminded-") => format!("已向 {} 名未达标代表发送提醒（今天已提醒过的不再重复）。", &n[9..]),
+        Some(n) if n.starts_with("reminded-") => {
+            format!("已向 {} 名未达标代表发送提醒（今天已提醒过的不再重复）。", &n[9..])
+        }
         _ => String::new(),
     };
     targets_page(&state, &caller, q.region.as_deref(), q.year, notice, String::new()).await
@@ -394,7 +422,8 @@ async fn targets_page(
             last_reminded: b.last_reminded.unwrap_or_default(),
         })
         .collect();
-    let archives = duty_report::archives(&state.app, &caller.principal, &region).await?.into_iter().map(archive_row).collect();
+    let archives =
+        duty_report::archives(&state.app, &caller.principal, &region).await?.into_iter().map(archive_row).collect();
     let status = if error.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let html = render(&TargetsPage {
         nav: Nav::for_caller(caller),
@@ -420,7 +449,11 @@ pub struct RegionYearForm {
 }
 
 /// Reminds the deputies behind their targets, then back to the list.
-pub async fn remind(State(state): State<AppState>, caller: Caller, PageForm(f): PageForm<RegionYearForm>) -> Result<Response, PageError> {
+pub async fn remind(
+    State(state): State<AppState>,
+    caller: Caller,
+    PageForm(f): PageForm<RegionYearForm>,
+) -> Result<Response, PageError> {
     let year = f.year.unwrap_or_else(|| state.app.today().year());
     let region = Some(f.region.as_str()).filter(|r| !r.is_empty());
     match points::remind_behind(&state.app, &caller.principal, region, year).await.map_err(ApiError::from) {
@@ -433,7 +466,11 @@ pub async fn remind(State(state): State<AppState>, caller: Caller, PageForm(f): 
 }
 
 /// Rankings as xlsx.
-pub async fn rankings(State(state): State<AppState>, caller: Caller, Query(q): Query<RegionQuery>) -> Result<Response, PageError> {
+pub async fn rankings(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<RegionQuery>,
+) -> Result<Response, PageError> {
     let year = q.year.unwrap_or_else(|| state.app.today().year());
     let bytes = duty_report::rankings(&state.app, &caller.principal, q.region.as_deref(), year).await?;
     Ok(download(bytes, XLSX, &format!("rankings-{year}.xlsx"), &format!("{year}年度代表履职积分排名.xlsx")))
@@ -449,7 +486,10 @@ pub async fn start_archive(
     let region = Some(f.region.as_str()).filter(|r| !r.is_empty());
     match duty_report::start_archive(&state.app, &caller.principal, region, year).await.map_err(ApiError::from) {
         Ok(id) => Ok(Redirect::to(&format!("/targets/archives/{id}")).into_response()),
-        Err(e) if e.status.is_client_error() && e.status != StatusCode::FORBIDDEN || e.status == StatusCode::SERVICE_UNAVAILABLE => {
+        Err(e)
+            if e.status.is_client_error() && e.status != StatusCode::FORBIDDEN
+                || e.status == StatusCode::SERVICE_UNAVAILABLE =>
+        {
             targets_page(&state, &caller, region, Some(year), String::new(), e.message).await
         }
         Err(e) => Err(PageError(e)),
@@ -467,10 +507,17 @@ struct ArchivePage {
 }
 
 /// An archive's progress, reloading itself while the job runs; the download once done.
-pub async fn archive(State(state): State<AppState>, caller: Caller, PagePath(id): PagePath<i64>) -> Result<Response, PageError> {
+pub async fn archive(
+    State(state): State<AppState>,
+    caller: Caller,
+    PagePath(id): PagePath<i64>,
+) -> Result<Response, PageError> {
     let a = duty_report::archive(&state.app, &caller.principal, id).await?;
-    let names = names(&state, &liaison_domain::region::RegionCode::parse(&a.region_code).map_err(ApiError::internal)?.county_key())
-        .await?;
+    let names = names(
+        &state,
+        &liaison_domain::region::RegionCode::parse(&a.region_code).map_err(ApiError::internal)?.county_key(),
+    )
+    .await?;
     Ok(render(&ArchivePage {
         nav: Nav::for_caller(&caller),
         running: a.status == "running",
@@ -482,10 +529,19 @@ pub async fn archive(State(state): State<AppState>, caller: Caller, PagePath(id)
 }
 
 /// A finished archive.
-pub async fn archive_file(State(state): State<AppState>, caller: Caller, PagePath(id): PagePath<i64>) -> Result<Response, PageError> {
+pub async fn archive_file(
+    State(state): State<AppState>,
+    caller: Caller,
+    PagePath(id): PagePath<i64>,
+) -> Result<Response, PageError> {
     let a = duty_report::archive(&state.app, &caller.principal, id).await?;
     let bytes = duty_report::archive_file(&state.app, &caller.principal, id).await?;
-    Ok(download(bytes, "application/zip", &format!("reports-{}-{id}.zip", a.year), &format!("{}年度履职报告-{id}.zip", a.year)))
+    Ok(download(
+        bytes,
+        "application/zip",
+        &format!("reports-{}-{id}.zip", a.year),
+        &format!("{}年度履职报告-{id}.zip", a.year),
+    ))
 }
 
 #[derive(Template)]
@@ -524,7 +580,8 @@ pub async fn report(
         .entries
         .iter()
         .map(|(e, s)| {
-            let what = if e.place.is_empty() { e.description.clone() } else { format!("{}（{}）", e.description, e.place) };
+            let what =
+                if e.place.is_empty() { e.description.clone() } else { format!("{}（{}）", e.description, e.place) };
             let points = if s.capped { format!("{}（已达上限）", s.points) } else { s.points.to_string() };
             (e.done_on.clone(), DutyKind::parse(&e.kind).map_or("", |k| k.label()), what, points)
         })

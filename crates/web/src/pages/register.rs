@@ -193,10 +193,7 @@ async fn deputy_page(
         rules: if scored.sets.is_empty() {
             "本年度还没有施行中的积分规则，各项暂不计分。".into()
         } else {
-            format!(
-                "按{}计分。",
-                scored.sets.iter().map(|s| format!("“{}”", s.name)).collect::<Vec<_>>().join("、")
-            )
+            format!("按{}计分。", scored.sets.iter().map(|s| format!("“{}”", s.name)).collect::<Vec<_>>().join("、"))
         },
         may_decide,
         error,

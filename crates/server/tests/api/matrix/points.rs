@@ -35,7 +35,13 @@ pub(super) fn specs() -> Vec<Spec> {
     let s = |method, route, url, who, body| Spec { method, route, url, who, body };
     vec![
         s("GET", "/api/v1/points-rules", "/api/v1/points-rules?region=611026001", Roles(HANDLING, true), None),
-        s("POST", "/api/v1/points-rules", "/api/v1/points-rules?region=611026001", Roles(HANDLING, true), Json(rules_body())),
+        s(
+            "POST",
+            "/api/v1/points-rules",
+            "/api/v1/points-rules?region=611026001",
+            Roles(HANDLING, true),
+            Json(rules_body()),
+        ),
         s("GET", "/api/v1/points-rules/{id}", "/api/v1/points-rules/{rules_a}", Roles(HANDLING, true), None),
         s("GET", "/api/v1/points-rules/{id}/xlsx", "/api/v1/points-rules/{rules_a}/xlsx", Roles(HANDLING, true), None),
         s(
@@ -46,9 +52,21 @@ pub(super) fn specs() -> Vec<Spec> {
             Bytes(b"not a workbook", "application/octet-stream"),
         ),
         s("GET", "/api/v1/deputies/{slug}/points", "/api/v1/deputies/dep-a/points", Roles(REGISTER, true), None),
-        s("GET", "/api/v1/deputies/{slug}/report.pdf", "/api/v1/deputies/dep-a/report.pdf", Roles(REGISTER, true), None),
+        s(
+            "GET",
+            "/api/v1/deputies/{slug}/report.pdf",
+            "/api/v1/deputies/dep-a/report.pdf",
+            Roles(REGISTER, true),
+            None,
+        ),
         s("GET", "/api/v1/duty-targets", "/api/v1/duty-targets?region=611026001", Roles(HANDLING, true), None),
-        s("POST", "/api/v1/duty-targets/remind", "/api/v1/duty-targets/remind?region=611026001", Roles(HANDLING, true), None),
+        s(
+            "POST",
+            "/api/v1/duty-targets/remind",
+            "/api/v1/duty-targets/remind?region=611026001",
+            Roles(HANDLING, true),
+            None,
+        ),
         s("GET", "/api/v1/rankings.xlsx", "/api/v1/rankings.xlsx?region=611026001", Roles(HANDLING, true), None),
         s(
             "POST",
