@@ -140,11 +140,27 @@ fn check_input(app: &App, i: &EntryInput) -> Result<Checked> {
     Ok(Checked { kind, done_on, place, description })
 }
 
+/// Refuses an activity dated before the current term began: the term's first day is the one the
+/// points rules in force today for the deputy give (`term_from`); without rules, no check.
+async fn check_term(app: &App, d: &Deputy, done_on: NaiveDate) -> Result<()> {
+    let sets = crate::points::county_sets(app, &d.data.county_code).await?;
+    let township = crate::points::township_of(&d.data.region_code);
+    let term = liaison_domain::points::in_force(&sets, township, app.today()).and_then(|s| s.term_from);
+    match term {
+        Some(t) if done_on < t => {
+            Err(Error::invalid("before_term", format!("履职日期早于本届任期（{t} 起），不能登记在本届履职登记簿中"))
+                .field("done_on"))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Enters an activity in a deputy's register, pending the township's confirmation.
 pub async fn add(app: &App, principal: &Principal, deputy: &str, i: EntryInput) -> Result<i64> {
     let d = org::deputy_by_slug(&app.db, deputy.trim()).await?.filter(|d| d.active).ok_or(Error::NotFound)?;
     may_enter(app, principal, &d).await?;
     let c = check_input(app, &i)?;
+    check_term(app, &d, c.done_on).await?;
     let now = app.now_ms();
     let mut tx = app.db.begin().await?;
     let e = NewEntry {
@@ -180,6 +196,7 @@ pub async fn correct(app: &App, principal: &Principal, id: i64, i: EntryInput) -
     let d = org::deputy_by_slug(&app.db, &e.deputy_slug).await?.ok_or(Error::NotFound)?;
     may_enter(app, principal, &d).await?;
     let c = check_input(app, &i)?;
+    check_term(app, &d, c.done_on).await?;
     let now = app.now_ms();
     let mut tx = app.db.begin().await?;
     store::correct(

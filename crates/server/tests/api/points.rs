@@ -108,6 +108,21 @@ async fn next_years_rules_leave_this_years_report_unchanged(b: Backend) {
     let res = app.post_json("/api/v1/points-rules", Some(&sup), &v1()).await;
     assert_eq!(res.status(), StatusCode::CREATED, "{}", res.text().await.unwrap());
     let first = res.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    // Before the term the rules name (2021-10-01): refused, nothing entered.
+    let res = app
+        .post_json(
+            "/api/v1/deputies/d1/register",
+            Some(&deputy_token(&app, "dep-d1").await),
+            &json!({"kind": "training", "done_on": "2021-09-30", "description": "上届的培训"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(
+        (body["error"]["code"].as_str(), body["error"]["field"].as_str()),
+        (Some("before_term"), Some("done_on"))
+    );
+    assert!(body["error"]["message"].as_str().unwrap().contains("早于本届任期"), "{body}");
     entered(&app, "dep-d1", &officer, "training", "2026-03-01").await;
     entered(&app, "dep-d1", &officer, "deed", "2026-04-01").await;
     entered(&app, "dep-d1", &officer, "deed", "2026-04-10").await;

@@ -89,6 +89,8 @@ struct RulesPage {
     region_name: String,
     sets: Vec<SetView>,
     may_write: bool,
+    /// May make the county's own rules (else only a township's).
+    may_county: bool,
     items: Vec<FormItem>,
     /// (index, kind, per, min) of the targets' rows.
     targets: Vec<(usize, String, String, String)>,
@@ -142,6 +144,9 @@ async fn rules_page(
     let names = names(state, &region.county_key()).await?;
     let today = state.app.today();
     let may_write = authz::authorize(&caller.principal, Action::OrgWrite, AuthTarget::Region(&region)).is_ok();
+    // A township officer makes their township's own rules, never the county's.
+    let county = liaison_domain::region::RegionCode::parse(&region.county_key()).map_err(ApiError::internal)?;
+    let may_county = authz::authorize(&caller.principal, Action::OrgWrite, AuthTarget::Region(&county)).is_ok();
     // The form starts from the set in force today for the region (the township's, else the county's).
     let township = points::township_of(region.as_str());
     let base: Vec<liaison_domain::points::RuleSet> = sets.iter().map(|s| s.set.clone()).collect();
@@ -181,6 +186,9 @@ async fn rules_page(
         v.insert("term_from".into(), current.and_then(|s| s.term_from).map(|d| d.to_string()).unwrap_or_default());
         v.insert("township".into(), current.and_then(|s| s.township.clone()).unwrap_or_default());
     }
+    if !may_county && v.get("township").is_none_or(|t| t.is_empty()) {
+        v.insert("township".into(), township.to_string());
+    }
     let mut townships: Vec<(String, String)> = names
         .iter()
         .filter(|(code, _)| {
@@ -196,6 +204,7 @@ async fn rules_page(
         region: region.as_str().into(),
         sets: sets.iter().rev().map(|s| view(s, today, &names)).collect(),
         may_write,
+        may_county,
         items,
         targets,
         kinds: DutyKind::ALL.iter().map(|k| (k.as_str(), k.label())).collect(),

@@ -463,6 +463,8 @@ pub async fn station(
 #[derive(Template)]
 #[template(path = "public_deputy.html")]
 struct DeputyPage {
+    /// Progress toward this year's targets.
+    targets: Vec<super::points::Bar>,
     nav: Nav,
     head: Head,
     contact: ContactForm,
@@ -511,7 +513,10 @@ async fn deputy_page(state: &AppState, d: Deputy, contact: ContactForm) -> Resul
         .into_iter()
         .map(|(k, n)| (k.label(), n))
         .collect();
+    // Progress toward this year's targets: counts of confirmed entries, nothing more.
+    let targets = super::points::bars(&liaison_app::points::year_of(&state.app, &d, year).await?.progress);
     Ok(DeputyPage {
+        targets,
         register,
         year,
         duties,
