@@ -22,6 +22,7 @@ pub mod receptions;
 pub mod regions;
 pub mod register;
 pub mod roster;
+pub mod stars;
 
 pub use context::{App, Config};
 pub use error::{Error, Result};

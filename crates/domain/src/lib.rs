@@ -18,6 +18,7 @@ pub mod region;
 pub mod register;
 pub mod roster;
 pub mod similar;
+pub mod stars;
 pub mod submission;
 pub mod text;
 pub mod token;

@@ -54,6 +54,8 @@ pub const ACCOUNTS: &[(&str, &str, &str, &str, &str)] = &[
     ("security", "安全管理员", "security_admin", "region:611026", "611026"),
     ("auditor", "安全审计员", "auditor", "region:611026", "611026"),
     ("supervisor", "县人大代表工委", "county_supervisor", "region:611026", "611026"),
+    // A second person of the county: station stars are scored by one and approved by another.
+    ("reviewer", "县人大选联工委（复核）", "county_supervisor", "region:611026", "611026"),
     ("qianyou", "乾佑街道人大工委", "township_officer", "region:611026001", "611026"),
     ("renhe", "仁和社区联络员", "station_staff", "station:qianyou-renhe", "611026"),
     ("deputy.wang", "王芳代表", "deputy", "deputy:wang-fang", "611026"),
@@ -212,6 +214,7 @@ pub async fn load(db: &Db, now_ms: i64, demo_password: &str) -> Result<Loaded, S
     );
     loaded.schedules_created = crate::demo_receptions::load(&app, ACTOR).await?;
     loaded.register_entries = crate::demo_register::load(&app, ACTOR).await?;
+    crate::demo_stars::load(&app, ACTOR).await?;
     Ok(loaded)
 }
 

@@ -7,3 +7,4 @@ pub mod demo;
 mod demo_org;
 mod demo_receptions;
 mod demo_register;
+mod demo_stars;

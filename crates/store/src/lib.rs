@@ -19,6 +19,7 @@ pub mod regions;
 pub mod register;
 pub mod roster;
 pub mod sessions;
+pub mod stars;
 pub mod users;
 
 pub use db::{Backend, Db, Tx, redact_url};

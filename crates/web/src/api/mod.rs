@@ -14,6 +14,7 @@ pub(crate) mod reception_records;
 pub(crate) mod receptions;
 pub(crate) mod regions;
 pub(crate) mod register;
+pub(crate) mod stars;
 pub(crate) mod roster;
 mod session;
 pub(crate) mod users;
@@ -108,6 +109,20 @@ pub(crate) fn register(r: Registry) -> Registry {
         .api(Action::OrgWrite, routes!(points::start_archive))
         .api(Action::OrgRead, routes!(points::archive))
         .api(Action::OrgRead, routes!(points::archive_file))
+        .api(Action::OrgRead, routes!(stars::list_scorecards))
+        .api(Action::OrgWrite, routes!(stars::create_scorecard))
+        .api(Action::OrgRead, routes!(stars::get_scorecard))
+        .api(Action::OrgWrite, routes!(stars::score))
+        .api(Action::OrgRead, routes!(stars::list))
+        .api(Action::OrgRead, routes!(stars::get))
+        .api(Action::OrgWrite, routes!(stars::submit))
+        .api(Action::OrgWrite, routes!(stars::review))
+        .api(Action::OrgWrite, {
+            let mut r = routes!(stars::add_evidence);
+            r.2 = r.2.layer(axum::extract::DefaultBodyLimit::max(liaison_app::register::MAX_PDF_BYTES + 64 * 1024));
+            r
+        })
+        .api(Action::OrgRead, routes!(stars::evidence))
         .api(Action::Public, routes!(open311::services))
         .api(Action::Public, routes!(open311::requests, open311::create))
         .api(Action::Public, routes!(open311::request_by_id))

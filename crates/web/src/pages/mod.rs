@@ -20,6 +20,7 @@ mod public_receptions;
 mod reception_records;
 mod receptions;
 mod register;
+mod stars;
 mod track;
 mod users;
 
@@ -120,6 +121,17 @@ pub(crate) fn register(r: Registry) -> Registry {
         .page(Method::POST, "/targets/archives", Action::OrgWrite, post(points::start_archive))
         .page(Method::GET, "/targets/archives/{id}", Action::OrgRead, get(points::archive))
         .page(Method::GET, "/targets/archives/{id}/file", Action::OrgRead, get(points::archive_file))
+        .page(Method::GET, "/stars", Action::OrgRead, get(stars::list))
+        .page(Method::POST, "/stars/scorecards", Action::OrgWrite, post(stars::create_scorecard))
+        .page(Method::GET, "/stars/{slug}/{year}", Action::OrgRead, get(stars::station))
+        .page(Method::POST, "/stars/{slug}/{year}", Action::OrgWrite, post(stars::save))
+        .page(Method::POST, "/stars/assessments/{id}/act", Action::OrgWrite, post(stars::act))
+        .page(
+            Method::POST,
+            "/stars/assessments/{id}/evidence",
+            Action::OrgWrite,
+            post(stars::add_evidence).layer(axum::extract::DefaultBodyLimit::max(crate::auth::UPLOAD_LIMIT)),
+        )
         .page(Method::GET, "/duties", Action::CaseRead, get(duties::mine))
         .page(Method::POST, "/duties/{id}/swap", Action::CaseWrite, post(duties::swap))
         .page(Method::POST, "/duties/away", Action::CaseWrite, post(duties::away))

@@ -66,6 +66,7 @@ pub fn links(principal: &Principal) -> Vec<(&'static str, &'static str)> {
     }
     if has_region(Action::OrgWrite) {
         links.push(("/targets", "履职考评"));
+        links.push(("/stars", "星级评选"));
     }
     if may(Action::OrgRead) && has_region(Action::OrgRead) {
         links.push(("/org", "组织名册"));

@@ -394,6 +394,8 @@ struct StationPage {
     reception_rules: Vec<String>,
     reception_days: Vec<super::receptions::DayRow>,
     held: Vec<super::public_receptions::HeldRow>,
+    /// The latest approved star rating: “2025 年度 四星级联络站”, the stars, the scorecard.
+    stars: Option<(String, String, String)>,
 }
 
 async fn active_station(state: &AppState, slug: &str) -> Result<Station, PageError> {
@@ -434,7 +436,15 @@ async fn station_page(state: &AppState, s: Station, contact: ContactForm) -> Res
     let head = Head::new(state, &s.data.county_code, s.data.name.clone(), description).await;
     let (reception_rules, reception_days) = super::public_receptions::upcoming(state, &s.data.slug, 6).await?;
     let held = super::public_receptions::held(state, &s, 5).await?;
+    let stars = liaison_app::stars::public_stars(&state.app, s.id).await?.filter(|(_, n, _, _)| *n > 0).map(|(year, n, total, card)| {
+        (
+            format!("{year} 年度{}联络站", liaison_domain::stars::star_label(n)),
+            liaison_domain::stars::star_text(n),
+            format!("按“{card}”评定，得分 {total} 分"),
+        )
+    });
     Ok(StationPage {
+        stars,
         reception_rules,
         reception_days,
         held,
