@@ -75,7 +75,8 @@ pub async fn create_scorecard(app: &App, principal: &Principal, region: Option<&
     let criteria = serde_json::to_string(&card.criteria).map_err(Error::internal)?;
     let thresholds = serde_json::to_string(&card.thresholds).map_err(Error::internal)?;
     let id =
-        store::insert_scorecard(&mut tx, county.as_str(), &card.name, &criteria, &thresholds, &principal.actor(), now).await?;
+        store::insert_scorecard(&mut tx, county.as_str(), &card.name, &criteria, &thresholds, &principal.actor(), now)
+            .await?;
     let ev = AuditEvent {
         county_code: county.county_key(),
         actor: principal.actor(),
@@ -135,7 +136,12 @@ pub async fn assessment(app: &App, principal: &Principal, id: i64) -> Result<Ass
 }
 
 /// A station's scoring of `year`, if any, for whoever reads the station's region.
-pub async fn of_station(app: &App, principal: &Principal, station: &str, year: i32) -> Result<(org::Station, Option<Assessment>)> {
+pub async fn of_station(
+    app: &App,
+    principal: &Principal,
+    station: &str,
+    year: i32,
+) -> Result<(org::Station, Option<Assessment>)> {
     let s = org::station_by_slug(&app.db, station.trim()).await?.ok_or(Error::NotFound)?;
     readable(principal, &s.data.region_code)?;
     let a = match store::assessment_of(&app.db, s.id, year).await? {
@@ -164,6 +170,13 @@ pub async fn list(
         })
         .collect();
     Ok((region, out))
+}
+
+/// Refuses whoever may not score `station`'s stars (the county of the station only).
+pub async fn may_score(app: &App, principal: &Principal, station: &str) -> Result<()> {
+    let s = org::station_by_slug(&app.db, station.trim()).await?.ok_or(Error::NotFound)?;
+    readable(principal, &s.data.region_code)?;
+    county_of(principal, Action::OrgWrite, Some(&s.data.county_code)).map(|_| ())
 }
 
 /// Scores a station for `year` on scorecard `card` (a new scoring, or one still open: draft or
@@ -253,7 +266,9 @@ async fn transition(app: &App, principal: &Principal, id: i64, to: AssessmentSta
     let reviewer = (to != AssessmentStatus::Submitted).then(|| principal.actor());
     let now = app.now_ms();
     let mut tx = app.db.begin().await?;
-    if !store::set_status(&mut tx, id, a.row.version, from.as_str(), to.as_str(), reviewer.as_deref(), &note, now).await? {
+    if !store::set_status(&mut tx, id, a.row.version, from.as_str(), to.as_str(), reviewer.as_deref(), &note, now)
+        .await?
+    {
         return Err(Error::conflict("assessment_changed", "该评分刚被修改，请刷新后再试"));
     }
     let summary = match to {

@@ -25,9 +25,27 @@ fn county(username: &str) -> Principal {
 }
 
 const FIVE_FIVES: [(&str, [&str; 5]); 5] = [
-    ("阵地建设", ["有固定场所和醒目标识", "有代表接待室", "有公示栏公示进站代表信息", "有二维码等线上联系渠道", "有必要的办公设备"]),
+    (
+        "阵地建设",
+        [
+            "有固定场所和醒目标识",
+            "有代表接待室",
+            "有公示栏公示进站代表信息",
+            "有二维码等线上联系渠道",
+            "有必要的办公设备",
+        ],
+    ),
     ("制度建设", ["有接待选民制度", "有意见建议办理制度", "有代表履职登记制度", "有代表述职制度", "有档案管理制度"]),
-    ("活动开展", ["每月至少一次接待日", "每季度至少一次集中活动", "每年组织代表向选民述职", "开展“代表活动月”", "组织代表视察调研"]),
+    (
+        "活动开展",
+        [
+            "每月至少一次接待日",
+            "每季度至少一次集中活动",
+            "每年组织代表向选民述职",
+            "开展“代表活动月”",
+            "组织代表视察调研",
+        ],
+    ),
     ("履职实效", ["群众意见按期办结", "群众评价满意", "形成代表建议", "办成为民实事", "化解矛盾纠纷"]),
     ("宣传示范", ["活动记录和影像资料齐全", "在媒体宣传报道", "形成工作特色", "获得上级表彰", "发挥示范带动作用"]),
 ];
@@ -37,7 +55,9 @@ fn five_fives() -> Scorecard {
         name: "联络站建设“五个五”标准（柞水）".into(),
         criteria: FIVE_FIVES
             .iter()
-            .flat_map(|(g, items)| items.iter().map(move |t| Criterion { group: (*g).into(), title: (*t).into(), weight: 4 }))
+            .flat_map(|(g, items)| {
+                items.iter().map(move |t| Criterion { group: (*g).into(), title: (*t).into(), weight: 4 })
+            })
             .collect(),
         thresholds: DEFAULT_THRESHOLDS,
     }
@@ -75,7 +95,11 @@ fn twenty_four() -> Scorecard {
         criteria: items
             .iter()
             .enumerate()
-            .map(|(i, (g, t))| Criterion { group: (*g).into(), title: (*t).into(), weight: if i % 6 == 0 { 5 } else { 4 } })
+            .map(|(i, (g, t))| Criterion {
+                group: (*g).into(),
+                title: (*t).into(),
+                weight: if i % 6 == 0 { 5 } else { 4 },
+            })
             .collect(),
         thresholds: DEFAULT_THRESHOLDS,
     }
@@ -97,16 +121,18 @@ pub async fn load(app: &App, actor: &str) -> Result<usize, StoreError> {
     for (i, s) in stations.iter().filter(|s| s.data.kind == "station").enumerate().take(8) {
         // Scores drawn from the station's place in the list: every criterion met or nearly.
         let scores: Vec<u32> = (0..25).map(|c| if (c * 7 + i * 3) % (5 + i) == 0 { 2 } else { 4 }).collect();
-        let id = liaison_app::stars::score(app, &scorer, &s.data.slug, year - 1, five, scores, "").await.map_err(err)?;
+        let id =
+            liaison_app::stars::score(app, &scorer, &s.data.slug, year - 1, five, scores, "").await.map_err(err)?;
         liaison_app::stars::submit(app, &scorer, id).await.map_err(err)?;
         liaison_app::stars::review(app, &reviewer, id, true, "").await.map_err(err)?;
         made += 1;
     }
     if let Some(s) = stations.iter().find(|s| s.data.slug == "qianyou-renhe") {
         let scores: Vec<u32> = (0..25).map(|c| if c % 6 == 0 { 3 } else { 4 }).collect();
-        let id = liaison_app::stars::score(app, &scorer, &s.data.slug, year, five, scores, "材料齐全，接待日按月开展。")
-            .await
-            .map_err(err)?;
+        let id =
+            liaison_app::stars::score(app, &scorer, &s.data.slug, year, five, scores, "材料齐全，接待日按月开展。")
+                .await
+                .map_err(err)?;
         liaison_app::stars::submit(app, &scorer, id).await.map_err(err)?;
         made += 1;
     }

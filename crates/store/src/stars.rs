@@ -146,7 +146,15 @@ pub async fn set_status(
         .execute(&mut *c).await.store().map(|r| r.rows_affected() == 1))
 }
 
-pub async fn add_evidence(tx: &mut Tx, id: i64, criterion: i64, hash: &str, mime: &str, size: i64, now_ms: i64) -> Result<()> {
+pub async fn add_evidence(
+    tx: &mut Tx,
+    id: i64,
+    criterion: i64,
+    hash: &str,
+    mime: &str,
+    size: i64,
+    now_ms: i64,
+) -> Result<()> {
     on_tx!(tx, c => sqlx::query(
         "INSERT INTO assessment_evidence (assessment_id, criterion, hash, mime, size, created_at) VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (assessment_id, criterion, hash) DO NOTHING")

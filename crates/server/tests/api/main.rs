@@ -22,5 +22,5 @@ mod public;
 mod receptions;
 mod register;
 mod scope;
-mod stars;
 mod sms;
+mod stars;

@@ -39,7 +39,11 @@ async fn a_second_person_approves_the_stars(b: Backend) {
     let xialiang = app.token_for("xialiang", "township_officer", "region:611026101", "611026").await;
     let zhenan = app.token_for("zhenan", "county_supervisor", "region:611025", "611025").await;
     let res = app
-        .post_json("/api/v1/stations", Some(&sup), &json!({"slug": "st-a", "region": "611026001", "name": "仁和站", "kind": "联络站"}))
+        .post_json(
+            "/api/v1/stations",
+            Some(&sup),
+            &json!({"slug": "st-a", "region": "611026001", "name": "仁和站", "kind": "联络站"}),
+        )
         .await;
     assert!(res.status().is_success());
 
@@ -53,7 +57,10 @@ async fn a_second_person_approves_the_stars(b: Backend) {
     bad["thresholds"] = json!([60, 70, 70, 90, 95]);
     assert_eq!(error_code(app.post_json("/api/v1/scorecards", Some(&sup), &bad).await).await, "invalid_thresholds");
     // Only the county makes them, and only its own.
-    assert_eq!(app.post_json("/api/v1/scorecards", Some(&officer), &card(&[100])).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.post_json("/api/v1/scorecards", Some(&officer), &card(&[100])).await.status(),
+        StatusCode::FORBIDDEN
+    );
     let res = app.post_json("/api/v1/scorecards?region=611026", Some(&zhenan), &card(&[100])).await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     let cards: Vec<Value> = app.get("/api/v1/scorecards", Some(&sup)).await.json().await.unwrap();
@@ -65,16 +72,41 @@ async fn a_second_person_approves_the_stars(b: Backend) {
     // Scoring: the county only; scores within the weights; a year begun.
     let score = |scores: Value, year: i32| json!({"year": year, "scorecard": card_id, "scores": scores});
     let url = "/api/v1/stations/st-a/assessments";
-    assert_eq!(app.post_json(url, Some(&officer), &score(json!([25, 20, 15, 10]), 2026)).await.status(), StatusCode::FORBIDDEN);
-    assert_eq!(app.post_json(url, Some(&zhenan), &score(json!([25, 20, 15, 10]), 2026)).await.status(), StatusCode::FORBIDDEN);
-    assert_eq!(error_code(app.post_json(url, Some(&sup), &score(json!([26, 20, 15, 10]), 2026)).await).await, "score_above_weight");
+    assert_eq!(
+        app.post_json(url, Some(&officer), &score(json!([25, 20, 15, 10]), 2026)).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.post_json(url, Some(&zhenan), &score(json!([25, 20, 15, 10]), 2026)).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        error_code(app.post_json(url, Some(&sup), &score(json!([26, 20, 15, 10]), 2026)).await).await,
+        "score_above_weight"
+    );
     assert_eq!(error_code(app.post_json(url, Some(&sup), &score(json!([25, 20]), 2026)).await).await, "scores_count");
-    assert_eq!(error_code(app.post_json(url, Some(&sup), &score(json!([25, 20, 15, 10]), 2027)).await).await, "invalid_year");
+    assert_eq!(
+        error_code(app.post_json(url, Some(&sup), &score(json!([25, 20, 15, 10]), 2027)).await).await,
+        "invalid_year"
+    );
     let res = app.post_json(url, Some(&sup), &score(json!([25, 20, 15, 10]), 2026)).await;
     assert_eq!(res.status(), StatusCode::CREATED, "{}", res.text().await.unwrap());
     let id = res.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
     let a = status(&app, &sup, id).await;
     assert_eq!((a["total"].as_u64(), a["stars"].as_u64(), a["status"].as_str()), (Some(70), Some(2), Some("draft")));
+
+    // Another county may not score its own station on this county's scorecard.
+    let res = app
+        .post_json(
+            "/api/v1/stations",
+            Some(&zhenan),
+            &json!({"slug": "st-z", "region": "611025001", "name": "永乐站", "kind": "联络站"}),
+        )
+        .await;
+    assert!(res.status().is_success());
+    let res =
+        app.post_json("/api/v1/stations/st-z/assessments", Some(&zhenan), &score(json!([25, 25, 25, 25]), 2026)).await;
+    assert_eq!(error_code(res).await, "invalid_scorecard");
 
     // Evidence per criterion: a PDF is kept, anything else refused.
     let res = upload(&app, &sup, id, 1, b"just some words").await;
@@ -127,7 +159,11 @@ async fn a_second_person_approves_the_stars(b: Backend) {
         .text()
         .await
         .unwrap();
-    assert!(log.contains("scorecard.create") && log.contains("station_assessment.approved") && log.contains("station_assessment.returned"));
+    assert!(
+        log.contains("scorecard.create")
+            && log.contains("station_assessment.approved")
+            && log.contains("station_assessment.returned")
+    );
 }
 
 on_both_backends!(a_second_person_approves_the_stars);

@@ -14,9 +14,9 @@ pub(crate) mod reception_records;
 pub(crate) mod receptions;
 pub(crate) mod regions;
 pub(crate) mod register;
-pub(crate) mod stars;
 pub(crate) mod roster;
 mod session;
+pub(crate) mod stars;
 pub(crate) mod users;
 
 use crate::routes::Registry;

@@ -93,7 +93,11 @@ pub async fn create_scorecard(
     };
     let card = Scorecard {
         name: body.name,
-        criteria: body.criteria.into_iter().map(|c| Criterion { group: c.group, title: c.title, weight: c.weight }).collect(),
+        criteria: body
+            .criteria
+            .into_iter()
+            .map(|c| Criterion { group: c.group, title: c.title, weight: c.weight })
+            .collect(),
         thresholds,
     };
     let id = stars::create_scorecard(&state.app, &caller.principal, q.region.as_deref(), card).await?;
@@ -103,7 +107,11 @@ pub async fn create_scorecard(
 /// One scorecard.
 #[utoipa::path(get, path = "/api/v1/scorecards/{id}", tag = "stars", params(("id" = i64, Path)), security(("bearer" = [])),
     responses((status = 200, body = ScorecardBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn get_scorecard(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<i64>) -> Result<Json<ScorecardBody>, ApiError> {
+pub async fn get_scorecard(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<ScorecardBody>, ApiError> {
     Ok(Json(stars::scorecard(&state.app, &caller.principal, id).await?.into()))
 }
 
@@ -166,7 +174,8 @@ pub async fn score(
     ApiPath(slug): ApiPath<String>,
     ApiJson(body): ApiJson<ScoreRequest>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
-    let id = stars::score(&state.app, &caller.principal, &slug, body.year, body.scorecard, body.scores, &body.note).await?;
+    let id =
+        stars::score(&state.app, &caller.principal, &slug, body.year, body.scorecard, body.scores, &body.note).await?;
     Ok((StatusCode::CREATED, Json(Created { id })))
 }
 
@@ -216,14 +225,22 @@ pub async fn list(
 /// One scoring.
 #[utoipa::path(get, path = "/api/v1/assessments/{id}", tag = "stars", params(("id" = i64, Path)), security(("bearer" = [])),
     responses((status = 200, body = AssessmentBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn get(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<i64>) -> Result<Json<AssessmentBody>, ApiError> {
+pub async fn get(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<AssessmentBody>, ApiError> {
     Ok(Json(stars::assessment(&state.app, &caller.principal, id).await?.into()))
 }
 
 /// Submits a scoring for review by a second person.
 #[utoipa::path(post, path = "/api/v1/assessments/{id}/submit", tag = "stars", params(("id" = i64, Path)), security(("bearer" = [])),
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-pub async fn submit(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<i64>) -> Result<StatusCode, ApiError> {
+pub async fn submit(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<StatusCode, ApiError> {
     stars::submit(&state.app, &caller.principal, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -268,7 +285,9 @@ pub async fn add_evidence(
     ApiQuery(q): ApiQuery<CriterionQuery>,
     body: axum::body::Bytes,
 ) -> Result<StatusCode, ApiError> {
-    stars::assessment(&state.app, &caller.principal, id).await?;
+    let a = stars::assessment(&state.app, &caller.principal, id).await?;
+    // Who may not score hears so before the file is looked at.
+    stars::may_score(&state.app, &caller.principal, &a.row.station_slug).await?;
     let file = liaison_app::register::check_evidence(&body)?;
     stars::add_evidence(&state.app, &caller.principal, id, q.criterion, file).await?;
     Ok(StatusCode::CREATED)

@@ -436,13 +436,15 @@ async fn station_page(state: &AppState, s: Station, contact: ContactForm) -> Res
     let head = Head::new(state, &s.data.county_code, s.data.name.clone(), description).await;
     let (reception_rules, reception_days) = super::public_receptions::upcoming(state, &s.data.slug, 6).await?;
     let held = super::public_receptions::held(state, &s, 5).await?;
-    let stars = liaison_app::stars::public_stars(&state.app, s.id).await?.filter(|(_, n, _, _)| *n > 0).map(|(year, n, total, card)| {
-        (
-            format!("{year} 年度{}联络站", liaison_domain::stars::star_label(n)),
-            liaison_domain::stars::star_text(n),
-            format!("按“{card}”评定，得分 {total} 分"),
-        )
-    });
+    let stars = liaison_app::stars::public_stars(&state.app, s.id).await?.filter(|(_, n, _, _)| *n > 0).map(
+        |(year, n, total, card)| {
+            (
+                format!("{year} 年度{}联络站", liaison_domain::stars::star_label(n)),
+                liaison_domain::stars::star_text(n),
+                format!("按“{card}”评定，得分 {total} 分"),
+            )
+        },
+    );
     Ok(StationPage {
         stars,
         reception_rules,

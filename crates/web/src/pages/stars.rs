@@ -60,7 +60,11 @@ fn thresholds_line(t: &[u32; 5]) -> String {
 }
 
 /// `/stars`: the region's stations and their scoring of a year; the scorecards.
-pub async fn list(State(state): State<AppState>, caller: Caller, Query(q): Query<ListQuery>) -> Result<Response, PageError> {
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, PageError> {
     let notice = if q.done.as_deref() == Some("scorecard") { "创建标准已保存。" } else { "" };
     list_page(&state, &caller, q.region.as_deref(), q.year, HashMap::new(), String::new(), notice).await
 }
@@ -129,7 +133,8 @@ fn criteria(text: &str) -> Result<Vec<Criterion>, liaison_app::Error> {
     for (n, line) in text.lines().map(str::trim).filter(|l| !l.is_empty()).enumerate() {
         let parts: Vec<&str> = line.split(['|', '｜', '\t']).map(str::trim).collect();
         let bad = || {
-            liaison_app::Error::invalid("invalid_criterion", format!("第 {} 行应为“分组｜标准｜分值”", n + 1)).field("criteria")
+            liaison_app::Error::invalid("invalid_criterion", format!("第 {} 行应为“分组｜标准｜分值”", n + 1))
+                .field("criteria")
         };
         let (group, title, weight) = match parts.as_slice() {
             [title, weight] => ("", *title, *weight),
@@ -162,7 +167,9 @@ pub async fn create_scorecard(
     }
     .await;
     match result.map_err(ApiError::from) {
-        Ok(_) => Ok(Redirect::to(&format!("/stars?done=scorecard&region={}", q.region.unwrap_or_default())).into_response()),
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/stars?done=scorecard&region={}", q.region.unwrap_or_default())).into_response())
+        }
         Err(e) if e.status.is_client_error() && e.status != StatusCode::FORBIDDEN => {
             list_page(&state, &caller, q.region.as_deref(), None, f, e.message, "").await
         }
@@ -260,7 +267,8 @@ async fn station_page(
                 .iter()
                 .enumerate()
                 .map(|(i, cr)| {
-                    let saved = a.as_ref().filter(|a| a.card.id == c.id).and_then(|a| a.scores.get(i)).map(|s| s.to_string());
+                    let saved =
+                        a.as_ref().filter(|a| a.card.id == c.id).and_then(|a| a.scores.get(i)).map(|s| s.to_string());
                     let typed = typed.and_then(|t| t.get(&format!("s{}", i + 1))).cloned();
                     Line {
                         n: i + 1,
@@ -301,13 +309,18 @@ async fn station_page(
         card_name: chosen.as_ref().map(|c| c.card.name.clone()).unwrap_or_default(),
         cards: cards.iter().map(|c| (c.id, c.card.name.clone())).collect(),
         lines,
-        note: typed.and_then(|t| t.get("note").cloned()).or_else(|| a.as_ref().map(|a| a.row.note.clone())).unwrap_or_default(),
+        note: typed
+            .and_then(|t| t.get("note").cloned())
+            .or_else(|| a.as_ref().map(|a| a.row.note.clone()))
+            .unwrap_or_default(),
         review_note: a.as_ref().map(|a| a.row.review_note.clone()).unwrap_or_default(),
         scored_by: a.as_ref().map(|a| a.scored_by_name.clone()).unwrap_or_default(),
         reviewed_by: a.as_ref().map(|a| a.reviewed_by_name.clone()).unwrap_or_default(),
         may_score: county_writes && open && year <= state.app.today().year(),
         may_review: county_writes
-            && a.as_ref().is_some_and(|a| a.status == AssessmentStatus::Submitted && a.row.scored_by != caller.principal.actor()),
+            && a.as_ref().is_some_and(|a| {
+                a.status == AssessmentStatus::Submitted && a.row.scored_by != caller.principal.actor()
+            }),
         error,
         notice: notice.into(),
     })?;
@@ -322,12 +335,15 @@ pub async fn save(
     PageForm(f): PageForm<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
     let card: i64 = f.get("scorecard").and_then(|s| s.parse().ok()).unwrap_or(0);
+    stars::may_score(&state.app, &caller.principal, &slug).await?;
     let result = async {
         let c = stars::scorecard(&state.app, &caller.principal, card).await?;
         let mut scores = Vec::new();
         for (i, cr) in c.card.criteria.iter().enumerate() {
             let raw = f.get(&format!("s{}", i + 1)).map(|s| s.trim()).unwrap_or("");
-            let v = if raw.is_empty() { 0 } else {
+            let v = if raw.is_empty() {
+                0
+            } else {
                 raw.parse::<u32>().map_err(|_| {
                     liaison_app::Error::invalid("invalid_score", format!("第 {} 条“{}”的得分应为整数", i + 1, cr.title))
                         .field("scores")
@@ -371,7 +387,7 @@ pub async fn act(
     };
     match result.map_err(ApiError::from) {
         Ok(done) => Ok(Redirect::to(&back(done)).into_response()),
-        Err(e) if e.status.is_client_error() => {
+        Err(e) if e.status.is_client_error() && e.status != StatusCode::FORBIDDEN => {
             let slug = a.row.station_slug.clone();
             station_page(&state, &caller, &slug, a.row.year as i32, None, None, e.message, "").await
         }
@@ -388,10 +404,14 @@ pub async fn add_evidence(
 ) -> Result<Response, PageError> {
     let a = stars::assessment(&state.app, &caller.principal, id).await?;
     let (slug, year) = (a.row.station_slug.clone(), a.row.year as i32);
+    // Who may not score hears so before the file is looked at.
+    stars::may_score(&state.app, &caller.principal, &slug).await?;
     let mut file = None;
     let mut criterion = 0usize;
-    while let Some(field) =
-        form.next_field().await.map_err(|_| ApiError::bad_request("invalid_upload", "上传内容不完整，请重新选择文件"))?
+    while let Some(field) = form
+        .next_field()
+        .await
+        .map_err(|_| ApiError::bad_request("invalid_upload", "上传内容不完整，请重新选择文件"))?
     {
         match field.name() {
             Some("criterion") => criterion = field.text().await.ok().and_then(|t| t.trim().parse().ok()).unwrap_or(0),

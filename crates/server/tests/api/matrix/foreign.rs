@@ -91,6 +91,23 @@ const NO_FOREIGN_RECORD_IN_BODY: &[(&str, &str, &str)] = &[
     ),
     ("POST", "/points/import", "the region is in the URL (the matrix covers it); the workbook's as the JSON body's"),
     ("POST", "/api/v1/duty-targets/remind", "the region is in the URL: the matrix covers it"),
+    ("POST", "/api/v1/scorecards", "made in the caller's own county; names no record"),
+    ("POST", "/stars/scorecards", "made in the caller's own county; names no record"),
+    (
+        "POST",
+        "/api/v1/stations/{slug}/assessments",
+        "the station is in the URL (the matrix covers it); another county's scorecard is refused (api/stars.rs)",
+    ),
+    (
+        "POST",
+        "/stars/{slug}/{year}",
+        "the station is in the URL: the matrix covers it; the scorecard as through the API",
+    ),
+    ("POST", "/api/v1/assessments/{id}/submit", "the record is in the URL: the matrix covers it"),
+    ("POST", "/api/v1/assessments/{id}/review", "the record is in the URL: the matrix covers it"),
+    ("POST", "/api/v1/assessments/{id}/evidence", "the record is in the URL: the matrix covers it"),
+    ("POST", "/stars/assessments/{id}/act", "the record is in the URL: the matrix covers it"),
+    ("POST", "/stars/assessments/{id}/evidence", "the record is in the URL: the matrix covers it"),
 ];
 
 const SUP_B: (&str, &str, &str) = ("county_supervisor", "region:611025", "611025");

@@ -6,6 +6,7 @@
 mod foreign;
 mod points;
 mod receptions;
+mod stars;
 
 use foreign::foreign_writes_naming_existing_records_change_nothing;
 use liaison_testkit::{Backend, TestApp, on_both_backends};
@@ -438,6 +439,7 @@ fn specs() -> Vec<Spec> {
     ];
     v.extend(receptions::specs());
     v.extend(points::specs());
+    v.extend(stars::specs());
     v
 }
 
@@ -528,6 +530,7 @@ async fn every_route_answers_every_role_as_the_table_says(b: Backend) {
     let (case_a, code_a, user_a) = seed(&app).await;
     let r = receptions::seed(&app).await;
     let p = points::seed(&app).await;
+    let st = stars::seed(&app).await;
     let specs = specs();
     let routes: Vec<(String, String)> = app.policy.entries().map(|(m, p, _)| (m.to_owned(), p.to_owned())).collect();
     let missing: Vec<_> = routes.iter().filter(|(m, p)| !specs.iter().any(|s| s.method == m && s.route == p)).collect();
@@ -561,7 +564,9 @@ async fn every_route_answers_every_role_as_the_table_says(b: Backend) {
             .replace("{reception_a}", &r.reception.to_string())
             .replace("{entry_a}", &r.entry.to_string())
             .replace("{rules_a}", &p.rules.to_string())
-            .replace("{archive_a}", &p.archive.to_string());
+            .replace("{archive_a}", &p.archive.to_string())
+            .replace("{card_a}", &st.card.to_string())
+            .replace("{assessment_a}", &st.assessment.to_string());
         // Anonymous.
         let status = call(&app, spec, &url, None).await;
         let anon_ok = matches!(spec.who, Who::Public);
