@@ -49,7 +49,8 @@ async fn anchor_daily(app: &App) {
     }
 }
 
-/// Runs the sweep (and the reception-day reminders) if this instance holds the lease.
+/// Runs the sweep (and the reception-day reminders, the suggestions' warnings) if this instance
+/// holds the lease.
 pub async fn sweep_once(app: &App, holder: &str) {
     match leases::acquire(&app.db, "case-sweep", holder, app.now_ms(), 120_000).await {
         Ok(true) => {
@@ -57,6 +58,11 @@ pub async fn sweep_once(app: &App, holder: &str) {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(reminded = n, "duty deputies reminded of their reception days"),
                 Err(e) => tracing::warn!(error = %e, "duty reminders failed"),
+            }
+            match crate::suggestions::sweep(app).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(warned = n, "suggestion deadlines and promises warned"),
+                Err(e) => tracing::warn!(error = %e, "suggestion sweep failed"),
             }
             sweep_cases(app).await
         }

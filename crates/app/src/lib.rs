@@ -23,6 +23,7 @@ pub mod regions;
 pub mod register;
 pub mod roster;
 pub mod stars;
+pub mod suggestions;
 
 pub use context::{App, Config};
 pub use error::{Error, Result};

@@ -86,7 +86,7 @@ pub(crate) async fn on_case_closed(app: &App, tx: &mut Tx, row: &CaseRow, actor:
 
 /// May the principal enter or correct entries of deputy `d`: the deputy, staff of a station the
 /// deputy belongs to, or the township/county (`OrgWrite` on the deputy's region).
-async fn may_enter(app: &App, principal: &Principal, d: &Deputy) -> Result<()> {
+pub(crate) async fn may_enter(app: &App, principal: &Principal, d: &Deputy) -> Result<()> {
     if own_deputy(principal) == Some(d.data.slug.as_str()) {
         return Ok(());
     }

@@ -20,6 +20,7 @@ pub mod roster;
 pub mod similar;
 pub mod stars;
 pub mod submission;
+pub mod suggestion;
 pub mod text;
 pub mod token;
 

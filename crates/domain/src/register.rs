@@ -46,6 +46,7 @@ pub enum Source {
     Manual,
     Reception(i64),
     Case(i64),
+    Suggestion(i64),
 }
 
 impl Source {
@@ -54,6 +55,7 @@ impl Source {
             Source::Manual => "manual",
             Source::Reception(_) => "reception",
             Source::Case(_) => "case",
+            Source::Suggestion(_) => "suggestion",
         }
     }
 
@@ -63,6 +65,7 @@ impl Source {
             Source::Manual => None,
             Source::Reception(id) => Some(format!("reception:{id}")),
             Source::Case(id) => Some(format!("case:{id}")),
+            Source::Suggestion(id) => Some(format!("suggestion:{id}")),
         }
     }
 }

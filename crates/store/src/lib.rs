@@ -20,6 +20,7 @@ pub mod register;
 pub mod roster;
 pub mod sessions;
 pub mod stars;
+pub mod suggestions;
 pub mod users;
 
 pub use db::{Backend, Db, Tx, redact_url};

@@ -24,3 +24,4 @@ mod register;
 mod scope;
 mod sms;
 mod stars;
+mod suggestions;

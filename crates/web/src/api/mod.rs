@@ -17,6 +17,7 @@ pub(crate) mod register;
 pub(crate) mod roster;
 mod session;
 pub(crate) mod stars;
+pub(crate) mod suggestions;
 pub(crate) mod users;
 
 use crate::routes::Registry;
@@ -123,6 +124,20 @@ pub(crate) fn register(r: Registry) -> Registry {
             r
         })
         .api(Action::OrgRead, routes!(stars::evidence))
+        .api(Action::CaseWrite, routes!(suggestions::draft))
+        .api(Action::CaseRead, routes!(suggestions::list))
+        .api(Action::CaseRead, routes!(suggestions::get))
+        .api(Action::CaseWrite, routes!(suggestions::submit))
+        .api(Action::OrgWrite, routes!(suggestions::assign))
+        .api(Action::CaseWrite, routes!(suggestions::extend))
+        .api(Action::CaseWrite, routes!(suggestions::answer))
+        .api(Action::CaseWrite, {
+            let mut r = routes!(suggestions::attach, suggestions::document);
+            r.2 = r.2.layer(axum::extract::DefaultBodyLimit::max(liaison_app::register::MAX_PDF_BYTES + 64 * 1024));
+            r
+        })
+        .api(Action::CaseWrite, routes!(suggestions::rate))
+        .api(Action::CaseWrite, routes!(suggestions::promise_kept))
         .api(Action::Public, routes!(open311::services))
         .api(Action::Public, routes!(open311::requests, open311::create))
         .api(Action::Public, routes!(open311::request_by_id))

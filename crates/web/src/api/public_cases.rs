@@ -126,6 +126,8 @@ pub struct Tracking {
     /// after which any rating closes it.
     pub round: i64,
     pub timeline: Vec<PublicEvent>,
+    /// What became of the matter when a deputy made it a formal suggestion (代表建议).
+    pub suggestions: Vec<String>,
     /// For the pages: the county whose directory the page leads back to…
     #[serde(skip)]
     pub county_code: String,
@@ -158,6 +160,7 @@ pub(crate) async fn tracking(state: &AppState, code: &TrackingCode) -> Result<Tr
         })
         .collect();
     let status = CaseStatus::parse(&row.status);
+    let suggestions = liaison_app::suggestions::public_for_case(&state.app, row.id).await?;
     let handling_days = row.level.as_deref().and_then(Level::parse).map(|l| state.app.deadline_days(l, &row.category));
     Ok(Tracking {
         round: row.round,
@@ -179,6 +182,7 @@ pub(crate) async fn tracking(state: &AppState, code: &TrackingCode) -> Result<Tr
         rating: row.rating,
         merged_into,
         timeline,
+        suggestions,
     })
 }
 

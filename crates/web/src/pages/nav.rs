@@ -125,7 +125,10 @@ mod tests {
         let deputy = one(Role::Deputy, "deputy:wang-fang");
         assert_eq!(hrefs(&deputy), ["/", DEPUTY_LANDING, "/duties", "/register", "/account/password"]);
         let sup = one(Role::CountySupervisor, "region:611026");
-        assert_eq!(hrefs(&sup), ["/", "/cases", "/stats", "/receptions", "/register", "/org", "/account/password"]);
+        assert_eq!(
+            hrefs(&sup),
+            ["/", "/cases", "/stats", "/receptions", "/register", "/targets", "/stars", "/org", "/account/password"]
+        );
         assert_eq!(landing(&sup), "/");
         let admin = one(Role::SystemAdmin, "region:611026");
         assert_eq!(hrefs(&admin), ["/", "/regions", "/admin/users", "/account/password"]);
