@@ -373,6 +373,15 @@ fn handles(principal: &Principal, r: &SuggestionRow) -> Result<bool> {
     Ok(lead || is_office(principal, r)?)
 }
 
+/// Refuses whoever may not act for the lead agency on suggestion `id` (before a file is read).
+pub async fn may_handle(app: &App, principal: &Principal, id: i64) -> Result<()> {
+    let r = get(app, principal, id).await?;
+    if !handles(principal, &r)? {
+        return Err(Error::refused_because("只有主办单位或人大办公室可以办理"));
+    }
+    Ok(())
+}
+
 /// Extends the deadline once, with a reason, to at most six months from assignment.
 pub async fn extend(app: &App, principal: &Principal, id: i64, to: &str, reason: &str) -> Result<()> {
     let r = get(app, principal, id).await?;
@@ -652,6 +661,29 @@ pub async fn list(app: &App, principal: &Principal, region: Option<&str>) -> Res
         for a in &agencies {
             out.extend(store::of_agency(&app.db, a).await?);
         }
+        return Ok(out);
+    }
+    // Station staff: the suggestions of their stations' deputies.
+    let stations: Vec<String> = liaison_domain::authz::reach(principal, Action::CaseWrite)
+        .into_iter()
+        .filter_map(|s| match s {
+            Scope::Station(slug) => Some(slug.clone()),
+            _ => None,
+        })
+        .collect();
+    if !stations.is_empty() {
+        let mut out: Vec<SuggestionRow> = Vec::new();
+        for slug in &stations {
+            let Some(s) = org::station_by_slug(&app.db, slug).await? else { continue };
+            for (d, _) in org::station_deputies(&app.db, s.id).await? {
+                for r in store::of_deputy(&app.db, d.id).await? {
+                    if !out.iter().any(|o| o.id == r.id) {
+                        out.push(r);
+                    }
+                }
+            }
+        }
+        out.sort_by_key(|r| -r.id);
         return Ok(out);
     }
     let region = crate::org::scoped_region(principal, Action::OrgRead, region)?;

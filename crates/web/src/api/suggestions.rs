@@ -243,7 +243,7 @@ pub async fn attach(
     ApiPath(id): ApiPath<i64>,
     body: axum::body::Bytes,
 ) -> Result<StatusCode, ApiError> {
-    sug::get(&state.app, &caller.principal, id).await?;
+    sug::may_handle(&state.app, &caller.principal, id).await?;
     let file = liaison_app::register::check_evidence(&body)?;
     sug::attach_document(&state.app, &caller.principal, id, file).await?;
     Ok(StatusCode::CREATED)

@@ -108,6 +108,17 @@ const NO_FOREIGN_RECORD_IN_BODY: &[(&str, &str, &str)] = &[
     ("POST", "/api/v1/assessments/{id}/evidence", "the record is in the URL: the matrix covers it"),
     ("POST", "/stars/assessments/{id}/act", "the record is in the URL: the matrix covers it"),
     ("POST", "/stars/assessments/{id}/evidence", "the record is in the URL: the matrix covers it"),
+    ("POST", "/api/v1/suggestions/{id}/submit", "the record is in the URL: the matrix covers it"),
+    (
+        "POST",
+        "/api/v1/suggestions/{id}/assign",
+        "the record is in the URL (the matrix covers it); the agencies must be of its county",
+    ),
+    ("POST", "/api/v1/suggestions/{id}/extend", "the record is in the URL: the matrix covers it"),
+    ("POST", "/api/v1/suggestions/{id}/answer", "the record is in the URL: the matrix covers it"),
+    ("POST", "/api/v1/suggestions/{id}/document", "the record is in the URL: the matrix covers it"),
+    ("POST", "/api/v1/suggestions/{id}/rating", "the record is in the URL: the matrix covers it"),
+    ("POST", "/api/v1/suggestions/{id}/promise-kept", "the record is in the URL: the matrix covers it"),
 ];
 
 const SUP_B: (&str, &str, &str) = ("county_supervisor", "region:611025", "611025");
@@ -144,6 +155,14 @@ fn foreign_writes() -> Vec<ForeignWrite> {
                 Form(&[("name", "劫持"), ("township", "611026001"), ("from", "2033-01-01"), ("points_deed", "9")]),
             ),
             w("POST", "/targets/remind", "/targets/remind", who, Form(&[("region", "611026001")])),
+            // A suggestion in the name of county A's deputy, whom neither sender handles.
+            w(
+                "POST",
+                "/api/v1/deputies/{slug}/suggestions",
+                "/api/v1/deputies/dep-a/suggestions",
+                who,
+                Json(json!({"title": "劫持", "content": "以他人名义起草的建议内容。", "session": "recess", "level": "county"})),
+            ),
             w("POST", "/api/v1/report-archives", "/api/v1/report-archives", who, Json(json!({"region": "611026001", "year": 2026}))),
             w("POST", "/targets/archives", "/targets/archives", who, Form(&[("region", "611026001"), ("year", "2026")])),
         ]);

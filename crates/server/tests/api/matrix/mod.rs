@@ -7,6 +7,7 @@ mod foreign;
 mod points;
 mod receptions;
 mod stars;
+mod suggestions;
 
 use foreign::foreign_writes_naming_existing_records_change_nothing;
 use liaison_testkit::{Backend, TestApp, on_both_backends};
@@ -440,6 +441,7 @@ fn specs() -> Vec<Spec> {
     v.extend(receptions::specs());
     v.extend(points::specs());
     v.extend(stars::specs());
+    v.extend(suggestions::specs());
     v
 }
 
@@ -531,6 +533,7 @@ async fn every_route_answers_every_role_as_the_table_says(b: Backend) {
     let r = receptions::seed(&app).await;
     let p = points::seed(&app).await;
     let st = stars::seed(&app).await;
+    let suggestion_a = suggestions::seed(&app).await;
     let specs = specs();
     let routes: Vec<(String, String)> = app.policy.entries().map(|(m, p, _)| (m.to_owned(), p.to_owned())).collect();
     let missing: Vec<_> = routes.iter().filter(|(m, p)| !specs.iter().any(|s| s.method == m && s.route == p)).collect();
@@ -566,7 +569,8 @@ async fn every_route_answers_every_role_as_the_table_says(b: Backend) {
             .replace("{rules_a}", &p.rules.to_string())
             .replace("{archive_a}", &p.archive.to_string())
             .replace("{card_a}", &st.card.to_string())
-            .replace("{assessment_a}", &st.assessment.to_string());
+            .replace("{assessment_a}", &st.assessment.to_string())
+            .replace("{suggestion_a}", &suggestion_a.to_string());
         // Anonymous.
         let status = call(&app, spec, &url, None).await;
         let anon_ok = matches!(spec.who, Who::Public);
