@@ -103,22 +103,14 @@ pub struct Assessment {
     pub reviewed_by_name: String,
 }
 
-/// An account's display name (the username when the account is gone).
-async fn display_name(app: &App, username: &str) -> Result<String> {
-    Ok(liaison_store::users::find_by_username(&app.db, username)
-        .await?
-        .map(|u| u.display_name)
-        .unwrap_or_else(|| username.to_string()))
-}
-
 async fn assessment_of_row(app: &App, row: AssessmentRow) -> Result<Assessment> {
     let card = store::scorecard(&app.db, row.scorecard_id).await?.ok_or(Error::NotFound).and_then(card_of)?;
     let scores = serde_json::from_str(&row.scores).map_err(Error::internal)?;
     let status = AssessmentStatus::parse(&row.status).ok_or_else(|| Error::internal("unknown status"))?;
     let evidence = store::evidence(&app.db, row.id).await?;
-    let scored_by_name = display_name(app, &row.scored_by).await?;
+    let scored_by_name = crate::accounts::display_name(app, &row.scored_by).await?;
     let reviewed_by_name = match &row.reviewed_by {
-        Some(r) => display_name(app, r).await?,
+        Some(r) => crate::accounts::display_name(app, r).await?,
         None => String::new(),
     };
     Ok(Assessment { row, scores, card, status, evidence, scored_by_name, reviewed_by_name })

@@ -690,6 +690,11 @@ pub async fn list(app: &App, principal: &Principal, region: Option<&str>) -> Res
     Ok(store::in_region(&app.db, &region.county_key(), region.as_str()).await?)
 }
 
+/// The suggestions made from a case (for a page that has already read the case).
+pub async fn of_case(app: &App, case_id: i64) -> Result<Vec<SuggestionRow>> {
+    Ok(store::for_case(&app.db, case_id).await?)
+}
+
 /// What a case's constituent reads of the suggestions made from it (no names).
 pub async fn public_for_case(app: &App, case_id: i64) -> Result<Vec<String>> {
     Ok(store::for_case(&app.db, case_id)

@@ -215,6 +215,7 @@ pub async fn load(db: &Db, now_ms: i64, demo_password: &str) -> Result<Loaded, S
     loaded.schedules_created = crate::demo_receptions::load(&app, ACTOR).await?;
     loaded.register_entries = crate::demo_register::load(&app, ACTOR).await?;
     crate::demo_stars::load(&app, ACTOR).await?;
+    crate::demo_suggestions::load(&app).await?;
     Ok(loaded)
 }
 
@@ -248,9 +249,10 @@ async fn load_cases(db: &Db, _pw: &str) -> Result<usize, StoreError> {
     let mut created = 0;
     let mut first_id = None;
     for (key, station, deputy, channel, title, content, goal) in CASES {
+        // A case naming a deputy came through the deputy's own QR code, so that it reaches them.
         let (region, station, deputy) = casework::route_public(
             &state,
-            Some(station).filter(|s| !s.is_empty()).copied(),
+            Some(station).filter(|s| !s.is_empty() && deputy.is_empty()).copied(),
             Some(deputy).filter(|s| !s.is_empty()).copied(),
         )
         .await

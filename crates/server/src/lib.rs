@@ -8,3 +8,4 @@ mod demo_org;
 mod demo_receptions;
 mod demo_register;
 mod demo_stars;
+mod demo_suggestions;

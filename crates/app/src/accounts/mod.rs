@@ -39,3 +39,14 @@ pub async fn get(
 pub async fn summary(app: &App, user: liaison_domain::ids::UserId) -> Result<Option<UserSummary>> {
     Ok(liaison_store::users::get_summary(&app.db, user.get()).await?)
 }
+
+/// An account's display name (the username itself when the account is gone or is the system).
+pub async fn display_name(app: &crate::App, username: &str) -> crate::Result<String> {
+    if username == "system" {
+        return Ok("系统".into());
+    }
+    Ok(liaison_store::users::find_by_username(&app.db, username)
+        .await?
+        .map(|u| u.display_name)
+        .unwrap_or_else(|| username.to_string()))
+}

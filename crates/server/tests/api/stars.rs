@@ -131,7 +131,10 @@ async fn a_second_person_approves_the_stars(b: Backend) {
     assert_eq!(status(&app, &sup, id).await["review_note"], "第 4 条缺少材料");
 
     // Scored again, submitted again, approved by the second person: five stars, in public.
-    assert_eq!(app.get("/station/st-a", None).await.text().await.unwrap().contains("星级联络站"), false);
+    assert!(
+        !app.get("/station/st-a", None).await.text().await.unwrap().contains("星级联络站"),
+        "no stars before approval"
+    );
     let res = app.post_json(url, Some(&sup), &score(json!([25, 25, 25, 20]), 2026)).await;
     assert_eq!(res.status(), StatusCode::CREATED);
     assert_eq!(app.post_json(&submit, Some(&sup), &json!({})).await.status(), StatusCode::NO_CONTENT);

@@ -68,6 +68,10 @@ struct CasePage {
     error: Option<String>,
     similar: Vec<crate::api::cases::SimilarBody>,
     can_merge: bool,
+    /// The deputy it was raised to (or their station's staff) may make it a formal suggestion.
+    can_suggest: bool,
+    /// (id, title, status) of the suggestions made from it.
+    suggestions: Vec<(i64, String, &'static str)>,
 }
 
 /// The township and, below it, the village of a region code.
@@ -172,7 +176,22 @@ async fn case_page(state: &AppState, caller: &Caller, id: i64, extra: Extra) -> 
         && !c.contact_phone.is_empty()
         && RegionCode::parse(&c.region_code)
             .is_ok_and(|r| authz::authorize(&caller.principal, Action::PersonalDataRead, Target::Region(&r)).is_ok());
+    let own = liaison_app::receptions::own_deputy(&caller.principal);
+    let staff = authz::reach(&caller.principal, Action::CaseWrite)
+        .iter()
+        .any(|s| matches!(s, liaison_domain::authz::Scope::Station(_)));
+    let can_suggest = c.deputy_ref.is_some() && (own.is_some_and(|d| Some(d) == c.deputy_ref.as_deref()) || staff);
+    let suggestions = liaison_app::suggestions::of_case(&state.app, c.id)
+        .await?
+        .into_iter()
+        .map(|s| {
+            let status = liaison_domain::suggestion::SuggestionStatus::parse(&s.status).map_or("", |x| x.label());
+            (s.id, s.title, status)
+        })
+        .collect();
     render(&CasePage {
+        can_suggest,
+        suggestions,
         nav: Nav::for_caller(caller),
         code: shown_code(&c),
         status: CaseStatus::parse(&c.status).map(|s| s.label()).unwrap_or("").into(),

@@ -21,6 +21,7 @@ mod reception_records;
 mod receptions;
 mod register;
 mod stars;
+mod suggestions;
 mod track;
 mod users;
 
@@ -121,6 +122,17 @@ pub(crate) fn register(r: Registry) -> Registry {
         .page(Method::POST, "/targets/archives", Action::OrgWrite, post(points::start_archive))
         .page(Method::GET, "/targets/archives/{id}", Action::OrgRead, get(points::archive))
         .page(Method::GET, "/targets/archives/{id}/file", Action::OrgRead, get(points::archive_file))
+        .page(Method::GET, "/suggestions", Action::CaseRead, get(suggestions::list))
+        .page(Method::GET, "/suggestions/new", Action::CaseWrite, get(suggestions::new))
+        .page(Method::POST, "/suggestions/new", Action::CaseWrite, post(suggestions::create))
+        .page(Method::GET, "/suggestions/{id}", Action::CaseRead, get(suggestions::detail))
+        .page(Method::POST, "/suggestions/{id}/act", Action::CaseWrite, post(suggestions::act))
+        .page(
+            Method::POST,
+            "/suggestions/{id}/document",
+            Action::CaseWrite,
+            post(suggestions::document).layer(axum::extract::DefaultBodyLimit::max(crate::auth::UPLOAD_LIMIT)),
+        )
         .page(Method::GET, "/stars", Action::OrgRead, get(stars::list))
         .page(Method::POST, "/stars/scorecards", Action::OrgWrite, post(stars::create_scorecard))
         .page(Method::GET, "/stars/{slug}/{year}", Action::OrgRead, get(stars::station))

@@ -64,6 +64,9 @@ pub fn links(principal: &Principal) -> Vec<(&'static str, &'static str)> {
     if deputy || station_staff || has_region(Action::OrgWrite) {
         links.push(("/register", "履职登记"));
     }
+    if may(Action::CaseRead) {
+        links.push(("/suggestions", "代表建议"));
+    }
     if has_region(Action::OrgWrite) {
         links.push(("/targets", "履职考评"));
         links.push(("/stars", "星级评选"));
@@ -118,16 +121,30 @@ mod tests {
     fn each_role_sees_what_it_may_open() {
         let hrefs = |p: &Principal| links(p).into_iter().map(|(h, _)| h).collect::<Vec<_>>();
         let agency = one(Role::AgencyHandler, "agency:zs-transport");
-        assert_eq!(hrefs(&agency), ["/", AGENCY_LANDING, "/account/password"]);
+        assert_eq!(hrefs(&agency), ["/", AGENCY_LANDING, "/suggestions", "/account/password"]);
         assert_eq!(landing(&agency), AGENCY_LANDING);
         let station = one(Role::StationStaff, "station:qianyou-renhe");
-        assert_eq!(hrefs(&station), ["/", STATION_LANDING, "/receptions/records", "/register", "/account/password"]);
+        assert_eq!(
+            hrefs(&station),
+            ["/", STATION_LANDING, "/receptions/records", "/register", "/suggestions", "/account/password"]
+        );
         let deputy = one(Role::Deputy, "deputy:wang-fang");
-        assert_eq!(hrefs(&deputy), ["/", DEPUTY_LANDING, "/duties", "/register", "/account/password"]);
+        assert_eq!(hrefs(&deputy), ["/", DEPUTY_LANDING, "/duties", "/register", "/suggestions", "/account/password"]);
         let sup = one(Role::CountySupervisor, "region:611026");
         assert_eq!(
             hrefs(&sup),
-            ["/", "/cases", "/stats", "/receptions", "/register", "/targets", "/stars", "/org", "/account/password"]
+            [
+                "/",
+                "/cases",
+                "/stats",
+                "/receptions",
+                "/register",
+                "/suggestions",
+                "/targets",
+                "/stars",
+                "/org",
+                "/account/password"
+            ]
         );
         assert_eq!(landing(&sup), "/");
         let admin = one(Role::SystemAdmin, "region:611026");

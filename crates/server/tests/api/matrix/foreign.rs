@@ -119,6 +119,12 @@ const NO_FOREIGN_RECORD_IN_BODY: &[(&str, &str, &str)] = &[
     ("POST", "/api/v1/suggestions/{id}/document", "the record is in the URL: the matrix covers it"),
     ("POST", "/api/v1/suggestions/{id}/rating", "the record is in the URL: the matrix covers it"),
     ("POST", "/api/v1/suggestions/{id}/promise-kept", "the record is in the URL: the matrix covers it"),
+    (
+        "POST",
+        "/suggestions/{id}/act",
+        "the record is in the URL: the matrix covers it; the agencies as through the API",
+    ),
+    ("POST", "/suggestions/{id}/document", "the record is in the URL: the matrix covers it"),
 ];
 
 const SUP_B: (&str, &str, &str) = ("county_supervisor", "region:611025", "611025");
@@ -162,6 +168,13 @@ fn foreign_writes() -> Vec<ForeignWrite> {
                 "/api/v1/deputies/dep-a/suggestions",
                 who,
                 Json(json!({"title": "劫持", "content": "以他人名义起草的建议内容。", "session": "recess", "level": "county"})),
+            ),
+            w(
+                "POST",
+                "/suggestions/new",
+                "/suggestions/new",
+                who,
+                Form(&[("deputy", "dep-a"), ("title", "劫持"), ("content", "以他人名义起草的建议内容。"), ("session", "recess"), ("level", "county")]),
             ),
             w("POST", "/api/v1/report-archives", "/api/v1/report-archives", who, Json(json!({"region": "611026001", "year": 2026}))),
             w("POST", "/targets/archives", "/targets/archives", who, Form(&[("region", "611026001"), ("year", "2026")])),
