@@ -193,3 +193,39 @@ pub async fn update(tx: &mut Tx, id: i64, version: i64, columns: &[(&str, Value<
         q.execute(&mut *c).await.store().map(|r| r.rows_affected() == 1)
     })
 }
+
+/// A region's suggestions submitted from `from_ms` to before `to_ms`, counted.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Totals {
+    /// (status, count), drafts left out.
+    pub by_status: Vec<(String, i64)>,
+    /// (answer class, count) of those answered.
+    pub by_class: Vec<(String, i64)>,
+    /// Answered, and of those answered by their deadline.
+    pub answered: i64,
+    pub on_time: i64,
+    /// (rating, count): the deputies' ratings.
+    pub by_rating: Vec<(String, i64)>,
+}
+
+pub async fn totals(db: &Db, county: &str, region: &str, from_ms: i64, to_ms: i64) -> Result<Totals> {
+    const SCOPE: &str = "county_code = $1 AND (region_code = $2 OR region_code LIKE $3) AND status <> 'draft'
+        AND created_at >= $4 AND created_at < $5";
+    let like = format!("{region}%");
+    let group = |col: &str| {
+        format!(
+            "SELECT {col}, COUNT(*) FROM suggestions WHERE {SCOPE} AND {col} IS NOT NULL GROUP BY {col} ORDER BY {col}"
+        )
+    };
+    let by_status: Vec<(String, i64)> = on_read!(db, p => sqlx::query_as(AssertSqlSafe(group("status")))
+        .bind(county).bind(region).bind(&like).bind(from_ms).bind(to_ms).fetch_all(p).await.store())?;
+    let by_class: Vec<(String, i64)> = on_read!(db, p => sqlx::query_as(AssertSqlSafe(group("answer_class")))
+        .bind(county).bind(region).bind(&like).bind(from_ms).bind(to_ms).fetch_all(p).await.store())?;
+    let by_rating: Vec<(String, i64)> = on_read!(db, p => sqlx::query_as(AssertSqlSafe(group("rating")))
+        .bind(county).bind(region).bind(&like).bind(from_ms).bind(to_ms).fetch_all(p).await.store())?;
+    let (answered, on_time): (i64, i64) = on_read!(db, p => sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT COUNT(*), CAST(COALESCE(SUM(CASE WHEN answered_on <= due_on THEN 1 ELSE 0 END), 0) AS BIGINT)
+         FROM suggestions WHERE {SCOPE} AND answered_on IS NOT NULL")))
+        .bind(county).bind(region).bind(&like).bind(from_ms).bind(to_ms).fetch_one(p).await.store())?;
+    Ok(Totals { by_status, by_class, answered, on_time, by_rating })
+}

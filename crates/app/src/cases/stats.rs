@@ -24,6 +24,8 @@ pub struct Stats {
     pub counts: Counts,
     /// The receptions held in the same region, station and days.
     pub receptions: liaison_store::receptions::Totals,
+    /// The formal suggestions submitted in the region and days (a station does not narrow them).
+    pub suggestions: liaison_store::suggestions::Totals,
 }
 
 fn date(raw: Option<&str>, field: &'static str, default: chrono::NaiveDate) -> Result<chrono::NaiveDate> {
@@ -60,5 +62,17 @@ pub async fn stats(app: &crate::App, principal: &Principal, q: &StatsQuery) -> R
         &to.to_string(),
     )
     .await?;
-    Ok(Stats { region, from, to, counts, receptions })
+    let ms = |d: chrono::NaiveDate| {
+        let tz = chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset");
+        d.and_hms_opt(0, 0, 0).and_then(|t| t.and_local_timezone(tz).single()).map_or(0, |t| t.timestamp_millis())
+    };
+    let suggestions = liaison_store::suggestions::totals(
+        &app.db,
+        &region.county_key(),
+        region.as_str(),
+        ms(from),
+        ms(to + chrono::Duration::days(1)),
+    )
+    .await?;
+    Ok(Stats { region, from, to, counts, receptions, suggestions })
 }

@@ -252,6 +252,16 @@ async fn a_suggestion_from_two_cases_runs_the_whole_path(b: Backend) {
         (s["status"].as_str(), s["rating"].as_str(), s["answer_class"].as_str()),
         (Some("closed"), Some("satisfied"), Some("a"))
     );
+    // The statistics count it.
+    let stats: Value = app.get("/api/v1/stats/cases?region=611026", Some(&sup)).await.json().await.unwrap();
+    let sg = &stats["suggestions"];
+    assert_eq!(
+        (sg["submitted"].as_i64(), sg["answered"].as_i64(), sg["answered_on_time"].as_i64()),
+        (Some(1), Some(1), Some(1)),
+        "{sg}"
+    );
+    assert_eq!(sg["by_class"], json!([{"key": "a", "count": 1}]));
+    assert_eq!(sg["by_rating"], json!([{"key": "satisfied", "count": 1}]));
     for code in &codes {
         let page = app.get(&format!("/track/{code}"), None).await.text().await.unwrap();
         assert!(page.contains("已答复，A类"), "the tracking page shows the answer");

@@ -460,6 +460,23 @@ pub struct StatsBody {
     pub by_rating: Vec<Count>,
     /// The receptions held in the same region, station and days.
     pub receptions: ReceptionTotals,
+    /// The deputies' formal suggestions submitted in the region and days.
+    pub suggestions: SuggestionTotals,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SuggestionTotals {
+    /// Submitted (drafts left out).
+    pub submitted: i64,
+    /// By status: submitted, assigned, answered, reopened, closed.
+    pub by_status: Vec<Count>,
+    /// By answer class: a, b, c.
+    pub by_class: Vec<Count>,
+    /// Answered, and of those answered by their deadline.
+    pub answered: i64,
+    pub answered_on_time: i64,
+    /// The deputies' ratings: satisfied, partly, dissatisfied.
+    pub by_rating: Vec<Count>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -500,7 +517,7 @@ pub(crate) async fn stats(state: &AppState, caller: &Caller, q: &StatsQuery) -> 
         from: q.from.clone(),
         to: q.to.clone(),
     };
-    let casework::Stats { region, from, to, counts: c, receptions: r } =
+    let casework::Stats { region, from, to, counts: c, receptions: r, suggestions: sg } =
         casework::stats(&state.app, &caller.principal, &query).await?;
     let n = |list: &[(String, i64)], key: &str| list.iter().find(|(k, _)| k == key).map(|(_, v)| *v).unwrap_or(0);
     let st = &c.by_status;
@@ -543,6 +560,14 @@ pub(crate) async fn stats(state: &AppState, caller: &Caller, q: &StatsQuery) -> 
                 .into_iter()
                 .map(|(kind, held, visitors)| ReceptionKindCount { kind, held, visitors })
                 .collect(),
+        },
+        suggestions: SuggestionTotals {
+            submitted: sg.by_status.iter().map(|(_, n)| n).sum(),
+            answered: sg.answered,
+            answered_on_time: sg.on_time,
+            by_status: counts(sg.by_status),
+            by_class: counts(sg.by_class),
+            by_rating: counts(sg.by_rating),
         },
     })
 }
