@@ -6,42 +6,15 @@
 // Screenshots go to SHOTS (default /tmp/shots-points).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { BASE, DESKTOP, PHONE, launch, noSideways as sideways, shooter, signedIn as signIn } from './helpers.mjs';
 
-const BASE = process.env.BASE_URL ?? 'http://127.0.0.1:8080';
-const PASSWORD = process.env.DEMO_PASSWORD ?? 'liaison2026demo';
-const SHOTS = process.env.SHOTS ?? '/tmp/shots-points';
-mkdirSync(SHOTS, { recursive: true });
-const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'zh-CN' };
-const DESKTOP = { viewport: { width: 1280, height: 800 }, locale: 'zh-CN' };
-
+const shot = shooter('/tmp/shots-points');
 let browser;
-before(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
-});
+before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
-
-async function signedIn(username, size) {
-  const context = await browser.newContext(size);
-  const page = await context.newPage();
-  await page.goto(`${BASE}/login`);
-  await page.fill('input[name=username]', username);
-  await page.fill('input[name=password]', PASSWORD);
-  await Promise.all([page.waitForNavigation(), page.click('form[action="/login"] button[type=submit]')]);
-  return page;
-}
-const shot = (page, name) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+const signedIn = (username, size) => signIn(browser, username, size);
+const noSideways = (page, name) => sideways(assert, page, name);
 const year = () => Number(new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 4));
-const noSideways = async (page, name) => {
-  const width = await page.evaluate(() => document.documentElement.scrollWidth);
-  assert.ok(width <= 390, `${name}: no sideways scrolling (${width}px)`);
-};
 
 test('the township follows its deputies against their targets', async () => {
   const officer = await signedIn('qianyou', DESKTOP);
