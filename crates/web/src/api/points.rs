@@ -154,7 +154,7 @@ impl RuleSetRequest {
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct Created {
+pub struct PointsCreated {
     pub id: i64,
 }
 
@@ -174,16 +174,16 @@ pub async fn list(
 /// version of the same county or township.
 #[utoipa::path(post, path = "/api/v1/points-rules", tag = "points", params(RegionQuery), request_body = RuleSetRequest,
     security(("bearer" = [])),
-    responses((status = 201, body = Created), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = PointsCreated), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
     caller: Caller,
     ApiQuery(q): ApiQuery<RegionQuery>,
     ApiJson(body): ApiJson<RuleSetRequest>,
-) -> Result<(StatusCode, Json<Created>), ApiError> {
+) -> Result<(StatusCode, Json<PointsCreated>), ApiError> {
     let input = body.input()?;
     let id = points::create(&state.app, &caller.principal, q.region.as_deref(), input).await?;
-    Ok((StatusCode::CREATED, Json(Created { id })))
+    Ok((StatusCode::CREATED, Json(PointsCreated { id })))
 }
 
 /// One version of the points rules.
@@ -214,18 +214,18 @@ pub async fn export(
 /// Adds a version of the points rules from a workbook in the export's layout.
 #[utoipa::path(post, path = "/api/v1/points-rules/import", tag = "points", params(RegionQuery),
     request_body(content = Vec<u8>, content_type = "application/octet-stream"), security(("bearer" = [])),
-    responses((status = 201, body = Created), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = PointsCreated), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn import(
     State(state): State<AppState>,
     caller: Caller,
     ApiQuery(q): ApiQuery<RegionQuery>,
     body: axum::body::Bytes,
-) -> Result<(StatusCode, Json<Created>), ApiError> {
+) -> Result<(StatusCode, Json<PointsCreated>), ApiError> {
     // Who may not write rules hears so before the file is read.
     liaison_app::org::scoped_region(&caller.principal, liaison_domain::authz::Action::OrgWrite, q.region.as_deref())?;
     let input = points::import(&body)?;
     let id = points::create(&state.app, &caller.principal, q.region.as_deref(), input).await?;
-    Ok((StatusCode::CREATED, Json(Created { id })))
+    Ok((StatusCode::CREATED, Json(PointsCreated { id })))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -467,14 +467,14 @@ impl From<duty_report::Archive> for ArchiveBody {
 
 /// Starts writing every deputy's annual report of a region into one zip archive, in the background.
 #[utoipa::path(post, path = "/api/v1/report-archives", tag = "points", request_body = ArchiveRequest, security(("bearer" = [])),
-    responses((status = 202, body = Created), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)))]
+    responses((status = 202, body = PointsCreated), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)))]
 pub async fn start_archive(
     State(state): State<AppState>,
     caller: Caller,
     ApiJson(body): ApiJson<ArchiveRequest>,
-) -> Result<(StatusCode, Json<Created>), ApiError> {
+) -> Result<(StatusCode, Json<PointsCreated>), ApiError> {
     let id = duty_report::start_archive(&state.app, &caller.principal, body.region.as_deref(), body.year).await?;
-    Ok((StatusCode::ACCEPTED, Json(Created { id })))
+    Ok((StatusCode::ACCEPTED, Json(PointsCreated { id })))
 }
 
 /// How far an archive's job has got.

@@ -1,7 +1,7 @@
 //! Reception records in the JSON API: a reception held, who attended, the households a home
 //! visit went to, and the matters raised, each a case with channel `reception`.
 
-use super::receptions::{Created, window};
+use super::receptions::{ReceptionCreated, window};
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
@@ -96,12 +96,12 @@ pub struct ReceptionRequest {
 
 /// Records a reception held, with its matters as cases.
 #[utoipa::path(post, path = "/api/v1/receptions", tag = "receptions", request_body = ReceptionRequest, security(("bearer" = [])),
-    responses((status = 201, body = Created), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = ReceptionCreated), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn record(
     State(state): State<AppState>,
     caller: Caller,
     ApiJson(b): ApiJson<ReceptionRequest>,
-) -> Result<(StatusCode, Json<Created>), ApiError> {
+) -> Result<(StatusCode, Json<ReceptionCreated>), ApiError> {
     let n = rec::NewReception {
         station: b.station,
         region: b.region,
@@ -120,7 +120,7 @@ pub async fn record(
         matters: b.matters.into_iter().map(rec::Matter::from).collect(),
     };
     let id = rec::record(&state.app, &caller.principal, n).await?;
-    Ok((StatusCode::CREATED, Json(Created { id })))
+    Ok((StatusCode::CREATED, Json(ReceptionCreated { id })))
 }
 
 #[derive(Serialize, ToSchema)]

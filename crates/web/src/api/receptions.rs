@@ -179,7 +179,7 @@ impl ScheduleRequest {
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct Created {
+pub struct ReceptionCreated {
     pub id: i64,
 }
 
@@ -203,14 +203,14 @@ pub async fn list_schedules(
 
 /// Creates a schedule: a station's reception day by rule, or a county-wide one.
 #[utoipa::path(post, path = "/api/v1/reception-schedules", tag = "receptions", request_body = ScheduleRequest, security(("bearer" = [])),
-    responses((status = 201, body = Created), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = ReceptionCreated), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create_schedule(
     State(state): State<AppState>,
     caller: Caller,
     ApiJson(body): ApiJson<ScheduleRequest>,
-) -> Result<(StatusCode, Json<Created>), ApiError> {
+) -> Result<(StatusCode, Json<ReceptionCreated>), ApiError> {
     let id = rec::save(&state.app, &caller.principal, None, body.into_input()?).await?;
-    Ok((StatusCode::CREATED, Json(Created { id })))
+    Ok((StatusCode::CREATED, Json(ReceptionCreated { id })))
 }
 
 /// One schedule.
@@ -228,15 +228,15 @@ pub async fn get_schedule(
 /// Rewrites a schedule (its station stays).
 #[utoipa::path(put, path = "/api/v1/reception-schedules/{id}", tag = "receptions", params(("id" = i64, Path)), request_body = ScheduleRequest,
     security(("bearer" = [])),
-    responses((status = 200, body = Created), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = ReceptionCreated), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn update_schedule(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<ScheduleRequest>,
-) -> Result<Json<Created>, ApiError> {
+) -> Result<Json<ReceptionCreated>, ApiError> {
     let id = rec::save(&state.app, &caller.principal, Some(id), body.into_input()?).await?;
-    Ok(Json(Created { id }))
+    Ok(Json(ReceptionCreated { id }))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -420,15 +420,15 @@ pub struct SwapRequest {
 /// A deputy asks another deputy of the station to take one of their duties.
 #[utoipa::path(post, path = "/api/v1/duties/{id}/swap", tag = "receptions", params(("id" = i64, Path)), request_body = SwapRequest,
     security(("bearer" = [])),
-    responses((status = 201, body = Created), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = ReceptionCreated), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn request_swap(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<SwapRequest>,
-) -> Result<(StatusCode, Json<Created>), ApiError> {
+) -> Result<(StatusCode, Json<ReceptionCreated>), ApiError> {
     let id = rec::request_swap(&state.app, &caller.principal, id, &body.to, &body.reason).await?;
-    Ok((StatusCode::CREATED, Json(Created { id })))
+    Ok((StatusCode::CREATED, Json(ReceptionCreated { id })))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -506,13 +506,13 @@ pub struct UnavailableRequest {
 /// A deputy declares days they cannot be on duty (their own, or staff for them).
 #[utoipa::path(post, path = "/api/v1/deputies/{slug}/unavailability", tag = "receptions", params(("slug" = String, Path)),
     request_body = UnavailableRequest, security(("bearer" = [])),
-    responses((status = 201, body = Created), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = ReceptionCreated), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn declare_unavailable(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(slug): ApiPath<String>,
     ApiJson(body): ApiJson<UnavailableRequest>,
-) -> Result<(StatusCode, Json<Created>), ApiError> {
+) -> Result<(StatusCode, Json<ReceptionCreated>), ApiError> {
     let id = rec::declare_unavailable(&state.app, &caller.principal, &slug, &body.from, &body.to, &body.reason).await?;
-    Ok((StatusCode::CREATED, Json(Created { id })))
+    Ok((StatusCode::CREATED, Json(ReceptionCreated { id })))
 }

@@ -59,7 +59,7 @@ pub struct ScorecardRequest {
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct Created {
+pub struct StarsCreated {
     pub id: i64,
 }
 
@@ -78,13 +78,13 @@ pub async fn list_scorecards(
 /// Adds a scorecard; refused (422 `weights_sum`) when its weights do not add up to 100.
 #[utoipa::path(post, path = "/api/v1/scorecards", tag = "stars", params(RegionQuery), request_body = ScorecardRequest,
     security(("bearer" = [])),
-    responses((status = 201, body = Created), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = StarsCreated), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create_scorecard(
     State(state): State<AppState>,
     caller: Caller,
     ApiQuery(q): ApiQuery<RegionQuery>,
     ApiJson(body): ApiJson<ScorecardRequest>,
-) -> Result<(StatusCode, Json<Created>), ApiError> {
+) -> Result<(StatusCode, Json<StarsCreated>), ApiError> {
     let thresholds = match body.thresholds {
         None => DEFAULT_THRESHOLDS,
         Some(t) => t.try_into().map_err(|_| {
@@ -101,7 +101,7 @@ pub async fn create_scorecard(
         thresholds,
     };
     let id = stars::create_scorecard(&state.app, &caller.principal, q.region.as_deref(), card).await?;
-    Ok((StatusCode::CREATED, Json(Created { id })))
+    Ok((StatusCode::CREATED, Json(StarsCreated { id })))
 }
 
 /// One scorecard.
@@ -131,8 +131,15 @@ pub struct AssessmentBody {
     pub status: String,
     pub note: String,
     pub review_note: String,
-    /// (criterion number from 1, hash) of its evidence (`/api/v1/assessments/{id}/evidence/{hash}`).
-    pub evidence: Vec<(i64, String)>,
+    /// Its evidence (`/api/v1/assessments/{id}/evidence/{hash}`).
+    pub evidence: Vec<EvidenceRef>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct EvidenceRef {
+    /// The criterion's number, from 1.
+    pub criterion: i64,
+    pub hash: String,
 }
 
 impl From<Assessment> for AssessmentBody {
@@ -149,7 +156,7 @@ impl From<Assessment> for AssessmentBody {
             status: a.status.as_str().into(),
             note: a.row.note,
             review_note: a.row.review_note,
-            evidence: a.evidence.into_iter().map(|(c, h, _)| (c, h)).collect(),
+            evidence: a.evidence.into_iter().map(|(criterion, hash, _)| EvidenceRef { criterion, hash }).collect(),
         }
     }
 }
@@ -167,16 +174,16 @@ pub struct ScoreRequest {
 /// Scores a station for a year (a new scoring, or one still open); the county only.
 #[utoipa::path(post, path = "/api/v1/stations/{slug}/assessments", tag = "stars", params(("slug" = String, Path)),
     request_body = ScoreRequest, security(("bearer" = [])),
-    responses((status = 201, body = Created), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = StarsCreated), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn score(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(slug): ApiPath<String>,
     ApiJson(body): ApiJson<ScoreRequest>,
-) -> Result<(StatusCode, Json<Created>), ApiError> {
+) -> Result<(StatusCode, Json<StarsCreated>), ApiError> {
     let id =
         stars::score(&state.app, &caller.principal, &slug, body.year, body.scorecard, body.scores, &body.note).await?;
-    Ok((StatusCode::CREATED, Json(Created { id })))
+    Ok((StatusCode::CREATED, Json(StarsCreated { id })))
 }
 
 #[derive(Deserialize, IntoParams)]

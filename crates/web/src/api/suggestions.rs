@@ -98,20 +98,20 @@ pub struct DraftRequest {
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct Created {
+pub struct SuggestionCreated {
     pub id: i64,
 }
 
 /// Drafts a suggestion for a deputy (the deputy, their station's staff, the township or county).
 #[utoipa::path(post, path = "/api/v1/deputies/{slug}/suggestions", tag = "suggestions", params(("slug" = String, Path)),
     request_body = DraftRequest, security(("bearer" = [])),
-    responses((status = 201, body = Created), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = SuggestionCreated), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn draft(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(slug): ApiPath<String>,
     ApiJson(b): ApiJson<DraftRequest>,
-) -> Result<(StatusCode, Json<Created>), ApiError> {
+) -> Result<(StatusCode, Json<SuggestionCreated>), ApiError> {
     let d = Draft {
         title: b.title,
         content: b.content,
@@ -121,7 +121,7 @@ pub async fn draft(
         cosigners: b.cosigners,
     };
     let id = sug::draft(&state.app, &caller.principal, &slug, d).await?;
-    Ok((StatusCode::CREATED, Json(Created { id })))
+    Ok((StatusCode::CREATED, Json(SuggestionCreated { id })))
 }
 
 /// The suggestions the caller works on: a deputy's own and co-signed, an agency's, or a region's.
