@@ -65,14 +65,7 @@ pub async fn build(app: &App, d: Deputy, year: i32) -> Result<Report> {
     let count = |r: Rating| cases.iter().filter(|c| c.rating == r.label()).count();
     let ratings =
         (count(Rating::Satisfied), count(Rating::Partly), count(Rating::Dissatisfied), count(Rating::Unrated));
-    let levels = d
-        .data
-        .levels
-        .split(',')
-        .filter_map(|l| DeputyLevel::parse(l).ok())
-        .map(|l| l.label())
-        .collect::<Vec<_>>()
-        .join("、");
+    let levels = crate::points::levels_label(&d.data.levels);
     let stations = org::deputy_stations(&app.db, d.id).await?.into_iter().map(|(s, _)| s.data.name).collect();
     let county_name = match liaison_domain::region::RegionCode::parse(&d.data.county_code) {
         Ok(code) => liaison_store::regions::get(&app.db, &code).await?.map(|r| r.name).unwrap_or_default(),

@@ -49,6 +49,16 @@ pub(crate) async fn county_sets(app: &App, county: &str) -> Result<Vec<RuleSet>>
     store::of_county(&app.db, county).await?.into_iter().map(|r| from_row(r).map(|s| s.set)).collect()
 }
 
+/// A deputy's levels in words (县人大代表、乡镇人大代表), from the stored comma-separated codes.
+pub fn levels_label(levels: &str) -> String {
+    levels
+        .split(',')
+        .filter_map(|l| liaison_domain::org::DeputyLevel::parse(l).ok())
+        .map(|l| l.label())
+        .collect::<Vec<_>>()
+        .join("、")
+}
+
 /// The township a region lies in ('' for a county-level region).
 pub fn township_of(region: &str) -> &str {
     if region.len() >= 9 { &region[..9] } else { "" }
@@ -413,6 +423,8 @@ pub async fn deputy_year(app: &App, principal: &Principal, deputy: &str, year: i
 /// A deputy behind at least one target.
 #[derive(Debug, Clone)]
 pub struct Behind {
+    pub deputy_id: i64,
+    pub county_code: String,
     pub slug: String,
     pub name: String,
     pub region_code: String,
@@ -438,6 +450,7 @@ pub async fn standing(
     let rows =
         store::confirmed_in(&app.db, &county, region.as_str(), &from.to_string(), &format!("{year}-12-31")).await?;
     let deputies = org::deputies_under(&app.db, region.as_str(), false).await?;
+    let reminded = store::last_reminders(&app.db, &county, region.as_str(), year).await?;
     let end = year_end(year, app.today());
     let mut out = Vec::new();
     for d in deputies.into_iter().filter(|d| d.data.county_code == county) {
@@ -451,17 +464,11 @@ pub async fn standing(
         let points = points::score(&this_year, &sets, township).iter().map(|s| s.points).sum();
         let progress =
             points::in_force(&sets, township, end).map(|s| points::progress(s, &term, year, end)).unwrap_or_default();
-        let last_reminded = store::last_reminder(&app.db, d.id, year).await?;
-        let levels = d
-            .data
-            .levels
-            .split(',')
-            .filter_map(|l| liaison_domain::org::DeputyLevel::parse(l).ok())
-            .map(|l| l.label())
-            .collect::<Vec<_>>()
-            .join("、");
+        let last_reminded = reminded.iter().find(|(id, _)| *id == d.id).map(|(_, on)| on.clone());
         out.push(Behind {
-            levels,
+            levels: levels_label(&d.data.levels),
+            deputy_id: d.id,
+            county_code: d.data.county_code.clone(),
             slug: d.data.slug,
             name: d.data.name,
             region_code: d.data.region_code,
@@ -487,8 +494,7 @@ pub async fn remind_behind(app: &App, principal: &Principal, region: Option<&str
     let mut sent = 0;
     let mut tx = app.db.begin().await?;
     for b in list.iter().filter(|b| b.progress.iter().any(|p| !p.met())) {
-        let Some(d) = org::deputy_by_slug(&app.db, &b.slug).await? else { continue };
-        if !store::note_reminder(&mut tx, d.id, year, &today, &actor).await? {
+        if !store::note_reminder(&mut tx, b.deputy_id, year, &today, &actor).await? {
             continue;
         }
         let behind: Vec<String> = b
@@ -500,7 +506,7 @@ pub async fn remind_behind(app: &App, principal: &Principal, region: Option<&str
         let body =
             format!("{} 代表：{year} 年度履职目标尚未完成：{}。请及时参加活动并登记。", b.name, behind.join("；"));
         let recipient = format!("deputy:{}", b.slug);
-        outbox::enqueue(&mut tx, &outbox::Message::plain(&d.data.county_code, &recipient, "履职目标提醒", &body), now)
+        outbox::enqueue(&mut tx, &outbox::Message::plain(&b.county_code, &recipient, "履职目标提醒", &body), now)
             .await?;
         sent += 1;
     }

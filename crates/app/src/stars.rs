@@ -7,7 +7,7 @@ use crate::{App, Error, Result};
 use chrono::Datelike;
 use liaison_domain::audit::AuditEvent;
 use liaison_domain::authz::{Action, Principal, Target};
-use liaison_domain::region::{RegionCode, RegionLevel};
+use liaison_domain::region::RegionCode;
 use liaison_domain::stars::{AssessmentStatus, Criterion, Scorecard};
 use liaison_store::stars::{self as store, AssessmentRow, Scoring};
 use liaison_store::{audit, org};
@@ -351,9 +351,4 @@ pub async fn public_stars(app: &App, station_id: i64) -> Result<Option<(i32, u8,
     let Some(row) = store::latest_approved(&app.db, station_id).await? else { return Ok(None) };
     let card = store::scorecard(&app.db, row.scorecard_id).await?.map(|c| c.name).unwrap_or_default();
     Ok(Some((row.year as i32, row.stars as u8, row.total as u32, card)))
-}
-
-/// Whether `region` is a county (the page offers scoring there).
-pub fn is_county(region: &RegionCode) -> bool {
-    region.level() == RegionLevel::County
 }

@@ -80,10 +80,12 @@ pub async fn note_reminder(tx: &mut Tx, deputy_id: i64, year: i32, on: &str, by:
         .bind(deputy_id).bind(year as i64).bind(on).bind(by).execute(&mut *c).await.store().map(|r| r.rows_affected() == 1))
 }
 
-/// The last day a deputy was reminded of `year`'s targets.
-pub async fn last_reminder(db: &Db, deputy_id: i64, year: i32) -> Result<Option<String>> {
-    on_read!(db, p => sqlx::query_scalar("SELECT MAX(sent_on) FROM duty_target_reminders WHERE deputy_id = $1 AND year = $2")
-        .bind(deputy_id).bind(year as i64).fetch_one(p).await.store())
+/// (deputy id, last day reminded) of `year`'s targets, for the deputies of a county under `region`.
+pub async fn last_reminders(db: &Db, county: &str, region: &str, year: i32) -> Result<Vec<(i64, String)>> {
+    on_read!(db, p => sqlx::query_as(
+        "SELECT r.deputy_id, MAX(r.sent_on) FROM duty_target_reminders r JOIN deputies d ON d.id = r.deputy_id
+         WHERE d.county_code = $1 AND (d.region_code = $2 OR d.region_code LIKE $3) AND r.year = $4 GROUP BY r.deputy_id")
+        .bind(county).bind(region).bind(format!("{region}%")).bind(year as i64).fetch_all(p).await.store())
 }
 
 /// Confirmed entries `(deputy_id, kind, done_on)` of a county's deputies under `region` from

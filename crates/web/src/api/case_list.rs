@@ -8,8 +8,7 @@ use crate::extract::ApiQuery;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use liaison_app::cases::{self as casework, Listing};
 use liaison_domain::case_list::{ListQuery, RawListQuery};
 use serde::{Deserialize, Serialize};
@@ -144,20 +143,7 @@ pub async fn list(
 /// The workbook of a list as an HTTP answer.
 pub(crate) fn xlsx_response(bytes: Vec<u8>, today: chrono::NaiveDate) -> Response {
     let day = today.format("%Y%m%d");
-    // An ASCII name for old clients, the Chinese one for the rest (RFC 6266).
-    let chinese =
-        percent_encoding::utf8_percent_encode(&format!("意见建议-{day}.xlsx"), percent_encoding::NON_ALPHANUMERIC)
-            .to_string();
-    let disposition = format!("attachment; filename=\"cases-{day}.xlsx\"; filename*=UTF-8''{chinese}");
-    (
-        [
-            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned()),
-            (header::CONTENT_DISPOSITION, disposition),
-            (header::CACHE_CONTROL, "no-store".to_owned()),
-        ],
-        bytes,
-    )
-        .into_response()
+    super::points::download(bytes, super::points::XLSX, &format!("cases-{day}.xlsx"), &format!("意见建议-{day}.xlsx"))
 }
 
 /// The whole filtered list (every page, in its order, at most 10,000 rows) as an .xlsx workbook.

@@ -345,8 +345,17 @@ pub async fn report_pdf(
     ApiPath(slug): ApiPath<String>,
     ApiQuery(q): ApiQuery<YearQuery>,
 ) -> Result<Response, ApiError> {
-    let year = year_or_now(&state, q.year);
-    let report = duty_report::of_deputy(&state.app, &caller.principal, &slug, year).await?;
+    report_download(&state, &caller, &slug, year_or_now(&state, q.year)).await
+}
+
+/// A deputy's annual report as a PDF download (the API's and the page's).
+pub(crate) async fn report_download(
+    state: &AppState,
+    caller: &Caller,
+    slug: &str,
+    year: i32,
+) -> Result<Response, ApiError> {
+    let report = duty_report::of_deputy(&state.app, &caller.principal, slug, year).await?;
     let bytes = duty_report::pdf_off_thread(&state.app, &report).await?;
     let name = format!("{}-{year}年度履职报告.pdf", report.deputy.data.name);
     Ok(download(bytes, "application/pdf", &format!("report-{}-{year}.pdf", report.deputy.data.slug), &name))

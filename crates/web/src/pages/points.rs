@@ -613,9 +613,5 @@ pub async fn report_pdf(
     PagePath(slug): PagePath<String>,
     Query(q): Query<YearQuery>,
 ) -> Result<Response, PageError> {
-    let year = year_of(&state, &q);
-    let r = duty_report::of_deputy(&state.app, &caller.principal, &slug, year).await?;
-    let bytes = duty_report::pdf_off_thread(&state.app, &r).await?;
-    let name = format!("{}-{year}年度履职报告.pdf", r.deputy.data.name);
-    Ok(download(bytes, "application/pdf", &format!("report-{}-{year}.pdf", r.deputy.data.slug), &name))
+    Ok(crate::api::points::report_download(&state, &caller, &slug, year_of(&state, &q)).await?)
 }
