@@ -49,7 +49,7 @@ async fn anchor_daily(app: &App) {
     }
 }
 
-/// Runs the sweep (and the reception-day reminders, the suggestions' warnings) if this instance
+/// Runs the sweep (and the reception-day reminders, the suggestions' and the meeting commitments' warnings) if this instance
 /// holds the lease.
 pub async fn sweep_once(app: &App, holder: &str) {
     match leases::acquire(&app.db, "case-sweep", holder, app.now_ms(), 120_000).await {
@@ -63,6 +63,11 @@ pub async fn sweep_once(app: &App, holder: &str) {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(warned = n, "suggestion deadlines and promises warned"),
                 Err(e) => tracing::warn!(error = %e, "suggestion sweep failed"),
+            }
+            match crate::meetings::sweep(app).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(warned = n, "overdue meeting commitments warned"),
+                Err(e) => tracing::warn!(error = %e, "commitment sweep failed"),
             }
             sweep_cases(app).await
         }

@@ -13,6 +13,8 @@ pub mod directory;
 pub mod duty_report;
 mod error;
 pub mod jobs;
+pub mod ledger;
+pub mod meetings;
 pub mod names;
 pub mod notify;
 pub mod org;
@@ -24,6 +26,7 @@ pub mod register;
 pub mod roster;
 pub mod stars;
 pub mod suggestions;
+pub mod voter_reports;
 
 pub use context::{App, Config};
 pub use error::{Error, Result};

@@ -60,6 +60,39 @@ pub(crate) async fn from_reception(
     Ok(())
 }
 
+/// Adds an entry the system knows of to deputy `d`'s register, in the event's transaction, once
+/// per deputy and record: confirmed when staff recorded the event, pending when the deputy did.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn automatic(
+    tx: &mut Tx,
+    d: &Deputy,
+    kind: DutyKind,
+    done_on: &str,
+    place: &str,
+    description: &str,
+    source: &Source,
+    confirmed: bool,
+    actor: &str,
+    now: i64,
+) -> Result<()> {
+    let key = source.key();
+    let e = NewEntry {
+        county_code: &d.data.county_code,
+        region_code: &d.data.region_code,
+        deputy_id: d.id,
+        kind: kind.as_str(),
+        done_on,
+        place,
+        description,
+        source: source.kind(),
+        source_key: key.as_deref(),
+        status: if confirmed { "confirmed" } else { "pending" },
+        recorded_by: actor,
+    };
+    store::insert(tx, &e, now).await?;
+    Ok(())
+}
+
 /// When a case raised to a deputy closes, the deputy's register gains one confirmed entry (once,
 /// however often the close is replayed), in the step's transaction.
 pub(crate) async fn on_case_closed(app: &App, tx: &mut Tx, row: &CaseRow, actor: &str, now: i64) -> Result<()> {

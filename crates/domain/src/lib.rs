@@ -23,5 +23,6 @@ pub mod submission;
 pub mod suggestion;
 pub mod text;
 pub mod token;
+pub mod voter_work;
 
 pub use error::Invalid;

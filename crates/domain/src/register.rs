@@ -47,6 +47,12 @@ pub enum Source {
     Reception(i64),
     Case(i64),
     Suggestion(i64),
+    /// A meeting with agency heads the deputy took part in.
+    Meeting(i64),
+    /// A report to the voters held.
+    VoterReport(i64),
+    /// A visit to a linked voter or a household of the ledger.
+    Visit(i64),
 }
 
 impl Source {
@@ -56,6 +62,9 @@ impl Source {
             Source::Reception(_) => "reception",
             Source::Case(_) => "case",
             Source::Suggestion(_) => "suggestion",
+            Source::Meeting(_) => "meeting",
+            Source::VoterReport(_) => "voter_report",
+            Source::Visit(_) => "visit",
         }
     }
 
@@ -66,6 +75,9 @@ impl Source {
             Source::Reception(id) => Some(format!("reception:{id}")),
             Source::Case(id) => Some(format!("case:{id}")),
             Source::Suggestion(id) => Some(format!("suggestion:{id}")),
+            Source::Meeting(id) => Some(format!("meeting:{id}")),
+            Source::VoterReport(id) => Some(format!("voter_report:{id}")),
+            Source::Visit(id) => Some(format!("visit:{id}")),
         }
     }
 }

@@ -22,6 +22,7 @@ pub mod sessions;
 pub mod stars;
 pub mod suggestions;
 pub mod users;
+pub mod voter_work;
 
 pub use db::{Backend, Db, Tx, redact_url};
 pub use error::StoreError;

@@ -117,6 +117,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 15,
+        name: "voter_work",
+        portable: include_str!("../migrations/0015_voter_work.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 /// Recomputes the tallies of every case, as migration 5 first filled them.

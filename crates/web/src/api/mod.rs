@@ -4,7 +4,9 @@ pub(crate) mod audit;
 pub(crate) mod case_list;
 pub(crate) mod cases;
 mod health;
+pub(crate) mod ledger;
 mod me;
+pub(crate) mod meetings;
 mod open311;
 pub(crate) mod org;
 pub(crate) mod points;
@@ -19,6 +21,7 @@ mod session;
 pub(crate) mod stars;
 pub(crate) mod suggestions;
 pub(crate) mod users;
+pub(crate) mod voter_reports;
 
 use crate::routes::Registry;
 use liaison_domain::authz::Action;
@@ -138,6 +141,24 @@ pub(crate) fn register(r: Registry) -> Registry {
         })
         .api(Action::CaseWrite, routes!(suggestions::rate))
         .api(Action::CaseWrite, routes!(suggestions::promise_kept))
+        .api(Action::OrgWrite, routes!(meetings::create))
+        .api(Action::CaseRead, routes!(meetings::list))
+        .api(Action::CaseRead, routes!(meetings::get))
+        .api(Action::CaseWrite, routes!(meetings::commitment_done))
+        .api(Action::CaseWrite, routes!(voter_reports::schedule))
+        .api(Action::CaseRead, routes!(voter_reports::list))
+        .api(Action::OrgRead, routes!(voter_reports::coverage))
+        .api(Action::CaseRead, routes!(voter_reports::get))
+        .api(Action::CaseWrite, routes!(voter_reports::edit))
+        .api(Action::CaseWrite, routes!(voter_reports::held))
+        .api(Action::CaseWrite, routes!(voter_reports::cancel))
+        .api(Action::CaseWrite, routes!(ledger::add))
+        .api(Action::CaseRead, routes!(ledger::list))
+        .api(Action::PersonalDataRead, routes!(ledger::export))
+        .api(Action::CaseRead, routes!(ledger::get))
+        .api(Action::CaseRead, routes!(ledger::unmask))
+        .api(Action::CaseWrite, routes!(ledger::visit))
+        .api(Action::CaseWrite, routes!(ledger::remove))
         .api(Action::Public, routes!(open311::services))
         .api(Action::Public, routes!(open311::requests, open311::create))
         .api(Action::Public, routes!(open311::request_by_id))
