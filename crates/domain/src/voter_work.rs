@@ -140,21 +140,29 @@ pub fn mask_id_number(stored: &str) -> String {
     format!("{head}{}{tail}", "*".repeat(chars.len() - 8))
 }
 
-/// The village part of an address and stars for the rest: `花艳村****`. The cut is after the
-/// first 村, 社区, 组 or 街 that leaves something to hide, else after a third of the characters.
+/// The village part of an address and stars for the rest: `艾家镇花艳村****`. The cut is after
+/// the last 街道, 社区, 村, 镇 or 乡 within the first two thirds, else after a third of the
+/// characters: the house and group numbers never show.
 pub fn mask_address(stored: &str) -> String {
     let chars: Vec<char> = stored.chars().collect();
     if chars.is_empty() {
         return String::new();
     }
-    let cut = chars
-        .iter()
-        .enumerate()
-        .find(|(i, c)| {
-            matches!(c, '村' | '区' | '街' | '镇' | '乡') && *i + 1 < chars.len() && *i + 1 <= chars.len() * 2 / 3
-        })
-        .map(|(i, _)| i + 1);
-    let keep = cut.unwrap_or(chars.len() / 3);
+    let limit = chars.len() * 2 / 3;
+    let mut keep = None;
+    for i in 0..chars.len() {
+        let one = chars[i];
+        let two = chars.get(i + 1).copied();
+        let end = match (one, two) {
+            ('街', Some('道')) | ('社', Some('区')) => i + 2,
+            ('村' | '镇' | '乡', _) => i + 1,
+            _ => continue,
+        };
+        if end <= limit && end < chars.len() {
+            keep = Some(end);
+        }
+    }
+    let keep = keep.unwrap_or(chars.len() / 3);
     format!("{}****", chars[..keep].iter().collect::<String>())
 }
 
@@ -195,7 +203,8 @@ mod tests {
         assert_eq!(mask_id_number("11010519491231002X"), "1101**********002X");
         assert_eq!(mask_id_number(""), "");
         assert_eq!(mask_address("花艳村三组12号"), "花艳村****");
-        assert_eq!(mask_address("艾家镇花艳村三组12号"), "艾家镇****");
+        assert_eq!(mask_address("艾家镇花艳村三组12号"), "艾家镇花艳村****");
+        assert_eq!(mask_address("乾佑街道仁和社区1组10号"), "乾佑街道仁和社区****");
         assert_eq!(mask_address("三组12号"), "三****");
         assert_eq!(mask_address("村"), "****");
     }

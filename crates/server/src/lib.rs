@@ -5,6 +5,7 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 mod demo_org;
+mod demo_outreach;
 mod demo_receptions;
 mod demo_register;
 mod demo_stars;

@@ -26,6 +26,9 @@ pub struct Stats {
     pub receptions: liaison_store::receptions::Totals,
     /// The formal suggestions submitted in the region and days (a station does not narrow them).
     pub suggestions: liaison_store::suggestions::Totals,
+    /// Meetings with agency heads, reports to voters and ledger visits in the region and days
+    /// (a station does not narrow them).
+    pub outreach: liaison_store::voter_work::Totals,
 }
 
 fn date(raw: Option<&str>, field: &'static str, default: chrono::NaiveDate) -> Result<chrono::NaiveDate> {
@@ -74,5 +77,13 @@ pub async fn stats(app: &crate::App, principal: &Principal, q: &StatsQuery) -> R
         ms(to + chrono::Duration::days(1)),
     )
     .await?;
-    Ok(Stats { region, from, to, counts, receptions, suggestions })
+    let outreach = liaison_store::voter_work::totals(
+        &app.db,
+        &region.county_key(),
+        region.as_str(),
+        &from.to_string(),
+        &to.to_string(),
+    )
+    .await?;
+    Ok(Stats { region, from, to, counts, receptions, suggestions, outreach })
 }

@@ -16,6 +16,7 @@ mod matrix;
 mod notify;
 mod ops;
 mod org;
+mod outreach;
 mod pages;
 mod points;
 mod public;

@@ -462,6 +462,31 @@ pub struct StatsBody {
     pub receptions: ReceptionTotals,
     /// The deputies' formal suggestions submitted in the region and days.
     pub suggestions: SuggestionTotals,
+    /// Meetings with agency heads, reports to voters and ledger visits in the region and days.
+    pub outreach: OutreachTotals,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OutreachTotals {
+    /// Meetings with agency heads held, questions put at them, answered on the spot.
+    pub meetings: i64,
+    pub questions: i64,
+    pub answered_on_spot: i64,
+    /// Commitments made at those meetings, and of them kept.
+    pub commitments: i64,
+    pub commitments_done: i64,
+    /// Reports to voters held, the deputies who reported, and the voters' evaluations.
+    pub reports_held: i64,
+    pub deputies_reported: i64,
+    pub report_satisfied: i64,
+    pub report_partly: i64,
+    pub report_dissatisfied: i64,
+    /// Visits to the ledger's voters and households, and how many of them were visited.
+    pub visits: i64,
+    pub contacts_visited: i64,
+    /// On the ledger now (whatever the days): households and linked voters.
+    pub households: i64,
+    pub linked_voters: i64,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -517,7 +542,7 @@ pub(crate) async fn stats(state: &AppState, caller: &Caller, q: &StatsQuery) -> 
         from: q.from.clone(),
         to: q.to.clone(),
     };
-    let casework::Stats { region, from, to, counts: c, receptions: r, suggestions: sg } =
+    let casework::Stats { region, from, to, counts: c, receptions: r, suggestions: sg, outreach: o } =
         casework::stats(&state.app, &caller.principal, &query).await?;
     let n = |list: &[(String, i64)], key: &str| list.iter().find(|(k, _)| k == key).map(|(_, v)| *v).unwrap_or(0);
     let st = &c.by_status;
@@ -568,6 +593,22 @@ pub(crate) async fn stats(state: &AppState, caller: &Caller, q: &StatsQuery) -> 
             by_status: counts(sg.by_status),
             by_class: counts(sg.by_class),
             by_rating: counts(sg.by_rating),
+        },
+        outreach: OutreachTotals {
+            meetings: o.meetings,
+            questions: o.questions,
+            answered_on_spot: o.answered_on_spot,
+            commitments: o.commitments,
+            commitments_done: o.commitments_done,
+            reports_held: o.reports_held,
+            deputies_reported: o.deputies_reported,
+            report_satisfied: o.report_satisfied,
+            report_partly: o.report_partly,
+            report_dissatisfied: o.report_dissatisfied,
+            visits: o.visits,
+            contacts_visited: o.households_visited,
+            households: o.households,
+            linked_voters: o.linked_voters,
         },
     })
 }

@@ -134,7 +134,7 @@ pub struct VoterReportTextRequest {
 }
 
 /// The deputy edits the text before the report is held.
-#[utoipa::path(put, path = "/api/v1/voter-reports/{id}/body", tag = "voter-reports", params(("id" = i64, Path)),
+#[utoipa::path(post, path = "/api/v1/voter-reports/{id}/body", tag = "voter-reports", params(("id" = i64, Path)),
     request_body = VoterReportTextRequest, security(("bearer" = [])),
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn edit(

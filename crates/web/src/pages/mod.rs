@@ -9,11 +9,14 @@ mod case_steps;
 mod cases;
 mod duties;
 mod home;
+mod ledger;
 mod login;
+mod meetings;
 mod nav;
 mod org;
 mod org_edit;
 mod org_import;
+mod outreach;
 pub(crate) mod points;
 mod public;
 mod public_receptions;
@@ -24,6 +27,7 @@ mod stars;
 mod suggestions;
 mod track;
 mod users;
+mod voter_reports;
 
 use crate::error::{ApiError, PageError};
 use crate::routes::Registry;
@@ -133,6 +137,23 @@ pub(crate) fn register(r: Registry) -> Registry {
             Action::CaseWrite,
             post(suggestions::document).layer(axum::extract::DefaultBodyLimit::max(crate::auth::UPLOAD_LIMIT)),
         )
+        .page(Method::GET, "/outreach", Action::CaseRead, get(outreach::hub))
+        .page(Method::GET, "/meetings", Action::CaseRead, get(meetings::list))
+        .page(Method::GET, "/meetings/new", Action::OrgWrite, get(meetings::new))
+        .page(Method::POST, "/meetings/new", Action::OrgWrite, post(meetings::create))
+        .page(Method::GET, "/meetings/{id}", Action::CaseRead, get(meetings::detail))
+        .page(Method::POST, "/meetings/{id}/commitments/{cid}/done", Action::CaseWrite, post(meetings::commitment_done))
+        .page(Method::GET, "/voter-reports", Action::CaseRead, get(voter_reports::list))
+        .page(Method::POST, "/voter-reports/new", Action::CaseWrite, post(voter_reports::create))
+        .page(Method::GET, "/voter-reports/{id}", Action::CaseRead, get(voter_reports::detail))
+        .page(Method::POST, "/voter-reports/{id}/act", Action::CaseWrite, post(voter_reports::act))
+        .page(Method::GET, "/ledger", Action::CaseRead, get(ledger::list))
+        .page(Method::POST, "/ledger/export", Action::PersonalDataRead, post(ledger::export))
+        .page(Method::GET, "/ledger/new", Action::CaseWrite, get(ledger::new))
+        .page(Method::POST, "/ledger/new", Action::CaseWrite, post(ledger::create))
+        .page(Method::GET, "/ledger/{id}", Action::CaseRead, get(ledger::detail))
+        .page(Method::POST, "/ledger/{id}/unmask", Action::CaseRead, post(ledger::unmask))
+        .page(Method::POST, "/ledger/{id}/act", Action::CaseWrite, post(ledger::act))
         .page(Method::GET, "/stars", Action::OrgRead, get(stars::list))
         .page(Method::POST, "/stars/scorecards", Action::OrgWrite, post(stars::create_scorecard))
         .page(Method::GET, "/stars/{slug}/{year}", Action::OrgRead, get(stars::station))

@@ -67,6 +67,17 @@ pub fn links(principal: &Principal) -> Vec<(&'static str, &'static str)> {
     if may(Action::CaseRead) {
         links.push(("/suggestions", "代表建议"));
     }
+    // 联系群众 gathers meetings, reports to voters and the ledger; an agency sees only the
+    // meetings it took part in, station staff only the reports.
+    let agency =
+        authz::reach(principal, Action::CaseWrite).iter().any(|s| matches!(s, liaison_domain::authz::Scope::Agency(_)));
+    if deputy || has_region(Action::OrgRead) {
+        links.push(("/outreach", "联系群众"));
+    } else if agency {
+        links.push(("/meetings", "约见承诺"));
+    } else if station_staff {
+        links.push(("/voter-reports", "向选民述职"));
+    }
     if has_region(Action::OrgWrite) {
         links.push(("/targets", "履职考评"));
         links.push(("/stars", "星级评选"));
