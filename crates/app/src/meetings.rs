@@ -278,8 +278,8 @@ pub async fn record(app: &App, principal: &Principal, i: MeetingInput) -> Result
     Ok(id)
 }
 
-/// May the principal read meeting `m`: whoever reads its region, a deputy who took part, or an
-/// agency whose head did.
+/// May the principal read meeting `m`: whoever reads its region, a deputy who took part or the
+/// township over one, or an agency whose head did.
 async fn may_read(app: &App, principal: &Principal, m: &Meeting) -> Result<()> {
     let region = RegionCode::parse(&m.region_code).map_err(Error::internal)?;
     if crate::check(principal, Action::OrgRead, Target::Region(&region)).is_ok() {
@@ -289,10 +289,17 @@ async fn may_read(app: &App, principal: &Principal, m: &Meeting) -> Result<()> {
     if own_agencies(principal).iter().any(|a| agencies.contains(&a.as_str())) {
         return Ok(());
     }
-    if let Some(me) = own_deputy(principal)
-        && store::meeting_deputies(&app.db, m.id).await?.iter().any(|(_, s, _)| s == me)
-    {
-        return Ok(());
+    // A deputy who took part, or the township over one of them.
+    for (_, slug, _) in store::meeting_deputies(&app.db, m.id).await? {
+        if own_deputy(principal) == Some(slug.as_str()) {
+            return Ok(());
+        }
+        if let Some(d) = org::deputy_by_slug(&app.db, &slug).await?
+            && RegionCode::parse(&d.data.region_code)
+                .is_ok_and(|r| crate::check(principal, Action::OrgRead, Target::Region(&r)).is_ok())
+        {
+            return Ok(());
+        }
     }
     Err(Error::refused_because("只有参加约见的代表、单位和所在地人大可以查看约见记录"))
 }

@@ -109,6 +109,24 @@ const NO_FOREIGN_RECORD_IN_BODY: &[(&str, &str, &str)] = &[
     ("POST", "/stars/assessments/{id}/act", "the record is in the URL: the matrix covers it"),
     ("POST", "/stars/assessments/{id}/evidence", "the record is in the URL: the matrix covers it"),
     ("POST", "/api/v1/suggestions/{id}/submit", "the record is in the URL: the matrix covers it"),
+    ("POST", "/api/v1/commitments/{id}/done", "the record is in the URL: the matrix covers it"),
+    ("POST", "/meetings/{id}/commitments/{cid}/done", "the record is in the URL: the matrix covers it"),
+    ("POST", "/api/v1/deputies/{slug}/voter-reports", "the deputy is in the URL: the matrix covers it"),
+    ("POST", "/api/v1/voter-reports/{id}/body", "the record is in the URL: the matrix covers it"),
+    ("POST", "/api/v1/voter-reports/{id}/held", "the record is in the URL: the matrix covers it"),
+    ("POST", "/api/v1/voter-reports/{id}/cancel", "the record is in the URL: the matrix covers it"),
+    ("POST", "/voter-reports/{id}/act", "the record is in the URL: the matrix covers it"),
+    ("POST", "/api/v1/deputies/{slug}/ledger", "the deputy is in the URL: the matrix covers it"),
+    (
+        "POST",
+        "/api/v1/ledger/{id}/unmask",
+        "the record is in the URL: the matrix covers it; it only reads (and audits)",
+    ),
+    ("POST", "/ledger/{id}/unmask", "the record is in the URL: the matrix covers it; it only reads (and audits)"),
+    ("POST", "/api/v1/ledger/{id}/visits", "the record is in the URL: the matrix covers it"),
+    ("POST", "/api/v1/ledger/{id}/remove", "the record is in the URL: the matrix covers it"),
+    ("POST", "/ledger/{id}/act", "the record is in the URL: the matrix covers it"),
+    ("POST", "/ledger/export", "the caller's own region; it only reads (and audits)"),
     (
         "POST",
         "/api/v1/suggestions/{id}/assign",
@@ -176,6 +194,26 @@ fn foreign_writes() -> Vec<ForeignWrite> {
                 who,
                 Form(&[("deputy", "dep-a"), ("title", "劫持"), ("content", "以他人名义起草的建议内容。"), ("session", "recess"), ("level", "county")]),
             ),
+            // A meeting naming county A's deputy and agency, recorded in the sender's own region.
+            w(
+                "POST",
+                "/api/v1/meetings",
+                "/api/v1/meetings",
+                who,
+                Json(json!({"kind": "appointment", "title": "劫持", "held_on": "2026-01-05", "region": r, "agencies": ["ag-a"],
+                    "deputies": ["dep-a"], "questions": [{"question": "劫持", "outcome": "study"}]})),
+            ),
+            w(
+                "POST",
+                "/meetings/new",
+                "/meetings/new",
+                who,
+                Form(&[("kind", "appointment"), ("title", "劫持"), ("held_on", "2026-01-05"), ("agency", "ag-a"), ("deputy", "dep-a"),
+                    ("q1_text", "劫持"), ("q1_outcome", "study")]),
+            ),
+            // A report or a ledger entry for county A's deputy through the page's form.
+            w("POST", "/voter-reports/new", "/voter-reports/new", who, Form(&[("deputy", "dep-a"), ("form", "written"), ("scheduled_on", "2026-12-20")])),
+            w("POST", "/ledger/new", "/ledger/new", who, Form(&[("deputy", "dep-a"), ("kind", "voter"), ("name", "劫持")])),
             w("POST", "/api/v1/report-archives", "/api/v1/report-archives", who, Json(json!({"region": "611026001", "year": 2026}))),
             w("POST", "/targets/archives", "/targets/archives", who, Form(&[("region", "611026001"), ("year", "2026")])),
         ]);
@@ -413,6 +451,9 @@ pub(super) async fn county_a_snapshot(app: &TestApp, sup_a: &str, staff_a: &str)
         "/api/v1/reception-schedules?region=611026",
         "/api/v1/receptions?region=611026",
         "/api/v1/points-rules?region=611026",
+        "/api/v1/meetings?region=611026",
+        "/api/v1/voter-reports?region=611026",
+        "/api/v1/ledger?region=611026",
     ] {
         out.push(app.get(path, Some(sup_a)).await.json().await.unwrap());
     }

@@ -4,6 +4,7 @@
 //! and so does a table entry for a route that no longer exists.
 
 mod foreign;
+mod outreach;
 mod points;
 mod receptions;
 mod stars;
@@ -442,6 +443,7 @@ fn specs() -> Vec<Spec> {
     v.extend(points::specs());
     v.extend(stars::specs());
     v.extend(suggestions::specs());
+    v.extend(outreach::specs());
     v
 }
 
@@ -534,6 +536,7 @@ async fn every_route_answers_every_role_as_the_table_says(b: Backend) {
     let p = points::seed(&app).await;
     let st = stars::seed(&app).await;
     let suggestion_a = suggestions::seed(&app).await;
+    let o = outreach::seed(&app).await;
     let specs = specs();
     let routes: Vec<(String, String)> = app.policy.entries().map(|(m, p, _)| (m.to_owned(), p.to_owned())).collect();
     let missing: Vec<_> = routes.iter().filter(|(m, p)| !specs.iter().any(|s| s.method == m && s.route == p)).collect();
@@ -570,7 +573,11 @@ async fn every_route_answers_every_role_as_the_table_says(b: Backend) {
             .replace("{archive_a}", &p.archive.to_string())
             .replace("{card_a}", &st.card.to_string())
             .replace("{assessment_a}", &st.assessment.to_string())
-            .replace("{suggestion_a}", &suggestion_a.to_string());
+            .replace("{suggestion_a}", &suggestion_a.to_string())
+            .replace("{meeting_a}", &o.meeting.to_string())
+            .replace("{commitment_a}", &o.commitment.to_string())
+            .replace("{report_a}", &o.report.to_string())
+            .replace("{contact_a}", &o.contact.to_string());
         // Anonymous.
         let status = call(&app, spec, &url, None).await;
         let anon_ok = matches!(spec.who, Who::Public);
