@@ -246,6 +246,10 @@ impl Names {
         match raw.split_once(':') {
             Some(("user", u)) => format!("账号 {}", self.actor(u)),
             Some(("case", id)) => format!("意见建议 #{id}"),
+            Some(("suggestion", id)) => format!("代表建议 #{id}"),
+            Some(("meeting", id)) => format!("约见记录 #{id}"),
+            Some(("voter_report", id)) => format!("述职安排 #{id}"),
+            Some(("ledger", id)) => format!("联系台账 #{id}"),
             Some(("county", c)) => self.region(c),
             Some((kind, r)) => match Scope::from_parts(kind, r) {
                 Ok(s) => self.scope(&s),
@@ -333,6 +337,18 @@ pub fn audit_action_label(action: &str) -> String {
         "region" => "行政区划",
         "roster" => "名册",
         "case" => "意见建议",
+        "duty_entry" => "履职登记",
+        "duty_report" => "履职报告",
+        "duty_targets" => "履职目标",
+        "points_rules" => "积分规则",
+        "scorecard" => "星级评分表",
+        "station_assessment" => "星级评定",
+        "reception" => "接待记录",
+        "suggestion" => "代表建议",
+        "meeting" => "约见单位负责人",
+        "commitment" => "约见承诺",
+        "voter_report" => "向选民述职",
+        "ledger" => "联系台账",
         _ => "其他",
     };
     let verb = match (head, tail) {
@@ -346,6 +362,33 @@ pub fn audit_action_label(action: &str) -> String {
         (_, "password" | "password_reset" | "reset_password") => "重置密码",
         (_, "password_change" | "change_password") => "修改密码",
         (_, "grants" | "roles") => "修改角色和范围",
+        (_, "add") => "新增",
+        (_, "correct") => "更正",
+        (_, "evidence") => "上传佐证材料",
+        (_, "archive") => "归档",
+        (_, "remind") => "提醒",
+        (_, "create") => "创建",
+        (_, "score") => "评分",
+        (_, "review") => "复核",
+        (_, "decide" | "decision") => "审核",
+        (_, "photo") => "添加照片",
+        (_, "record") => "登记",
+        (_, "export") => "导出",
+        (_, "draft") => "起草",
+        (_, "submit") => "提交",
+        (_, "assign") => "交办",
+        (_, "extend") => "延期",
+        (_, "answer") => "答复",
+        (_, "document") => "上传答复文件",
+        (_, "rate") => "评价",
+        (_, "promise_kept") => "登记承诺兑现",
+        (_, "done") => "登记落实",
+        (_, "schedule") => "安排",
+        (_, "edit") => "修改",
+        (_, "held") => "登记述职和测评",
+        (_, "cancel") => "取消",
+        (_, "visit") => "登记走访",
+        (_, "remove") => "移出",
         _ => "其他操作",
     };
     format!("{object}：{verb}")
@@ -382,6 +425,9 @@ mod tests {
         assert_eq!(audit_action_label("deputie.save"), "代表：保存");
         assert_eq!(audit_action_label("station.move"), "联络站：迁移");
         assert!(!audit_action_label("something.new").is_ascii());
+        assert_eq!(audit_action_label("ledger.export"), "联系台账：导出");
+        assert_eq!(audit_action_label("voter_report.held"), "向选民述职：登记述职和测评");
+        assert_eq!(audit_action_label("meeting.record"), "约见单位负责人：登记");
     }
 
     #[test]

@@ -132,15 +132,26 @@ mod tests {
     fn each_role_sees_what_it_may_open() {
         let hrefs = |p: &Principal| links(p).into_iter().map(|(h, _)| h).collect::<Vec<_>>();
         let agency = one(Role::AgencyHandler, "agency:zs-transport");
-        assert_eq!(hrefs(&agency), ["/", AGENCY_LANDING, "/suggestions", "/account/password"]);
+        assert_eq!(hrefs(&agency), ["/", AGENCY_LANDING, "/suggestions", "/meetings", "/account/password"]);
         assert_eq!(landing(&agency), AGENCY_LANDING);
         let station = one(Role::StationStaff, "station:qianyou-renhe");
         assert_eq!(
             hrefs(&station),
-            ["/", STATION_LANDING, "/receptions/records", "/register", "/suggestions", "/account/password"]
+            [
+                "/",
+                STATION_LANDING,
+                "/receptions/records",
+                "/register",
+                "/suggestions",
+                "/voter-reports",
+                "/account/password"
+            ]
         );
         let deputy = one(Role::Deputy, "deputy:wang-fang");
-        assert_eq!(hrefs(&deputy), ["/", DEPUTY_LANDING, "/duties", "/register", "/suggestions", "/account/password"]);
+        assert_eq!(
+            hrefs(&deputy),
+            ["/", DEPUTY_LANDING, "/duties", "/register", "/suggestions", "/outreach", "/account/password"]
+        );
         let sup = one(Role::CountySupervisor, "region:611026");
         assert_eq!(
             hrefs(&sup),
@@ -151,6 +162,7 @@ mod tests {
                 "/receptions",
                 "/register",
                 "/suggestions",
+                "/outreach",
                 "/targets",
                 "/stars",
                 "/org",
