@@ -73,7 +73,7 @@ test('a deputy prepares a report to the voters and the township records the eval
   assert.match(await deputy.locator('.notice').innerText(), /述职已安排/);
   const text = await deputy.inputValue('textarea[name=body]');
   assert.match(text, /我是王芳/);
-  assert.match(text, /接待选民：\d+ 次/);
+  assert.match(text, /参加会议：\d+ 次/);
   await deputy.fill('textarea[name=body]', `${text}\n下一步，我将继续推动仁和社区停车难问题的解决。`);
   await Promise.all([deputy.waitForNavigation(), deputy.click('button:has-text("保存述职稿")')]);
   assert.match(await deputy.locator('.notice').innerText(), /述职稿已保存/);
@@ -109,17 +109,20 @@ test('the ledger is masked until asked, and the export asks what it is for', asy
   const deputy = await signedIn('deputy.wang', PHONE);
   await deputy.goto(`${BASE}/ledger`);
   await Promise.all([deputy.waitForNavigation(), deputy.click('a:has-text("张秀兰")')]);
+  const contact = deputy.url().replace(/\?.*$/, '');
   const masked = await deputy.locator('main').innerText();
   assert.match(masked, /6110\*{10}\d{3}[\dX]/);
   assert.match(masked, /乾佑街道仁和社区\*\*\*\*/);
   await shot(deputy, 'contact-masked-phone');
+  await deputy.click('summary:has-text("显示完整")');
   await deputy.fill('input[name=reason]', '上门走访');
   await Promise.all([deputy.waitForNavigation(), deputy.click('button:has-text("显示完整信息")')]);
   const full = await deputy.locator('main').innerText();
   assert.match(full, /6110\d{13}[\dX]/);
   assert.match(full, /乾佑街道仁和社区1组10号/);
   assert.match(full, /已记入审计日志/);
-  await deputy.goto(deputy.url());
+  await deputy.goto(contact);
+  assert.match(await deputy.locator('main').innerText(), /乾佑街道仁和社区\*\*\*\*/, 'masked again on the next visit');
   await deputy.fill('textarea[name=needs]', '家中煤气灶老化，担心安全');
   await deputy.fill('textarea[name=help]', '联系燃气公司上门检修');
   await Promise.all([deputy.waitForNavigation(), deputy.click('button[value=visit]')]);
@@ -127,7 +130,6 @@ test('the ledger is masked until asked, and the export asks what it is for', asy
   assert.match(await deputy.locator('main').innerText(), /家中煤气灶老化/);
   await noSideways(deputy, 'the contact');
   await shot(deputy, 'contact-visited-phone');
-  const contact = deputy.url().replace(/\?.*$/, '');
   await deputy.context().close();
 
   const town = await signedIn('qianyou', DESKTOP);

@@ -72,7 +72,8 @@ fn changed() -> Error {
 /// The text a report starts from: the deputy's confirmed register entries of the year by kind,
 /// their suggestions and the cases raised to them, in the first person, for the deputy to edit.
 pub async fn draft_text(app: &App, d: &Deputy, year: i32) -> Result<String> {
-    let counts = crate::register::confirmed_counts(app, &d.data.slug, year).await?;
+    let mut counts = crate::register::confirmed_counts(app, &d.data.slug, year).await?;
+    counts.sort_by_key(|(k, _)| DutyKind::ALL.iter().position(|x| x == k));
     let mut text = format!(
         "各位选民：\n\n我是{}，现将 {year} 年履行代表职责的情况报告如下，请予评议。\n\n一、履职情况\n",
         d.data.name
