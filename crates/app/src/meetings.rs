@@ -4,10 +4,10 @@
 //! promised, each promise with a date, tracked until the agency reports it kept. The deputies who
 //! took part gain a confirmed register entry in the same transaction.
 
-use crate::receptions::own_deputy;
+use crate::receptions::{own_agencies, own_deputy};
 use crate::{App, Error, Result};
 use liaison_domain::audit::AuditEvent;
-use liaison_domain::authz::{Action, Principal, Role, Scope, Target};
+use liaison_domain::authz::{Action, Principal, Target};
 use liaison_domain::reception::parse_date;
 use liaison_domain::region::RegionCode;
 use liaison_domain::register::{DutyKind, Source};
@@ -64,21 +64,6 @@ pub struct MeetingInput {
     pub questions: Vec<QuestionInput>,
     #[serde(default)]
     pub commitments: Vec<CommitmentInput>,
-}
-
-fn own_agencies(principal: &Principal) -> Vec<String> {
-    principal
-        .account()
-        .map(|a| {
-            a.grants
-                .iter()
-                .filter_map(|g| match (&g.role, &g.scope) {
-                    (Role::AgencyHandler, Scope::Agency(slug)) => Some(slug.clone()),
-                    _ => None,
-                })
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 pub(crate) fn split(list: &str) -> Vec<&str> {

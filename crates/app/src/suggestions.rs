@@ -6,11 +6,11 @@
 //! date it promises) or C; the deputy rates it, and 不满意 sends it back once, to be answered
 //! within a month. The sweep warns of deadlines and of B-class promises come due, once each.
 
-use crate::receptions::own_deputy;
+use crate::receptions::{own_agencies, own_deputy};
 use crate::{App, Error, Result};
 use chrono::{Datelike, NaiveDate};
 use liaison_domain::audit::AuditEvent;
-use liaison_domain::authz::{Action, Principal, Role, Scope, Target};
+use liaison_domain::authz::{Action, Principal, Scope, Target};
 use liaison_domain::case::Rating;
 use liaison_domain::ids::CaseId;
 use liaison_domain::region::RegionCode;
@@ -40,22 +40,6 @@ fn office(r: &SuggestionRow) -> Result<RegionCode> {
 
 fn is_office(principal: &Principal, r: &SuggestionRow) -> Result<bool> {
     Ok(crate::check(principal, Action::OrgWrite, Target::Region(&office(r)?)).is_ok())
-}
-
-/// The agencies the principal handles for.
-fn own_agencies(principal: &Principal) -> Vec<String> {
-    principal
-        .account()
-        .map(|a| {
-            a.grants
-                .iter()
-                .filter_map(|g| match (&g.role, &g.scope) {
-                    (Role::AgencyHandler, Scope::Agency(slug)) => Some(slug.clone()),
-                    _ => None,
-                })
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 fn assists(r: &SuggestionRow) -> Vec<&str> {

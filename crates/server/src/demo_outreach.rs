@@ -183,7 +183,9 @@ pub async fn load(app: &App) -> Result<(), StoreError> {
     }
 
     // A small ledger: 王芳代表's households and linked voters, and a colleague's.
-    let households: [(&str, &str, &[&str], i64, &str, &str); 5] = [
+    // (deputy, kind, categories, members, name, born)
+    type Row<'a> = (&'a str, &'a str, &'a [&'a str], i64, &'a str, &'a str);
+    let households: [Row<'_>; 5] = [
         ("wang-fang", "household", &["elderly_alone"], 1, "张秀兰", "19450312"),
         ("wang-fang", "household", &["left_behind_child", "hardship"], 3, "李德全", "19680705"),
         ("wang-fang", "household", &["disabled"], 2, "陈建国", "19720918"),

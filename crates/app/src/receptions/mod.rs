@@ -39,6 +39,22 @@ pub fn own_deputy(principal: &Principal) -> Option<&str> {
     })
 }
 
+/// The agencies the principal handles for (their agency grants).
+pub(crate) fn own_agencies(principal: &Principal) -> Vec<String> {
+    principal
+        .account()
+        .map(|a| {
+            a.grants
+                .iter()
+                .filter_map(|g| match (&g.role, &g.scope) {
+                    (Role::AgencyHandler, Scope::Agency(slug)) => Some(slug.clone()),
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 fn bad_date(field: &'static str) -> impl Fn(liaison_domain::Invalid) -> Error {
     move |e| Error::from(e).field(field)
 }

@@ -213,6 +213,9 @@ pub async fn create(
     }
 }
 
+/// A question as the page shows it: (who, question, case id, suggestion id, outcome, reply).
+type QuestionView = (String, String, Option<i64>, Option<i64>, &'static str, String);
+
 struct CommitmentView {
     id: i64,
     agency: String,
@@ -233,8 +236,7 @@ struct DetailPage {
     kind: &'static str,
     agencies: String,
     deputies: String,
-    /// (who, question, case id, outcome, reply)
-    questions: Vec<(String, String, Option<i64>, Option<i64>, &'static str, String)>,
+    questions: Vec<QuestionView>,
     commitments: Vec<CommitmentView>,
     notice: &'static str,
     error: String,

@@ -80,7 +80,7 @@ pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Respo
 }
 
 /// The deputies of the caller's stations (station staff): (slug, name).
-async fn station_deputies(state: &AppState, caller: &Caller) -> Result<Vec<(String, String)>, ApiError> {
+pub(super) async fn station_deputies(state: &AppState, caller: &Caller) -> Result<Vec<(String, String)>, ApiError> {
     let mut out = Vec::new();
     for scope in authz::reach(&caller.principal, Action::CaseWrite) {
         if let Scope::Station(slug) = scope

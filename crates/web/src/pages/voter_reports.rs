@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Datelike;
 use liaison_app::receptions::own_deputy;
 use liaison_app::voter_reports::{self as reports, CoverageRow, Held, Report, Schedule};
-use liaison_domain::authz::{self, Action, Scope};
+use liaison_domain::authz::Action;
 use liaison_domain::voter_work::{Evaluation, ReportForm, ReportStatus};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -69,21 +69,7 @@ async fn schedulable(state: &AppState, caller: &Caller) -> Result<Vec<(String, S
             .map(|d| (d.data.slug, d.data.name))
             .collect());
     }
-    let mut out: Vec<(String, String)> = Vec::new();
-    for scope in authz::reach(p, Action::CaseWrite) {
-        if let Scope::Station(slug) = scope
-            && let Some(s) = liaison_app::directory::station(&state.app, slug).await?
-        {
-            for (d, _) in
-                liaison_app::directory::station_deputies(&state.app, liaison_domain::ids::StationId(s.id)).await?
-            {
-                if !out.iter().any(|(x, _)| *x == d.data.slug) {
-                    out.push((d.data.slug, d.data.name));
-                }
-            }
-        }
-    }
-    Ok(out)
+    super::suggestions::station_deputies(state, caller).await
 }
 
 async fn list_page(
