@@ -309,7 +309,7 @@ pub async fn get(app: &App, principal: &Principal, id: i64) -> Result<Full> {
 }
 
 /// The meetings the principal may read: a deputy's own, an agency's, or a region's (default:
-/// the principal's first); with (open commitments, of those overdue) each.
+/// the principal's first); with (open commitments, of those overdue) each — an agency's own only.
 pub async fn list(app: &App, principal: &Principal, region: Option<&str>) -> Result<Vec<(Meeting, i64, i64)>> {
     let rows = if let Some(me) = own_deputy(principal) {
         let d = org::deputy_by_slug(&app.db, me).await?.ok_or(Error::NotFound)?;
@@ -330,7 +330,26 @@ pub async fn list(app: &App, principal: &Principal, region: Option<&str>) -> Res
         store::meetings_in_region(&app.db, &region.county_key(), region.as_str()).await?
     };
     let ids: Vec<i64> = rows.iter().map(|m| m.id).collect();
-    let counts = store::open_commitment_counts(&app.db, &ids, &app.today().to_string()).await?;
+    // An agency counts its own commitments; everyone else all of them.
+    let agencies = own_agencies(principal);
+    let today = app.today().to_string();
+    let counts = if agencies.is_empty() {
+        store::open_commitment_counts(&app.db, &ids, &today, None).await?
+    } else {
+        let mut all: Vec<(i64, i64, i64)> = Vec::new();
+        for a in &agencies {
+            for (id, open, overdue) in store::open_commitment_counts(&app.db, &ids, &today, Some(a)).await? {
+                match all.iter_mut().find(|c| c.0 == id) {
+                    Some(c) => {
+                        c.1 += open;
+                        c.2 += overdue;
+                    }
+                    None => all.push((id, open, overdue)),
+                }
+            }
+        }
+        all
+    };
     Ok(rows
         .into_iter()
         .map(|m| {

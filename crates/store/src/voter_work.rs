@@ -231,16 +231,23 @@ pub async fn meetings_of_agency(db: &Db, slug: &str) -> Result<Vec<MeetingRow>> 
         .bind(format!("%,{slug},%")).fetch_all(p).await.store())
 }
 
-/// (meeting id, open commitments, of those past due on `today`) for the meetings given.
-pub async fn open_commitment_counts(db: &Db, ids: &[i64], today: &str) -> Result<Vec<(i64, i64, i64)>> {
+/// (meeting id, open commitments, of those past due on `today`) for the meetings given; only
+/// `agency`'s commitments when one is named.
+pub async fn open_commitment_counts(
+    db: &Db,
+    ids: &[i64],
+    today: &str,
+    agency: Option<&str>,
+) -> Result<Vec<(i64, i64, i64)>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
     let list = ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
     on_read!(db, p => sqlx::query_as(AssertSqlSafe(format!(
         "SELECT meeting_id, COUNT(*), CAST(COALESCE(SUM(CASE WHEN due_on < $1 THEN 1 ELSE 0 END), 0) AS BIGINT)
-         FROM agency_commitments WHERE status = 'open' AND meeting_id IN ({list}) GROUP BY meeting_id")))
-        .bind(today).fetch_all(p).await.store())
+         FROM agency_commitments WHERE status = 'open' AND meeting_id IN ({list}) AND ($2 = '' OR agency = $2)
+         GROUP BY meeting_id")))
+        .bind(today).bind(agency.unwrap_or("")).fetch_all(p).await.store())
 }
 
 // ---- Reports to voters ----
