@@ -168,14 +168,19 @@ pub async fn add(app: &App, principal: &Principal, deputy: &str, i: ContactInput
         return Err(Error::invalid("invalid_members", "家庭人口应为 0 到 30 之间的整数").field("members"));
     }
     let note = optional("note", &i.note, 1000, "备注", Lines::Many)?;
+    // The contact lives under the deputy's township (or the deputy's own region above one).
     let township = crate::points::township_of(&d.data.region_code);
+    let root = if township.is_empty() { d.data.region_code.as_str() } else { township };
     let region = match i.region.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => d.data.region_code.clone(),
         Some(code) => {
             let r = RegionCode::parse(code).map_err(|e| Error::from(e).field("region"))?;
             let known = liaison_store::regions::get(&app.db, &r).await?.is_some();
-            if !known || !r.as_str().starts_with(township) {
+            if !known || root.is_empty() || !r.as_str().starts_with(root) || r.county_key() != d.data.county_code {
                 return Err(Error::invalid("invalid_region", "走访户应在代表所在的乡镇（街道）之内").field("region"));
+            }
+            if own_deputy(principal) != Some(d.data.slug.as_str()) && !is_office(principal, r.as_str()) {
+                return Err(refused());
             }
             r.to_string()
         }
@@ -228,15 +233,19 @@ pub async fn unmask(app: &App, principal: &Principal, id: i64, reason: &str) -> 
         actor: principal.actor(),
         action: "personal_data.view".into(),
         target: format!("ledger:{id}"),
+        // The record is named by the target; the summary holds no one's name.
         summary: if reason.is_empty() {
-            format!("查看台账“{}”的完整身份证号、住址和电话", r.name)
+            "查看台账户的完整身份证号、住址和电话".to_string()
         } else {
-            format!("查看台账“{}”的完整身份证号、住址和电话：{reason}", r.name)
+            format!("查看台账户的完整身份证号、住址和电话：{reason}")
         },
     };
     audit::record(&app.db, &ev, app.now_ms()).await?;
     Ok(view(r, false))
 }
+
+/// The most contacts a list shows (an export has them all).
+const LIST_LIMIT: i64 = 5000;
 
 /// The ledger the principal keeps: a deputy's own, or a region's (default: the principal's
 /// first), masked.
@@ -249,7 +258,7 @@ pub async fn list(app: &App, principal: &Principal, region: Option<&str>) -> Res
         Error::Refused { .. } => refused(),
         e => e,
     })?;
-    Ok(store::contacts_in_region(&app.db, &region.county_key(), region.as_str())
+    Ok(store::contacts_in_region(&app.db, &region.county_key(), region.as_str(), Some(LIST_LIMIT))
         .await?
         .into_iter()
         .map(|r| view(r, true))
@@ -379,7 +388,7 @@ pub async fn export(app: &App, principal: &Principal, region: Option<&str>, reas
             Error::invalid("reason_required", "台账含有群众个人信息，导出前请写明用途（至少 4 个字）").field("reason")
         );
     }
-    let rows = store::contacts_in_region(&app.db, &region.county_key(), region.as_str()).await?;
+    let rows = store::contacts_in_region(&app.db, &region.county_key(), region.as_str(), None).await?;
     let sheet: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {

@@ -424,7 +424,7 @@ pub async fn sweep(app: &App) -> Result<usize> {
         let Some(m) = store::meeting(&app.db, c.meeting_id).await? else { continue };
         let now = app.now_ms();
         let mut tx = app.db.begin().await?;
-        if !store::update(&mut tx, Table::Commitments, c.id, c.version, &[("warned", Value::Bool(true))], now).await? {
+        if !store::commitment_warned(&mut tx, c.id).await? {
             continue;
         }
         let body = format!("“{}”上承诺的“{}”应于 {} 前办结，已超期，请尽快落实并登记。", m.title, c.content, c.due_on);

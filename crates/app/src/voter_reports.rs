@@ -204,6 +204,13 @@ pub async fn record_held(app: &App, principal: &Principal, id: i64, h: Held) -> 
     if held_on > app.today() {
         return Err(Error::invalid("future_date", "述职日期不能晚于今天").field("held_on"));
     }
+    if i64::from(held_on.year()) != r.year {
+        return Err(Error::invalid(
+            "invalid_date",
+            format!("这是 {} 年的述职，述职日期应在 {} 年之内", r.year, r.year),
+        )
+        .field("held_on"));
+    }
     let e =
         Evaluation { attendance: h.attendance, satisfied: h.satisfied, partly: h.partly, dissatisfied: h.dissatisfied };
     e.check()?;
@@ -370,7 +377,10 @@ pub async fn coverage(
         missing: vec![],
     };
     for d in &deputies {
-        let township = crate::points::township_of(&d.data.region_code).to_string();
+        let township = match crate::points::township_of(&d.data.region_code) {
+            "" => d.data.region_code.clone(),
+            t => t.to_string(),
+        };
         let held = reports.iter().any(|r| r.deputy_id == d.id && r.status == "held");
         let planned = !held && reports.iter().any(|r| r.deputy_id == d.id && r.status == "scheduled");
         let row = match rows.iter_mut().find(|r| r.region == township) {

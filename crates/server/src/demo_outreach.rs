@@ -1,8 +1,8 @@
 //! The demo county's work with agencies and voters: a county 代表·局长面对面 on rural roads and a
 //! township 约见 on parking, with questions and commitments (one kept, one overdue, one open);
 //! 乾佑街道's reports to voters — most of its deputies reported with the voters' evaluation, a
-//! few scheduled, the rest not yet — and a small ledger of 王芳代表's and a colleague's
-//! vulnerable households and linked voters, with visits. All through the use-cases; loading again
+//! few scheduled, the rest not yet — and all of 小岭镇's, in writing; and a small ledger of 王芳代表's
+//! and a colleague's vulnerable households and linked voters, with visits. All through the use-cases; loading again
 //! changes nothing.
 
 use chrono::{Datelike, Duration, NaiveDate};
@@ -180,6 +180,28 @@ pub async fn load(app: &App) -> Result<(), StoreError> {
             };
             reports::record_held(app, &township, id, h).await.map_err(err)?;
         }
+    }
+
+    // 小岭镇's deputies all reported, in writing, in the spring.
+    let xiaoling = liaison_store::org::deputies_under(&app.db, "611026107", false).await?;
+    for (i, d) in xiaoling.iter().enumerate() {
+        let on = (year_start + Duration::days(60 + (i as i64 * 3) % 60)).min(today);
+        let id = reports::schedule(
+            app,
+            &office,
+            &d.data.slug,
+            Schedule { form: "written".into(), scheduled_on: on.to_string(), place: String::new() },
+        )
+        .await
+        .map_err(err)?;
+        let h = Held {
+            held_on: on.to_string(),
+            attendance: 0,
+            satisfied: 25 + (i as i64 % 7),
+            partly: 3,
+            dissatisfied: i as i64 % 2,
+        };
+        reports::record_held(app, &office, id, h).await.map_err(err)?;
     }
 
     // A small ledger: 王芳代表's households and linked voters, and a colleague's.

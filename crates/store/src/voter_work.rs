@@ -202,6 +202,13 @@ pub async fn commitment(db: &Db, id: i64) -> Result<Option<CommitmentRow>> {
     on_read!(db, p => sqlx::query_as(AssertSqlSafe(format!("{COMMITMENT} WHERE id = $1"))).bind(id).fetch_optional(p).await.store())
 }
 
+/// Remembers that a commitment's lateness was warned of (its version unchanged, so that an
+/// agency reporting it kept at the same moment is not turned away).
+pub async fn commitment_warned(tx: &mut Tx, id: i64) -> Result<bool> {
+    on_tx!(tx, c => sqlx::query("UPDATE agency_commitments SET warned = $2 WHERE id = $1 AND warned = $3")
+        .bind(id).bind(true).bind(false).execute(&mut *c).await.store().map(|r| r.rows_affected() == 1))
+}
+
 /// Open commitments past `today` not yet warned of.
 pub async fn overdue_commitments(db: &Db, today: &str) -> Result<Vec<CommitmentRow>> {
     on_read!(db, p => sqlx::query_as(AssertSqlSafe(format!(
@@ -209,10 +216,13 @@ pub async fn overdue_commitments(db: &Db, today: &str) -> Result<Vec<CommitmentR
         .bind(today).bind(false).fetch_all(p).await.store())
 }
 
-/// A county's meetings held under `region`, newest first, at most 300.
+/// A county's meetings held under `region` or attended by a deputy of it, newest first, at most 300.
 pub async fn meetings_in_region(db: &Db, county: &str, region: &str) -> Result<Vec<MeetingRow>> {
     on_read!(db, p => sqlx::query_as(AssertSqlSafe(format!(
-        "{MEETING} WHERE m.county_code = $1 AND (m.region_code = $2 OR m.region_code LIKE $3) ORDER BY m.held_on DESC, m.id DESC LIMIT 300")))
+        "{MEETING} WHERE m.county_code = $1 AND (m.region_code = $2 OR m.region_code LIKE $3
+           OR m.id IN (SELECT md.meeting_id FROM agency_meeting_deputies md JOIN deputies d ON d.id = md.deputy_id
+                       WHERE d.region_code = $2 OR d.region_code LIKE $3))
+         ORDER BY m.held_on DESC, m.id DESC LIMIT 300")))
         .bind(county).bind(region).bind(format!("{region}%")).fetch_all(p).await.store())
 }
 
@@ -388,12 +398,13 @@ pub async fn contacts_of_deputy(db: &Db, deputy_id: i64) -> Result<Vec<ContactRo
         .bind(deputy_id).bind(true).fetch_all(p).await.store())
 }
 
-/// A county's active contacts under `region`, by deputy and name, at most 5,000.
-pub async fn contacts_in_region(db: &Db, county: &str, region: &str) -> Result<Vec<ContactRow>> {
+/// A county's active contacts under `region`, by deputy and name; at most `limit` when given.
+pub async fn contacts_in_region(db: &Db, county: &str, region: &str, limit: Option<i64>) -> Result<Vec<ContactRow>> {
     on_read!(db, p => sqlx::query_as(AssertSqlSafe(format!(
         "{CONTACT} WHERE c.county_code = $1 AND (c.region_code = $2 OR c.region_code LIKE $3) AND c.active = $4
-         ORDER BY d.name, c.kind, c.name, c.id LIMIT 5000")))
-        .bind(county).bind(region).bind(format!("{region}%")).bind(true).fetch_all(p).await.store())
+         ORDER BY d.name, c.kind, c.name, c.id LIMIT $5")))
+        .bind(county).bind(region).bind(format!("{region}%")).bind(true).bind(limit.unwrap_or(i64::MAX))
+        .fetch_all(p).await.store())
 }
 
 #[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]

@@ -168,7 +168,19 @@ async fn a_meeting_records_questions_and_tracks_commitments(b: Backend) {
     );
     let m: Value = app.get(&format!("/api/v1/meetings/{id}"), Some(&d1)).await.json().await.unwrap();
     assert_eq!(m["commitments"][0]["status"], "done");
-    // The statistics count it.
+    // A county meeting one of its deputies attended is in the township's list too; not in another's.
+    let mut county = meeting(json!(["d1", "d2", "d3"]), q.clone(), json!([]));
+    county["region"] = json!("611026");
+    county["title"] = json!("代表·局长面对面");
+    let sup = app.token_for("sup", "county_supervisor", "region:611026", "611026").await;
+    let res = app.post_json("/api/v1/meetings", Some(&sup), &county).await;
+    assert_eq!(res.status(), StatusCode::CREATED, "{}", res.text().await.unwrap());
+    let list: Vec<Value> = app.get("/api/v1/meetings", Some(&town)).await.json().await.unwrap();
+    assert_eq!(list.len(), 2);
+    let other = app.token_for("xialiang", "township_officer", "region:611026101", "611026").await;
+    let list: Vec<Value> = app.get("/api/v1/meetings", Some(&other)).await.json().await.unwrap();
+    assert_eq!(list.len(), 1, "only the county meeting its deputy d3 attended");
+    // The statistics count the township's own.
     let s: Value = app.get("/api/v1/stats/cases?region=611026001", Some(&town)).await.json().await.unwrap();
     assert_eq!(s["outreach"]["meetings"], 1);
     assert_eq!(s["outreach"]["questions"], 2);
@@ -258,6 +270,8 @@ async fn a_report_to_voters_runs_from_draft_to_evaluation(b: Backend) {
     assert_eq!(error_code(res).await, "evaluation_exceeds_attendance");
     let res = app.post_json(&held, Some(&town), &json!({"held_on": "2026-06-20"})).await;
     assert_eq!(error_code(res).await, "evaluation_required");
+    let res = app.post_json(&held, Some(&town), &json!({"held_on": "2025-12-30", "satisfied": 3})).await;
+    assert_eq!(error_code(res).await, "invalid_date");
     assert!(register_of(&app, &sup, "d1").await.iter().all(|e| e["kind"] != "report"));
 
     assert_eq!(app.post_json(&held, Some(&town), &ok).await.status(), StatusCode::NO_CONTENT);
@@ -299,6 +313,9 @@ async fn the_ledger_is_masked_scoped_and_audited(b: Backend) {
         (json!({"kind": "household", "name": "李四", "categories": ["vip"]}), "invalid_category"),
         (json!({"kind": "voter", "name": "李四", "id_number": "110105194912310021"}), "invalid_id_number"),
         (json!({"kind": "voter", "name": " "}), "required"),
+        // A place in another county, or in another township of the county.
+        (json!({"kind": "voter", "name": "李四", "region": "611025001"}), "invalid_region"),
+        (json!({"kind": "voter", "name": "李四", "region": "611026101"}), "invalid_region"),
     ] {
         let res = app.post_json(add, Some(&town), &body).await;
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
@@ -351,23 +368,23 @@ async fn the_ledger_is_masked_scoped_and_audited(b: Backend) {
     assert_eq!(full["id_number"], "11010519491231002X");
     assert_eq!(full["address"], "乾佑街道仁和社区三组12号");
     assert_eq!(audit_count(&app, "personal_data.view").await, 1);
+    // The audit names the record, not the person.
+    let auditor = app.token_for("auditor", "auditor", "region:611026", "611026").await;
+    let log: Vec<Value> =
+        app.get("/api/v1/audit?action=personal_data.view", Some(&auditor)).await.json().await.unwrap();
+    assert!(!log[0].to_string().contains("张秀兰"), "{}", log[0]);
+    assert!(log[0].to_string().contains("上门走访"), "{}", log[0]);
 
     // The export needs a purpose; without one nothing leaves and the audit has nothing.
-    for q in ["", "?reason=", "?reason=%20%E7%9C%8B%20"] {
-        let res = app.get(&format!("/api/v1/ledger/export{q}"), Some(&town)).await;
-        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{q}");
+    for body in [json!({}), json!({"reason": ""}), json!({"reason": " 看 "})] {
+        let res = app.post_json("/api/v1/ledger/export", Some(&town), &body).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{body}");
         assert_eq!(error_code(res).await, "reason_required");
     }
-    assert_eq!(
-        app.get("/api/v1/ledger/export?reason=%E6%A0%B8%E5%AF%B9%E4%BD%8E%E4%BF%9D%E5%90%8D%E5%8D%95", Some(&d1))
-            .await
-            .status(),
-        StatusCode::FORBIDDEN
-    );
+    let purpose = json!({"reason": "核对低保名单"});
+    assert_eq!(app.post_json("/api/v1/ledger/export", Some(&d1), &purpose).await.status(), StatusCode::FORBIDDEN);
     assert_eq!(audit_count(&app, "ledger.export").await, 0);
-    let res = app
-        .get("/api/v1/ledger/export?reason=%E6%A0%B8%E5%AF%B9%E4%BD%8E%E4%BF%9D%E5%90%8D%E5%8D%95", Some(&town))
-        .await;
+    let res = app.post_json("/api/v1/ledger/export", Some(&town), &purpose).await;
     assert_eq!(res.status(), StatusCode::OK);
     let bytes = res.bytes().await.unwrap();
     let sheets = liaison_sheets::read(&bytes).unwrap();

@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use liaison_app::ledger::{self, Contact, ContactInput, Visit, VisitInput};
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
 #[derive(Serialize, ToSchema)]
 pub struct LedgerContactBody {
@@ -243,24 +243,26 @@ pub async fn remove(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize, IntoParams)]
-pub struct LedgerExportQuery {
+#[derive(Deserialize, ToSchema)]
+pub struct LedgerExportRequest {
     /// A region code; defaults to the caller's own region.
+    #[serde(default)]
     pub region: Option<String>,
     /// What the export is for (at least 4 characters; kept in the audit).
-    pub reason: Option<String>,
+    #[serde(default)]
+    pub reason: String,
 }
 
-/// A region's ledger as xlsx, unmasked: the township or county only, with a stated purpose.
-#[utoipa::path(get, path = "/api/v1/ledger/export", tag = "ledger", params(LedgerExportQuery), security(("bearer" = [])),
+/// A region's ledger as xlsx, unmasked: the township or county only, with a stated purpose (in
+/// the body, so that it stays out of logs and no link can start an export).
+#[utoipa::path(post, path = "/api/v1/ledger/export", tag = "ledger", request_body = LedgerExportRequest, security(("bearer" = [])),
     responses((status = 200, description = "the workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn export(
     State(state): State<AppState>,
     caller: Caller,
-    ApiQuery(q): ApiQuery<LedgerExportQuery>,
+    ApiJson(b): ApiJson<LedgerExportRequest>,
 ) -> Result<Response, ApiError> {
-    let bytes =
-        ledger::export(&state.app, &caller.principal, q.region.as_deref(), q.reason.as_deref().unwrap_or("")).await?;
+    let bytes = ledger::export(&state.app, &caller.principal, b.region.as_deref(), &b.reason).await?;
     Ok(download(bytes, XLSX, "ledger.xlsx", "联系台账.xlsx"))
 }

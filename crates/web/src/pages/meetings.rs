@@ -171,10 +171,21 @@ pub async fn create(
         if text.is_empty() {
             continue;
         }
+        let case = one(&format!("q{n}_case"));
+        let case = match case.trim_start_matches('#') {
+            "" => None,
+            raw => match raw.parse::<i64>() {
+                Ok(id) => Some(id),
+                Err(_) => {
+                    let message = format!("第 {n} 个问题的群众意见编号应为数字，例如 12");
+                    return new_page(&state, &caller, f, message).await;
+                }
+            },
+        };
         questions.push(QuestionInput {
             deputy: one(&format!("q{n}_deputy")),
             question: text,
-            case: one(&format!("q{n}_case")).trim_start_matches('#').parse().ok(),
+            case,
             suggestion: None,
             outcome: one(&format!("q{n}_outcome")),
             reply: one(&format!("q{n}_reply")),
@@ -337,6 +348,11 @@ pub async fn commitment_done(
     PagePath((id, cid)): PagePath<(i64, i64)>,
     PageForm(f): PageForm<KeptForm>,
 ) -> Result<Response, PageError> {
+    // The commitment must be this meeting's, or the page would show the wrong one.
+    let full = meetings::get(&state.app, &caller.principal, id).await?;
+    if !full.commitments.iter().any(|c| c.id == cid) {
+        return Err(ApiError::not_found().into());
+    }
     match meetings::commitment_done(&state.app, &caller.principal, cid, &f.note).await.map_err(ApiError::from) {
         Ok(()) => Ok(Redirect::to(&format!("/meetings/{id}?done=kept")).into_response()),
         Err(e) if e.status.is_client_error() && e.status != StatusCode::FORBIDDEN => {

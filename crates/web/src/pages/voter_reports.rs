@@ -33,12 +33,13 @@ struct ListPage {
     nav: Nav,
     year: i32,
     years: Vec<i32>,
+    /// The region asked for (empty: the caller's own), kept in the year links.
+    region: String,
     rows: Vec<Report>,
     total: Option<CoverageRow>,
     townships: Vec<CoverageRow>,
     /// The deputies the caller may schedule a report for.
     deputies: Vec<(String, String)>,
-    today: String,
     v: HashMap<String, String>,
     error: String,
 }
@@ -52,6 +53,8 @@ impl ListPage {
 #[derive(Deserialize, Default)]
 pub struct YearQuery {
     year: Option<i32>,
+    /// A township under the caller's region, from the coverage table.
+    region: Option<String>,
 }
 
 /// The deputies the caller may schedule for: themself, their stations' deputies, or those under
@@ -76,13 +79,15 @@ async fn list_page(
     state: &AppState,
     caller: &Caller,
     year: Option<i32>,
+    region: Option<&str>,
     v: HashMap<String, String>,
     error: String,
 ) -> Result<Response, PageError> {
     let this = state.app.today().year();
     let year = year.filter(|y| (2000..=this + 1).contains(y)).unwrap_or(this);
-    let rows = reports::list(&state.app, &caller.principal, None, year).await?;
-    let (total, townships) = match reports::coverage(&state.app, &caller.principal, None, year).await {
+    let region = region.filter(|r| !r.is_empty());
+    let rows = reports::list(&state.app, &caller.principal, region, year).await?;
+    let (total, townships) = match reports::coverage(&state.app, &caller.principal, region, year).await {
         Ok((t, rows)) => (Some(t), rows),
         Err(_) => (None, vec![]),
     };
@@ -90,12 +95,12 @@ async fn list_page(
     let html = render(&ListPage {
         nav: Nav::for_caller(caller),
         year,
-        years: ((this - 2)..=this).rev().collect(),
+        years: ((this - 2)..=(this + 1)).rev().collect(),
+        region: region.unwrap_or_default().to_string(),
         rows,
         total,
         townships,
         deputies: schedulable(state, caller).await?,
-        today: state.app.today().to_string(),
         v,
         error,
     })?;
@@ -108,7 +113,7 @@ pub async fn list(
     caller: Caller,
     Query(q): Query<YearQuery>,
 ) -> Result<Response, PageError> {
-    list_page(&state, &caller, q.year, HashMap::new(), String::new()).await
+    list_page(&state, &caller, q.year, q.region.as_deref(), HashMap::new(), String::new()).await
 }
 
 /// Schedules a report from the list page's form.
@@ -124,10 +129,10 @@ pub async fn create(
         Err(e)
             if e.status.is_client_error() && e.status != StatusCode::FORBIDDEN && e.status != StatusCode::NOT_FOUND =>
         {
-            list_page(&state, &caller, None, f, e.message).await
+            list_page(&state, &caller, None, None, f, e.message).await
         }
         Err(e) if e.status == StatusCode::NOT_FOUND => {
-            list_page(&state, &caller, None, f, "请选择述职的代表".into()).await
+            list_page(&state, &caller, None, None, f, "请选择述职的代表".into()).await
         }
         Err(e) => Err(PageError(e)),
     }
@@ -199,8 +204,14 @@ async fn detail_page(
     Ok((status, html).into_response())
 }
 
-fn count(raw: Option<&String>) -> i64 {
-    raw.and_then(|s| s.trim().parse().ok()).unwrap_or(0)
+/// A count typed on the form: empty is 0; anything but a whole number is refused.
+fn count(raw: Option<&String>, field: &'static str, label: &str) -> Result<i64, liaison_app::Error> {
+    match raw.map(|s| s.trim()).unwrap_or("") {
+        "" => Ok(0),
+        s => s.parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| {
+            liaison_app::Error::invalid("invalid_count", format!("{label}人数请填写整数，例如 30")).field(field)
+        }),
+    }
 }
 
 /// One step on a report: edit the text, record it held, or cancel it.
@@ -216,14 +227,19 @@ pub async fn act(
     let result = match get("decision").as_str() {
         "edit" => reports::edit(app, p, id, &get("body")).await.map(|_| "edited"),
         "held" => {
-            let h = Held {
-                held_on: get("held_on"),
-                attendance: count(f.get("attendance")),
-                satisfied: count(f.get("satisfied")),
-                partly: count(f.get("partly")),
-                dissatisfied: count(f.get("dissatisfied")),
-            };
-            reports::record_held(app, p, id, h).await.map(|_| "held")
+            let counts = (|| {
+                Ok::<_, liaison_app::Error>(Held {
+                    held_on: get("held_on"),
+                    attendance: count(f.get("attendance"), "attendance", "到会选民")?,
+                    satisfied: count(f.get("satisfied"), "satisfied", "满意")?,
+                    partly: count(f.get("partly"), "partly", "基本满意")?,
+                    dissatisfied: count(f.get("dissatisfied"), "dissatisfied", "不满意")?,
+                })
+            })();
+            match counts {
+                Ok(h) => reports::record_held(app, p, id, h).await.map(|_| "held"),
+                Err(e) => Err(e),
+            }
         }
         "cancel" => reports::cancel(app, p, id, &get("reason")).await.map(|_| "cancelled"),
         _ => Err(liaison_app::Error::invalid("invalid_decision", "未知的操作")),

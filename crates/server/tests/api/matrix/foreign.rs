@@ -129,6 +129,11 @@ const NO_FOREIGN_RECORD_IN_BODY: &[(&str, &str, &str)] = &[
     ("POST", "/ledger/export", "the caller's own region; it only reads (and audits)"),
     (
         "POST",
+        "/api/v1/ledger/export",
+        "the region in the body is checked like a URL's (the matrix covers it); it only reads",
+    ),
+    (
+        "POST",
         "/api/v1/suggestions/{id}/assign",
         "the record is in the URL (the matrix covers it); the agencies must be of its county",
     ),

@@ -117,7 +117,13 @@ pub(super) fn specs() -> Vec<Spec> {
             Json(json!({"kind": "", "name": ""})),
         ),
         s("GET", "/api/v1/ledger", "/api/v1/ledger", Roles(LEDGER, false), None),
-        s("GET", "/api/v1/ledger/export", "/api/v1/ledger/export?region=611026001", Roles(HANDLING, true), None),
+        s(
+            "POST",
+            "/api/v1/ledger/export",
+            "/api/v1/ledger/export",
+            Roles(HANDLING, true),
+            Json(json!({"region": "611026001", "reason": ""})),
+        ),
         s("GET", "/api/v1/ledger/{id}", "/api/v1/ledger/{contact_a}", Roles(LEDGER, true), None),
         s(
             "POST",
