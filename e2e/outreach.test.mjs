@@ -128,6 +128,12 @@ test('the ledger is masked until asked, and the export asks what it is for', asy
   await Promise.all([deputy.waitForNavigation(), deputy.click('button[value=visit]')]);
   assert.match(await deputy.locator('.notice').innerText(), /走访已登记/);
   assert.match(await deputy.locator('main').innerText(), /家中煤气灶老化/);
+  await deputy.click('summary:has-text("修改信息")');
+  await deputy.fill('form:has(button[value=edit]) input[name=members]', '2');
+  await Promise.all([deputy.waitForNavigation(), deputy.click('button[value=edit]')]);
+  assert.match(await deputy.locator('.notice').innerText(), /已保存修改/);
+  assert.match(await deputy.locator('main').innerText(), /家庭人口\s*2 人/);
+  assert.match(await deputy.locator('main').innerText(), /乾佑街道仁和社区\*\*\*\*/, 'an empty address kept the one on file');
   await noSideways(deputy, 'the contact');
   await shot(deputy, 'contact-visited-phone');
   await deputy.context().close();

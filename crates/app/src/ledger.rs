@@ -348,6 +348,102 @@ pub async fn visit(app: &App, principal: &Principal, contact: i64, i: VisitInput
     Ok(id)
 }
 
+/// A contact's details as corrected. An empty ID number, address or phone keeps the one on file
+/// (pages never hold them unmasked); kind, deputy and place stay as they are.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct ContactEdit {
+    pub name: String,
+    #[serde(default)]
+    pub id_number: String,
+    #[serde(default)]
+    pub address: String,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub categories: Vec<String>,
+    #[serde(default)]
+    pub members: i64,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// Corrects a contact's details, by whoever may read it; the audit says which fields changed,
+/// never their values.
+pub async fn edit(app: &App, principal: &Principal, id: i64, e: ContactEdit) -> Result<()> {
+    let r = store::contact(&app.db, id).await?.filter(|r| r.active).ok_or(Error::NotFound)?;
+    may_read(principal, &r)?;
+    let name = optional("name", &e.name, 50, "姓名", Lines::One)?;
+    if name.is_empty() {
+        return Err(Error::invalid("required", "请填写姓名（走访户填写户主姓名）").field("name"));
+    }
+    let id_number = match e.id_number.trim() {
+        "" => r.id_number.clone(),
+        raw => parse_id_number(raw)?,
+    };
+    let address = match optional("address", &e.address, 200, "住址", Lines::One)? {
+        a if a.is_empty() => r.address.clone(),
+        a => a,
+    };
+    let phone = match e.phone.trim() {
+        "" => r.phone.clone(),
+        raw => PhoneNumber::parse(raw)?.as_str().to_owned(),
+    };
+    let categories = parse_categories(&e.categories)?;
+    if r.kind == ContactKind::Household.as_str() && categories.is_empty() {
+        return Err(Error::invalid("category_required", "请选择走访户的户别（独居老人、留守儿童、残疾人或困难家庭）")
+            .field("categories"));
+    }
+    if !(0..=30).contains(&e.members) {
+        return Err(Error::invalid("invalid_members", "家庭人口应为 0 到 30 之间的整数").field("members"));
+    }
+    let note = optional("note", &e.note, 1000, "备注", Lines::Many)?;
+    let mut changed: Vec<&str> = Vec::new();
+    for (label, before, after) in [
+        ("姓名", r.name.as_str(), name.as_str()),
+        ("身份证号", r.id_number.as_str(), id_number.as_str()),
+        ("住址", r.address.as_str(), address.as_str()),
+        ("电话", r.phone.as_str(), phone.as_str()),
+        ("户别", r.categories.as_str(), categories.as_str()),
+        ("备注", r.note.as_str(), note.as_str()),
+    ] {
+        if before != after {
+            changed.push(label);
+        }
+    }
+    if r.members != e.members {
+        changed.push("家庭人口");
+    }
+    if changed.is_empty() {
+        return Ok(());
+    }
+    let now = app.now_ms();
+    let mut tx = app.db.begin().await?;
+    let ok = store::update(
+        &mut tx,
+        Table::Contacts,
+        id,
+        r.version,
+        &[
+            ("name", Value::Text(&name)),
+            ("id_number", Value::Text(&id_number)),
+            ("address", Value::Text(&address)),
+            ("phone", Value::Text(&phone)),
+            ("categories", Value::Text(&categories)),
+            ("members", Value::Int(e.members)),
+            ("note", Value::Text(&note)),
+        ],
+        now,
+    )
+    .await?;
+    if !ok {
+        return Err(Error::conflict("contact_changed", "该户刚被他人修改，请刷新后再试"));
+    }
+    let summary = format!("修改台账户的{}", changed.join("、"));
+    audited(&mut tx, principal, &r.county_code, format!("ledger:{id}"), "ledger.edit", summary, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Takes a contact off the ledger (moved away, no longer in need), with a reason; its visits stay.
 pub async fn remove(app: &App, principal: &Principal, id: i64, reason: &str) -> Result<()> {
     let r = store::contact(&app.db, id).await?.filter(|r| r.active).ok_or(Error::NotFound)?;

@@ -433,6 +433,31 @@ async fn the_ledger_is_masked_scoped_and_audited(b: Backend) {
         (Some(2), Some(1), Some(1))
     );
 
+    // Corrected: an empty ID number, address or phone keeps the one on file; refusals change nothing.
+    let put = |token: &str, body: Value| {
+        app.client.put(app.url(&format!("/api/v1/ledger/{id}"))).bearer_auth(token.to_owned()).json(&body).send()
+    };
+    let res = put(&other_town, json!({"name": "张秀兰", "categories": ["elderly_alone"]})).await.unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let res = put(&town, json!({"name": "张秀兰", "id_number": "123", "categories": ["elderly_alone"]})).await.unwrap();
+    assert_eq!(error_code(res).await, "invalid_id_number");
+    let res = put(&town, json!({"name": "张秀兰", "categories": []})).await.unwrap();
+    assert_eq!(error_code(res).await, "category_required");
+    let res = put(&d1, json!({"name": "张秀兰", "address": "乾佑街道仁和社区五组3号", "categories": ["elderly_alone", "disabled"], "members": 2}))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    let full: Value =
+        app.post_json(&format!("/api/v1/ledger/{id}/unmask"), Some(&town), &json!({})).await.json().await.unwrap();
+    assert_eq!(full["id_number"], "11010519491231002X", "kept");
+    assert_eq!(full["phone"], "13791451234", "kept");
+    assert_eq!(full["address"], "乾佑街道仁和社区五组3号");
+    assert_eq!(full["categories"], json!(["elderly_alone", "disabled"]));
+    let log: Vec<Value> = app.get("/api/v1/audit?action=ledger.edit", Some(&auditor)).await.json().await.unwrap();
+    assert_eq!(log.len(), 1);
+    assert!(log[0]["summary"].as_str().unwrap().contains("住址"), "{}", log[0]);
+    assert!(!log[0].to_string().contains("五组"), "the audit holds no values: {}", log[0]);
+
     // Taken off with a reason; its visits stay counted.
     let res = app.post_json(&format!("/api/v1/ledger/{id}/remove"), Some(&town), &json!({"reason": ""})).await;
     assert_eq!(error_code(res).await, "required");

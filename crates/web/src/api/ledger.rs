@@ -11,7 +11,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use liaison_app::ledger::{self, Contact, ContactInput, Visit, VisitInput};
+use liaison_app::ledger::{self, Contact, ContactEdit, ContactInput, Visit, VisitInput};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -222,6 +222,49 @@ pub async fn visit(
     let i = VisitInput { visited_on: b.visited_on, needs: b.needs, help: b.help, next_visit_on: b.next_visit_on };
     let id = ledger::visit(&state.app, &caller.principal, id, i).await?;
     Ok((StatusCode::CREATED, Json(LedgerVisitCreated { id })))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct LedgerEditRequest {
+    pub name: String,
+    /// Empty keeps the one on file.
+    #[serde(default)]
+    pub id_number: String,
+    /// Empty keeps the one on file.
+    #[serde(default)]
+    pub address: String,
+    /// Empty keeps the one on file.
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub categories: Vec<String>,
+    #[serde(default)]
+    pub members: i64,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// Corrects a contact's details (kind, deputy and place stay); the audit names the fields changed.
+#[utoipa::path(put, path = "/api/v1/ledger/{id}", tag = "ledger", params(("id" = i64, Path)), request_body = LedgerEditRequest,
+    security(("bearer" = [])),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn edit(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<LedgerEditRequest>,
+) -> Result<StatusCode, ApiError> {
+    let e = ContactEdit {
+        name: b.name,
+        id_number: b.id_number,
+        address: b.address,
+        phone: b.phone,
+        categories: b.categories,
+        members: b.members,
+        note: b.note,
+    };
+    ledger::edit(&state.app, &caller.principal, id, e).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -159,6 +159,7 @@ pub(crate) fn register(r: Registry) -> Registry {
         .api(Action::CaseRead, routes!(ledger::unmask))
         .api(Action::CaseWrite, routes!(ledger::visit))
         .api(Action::CaseWrite, routes!(ledger::remove))
+        .api(Action::CaseWrite, routes!(ledger::edit))
         .api(Action::Public, routes!(open311::services))
         .api(Action::Public, routes!(open311::requests, open311::create))
         .api(Action::Public, routes!(open311::request_by_id))

@@ -12,7 +12,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use liaison_app::ledger::{self, Contact, ContactInput, Visit, VisitInput};
+use liaison_app::ledger::{self, Contact, ContactEdit, ContactInput, Visit, VisitInput};
 use liaison_app::receptions::own_deputy;
 use liaison_domain::authz::Action;
 use liaison_domain::voter_work::{ContactKind, HouseholdCategory};
@@ -212,6 +212,8 @@ struct DetailPage {
     c: Contact,
     kind: &'static str,
     visits: Vec<Visit>,
+    /// (code, label, the contact's) of every household category.
+    categories: Vec<(&'static str, &'static str, bool)>,
     today: String,
     notice: &'static str,
     error: String,
@@ -227,6 +229,7 @@ pub async fn detail(
     let notice = match q.done.as_deref() {
         Some("added") => "已加入台账。",
         Some("visited") => "走访已登记，并计入代表的履职登记。",
+        Some("edited") => "已保存修改。",
         _ => "",
     };
     detail_page(&state, &caller, id, None, notice, String::new()).await
@@ -246,6 +249,10 @@ async fn detail_page(
     let html = render(&DetailPage {
         nav: Nav::for_caller(caller),
         kind: kind_label(&c.kind),
+        categories: HouseholdCategory::ALL
+            .iter()
+            .map(|k| (k.as_str(), k.label(), c.categories.iter().any(|x| x == k.as_str())))
+            .collect(),
         c,
         visits,
         today: state.app.today().to_string(),
@@ -289,8 +296,10 @@ pub async fn act(
     State(state): State<AppState>,
     caller: Caller,
     PagePath(id): PagePath<i64>,
-    PageForm(f): PageForm<HashMap<String, String>>,
+    PageForm(fields): PageForm<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
+    let categories: Vec<String> = fields.iter().filter(|(k, _)| k == "categories").map(|(_, v)| v.clone()).collect();
+    let f: HashMap<String, String> = fields.into_iter().collect();
     let get = |k: &str| f.get(k).cloned().unwrap_or_default();
     let result = match get("decision").as_str() {
         "visit" => {
@@ -305,6 +314,22 @@ pub async fn act(
         "remove" => ledger::remove(&state.app, &caller.principal, id, &get("reason"))
             .await
             .map(|_| "/ledger?done=removed".to_string()),
+        "edit" => {
+            let members = match get("members").trim() {
+                "" => 0,
+                raw => raw.parse::<i64>().unwrap_or(-1),
+            };
+            let e = ContactEdit {
+                name: get("name"),
+                id_number: get("id_number"),
+                address: get("address"),
+                phone: get("phone"),
+                categories,
+                members,
+                note: get("note"),
+            };
+            ledger::edit(&state.app, &caller.principal, id, e).await.map(|_| format!("/ledger/{id}?done=edited"))
+        }
         _ => Err(liaison_app::Error::invalid("invalid_decision", "未知的操作")),
     };
     match result.map_err(ApiError::from) {

@@ -125,6 +125,11 @@ const NO_FOREIGN_RECORD_IN_BODY: &[(&str, &str, &str)] = &[
     ("POST", "/ledger/{id}/unmask", "the record is in the URL: the matrix covers it; it only reads (and audits)"),
     ("POST", "/api/v1/ledger/{id}/visits", "the record is in the URL: the matrix covers it"),
     ("POST", "/api/v1/ledger/{id}/remove", "the record is in the URL: the matrix covers it"),
+    (
+        "PUT",
+        "/api/v1/ledger/{id}",
+        "the record is in the URL: the matrix covers it; kind, deputy and place cannot change",
+    ),
     ("POST", "/ledger/{id}/act", "the record is in the URL: the matrix covers it"),
     ("POST", "/ledger/export", "the caller's own region; it only reads (and audits)"),
     (

@@ -125,6 +125,7 @@ pub(super) fn specs() -> Vec<Spec> {
             Json(json!({"region": "611026001", "reason": ""})),
         ),
         s("GET", "/api/v1/ledger/{id}", "/api/v1/ledger/{contact_a}", Roles(LEDGER, true), None),
+        s("PUT", "/api/v1/ledger/{id}", "/api/v1/ledger/{contact_a}", Roles(LEDGER, true), Json(json!({"name": ""}))),
         s(
             "POST",
             "/api/v1/ledger/{id}/unmask",
