@@ -1,9 +1,26 @@
 //! The audit log as the auditor reads it: entries within their regions, newest first.
 
 use crate::{App, Result};
-use liaison_domain::audit::AuditEntry;
+use liaison_domain::audit::{AuditEntry, AuditEvent};
 use liaison_domain::authz::{self, Action, Principal, Scope};
-use liaison_store::audit;
+use liaison_store::{Tx, audit};
+
+/// Appends the principal's entry on `target` to the log, in the transaction of the change it
+/// records.
+pub(crate) async fn append(
+    tx: &mut Tx,
+    principal: &Principal,
+    county: &str,
+    target: String,
+    action: &str,
+    summary: String,
+    now: i64,
+) -> Result<()> {
+    let ev =
+        AuditEvent { county_code: county.into(), actor: principal.actor(), action: action.into(), target, summary };
+    audit::append(tx, &ev, now).await?;
+    Ok(())
+}
 
 /// The auditor's filters.
 #[derive(Debug, Clone, Default)]

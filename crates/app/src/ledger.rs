@@ -18,9 +18,9 @@ use liaison_domain::text::{Lines, optional};
 use liaison_domain::voter_work::{
     ContactKind, category_labels, mask_address, mask_id_number, parse_categories, parse_id_number,
 };
+use liaison_store::audit;
 use liaison_store::org::{self, Deputy};
 use liaison_store::voter_work::{self as store, ContactRow, NewContact, NewVisit, Table, Value};
-use liaison_store::{Tx, audit};
 
 pub use liaison_store::voter_work::VisitRow as Visit;
 
@@ -128,21 +128,6 @@ fn may_keep(principal: &Principal, d: &Deputy) -> Result<()> {
     }
 }
 
-async fn audited(
-    tx: &mut Tx,
-    principal: &Principal,
-    county: &str,
-    target: String,
-    action: &str,
-    summary: String,
-    now: i64,
-) -> Result<()> {
-    let ev =
-        AuditEvent { county_code: county.into(), actor: principal.actor(), action: action.into(), target, summary };
-    audit::append(tx, &ev, now).await?;
-    Ok(())
-}
-
 /// Adds a voter or a household to deputy `deputy`'s ledger.
 pub async fn add(app: &App, principal: &Principal, deputy: &str, i: ContactInput) -> Result<i64> {
     let d = org::deputy_by_slug(&app.db, deputy.trim()).await?.filter(|d| d.active).ok_or(Error::NotFound)?;
@@ -202,7 +187,7 @@ pub async fn add(app: &App, principal: &Principal, deputy: &str, i: ContactInput
         created_by: &principal.actor(),
     };
     let id = store::insert_contact(&mut tx, &new, now).await?;
-    audited(
+    crate::audit::append(
         &mut tx,
         principal,
         &d.data.county_code,
@@ -334,7 +319,7 @@ pub async fn visit(app: &App, principal: &Principal, contact: i64, i: VisitInput
         now,
     )
     .await?;
-    audited(
+    crate::audit::append(
         &mut tx,
         principal,
         &r.county_code,
@@ -439,7 +424,8 @@ pub async fn edit(app: &App, principal: &Principal, id: i64, e: ContactEdit) -> 
         return Err(Error::conflict("contact_changed", "该户刚被他人修改，请刷新后再试"));
     }
     let summary = format!("修改台账户的{}", changed.join("、"));
-    audited(&mut tx, principal, &r.county_code, format!("ledger:{id}"), "ledger.edit", summary, now).await?;
+    crate::audit::append(&mut tx, principal, &r.county_code, format!("ledger:{id}"), "ledger.edit", summary, now)
+        .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -457,7 +443,7 @@ pub async fn remove(app: &App, principal: &Principal, id: i64, reason: &str) -> 
     if !store::update(&mut tx, Table::Contacts, id, r.version, &[("active", Value::Bool(false))], now).await? {
         return Err(Error::conflict("contact_changed", "该户刚被他人修改，请刷新后再试"));
     }
-    audited(
+    crate::audit::append(
         &mut tx,
         principal,
         &r.county_code,

@@ -6,7 +6,6 @@
 
 use crate::receptions::{own_agencies, own_deputy};
 use crate::{App, Error, Result};
-use liaison_domain::audit::AuditEvent;
 use liaison_domain::authz::{Action, Principal, Target};
 use liaison_domain::reception::parse_date;
 use liaison_domain::region::RegionCode;
@@ -14,8 +13,8 @@ use liaison_domain::register::{DutyKind, Source};
 use liaison_domain::text::{Lines, optional};
 use liaison_domain::voter_work::{CommitmentStatus, MeetingKind, QuestionOutcome};
 use liaison_store::org;
+use liaison_store::outbox;
 use liaison_store::voter_work::{self as store, NewMeeting, NewQuestion, Table, Value};
-use liaison_store::{audit, outbox};
 
 pub use liaison_store::voter_work::{CommitmentRow as Commitment, MeetingRow as Meeting, QuestionRow as Question};
 
@@ -245,20 +244,14 @@ pub async fn record(app: &App, principal: &Principal, i: MeetingInput) -> Result
         )
         .await?;
     }
-    let ev = AuditEvent {
-        county_code: county.clone(),
-        actor: actor.clone(),
-        action: "meeting.record".into(),
-        target: format!("meeting:{id}"),
-        summary: format!(
-            "登记{}“{title}”：{} 位代表，{} 个问题，{} 项承诺",
-            kind.label(),
-            deputies.len(),
-            questions.len(),
-            commitments.len()
-        ),
-    };
-    audit::append(&mut tx, &ev, now).await?;
+    let summary = format!(
+        "登记{}“{title}”：{} 位代表，{} 个问题，{} 项承诺",
+        kind.label(),
+        deputies.len(),
+        questions.len(),
+        commitments.len()
+    );
+    crate::audit::append(&mut tx, principal, &county, format!("meeting:{id}"), "meeting.record", summary, now).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -404,14 +397,17 @@ pub async fn commitment_done(app: &App, principal: &Principal, id: i64, note: &s
         )
         .await?;
     }
-    let ev = AuditEvent {
-        county_code: m.county_code.clone(),
-        actor: principal.actor(),
-        action: "commitment.done".into(),
-        target: format!("meeting:{}", m.id),
-        summary: format!("约见承诺“{}”登记落实", c.content),
-    };
-    audit::append(&mut tx, &ev, now).await?;
+    let summary = format!("约见承诺“{}”登记落实", c.content);
+    crate::audit::append(
+        &mut tx,
+        principal,
+        &m.county_code,
+        format!("meeting:{}", m.id),
+        "commitment.done",
+        summary,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

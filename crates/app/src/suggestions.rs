@@ -9,7 +9,6 @@
 use crate::receptions::{own_agencies, own_deputy};
 use crate::{App, Error, Result};
 use chrono::{Datelike, NaiveDate};
-use liaison_domain::audit::AuditEvent;
 use liaison_domain::authz::{Action, Principal, Scope, Target};
 use liaison_domain::case::Rating;
 use liaison_domain::ids::CaseId;
@@ -19,7 +18,7 @@ use liaison_domain::suggestion::{self as rules, AnswerClass, Session, Suggestion
 use liaison_domain::text::{Lines, optional};
 use liaison_store::org::{self, Deputy};
 use liaison_store::suggestions::{self as store, NewSuggestion, SuggestionRow, Value};
-use liaison_store::{Tx, audit, outbox};
+use liaison_store::{Tx, outbox};
 
 pub use liaison_store::suggestions::SuggestionRow as Row;
 
@@ -197,15 +196,7 @@ async fn audited(
     summary: String,
     now: i64,
 ) -> Result<()> {
-    let ev = AuditEvent {
-        county_code: county.into(),
-        actor: principal.actor(),
-        action: action.into(),
-        target: format!("suggestion:{id}"),
-        summary,
-    };
-    audit::append(tx, &ev, now).await?;
-    Ok(())
+    crate::audit::append(tx, principal, county, format!("suggestion:{id}"), action, summary, now).await
 }
 
 fn changed() -> Error {

@@ -8,7 +8,6 @@
 use crate::receptions::own_deputy;
 use crate::{App, Error, Result};
 use chrono::Datelike;
-use liaison_domain::audit::AuditEvent;
 use liaison_domain::authz::{Action, Principal, Scope, Target, reach};
 use liaison_domain::reception::parse_date;
 use liaison_domain::region::RegionCode;
@@ -17,7 +16,7 @@ use liaison_domain::text::{Lines, optional};
 use liaison_domain::voter_work::{Evaluation, ReportForm, ReportStatus};
 use liaison_store::org::{self, Deputy};
 use liaison_store::voter_work::{self as store, NewReport, Table, Value};
-use liaison_store::{Tx, audit, outbox};
+use liaison_store::{Tx, outbox};
 
 pub use liaison_store::voter_work::ReportRow as Report;
 
@@ -54,15 +53,7 @@ async fn audited(
     summary: String,
     now: i64,
 ) -> Result<()> {
-    let ev = AuditEvent {
-        county_code: county.into(),
-        actor: principal.actor(),
-        action: action.into(),
-        target: format!("voter_report:{id}"),
-        summary,
-    };
-    audit::append(tx, &ev, now).await?;
-    Ok(())
+    crate::audit::append(tx, principal, county, format!("voter_report:{id}"), action, summary, now).await
 }
 
 fn changed() -> Error {
