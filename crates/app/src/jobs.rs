@@ -69,6 +69,11 @@ pub async fn sweep_once(app: &App, holder: &str) {
                 Ok(n) => tracing::info!(warned = n, "overdue meeting commitments warned"),
                 Err(e) => tracing::warn!(error = %e, "commitment sweep failed"),
             }
+            match crate::ballots::sweep(app).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(closed = n, "ballots closed at their closing time"),
+                Err(e) => tracing::warn!(error = %e, "ballot sweep failed"),
+            }
             sweep_cases(app).await
         }
         Ok(false) => {}

@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod ballots;
 pub mod cases;
 pub mod choices;
 mod context;
@@ -20,6 +21,7 @@ pub mod notify;
 pub mod org;
 pub mod photos;
 pub mod points;
+pub mod projects;
 pub mod receptions;
 pub mod regions;
 pub mod register;

@@ -630,6 +630,35 @@ pub fn recount(b: &Board) -> Result<Outcome, Problem> {
     Ok(outcome)
 }
 
+/// The result as a plain-text table, for the recount tool.
+pub fn report(e: &Election, o: &Outcome) -> String {
+    let mut out = format!("{}\n选票 {} 张（应参加投票 {} 人），名额 {} 个\n", e.title, o.cast, e.electorate, e.places);
+    let mark = |i: usize| {
+        if o.chosen.contains(&(i as u32)) {
+            "  当选"
+        } else if o.undecided.contains(&(i as u32)) {
+            "  票数相同，待另行投票"
+        } else {
+            ""
+        }
+    };
+    for (i, c) in e.candidates.iter().enumerate() {
+        let line = match e.method {
+            Method::Choose => format!("{:>3}. {c}：{} 票{}\n", i + 1, o.counts[0][i], mark(i)),
+            Method::Each => {
+                let (y, n) = (o.counts[i][0], o.counts[i][1]);
+                format!("{:>3}. {c}：赞成 {y}，反对 {n}，弃权 {}{}\n", i + 1, o.cast - y - n, mark(i))
+            }
+            Method::Evaluate => {
+                let r = &o.counts[i];
+                format!("{:>3}. {c}：满意 {}，基本满意 {}，不满意 {}\n", i + 1, r[0], r[1], r[2])
+            }
+        };
+        out.push_str(&line);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

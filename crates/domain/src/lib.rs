@@ -13,6 +13,7 @@ pub mod org;
 pub mod password;
 pub mod phone;
 pub mod points;
+pub mod project;
 pub mod reception;
 pub mod region;
 pub mod register;

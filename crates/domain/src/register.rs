@@ -53,6 +53,12 @@ pub enum Source {
     VoterReport(i64),
     /// A visit to a linked voter or a household of the ledger.
     Visit(i64),
+    /// A livelihood project nominated (collected by the deputy).
+    Nomination(i64),
+    /// A ballot the deputy voted in (that they voted, never how).
+    Ballot(i64),
+    /// An inspection of, or question on, a livelihood project.
+    ProjectUpdate(i64),
 }
 
 impl Source {
@@ -65,6 +71,9 @@ impl Source {
             Source::Meeting(_) => "meeting",
             Source::VoterReport(_) => "voter_report",
             Source::Visit(_) => "visit",
+            Source::Nomination(_) => "nomination",
+            Source::Ballot(_) => "ballot",
+            Source::ProjectUpdate(_) => "project_update",
         }
     }
 
@@ -78,6 +87,9 @@ impl Source {
             Source::Meeting(id) => Some(format!("meeting:{id}")),
             Source::VoterReport(id) => Some(format!("voter_report:{id}")),
             Source::Visit(id) => Some(format!("visit:{id}")),
+            Source::Nomination(id) => Some(format!("nomination:{id}")),
+            Source::Ballot(id) => Some(format!("ballot:{id}")),
+            Source::ProjectUpdate(id) => Some(format!("project_update:{id}")),
         }
     }
 }

@@ -59,6 +59,11 @@ pub enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Recount a ballot board downloaded from `/api/v1/ballots/{id}/board`: checks the parameters,
+    /// the hash chain, every ballot's proofs and credential, the trustees' shares, and prints the
+    /// result; names the first thing wrong and exits with 1 if the board does not hold together.
+    /// Needs no database.
+    BallotVerify { file: PathBuf },
 }
 
 #[derive(Subcommand, Debug)]
@@ -106,6 +111,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         print!("{}", config.redacted_toml());
         return Ok(());
     }
+    if let Some(Command::BallotVerify { file }) = &cli.command {
+        return ballot_verify(file);
+    }
     init_logging(&config.log);
     let url = config.database_url();
     let db =
@@ -132,8 +140,29 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("已锚定 {n} 个县的审计链头，并追加到 {}", out.display());
             Ok(())
         }
-        Command::Config => unreachable!("handled above"),
+        Command::Config | Command::BallotVerify { .. } => unreachable!("handled above"),
         Command::Import { file, county, dry_run } => import(&db, &file, &county, dry_run).await,
+    }
+}
+
+fn ballot_verify(file: &std::path::Path) -> anyhow::Result<()> {
+    let raw = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    let board: liaison_ballot::Board =
+        serde_json::from_slice(&raw).map_err(|e| anyhow::anyhow!("不是完整的票决公告板文件（投票截止后才能下载）：{e}"))?;
+    match liaison_ballot::recount(&board) {
+        Ok(o) => {
+            print!("{}", liaison_ballot::report(&board.election, &o));
+            if board.outcome.is_none() {
+                println!("（计票人尚未全部提交解密份额，以上为重新计票的结果，尚未公布）");
+            } else {
+                println!("重新计票结果与公布的结果一致。");
+            }
+            Ok(())
+        }
+        Err(p) => {
+            eprintln!("验证失败：{}", p.0);
+            std::process::exit(1);
+        }
     }
 }
 

@@ -14,6 +14,7 @@ pub mod names;
 pub mod org;
 pub mod outbox;
 pub mod points;
+pub mod projects;
 pub mod receptions;
 pub mod regions;
 pub mod register;

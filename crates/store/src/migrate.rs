@@ -124,6 +124,67 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 16,
+        name: "projects",
+        portable: include_str!("../migrations/0016_projects.sql"),
+        sqlite: r#"
+-- Who may vote in a ballot, and whether they did (`online`, `paper`): never how.
+CREATE TABLE ballot_electorate (
+    ballot_id BIGINT NOT NULL REFERENCES ballots (id),
+    deputy_id BIGINT NOT NULL REFERENCES deputies (id),
+    voted     TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (ballot_id, deputy_id)
+) WITHOUT ROWID;
+CREATE TABLE ballot_credentials (
+    ballot_id  BIGINT NOT NULL REFERENCES ballots (id),
+    credential TEXT NOT NULL,
+    PRIMARY KEY (ballot_id, credential)
+) WITHOUT ROWID;
+-- The encrypted ballots, keyed by tracker: no time, no row number. `seq` and `chain` are set
+-- when the ballot closes and the board is sealed in tracker order.
+CREATE TABLE ballot_board (
+    ballot_id  BIGINT NOT NULL REFERENCES ballots (id),
+    tracker    TEXT NOT NULL,
+    credential TEXT,
+    paper      BIGINT,
+    body       TEXT NOT NULL,
+    seq        BIGINT,
+    chain      TEXT,
+    PRIMARY KEY (ballot_id, tracker),
+    UNIQUE (ballot_id, credential),
+    UNIQUE (ballot_id, paper)
+) WITHOUT ROWID;
+"#,
+        postgres: r#"
+-- Who may vote in a ballot, and whether they did (`online`, `paper`): never how.
+CREATE TABLE ballot_electorate (
+    ballot_id BIGINT NOT NULL REFERENCES ballots (id),
+    deputy_id BIGINT NOT NULL REFERENCES deputies (id),
+    voted     TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (ballot_id, deputy_id)
+);
+CREATE TABLE ballot_credentials (
+    ballot_id  BIGINT NOT NULL REFERENCES ballots (id),
+    credential TEXT NOT NULL,
+    PRIMARY KEY (ballot_id, credential)
+);
+-- The encrypted ballots, keyed by tracker: no time, no row number. `seq` and `chain` are set
+-- when the ballot closes and the board is sealed in tracker order.
+CREATE TABLE ballot_board (
+    ballot_id  BIGINT NOT NULL REFERENCES ballots (id),
+    tracker    TEXT NOT NULL,
+    credential TEXT,
+    paper      BIGINT,
+    body       TEXT NOT NULL,
+    seq        BIGINT,
+    chain      TEXT,
+    PRIMARY KEY (ballot_id, tracker),
+    UNIQUE (ballot_id, credential),
+    UNIQUE (ballot_id, paper)
+);
+"#,
+    },
 ];
 
 /// Recomputes the tallies of every case, as migration 5 first filled them.

@@ -12,6 +12,7 @@ pub enum Value<'a> {
     Text(&'a str),
     OptText(Option<&'a str>),
     Int(i64),
+    OptInt(Option<i64>),
     Bool(bool),
 }
 
@@ -21,6 +22,10 @@ pub enum Table {
     Reports,
     Commitments,
     Contacts,
+    Nominations,
+    Projects,
+    CandidateLists,
+    Ballots,
 }
 
 impl Table {
@@ -29,6 +34,10 @@ impl Table {
             Table::Reports => "voter_reports",
             Table::Commitments => "agency_commitments",
             Table::Contacts => "ledger_contacts",
+            Table::Nominations => "project_nominations",
+            Table::Projects => "projects",
+            Table::CandidateLists => "candidate_lists",
+            Table::Ballots => "ballots",
         }
     }
 }
@@ -60,6 +69,7 @@ pub async fn update(
                 Value::Text(s) => q.bind(*s),
                 Value::OptText(s) => q.bind(*s),
                 Value::Int(n) => q.bind(*n),
+                Value::OptInt(n) => q.bind(*n),
                 Value::Bool(b) => q.bind(*b),
             };
         }

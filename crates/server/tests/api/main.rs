@@ -4,6 +4,7 @@
 mod accounts;
 mod admin;
 mod audit;
+mod ballots;
 mod browser;
 mod caseloop;
 mod casepage;

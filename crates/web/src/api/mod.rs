@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, one module per resource; every route registered with its action.
 
 pub(crate) mod audit;
+pub(crate) mod ballots;
 pub(crate) mod case_list;
 pub(crate) mod cases;
 mod health;
@@ -10,6 +11,7 @@ pub(crate) mod meetings;
 mod open311;
 pub(crate) mod org;
 pub(crate) mod points;
+pub(crate) mod projects;
 pub(crate) mod public;
 pub(crate) mod public_cases;
 pub(crate) mod reception_records;
@@ -160,6 +162,35 @@ pub(crate) fn register(r: Registry) -> Registry {
         .api(Action::CaseWrite, routes!(ledger::visit))
         .api(Action::CaseWrite, routes!(ledger::remove))
         .api(Action::CaseWrite, routes!(ledger::edit))
+        .api(Action::Public, routes!(projects::nominate_public))
+        .api(Action::CaseWrite, routes!(projects::nominate))
+        .api(Action::OrgRead, routes!(projects::nominations))
+        .api(Action::OrgWrite, routes!(projects::decline))
+        .api(Action::OrgWrite, routes!(projects::merge))
+        .api(Action::OrgWrite, routes!(projects::create_project))
+        .api(Action::OrgRead, routes!(projects::list_projects))
+        .api(Action::Public, routes!(projects::get_project))
+        .api(Action::OrgWrite, routes!(projects::set_owner))
+        .api(Action::CaseWrite, routes!(projects::add_milestone))
+        .api(Action::CaseWrite, routes!(projects::milestone_done))
+        .api(Action::CaseWrite, routes!(projects::report))
+        .api(Action::CaseWrite, routes!(projects::answer))
+        .api(Action::OrgWrite, routes!(projects::create_list))
+        .api(Action::OrgRead, routes!(projects::lists))
+        .api(Action::OrgRead, routes!(projects::get_list))
+        .api(Action::OrgWrite, routes!(projects::approve_list))
+        .api(Action::OrgWrite, routes!(ballots::create))
+        .api(Action::OrgRead, routes!(ballots::list))
+        .api(Action::Public, routes!(ballots::get))
+        .api(Action::Authenticated, routes!(ballots::trustee_key))
+        .api(Action::OrgWrite, routes!(ballots::credentials))
+        .api(Action::OrgWrite, routes!(ballots::approve))
+        .api(Action::CaseWrite, routes!(ballots::vote))
+        .api(Action::OrgWrite, routes!(ballots::paper_voters))
+        .api(Action::OrgWrite, routes!(ballots::paper))
+        .api(Action::OrgWrite, routes!(ballots::close))
+        .api(Action::Authenticated, routes!(ballots::share))
+        .api(Action::Public, routes!(ballots::board))
         .api(Action::Public, routes!(open311::services))
         .api(Action::Public, routes!(open311::requests, open311::create))
         .api(Action::Public, routes!(open311::request_by_id))
