@@ -19,7 +19,7 @@
 use crate::receptions::own_deputy;
 use crate::{App, Error, Result};
 use liaison_ballot::group::{Num, Point};
-use liaison_ballot::{self as crypto, Board, Election, Entry, Method, Outcome, Share, TieRule, TrusteeKey, Voter};
+use liaison_ballot::{self as crypto, Board, Election, Entry, Method, Share, TieRule, TrusteeKey, Voter};
 use liaison_domain::authz::{Action, Principal, Target};
 use liaison_domain::project::{BallotMethod, ProjectStatus, TieRule as TieChoice};
 use liaison_domain::reception::parse_date;
@@ -30,6 +30,7 @@ use liaison_store::projects::{self as store, NewBallot};
 use liaison_store::voter_work::{Table, Value, update};
 use liaison_store::{org, users};
 
+pub use liaison_ballot::Outcome;
 pub use liaison_store::projects::{BallotRow as Ballot, TrusteeRow as Trustee};
 
 fn office(principal: &Principal, b: &Ballot) -> Result<()> {
@@ -212,6 +213,14 @@ pub async fn get(app: &App, principal: &Principal, id: i64) -> Result<Full> {
 pub async fn list(app: &App, principal: &Principal, region: Option<&str>) -> Result<(RegionCode, Vec<Ballot>)> {
     let region = crate::org::scoped_region(principal, Action::OrgRead, region)?;
     Ok((region.clone(), store::ballots_in(&app.db, &region.county_key(), region.as_str()).await?))
+}
+
+/// The electorate with who has voted ('' not yet, `online`, `paper`): (slug, name, voted), for
+/// the office (the tellers' sign-in list). Never how.
+pub async fn electorate(app: &App, principal: &Principal, id: i64) -> Result<Vec<(String, String, String)>> {
+    let b = store::ballot(&app.db, id).await?.ok_or(Error::NotFound)?;
+    office(principal, &b)?;
+    Ok(store::electorate(&app.db, id).await?.into_iter().map(|(_, slug, name, _, voted)| (slug, name, voted)).collect())
 }
 
 /// The ballots a deputy may vote in, with whether they did.
@@ -519,6 +528,11 @@ pub async fn cast(app: &App, principal: &Principal, id: i64, code: &str, choices
     let b = store::ballot(&app.db, id).await?.ok_or(Error::NotFound)?;
     let slug = own_deputy(principal).ok_or_else(|| Error::refused_because("只有代表本人可以投票"))?;
     let d = org::deputy_by_slug(&app.db, slug).await?.ok_or_else(Error::refused)?;
+    let under = RegionCode::parse(&b.region_code)
+        .is_ok_and(|r| RegionCode::parse(&d.data.region_code).is_ok_and(|dr| r.contains(&dr)));
+    if d.data.county_code != b.county_code || !under {
+        return Err(Error::refused_because("你不在这次票决的代表名单中"));
+    }
     open_now(app, &b)?;
     let e = election_of(&b)?;
     let secret = crypto::credential_secret(code).ok_or_else(|| {

@@ -22,6 +22,10 @@ pub async fn agencies_under(app: &App, region_prefix: &str, include_inactive: bo
 }
 
 /// An active station by its slug.
+pub async fn agency(app: &App, slug: &str) -> Result<Option<Agency>> {
+    Ok(org::agency_by_slug(&app.db, slug).await?)
+}
+
 pub async fn station(app: &App, slug: &str) -> Result<Option<Station>> {
     Ok(org::station_by_slug(&app.db, slug).await?.filter(|s| s.active))
 }

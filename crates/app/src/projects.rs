@@ -573,10 +573,7 @@ pub struct MilestoneInput {
 
 /// Adds a milestone to a chosen project (the office or the owner agency).
 pub async fn add_milestone(app: &App, principal: &Principal, id: i64, i: &MilestoneInput) -> Result<i64> {
-    let p = chosen(app, id).await?;
-    if !may_report(principal, &p) {
-        return Err(Error::refused_because("只有责任单位和人大办公室可以登记项目节点"));
-    }
+    let p = reporter(app, principal, id, "只有责任单位和人大办公室可以登记项目节点").await?;
     let title = required("title", &i.title, 100, "节点名称", Lines::One)?;
     let due = parse_date("due_on", &i.due_on).map_err(|e| Error::from(e).field("due_on"))?;
     let budget = parse_wan("budget", &i.budget)?;
@@ -592,10 +589,7 @@ pub async fn add_milestone(app: &App, principal: &Principal, id: i64, i: &Milest
 
 /// Marks a milestone reached.
 pub async fn milestone_done(app: &App, principal: &Principal, id: i64, milestone: i64, done_on: &str) -> Result<()> {
-    let p = chosen(app, id).await?;
-    if !may_report(principal, &p) {
-        return Err(Error::refused_because("只有责任单位和人大办公室可以登记项目节点"));
-    }
+    let p = reporter(app, principal, id, "只有责任单位和人大办公室可以登记项目节点").await?;
     let done = parse_date("done_on", done_on).map_err(|e| Error::from(e).field("done_on"))?;
     if done > app.today() {
         return Err(Error::invalid("future_date", "完成日期不能晚于今天").field("done_on"));
@@ -612,11 +606,20 @@ pub async fn milestone_done(app: &App, principal: &Principal, id: i64, milestone
     Ok(())
 }
 
-async fn chosen(app: &App, id: i64) -> Result<Project> {
-    let p = store::project(&app.db, id).await?.ok_or(Error::NotFound)?;
+fn ensure_chosen(p: &Project) -> Result<()> {
     if !matches!(p.status.as_str(), "chosen" | "done") {
         return Err(Error::conflict("not_chosen", "只有票决确定的项目才登记实施进度"));
     }
+    Ok(())
+}
+
+/// The project, for its owner or office (refused otherwise), once it is chosen.
+async fn reporter(app: &App, principal: &Principal, id: i64, refusal: &str) -> Result<Project> {
+    let p = store::project(&app.db, id).await?.ok_or(Error::NotFound)?;
+    if !may_report(principal, &p) {
+        return Err(Error::refused_because(refusal));
+    }
+    ensure_chosen(&p)?;
     Ok(p)
 }
 
@@ -641,14 +644,24 @@ pub struct UpdateInput {
 /// office for the deputies named, or a deputy for themself): each deputy's register gains an
 /// entry, confirmed when the office records it. The owner is told of a question.
 pub async fn report(app: &App, principal: &Principal, id: i64, i: &UpdateInput) -> Result<i64> {
-    let p = chosen(app, id).await?;
+    let p = store::project(&app.db, id).await?.ok_or(Error::NotFound)?;
+    let is_office = office(principal, &p.region_code).is_ok();
+    let local_deputy = match own_deputy(principal) {
+        Some(slug) => org::deputy_by_slug(&app.db, slug).await?.filter(|d| {
+            d.active && d.data.county_code == p.county_code && d.data.region_code.starts_with(&p.region_code)
+        }),
+        None => None,
+    };
+    if !may_report(principal, &p) && local_deputy.is_none() {
+        return Err(Error::refused_because("只有责任单位、人大办公室和本地代表可以登记项目的进度和视察"));
+    }
+    ensure_chosen(&p)?;
     let kind = UpdateKind::parse(&i.kind).ok_or_else(|| Error::invalid("invalid_kind", "请选择登记的类型").field("kind"))?;
     let day = parse_date("happened_on", &i.happened_on).map_err(|e| Error::from(e).field("happened_on"))?;
     if day > app.today() {
         return Err(Error::invalid("future_date", "日期不能晚于今天").field("happened_on"));
     }
     let body = required("body", &i.body, 3000, "内容", Lines::Many)?;
-    let is_office = office(principal, &p.region_code).is_ok();
     let mut deputies = Vec::new();
     let (percent, spent) = match kind {
         UpdateKind::Progress => {
@@ -677,13 +690,9 @@ pub async fn report(app: &App, principal: &Principal, id: i64, i: &UpdateInput) 
                     return Err(Error::invalid("deputy_required", "请选择参加的代表").field("deputies"));
                 }
             } else {
-                let slug = own_deputy(principal).ok_or_else(|| {
+                let d = local_deputy.clone().ok_or_else(|| {
                     Error::refused_because("只有本地代表和人大办公室可以登记视察和问进度")
                 })?;
-                let d = org::deputy_by_slug(&app.db, slug).await?.filter(|d| d.active).ok_or_else(Error::refused)?;
-                if d.data.county_code != p.county_code || !d.data.region_code.starts_with(&p.region_code) {
-                    return Err(Error::refused_because("只有本地代表和人大办公室可以登记视察和问进度"));
-                }
                 deputies.push(d);
             }
             (None, None)
@@ -740,10 +749,7 @@ pub async fn report(app: &App, principal: &Principal, id: i64, i: &UpdateInput) 
 
 /// The owner (or the office) answers the deputies' question.
 pub async fn answer(app: &App, principal: &Principal, id: i64, update_id: i64, text: &str) -> Result<()> {
-    let p = chosen(app, id).await?;
-    if !may_report(principal, &p) {
-        return Err(Error::refused_because("只有责任单位和人大办公室可以答复问进度"));
-    }
+    let p = reporter(app, principal, id, "只有责任单位和人大办公室可以答复问进度").await?;
     let text = required("answer", text, 3000, "答复", Lines::Many)?;
     let now = app.now_ms();
     let mut tx = app.db.begin().await?;
@@ -759,11 +765,17 @@ pub async fn answer(app: &App, principal: &Principal, id: i64, update_id: i64, t
 
 /// Attaches a cleaned photo to a progress report or inspection of the project.
 pub async fn attach_photo(app: &App, principal: &Principal, id: i64, update_id: i64, raw: Vec<u8>) -> Result<i64> {
-    let p = chosen(app, id).await?;
-    let is_deputy = own_deputy(principal).is_some();
-    if !may_report(principal, &p) && !is_deputy {
-        return Err(Error::refused_because("只有责任单位、人大办公室和代表可以上传项目照片"));
+    let p = store::project(&app.db, id).await?.ok_or(Error::NotFound)?;
+    let local_deputy = match own_deputy(principal) {
+        Some(slug) => org::deputy_by_slug(&app.db, slug)
+            .await?
+            .is_some_and(|d| d.data.county_code == p.county_code && d.data.region_code.starts_with(&p.region_code)),
+        None => false,
+    };
+    if !may_report(principal, &p) && !local_deputy {
+        return Err(Error::refused_because("只有责任单位、人大办公室和本地代表可以上传项目照片"));
     }
+    ensure_chosen(&p)?;
     if !store::updates(&app.db, id).await?.iter().any(|u| u.id == update_id) {
         return Err(Error::NotFound);
     }
@@ -779,11 +791,24 @@ pub async fn attach_photo(app: &App, principal: &Principal, id: i64, update_id: 
     Ok(pid)
 }
 
-/// A project photo (hash, mime), public with its project.
-pub async fn photo(app: &App, principal: &Principal, photo_id: i64) -> Result<(String, String)> {
+/// A project photo (or its thumbnail) with its type, public with its project.
+pub async fn photo(app: &App, principal: &Principal, photo_id: i64, thumb: bool) -> Result<(Vec<u8>, String)> {
     let (project_id, hash, mime) = store::photo(&app.db, photo_id).await?.ok_or(Error::NotFound)?;
     get(app, principal, project_id).await?;
-    Ok((hash, mime))
+    if thumb && let Some(bytes) = crate::photos::thumbnail_blocking(app.config.data_dir.clone(), hash.clone(), mime.clone()).await? {
+        return Ok((bytes, "image/jpeg".into()));
+    }
+    let bytes = std::fs::read(crate::photos::path(&app.config.data_dir, &hash, &mime)).map_err(Error::internal)?;
+    Ok((bytes, mime))
+}
+
+/// The chosen projects the principal's agencies carry out.
+pub async fn owned(app: &App, principal: &Principal) -> Result<Vec<Project>> {
+    let mut out = Vec::new();
+    for a in own_agencies(principal) {
+        out.extend(store::projects_of_agency(&app.db, &a).await?);
+    }
+    Ok(out)
 }
 
 /// Public projects of a county: chosen and done ones, by year.

@@ -7,6 +7,7 @@
 //! `liaison-bench --quick` runs in seconds (CI); without it, the full run generates 1,000,000
 //! cases for the search and count figures.
 
+mod ballot;
 mod lists;
 mod memory;
 mod reports;
@@ -620,6 +621,30 @@ async fn main() -> anyhow::Result<()> {
         let url = liaison_testkit::fresh_postgres_url(admin).await;
         backend(&o, "PostgreSQL", url, None, &mut rows, &mut failures).await?;
     }
+    // The ballot of a congress: 3,000 voters (300 quick), 7 candidates, 5 places.
+    let voters = if o.quick { 300 } else { 3_000 };
+    let f = tokio::task::spawn_blocking(move || ballot::run(voters)).await?;
+    let row = |measure: String, value: f64, unit: &str, note: String| Row {
+        backend: "ballot".into(),
+        measure,
+        value,
+        unit: unit.into(),
+        note,
+    };
+    rows.push(row("baseline: one group exponentiation".into(), f.exp_us, "µs", String::new()));
+    rows.push(row(
+        "cast one ballot (7 choices, proofs, signature) mean".into(),
+        f.cast_ms,
+        "ms",
+        format!("{:.0}× the baseline", f.cast_ms * 1000.0 / f.exp_us),
+    ));
+    rows.push(row("cast one ballot p99".into(), f.cast_p99_ms, "ms", String::new()));
+    rows.push(row(
+        format!("tally and recount {voters} ballots"),
+        f.tally_s,
+        "s",
+        format!("{:.0}× the baseline per ballot", f.tally_s * 1e6 / voters as f64 / f.exp_us),
+    ));
     println!("{:<11} {:<52} {:>12} {:<9} note", "backend", "measure", "value", "unit");
     for r in &rows {
         println!("{:<11} {:<52} {:>12.1} {:<9} {}", r.backend, r.measure, r.value, r.unit, r.note);

@@ -6,6 +6,7 @@ pub mod config;
 pub mod demo;
 mod demo_org;
 mod demo_outreach;
+mod demo_projects;
 mod demo_receptions;
 mod demo_register;
 mod demo_stars;

@@ -254,3 +254,27 @@ document.addEventListener('DOMContentLoaded', function () {
     });
   });
 });
+
+// The ballot: a credential slip's QR code opens the vote page with the code after `#`, which
+// never reaches the server; it fills the field and leaves the address bar. The count of
+// projects ticked is shown against the places.
+(function () {
+  var field = document.getElementById('credential');
+  if (field && location.hash.length > 1) {
+    field.value = decodeURIComponent(location.hash.slice(1));
+    history.replaceState(null, '', location.pathname + location.search);
+  }
+  var form = document.querySelector('form.vote[data-max]');
+  if (!form || !form.dataset.max) { return; }
+  var max = parseInt(form.dataset.max, 10);
+  var note = form.querySelector('[data-count]');
+  function count() {
+    var n = form.querySelectorAll('input[type=checkbox]:checked').length;
+    if (note) {
+      note.textContent = '已选 ' + n + ' 项，最多 ' + max + ' 项' + (n > max ? '：请取消 ' + (n - max) + ' 项' : '');
+      note.className = n > max ? 'small alert' : 'small muted';
+    }
+  }
+  form.addEventListener('change', count);
+  count();
+})();

@@ -290,7 +290,7 @@ async fn the_taihe_ballot_is_secret_and_recounts(b: Backend) {
     let res = app.post_json(&url("close"), Some(&zhenan), &json!({})).await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     ok(app.post_json(&url("close"), Some(&town), &json!({})).await, "close").await;
-    let res = app.post_json(&url("vote"), Some(&outsider), &json!({"credential": code_of(0), "choices": [[1]]})).await;
+    let res = app.post_json(&url("vote"), Some(&tokens[1]), &json!({"credential": code_of(1), "choices": [[1]]})).await;
     assert_eq!(error_code(res).await, "closed");
     let res = app.post_json(&url("share"), Some(&t1), &json!({"key": k2})).await;
     assert_eq!(error_code(res).await, "wrong_key", "a trustee's share needs their own key");

@@ -11,7 +11,10 @@ mod duties;
 mod home;
 mod ledger;
 mod login;
+mod ballots;
 mod meetings;
+mod projects;
+mod public_projects;
 mod nav;
 mod org;
 mod org_edit;
@@ -137,6 +140,31 @@ pub(crate) fn register(r: Registry) -> Registry {
             Action::CaseWrite,
             post(suggestions::document).layer(axum::extract::DefaultBodyLimit::max(crate::auth::UPLOAD_LIMIT)),
         )
+        .page(Method::GET, "/projects", Action::CaseRead, get(projects::hub))
+        .page(Method::GET, "/projects/new", Action::OrgWrite, get(projects::new))
+        .page(Method::POST, "/projects/new", Action::OrgWrite, post(projects::create))
+        .page(Method::GET, "/projects/{id}", Action::CaseRead, get(projects::detail))
+        .page(Method::POST, "/projects/{id}/owner", Action::OrgWrite, post(projects::set_owner))
+        .page(Method::POST, "/projects/{id}/milestones", Action::CaseWrite, post(projects::add_milestone))
+        .page(Method::POST, "/projects/{id}/milestones/{mid}/done", Action::CaseWrite, post(projects::milestone_done))
+        .page(Method::POST, "/projects/{id}/updates", Action::CaseWrite, post(projects::report))
+        .page(Method::POST, "/projects/{id}/updates/{uid}/answer", Action::CaseWrite, post(projects::answer))
+        .page(Method::POST, "/nominations/{id}/decline", Action::OrgWrite, post(projects::decline))
+        .page(Method::GET, "/candidate-lists/new", Action::OrgWrite, get(projects::list_new))
+        .page(Method::POST, "/candidate-lists/new", Action::OrgWrite, post(projects::list_create))
+        .page(Method::GET, "/candidate-lists/{id}", Action::OrgRead, get(projects::list_detail))
+        .page(Method::POST, "/candidate-lists/{id}/approve", Action::OrgWrite, post(projects::list_approve))
+        .page(Method::GET, "/ballots/new", Action::OrgWrite, get(ballots::new))
+        .page(Method::POST, "/ballots/new", Action::OrgWrite, post(ballots::create))
+        .page(Method::GET, "/ballots/{id}", Action::Authenticated, get(ballots::detail))
+        .page(Method::POST, "/ballots/{id}/trustee-key", Action::Authenticated, post(ballots::trustee_key))
+        .page(Method::POST, "/ballots/{id}/credentials", Action::OrgWrite, post(ballots::credentials))
+        .page(Method::POST, "/ballots/{id}/approve", Action::OrgWrite, post(ballots::approve))
+        .page(Method::POST, "/ballots/{id}/vote", Action::CaseWrite, post(ballots::vote))
+        .page(Method::POST, "/ballots/{id}/paper-voters", Action::OrgWrite, post(ballots::paper_voters))
+        .page(Method::POST, "/ballots/{id}/paper", Action::OrgWrite, post(ballots::paper))
+        .page(Method::POST, "/ballots/{id}/close", Action::OrgWrite, post(ballots::close))
+        .page(Method::POST, "/ballots/{id}/share", Action::Authenticated, post(ballots::share))
         .page(Method::GET, "/outreach", Action::CaseRead, get(outreach::hub))
         .page(Method::GET, "/meetings", Action::CaseRead, get(meetings::list))
         .page(Method::GET, "/meetings/new", Action::OrgWrite, get(meetings::new))
@@ -174,6 +202,13 @@ pub(crate) fn register(r: Registry) -> Registry {
         .page(Method::GET, "/county/{code}/calendar.ics", Action::Public, get(public_receptions::region_ics))
         .page(Method::GET, "/county", Action::Public, get(public::counties))
         .page(Method::GET, "/county/{code}", Action::Public, get(public::county))
+        .page(Method::GET, "/county/{code}/projects", Action::Public, get(public_projects::county))
+        .page(Method::GET, "/project/{id}", Action::Public, get(public_projects::project))
+        .page(Method::GET, "/project-photos/{id}", Action::Public, get(public_projects::photo))
+        .page(Method::GET, "/ballot/{id}", Action::Public, get(public_projects::board))
+        .page(Method::GET, "/station/{slug}/nominate", Action::Public, get(public_projects::nominate_form))
+        .page(Method::POST, "/station/{slug}/nominate", Action::Public, post(public_projects::nominate))
+        .page(Method::GET, "/station/{slug}/nominate/thanks", Action::Public, get(public_projects::thanks))
         .page(Method::GET, "/station/{slug}", Action::Public, get(public::station))
         .page(Method::GET, "/station/{slug}/codes", Action::Public, get(public::codes_sheet))
         .page(Method::GET, "/deputy/{slug}", Action::Public, get(public::deputy))

@@ -78,6 +78,11 @@ pub fn links(principal: &Principal) -> Vec<(&'static str, &'static str)> {
     } else if station_staff {
         links.push(("/voter-reports", "向选民述职"));
     }
+    // Livelihood projects: the office runs them, a deputy votes and inspects, an agency carries
+    // them out.
+    if deputy || agency || has_region(Action::OrgRead) {
+        links.push(("/projects", "民生实事"));
+    }
     if has_region(Action::OrgWrite) {
         links.push(("/targets", "履职考评"));
         links.push(("/stars", "星级评选"));
