@@ -522,10 +522,8 @@ pub struct Receipt {
     pub tracker: String,
 }
 
-/// A deputy of the electorate casts their ballot with their credential code. The choices are
-/// encrypted here and never stored or logged in the clear; the deputy's register gains "voted".
-pub async fn cast(app: &App, principal: &Principal, id: i64, code: &str, choices: &[Vec<u32>]) -> Result<Receipt> {
-    let b = store::ballot(&app.db, id).await?.ok_or(Error::NotFound)?;
+/// The deputy the principal is, when the ballot is of their county and region (refused otherwise).
+async fn voter_of(app: &App, principal: &Principal, b: &Ballot) -> Result<org::Deputy> {
     let slug = own_deputy(principal).ok_or_else(|| Error::refused_because("只有代表本人可以投票"))?;
     let d = org::deputy_by_slug(&app.db, slug).await?.ok_or_else(Error::refused)?;
     let under = RegionCode::parse(&b.region_code)
@@ -533,6 +531,26 @@ pub async fn cast(app: &App, principal: &Principal, id: i64, code: &str, choices
     if d.data.county_code != b.county_code || !under {
         return Err(Error::refused_because("你不在这次票决的代表名单中"));
     }
+    Ok(d)
+}
+
+/// Refuses unless the principal is a deputy who could be in this ballot's electorate.
+pub async fn may_vote(app: &App, principal: &Principal, id: i64) -> Result<()> {
+    let b = store::ballot(&app.db, id).await?.ok_or(Error::NotFound)?;
+    voter_of(app, principal, &b).await.map(|_| ())
+}
+
+/// Refuses unless the principal is of the ballot's office.
+pub async fn may_run(app: &App, principal: &Principal, id: i64) -> Result<()> {
+    let b = store::ballot(&app.db, id).await?.ok_or(Error::NotFound)?;
+    office(principal, &b)
+}
+
+/// A deputy of the electorate casts their ballot with their credential code. The choices are
+/// encrypted here and never stored or logged in the clear; the deputy's register gains "voted".
+pub async fn cast(app: &App, principal: &Principal, id: i64, code: &str, choices: &[Vec<u32>]) -> Result<Receipt> {
+    let b = store::ballot(&app.db, id).await?.ok_or(Error::NotFound)?;
+    let d = voter_of(app, principal, &b).await?;
     open_now(app, &b)?;
     let e = election_of(&b)?;
     let secret = crypto::credential_secret(code).ok_or_else(|| {

@@ -137,7 +137,6 @@ pub async fn nominate_public(app: &App, station: &str, i: &NominationInput) -> R
 /// A nomination recorded by the office (from a reception, a grid or by hand), or by a deputy who
 /// collected it; the deputy's register gains an entry (pending when the deputy records it).
 pub async fn nominate(app: &App, principal: &Principal, i: &NominationInput) -> Result<i64> {
-    let c = clean_nomination(i)?;
     let own = own_deputy(principal).map(str::to_string);
     let (region, deputy, channel, confirmed) = if let Some(slug) = own.as_deref().filter(|_| i.region.is_none()) {
         let d = org::deputy_by_slug(&app.db, slug).await?.filter(|d| d.active).ok_or_else(Error::refused)?;
@@ -163,6 +162,7 @@ pub async fn nominate(app: &App, principal: &Principal, i: &NominationInput) -> 
         };
         (region, deputy, channel, true)
     };
+    let c = clean_nomination(i)?;
     let county = region.county_key();
     let now = app.now_ms();
     let actor = principal.actor();

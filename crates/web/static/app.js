@@ -272,7 +272,7 @@ document.addEventListener('DOMContentLoaded', function () {
     var n = form.querySelectorAll('input[type=checkbox]:checked').length;
     if (note) {
       note.textContent = '已选 ' + n + ' 项，最多 ' + max + ' 项' + (n > max ? '：请取消 ' + (n - max) + ' 项' : '');
-      note.className = n > max ? 'small alert' : 'small muted';
+      note.className = n > max ? 'small status-overdue' : 'small muted';
     }
   }
   form.addEventListener('change', count);

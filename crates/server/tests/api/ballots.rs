@@ -169,6 +169,11 @@ async fn the_taihe_ballot_is_secret_and_recounts(b: Backend) {
                           "owner_agency": "roads", "nominations": noms});
         projects.push(ok(app.post_json("/api/v1/projects", Some(&town), &body).await, "project").await["id"].as_i64().unwrap());
     }
+    // Another county gathering these nominations, or naming this county's deputy, is refused.
+    let res = app.post_json("/api/v1/projects", Some(&zhenan), &json!({"level": "county", "year": 2026, "title": "挪用", "nominations": [nominations[0]]})).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let res = app.post_json("/api/v1/nominations", Some(&zhenan), &json!({"title": "挪用", "content": "x", "channel": "staff", "deputy": "th01"})).await;
+    assert_eq!(error_code(res).await, "invalid_deputy");
     let p3: Value = ok(app.get(&format!("/api/v1/projects/{}", projects[3]), Some(&town)).await, "project").await;
     assert_eq!(p3["project"]["people"], 35);
     assert_eq!(p3["project"]["estimated_cost"], 1_205_000);
@@ -200,6 +205,8 @@ async fn the_taihe_ballot_is_secret_and_recounts(b: Backend) {
     assert_eq!(error_code(res).await, "two_trustees");
     let res = app.post_json("/api/v1/ballots", Some(&town), &ballot(json!(["trustee1", "trustee1"]))).await;
     assert_eq!(error_code(res).await, "two_trustees");
+    let res = app.post_json("/api/v1/ballots", Some(&zhenan), &ballot(json!(["zhenan", "trustee1"]))).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN, "another county cannot run a ballot on this list");
     let id = ok(app.post_json("/api/v1/ballots", Some(&town), &ballot(json!(["trustee1", "trustee2"]))).await, "ballot").await["id"].as_i64().unwrap();
     assert_eq!(app.get(&format!("/api/v1/ballots/{id}"), None).await.status(), StatusCode::NOT_FOUND, "not public before opening");
     let url = |s: &str| format!("/api/v1/ballots/{id}/{s}");

@@ -353,7 +353,7 @@ async fn detail_page(
 async fn after(state: &AppState, caller: &Caller, id: i64, done: &str, r: liaison_app::Result<()>) -> Result<Response, PageError> {
     match r.map_err(ApiError::from) {
         Ok(()) => Ok(Redirect::to(&format!("/ballots/{id}?done={done}")).into_response()),
-        Err(e) if e.status.is_client_error() && e.status != StatusCode::NOT_FOUND => {
+        Err(e) if e.status.is_client_error() && e.status != StatusCode::NOT_FOUND && e.status != StatusCode::FORBIDDEN => {
             detail_page(state, caller, id, "", e.message, Vec::new()).await
         }
         Err(e) => Err(PageError(e)),
@@ -394,7 +394,7 @@ pub async fn trustee_key(State(state): State<AppState>, caller: Caller, PagePath
                 qr: Vec::new(),
             })?))
         }
-        Err(e) if e.status.is_client_error() && e.status != StatusCode::NOT_FOUND => {
+        Err(e) if e.status.is_client_error() && e.status != StatusCode::NOT_FOUND && e.status != StatusCode::FORBIDDEN => {
             detail_page(&state, &caller, id, "", e.message, Vec::new()).await
         }
         Err(e) => Err(PageError(e)),
@@ -423,6 +423,8 @@ pub async fn credentials(
         Ok(i) => {
             let b = ballots::get(&state.app, &caller.principal, id).await?;
             let qr = i.slips.iter().map(|s| crate::qr::svg(&format!("{}/ballots/{id}#{}", state.settings.public_url, s.code))).collect();
+            let keeper_a = liaison_app::accounts::display_name(&state.app, &i.keeper_a).await?;
+            let keeper_b = liaison_app::accounts::display_name(&state.app, &i.keeper_b).await?;
             Ok(no_store(render(&SecretPage {
                 nav: Nav::for_caller(&caller),
                 id,
@@ -431,12 +433,12 @@ pub async fn credentials(
                 slips: i.slips,
                 half_a: i.half_a,
                 half_b: i.half_b,
-                keeper_a: i.keeper_a,
-                keeper_b: i.keeper_b,
+                keeper_a,
+                keeper_b,
                 qr,
             })?))
         }
-        Err(e) if e.status.is_client_error() && e.status != StatusCode::NOT_FOUND => {
+        Err(e) if e.status.is_client_error() && e.status != StatusCode::NOT_FOUND && e.status != StatusCode::FORBIDDEN => {
             let form = vec![("keeper".to_string(), f.keeper)];
             detail_page(&state, &caller, id, "", e.message, form).await
         }
@@ -448,7 +450,7 @@ pub async fn credentials(
 pub async fn approve(State(state): State<AppState>, caller: Caller, PagePath(id): PagePath<i64>) -> Result<Response, PageError> {
     match ballots::approve(&state.app, &caller.principal, id).await.map_err(ApiError::from) {
         Ok(opened) => Ok(Redirect::to(&format!("/ballots/{id}?done={}", if opened { "opened" } else { "approved" })).into_response()),
-        Err(e) if e.status.is_client_error() && e.status != StatusCode::NOT_FOUND => {
+        Err(e) if e.status.is_client_error() && e.status != StatusCode::NOT_FOUND && e.status != StatusCode::FORBIDDEN => {
             detail_page(&state, &caller, id, "", e.message, Vec::new()).await
         }
         Err(e) => Err(PageError(e)),
@@ -486,6 +488,7 @@ pub async fn vote(
     PagePath(id): PagePath<i64>,
     PageForm(f): PageForm<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
+    ballots::may_vote(&state.app, &caller.principal, id).await?;
     let full = ballots::get(&state.app, &caller.principal, id).await?;
     let code = f.iter().find(|(k, _)| k == "credential").map(|(_, v)| v.clone()).unwrap_or_default();
     let choices = choices_of(&f, question_count(&full));
@@ -497,7 +500,7 @@ pub async fn vote(
             tracker: r.tracker,
             paper: false,
         })?)),
-        Err(e) if e.status.is_client_error() && e.status != StatusCode::NOT_FOUND => {
+        Err(e) if e.status.is_client_error() && e.status != StatusCode::NOT_FOUND && e.status != StatusCode::FORBIDDEN => {
             // The choices are kept; the code is not put back in the page.
             let kept = f.into_iter().filter(|(k, _)| k != "credential" && k != "csrf_token").collect();
             detail_page(&state, &caller, id, "", e.message, kept).await
@@ -525,6 +528,7 @@ pub async fn paper(
     PagePath(id): PagePath<i64>,
     PageForm(f): PageForm<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
+    ballots::may_run(&state.app, &caller.principal, id).await?;
     let full = ballots::get(&state.app, &caller.principal, id).await?;
     let choices = choices_of(&f, question_count(&full));
     match ballots::enter_paper(&state.app, &caller.principal, id, &choices).await.map_err(ApiError::from) {
@@ -535,7 +539,7 @@ pub async fn paper(
             tracker: r.tracker,
             paper: true,
         })?)),
-        Err(e) if e.status.is_client_error() && e.status != StatusCode::NOT_FOUND => {
+        Err(e) if e.status.is_client_error() && e.status != StatusCode::NOT_FOUND && e.status != StatusCode::FORBIDDEN => {
             detail_page(&state, &caller, id, "", e.message, Vec::new()).await
         }
         Err(e) => Err(PageError(e)),
@@ -563,7 +567,7 @@ pub async fn share(
 ) -> Result<Response, PageError> {
     match ballots::give_share(&state.app, &caller.principal, id, f.key.trim()).await.map_err(ApiError::from) {
         Ok(o) => Ok(Redirect::to(&format!("/ballots/{id}?done={}", if o.is_some() { "tallied" } else { "share" })).into_response()),
-        Err(e) if e.status.is_client_error() && e.status != StatusCode::NOT_FOUND => {
+        Err(e) if e.status.is_client_error() && e.status != StatusCode::NOT_FOUND && e.status != StatusCode::FORBIDDEN => {
             detail_page(&state, &caller, id, "", e.message, Vec::new()).await
         }
         Err(e) => Err(PageError(e)),

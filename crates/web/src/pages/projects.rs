@@ -493,7 +493,9 @@ pub async fn list_approve(
 ) -> Result<Response, PageError> {
     match projects::approve_list(&state.app, &caller.principal, id, &f.note).await.map_err(ApiError::from) {
         Ok(()) => Ok(Redirect::to(&format!("/candidate-lists/{id}?done=approved")).into_response()),
-        Err(e) if e.status.is_client_error() => list_detail_page(&state, &caller, id, "", e.message).await,
+        Err(e) if e.status.is_client_error() && e.status != StatusCode::FORBIDDEN => {
+            list_detail_page(&state, &caller, id, "", e.message).await
+        }
         Err(e) => Err(PageError(e)),
     }
 }
@@ -637,7 +639,7 @@ async fn detail_page(state: &AppState, caller: &Caller, id: i64, notice: &'stati
 async fn after(state: &AppState, caller: &Caller, id: i64, r: liaison_app::Result<()>) -> Result<Response, PageError> {
     match r.map_err(ApiError::from) {
         Ok(()) => Ok(Redirect::to(&format!("/projects/{id}?done=saved")).into_response()),
-        Err(e) if e.status.is_client_error() && e.status != StatusCode::NOT_FOUND => {
+        Err(e) if e.status.is_client_error() && e.status != StatusCode::NOT_FOUND && e.status != StatusCode::FORBIDDEN => {
             detail_page(state, caller, id, "", e.message).await
         }
         Err(e) => Err(PageError(e)),

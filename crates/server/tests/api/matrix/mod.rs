@@ -6,6 +6,7 @@
 mod foreign;
 mod outreach;
 mod points;
+mod projects;
 mod receptions;
 mod stars;
 mod suggestions;
@@ -444,6 +445,7 @@ fn specs() -> Vec<Spec> {
     v.extend(stars::specs());
     v.extend(suggestions::specs());
     v.extend(outreach::specs());
+    v.extend(projects::specs());
     v
 }
 
@@ -537,6 +539,7 @@ async fn every_route_answers_every_role_as_the_table_says(b: Backend) {
     let st = stars::seed(&app).await;
     let suggestion_a = suggestions::seed(&app).await;
     let o = outreach::seed(&app).await;
+    let pj = projects::seed(&app).await;
     let specs = specs();
     let routes: Vec<(String, String)> = app.policy.entries().map(|(m, p, _)| (m.to_owned(), p.to_owned())).collect();
     let missing: Vec<_> = routes.iter().filter(|(m, p)| !specs.iter().any(|s| s.method == m && s.route == p)).collect();
@@ -577,7 +580,11 @@ async fn every_route_answers_every_role_as_the_table_says(b: Backend) {
             .replace("{meeting_a}", &o.meeting.to_string())
             .replace("{commitment_a}", &o.commitment.to_string())
             .replace("{report_a}", &o.report.to_string())
-            .replace("{contact_a}", &o.contact.to_string());
+            .replace("{contact_a}", &o.contact.to_string())
+            .replace("{nomination_a}", &pj.nomination.to_string())
+            .replace("{project_a}", &pj.project.to_string())
+            .replace("{list_a}", &pj.list.to_string())
+            .replace("{ballot_a}", &pj.ballot.to_string());
         // Anonymous.
         let status = call(&app, spec, &url, None).await;
         let anon_ok = matches!(spec.who, Who::Public);
