@@ -765,19 +765,17 @@ pub async fn answer(app: &App, principal: &Principal, id: i64, update_id: i64, t
 
 /// Attaches a cleaned photo to a progress report or inspection of the project.
 pub async fn attach_photo(app: &App, principal: &Principal, id: i64, update_id: i64, raw: Vec<u8>) -> Result<i64> {
-    let p = store::project(&app.db, id).await?.ok_or(Error::NotFound)?;
-    let local_deputy = match own_deputy(principal) {
-        Some(slug) => org::deputy_by_slug(&app.db, slug)
-            .await?
-            .is_some_and(|d| d.data.county_code == p.county_code && d.data.region_code.starts_with(&p.region_code)),
-        None => false,
-    };
-    if !may_report(principal, &p) && !local_deputy {
-        return Err(Error::refused_because("只有责任单位、人大办公室和本地代表可以上传项目照片"));
-    }
-    ensure_chosen(&p)?;
+    let p = may_photograph(app, principal, id).await?;
     if !store::updates(&app.db, id).await?.iter().any(|u| u.id == update_id) {
         return Err(Error::NotFound);
+    }
+    let have = store::photos(&app.db, id).await?.iter().filter(|(_, u, _, _)| *u == update_id).count();
+    if have >= crate::photos::MAX_PHOTOS {
+        return Err(Error::invalid(
+            "too_many_photos",
+            format!("每条记录最多 {} 张照片", crate::photos::MAX_PHOTOS),
+        )
+        .field("photos"));
     }
     let photo = crate::photos::clean_blocking(raw).await?;
     crate::photos::store(&app.config.data_dir, &photo).map_err(Error::internal)?;
@@ -789,6 +787,22 @@ pub async fn attach_photo(app: &App, principal: &Principal, id: i64, update_id: 
         .await?;
     tx.commit().await?;
     Ok(pid)
+}
+
+/// The chosen project, for whoever may add photos to it: its office, its owner, a local deputy.
+pub async fn may_photograph(app: &App, principal: &Principal, id: i64) -> Result<Project> {
+    let p = store::project(&app.db, id).await?.ok_or(Error::NotFound)?;
+    let local_deputy = match own_deputy(principal) {
+        Some(slug) => org::deputy_by_slug(&app.db, slug)
+            .await?
+            .is_some_and(|d| d.data.county_code == p.county_code && d.data.region_code.starts_with(&p.region_code)),
+        None => false,
+    };
+    if !may_report(principal, &p) && !local_deputy {
+        return Err(Error::refused_because("只有责任单位、人大办公室和本地代表可以上传项目照片"));
+    }
+    ensure_chosen(&p)?;
+    Ok(p)
 }
 
 /// A project photo (or its thumbnail) with its type, public with its project.

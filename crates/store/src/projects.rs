@@ -580,23 +580,38 @@ pub async fn photo(db: &Db, id: i64) -> Result<Option<(i64, String, String)>> {
         .bind(id).fetch_optional(p).await.store())
 }
 
-/// Figures for the statistics: (nominations, people asking, projects chosen, ballots tallied,
-/// ballots cast, inspections) of a county under `region` in `year`.
-pub async fn totals(db: &Db, county: &str, region: &str, year: i64) -> Result<(i64, i64, i64, i64, i64, i64)> {
+/// Livelihood-project figures of a county under a region for a year.
+#[derive(Debug, Clone, Default, serde::Serialize, sqlx::FromRow)]
+pub struct Totals {
+    /// Nominations received in the year, and the people behind them.
+    pub nominations: i64,
+    pub people: i64,
+    /// Projects of the year chosen by ballot (or done).
+    pub chosen: i64,
+    /// Ballots of the year whose result is published, and the deputies who voted in them
+    /// (counted, never how).
+    pub ballots_tallied: i64,
+    pub ballots_cast: i64,
+    /// Deputies' inspections of, and questions on, the year's projects.
+    pub inspections: i64,
+}
+
+/// The figures of a county under `region` in `year`.
+pub async fn totals(db: &Db, county: &str, region: &str, year: i64) -> Result<Totals> {
     on_read!(db, p => sqlx::query_as(
         "SELECT
            (SELECT COUNT(*) FROM project_nominations WHERE county_code = $1 AND (region_code = $2 OR region_code LIKE $3)
-              AND created_at >= $5 AND created_at < $6),
+              AND created_at >= $5 AND created_at < $6) AS nominations,
            (SELECT CAST(COALESCE(SUM(people), 0) AS BIGINT) FROM project_nominations WHERE county_code = $1
-              AND (region_code = $2 OR region_code LIKE $3) AND created_at >= $5 AND created_at < $6),
+              AND (region_code = $2 OR region_code LIKE $3) AND created_at >= $5 AND created_at < $6) AS people,
            (SELECT COUNT(*) FROM projects WHERE county_code = $1 AND (region_code = $2 OR region_code LIKE $3) AND year = $4
-              AND status IN ('chosen', 'done')),
+              AND status IN ('chosen', 'done')) AS chosen,
            (SELECT COUNT(*) FROM ballots WHERE county_code = $1 AND (region_code = $2 OR region_code LIKE $3) AND year = $4
-              AND status = 'tallied'),
+              AND status = 'tallied') AS ballots_tallied,
            (SELECT COUNT(*) FROM ballot_electorate e JOIN ballots b ON b.id = e.ballot_id WHERE b.county_code = $1
-              AND (b.region_code = $2 OR b.region_code LIKE $3) AND b.year = $4 AND e.voted <> ''),
+              AND (b.region_code = $2 OR b.region_code LIKE $3) AND b.year = $4 AND e.voted <> '') AS ballots_cast,
            (SELECT COUNT(*) FROM project_updates u JOIN projects p ON p.id = u.project_id WHERE p.county_code = $1
-              AND (p.region_code = $2 OR p.region_code LIKE $3) AND p.year = $4 AND u.kind IN ('inspection', 'question'))")
+              AND (p.region_code = $2 OR p.region_code LIKE $3) AND p.year = $4 AND u.kind IN ('inspection', 'question')) AS inspections")
         .bind(county).bind(region).bind(format!("{region}%")).bind(year)
         .bind(year_start_ms(year)).bind(year_start_ms(year + 1)).fetch_one(p).await.store())
 }

@@ -29,6 +29,8 @@ pub struct Stats {
     /// Meetings with agency heads, reports to voters and ledger visits in the region and days
     /// (a station does not narrow them).
     pub outreach: liaison_store::voter_work::Totals,
+    /// Livelihood projects of the year the period ends in.
+    pub projects: liaison_store::projects::Totals,
 }
 
 fn date(raw: Option<&str>, field: &'static str, default: chrono::NaiveDate) -> Result<chrono::NaiveDate> {
@@ -85,5 +87,7 @@ pub async fn stats(app: &crate::App, principal: &Principal, q: &StatsQuery) -> R
         &to.to_string(),
     )
     .await?;
-    Ok(Stats { region, from, to, counts, receptions, suggestions, outreach })
+    let year = i64::from(chrono::Datelike::year(&to));
+    let projects = liaison_store::projects::totals(&app.db, &region.county_key(), region.as_str(), year).await?;
+    Ok(Stats { region, from, to, counts, receptions, suggestions, outreach, projects })
 }

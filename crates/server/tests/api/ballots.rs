@@ -320,6 +320,14 @@ async fn the_taihe_ballot_is_secret_and_recounts(b: Backend) {
         assert_eq!(pj["project"]["status"], want, "project {j}");
     }
 
+    // The statistics count the nominations, the ballot and who voted — never how.
+    let st: Value = ok(app.get("/api/v1/stats/cases?region=611026001&to=2026-12-10", Some(&town)).await, "stats").await;
+    assert_eq!(st["projects"]["nominations"], 4);
+    assert_eq!(st["projects"]["people"], 3 + 35);
+    assert_eq!(st["projects"]["ballots_tallied"], 1);
+    assert_eq!(st["projects"]["ballots_cast"], DEPUTIES as u64);
+    assert_eq!(st["projects"]["chosen"], chosen.len());
+
     // The independent recount: the library, then the command a citizen would run.
     let board_text = app.get(&url("board"), None).await.text().await.unwrap();
     let board: liaison_ballot::Board = serde_json::from_str(&board_text).unwrap();
@@ -482,7 +490,21 @@ async fn the_year_end_evaluation_runs_through_the_same_machinery(b: Backend) {
     let res = app.post_json(&format!("/api/v1/projects/{p}/milestones"), Some(&other), &json!({"title": "招标", "due_on": "2026-05-01"})).await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN, "another agency");
     ok(app.post_json(&format!("/api/v1/projects/{p}/milestones"), Some(&roads), &json!({"title": "招标", "due_on": "2026-05-01", "budget": "20"})).await, "milestone").await;
-    ok(app.post_json(&format!("/api/v1/projects/{p}/updates"), Some(&roads), &json!({"kind": "progress", "happened_on": "2026-03-01", "body": "完成选线", "percent": 30, "spent": "12"})).await, "progress").await;
+    let progress = ok(app.post_json(&format!("/api/v1/projects/{p}/updates"), Some(&roads), &json!({"kind": "progress", "happened_on": "2026-03-01", "body": "完成选线", "percent": 30, "spent": "12"})).await, "progress").await["id"].as_i64().unwrap();
+    // A site photo, public with the project.
+    let mut jpeg = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 85)
+        .encode_image(&image::RgbImage::from_pixel(64, 48, image::Rgb([30, 120, 60])))
+        .unwrap();
+    let res = app.client.post(app.url(&format!("/api/v1/projects/{p}/updates/{progress}/photos"))).bearer_auth(&other)
+        .header("content-type", "image/jpeg").body(jpeg.clone()).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN, "another agency");
+    let res = app.client.post(app.url(&format!("/api/v1/projects/{p}/updates/{progress}/photos"))).bearer_auth(&roads)
+        .header("content-type", "image/jpeg").body(jpeg).send().await.unwrap();
+    let photo = ok(res, "photo").await["id"].as_i64().unwrap();
+    let thumb = app.get(&format!("/project-photos/{photo}?size=thumb"), None).await;
+    assert_eq!(thumb.status(), StatusCode::OK);
+    assert_eq!(thumb.headers()["content-type"], "image/jpeg");
     let res = app.post_json(&format!("/api/v1/projects/{}/updates", projects[2]), Some(&roads), &json!({"kind": "progress", "happened_on": "2026-03-01", "body": "x", "percent": 10})).await;
     assert_eq!(error_code(res).await, "not_chosen");
     let c0 = app.token_for("dep-c0", "deputy", "deputy:c0", "611026").await;

@@ -464,6 +464,24 @@ pub struct StatsBody {
     pub suggestions: SuggestionTotals,
     /// Meetings with agency heads, reports to voters and ledger visits in the region and days.
     pub outreach: OutreachTotals,
+    /// Livelihood projects of the year the period ends in.
+    pub projects: ProjectTotals,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ProjectTotals {
+    /// The year counted.
+    pub year: i32,
+    /// Nominations received in the year, and the people behind them.
+    pub nominations: i64,
+    pub people: i64,
+    /// Projects of the year chosen by the deputies' ballot.
+    pub chosen: i64,
+    /// Ballots with a published result, and the deputies who voted in them (never how).
+    pub ballots_tallied: i64,
+    pub ballots_cast: i64,
+    /// Deputies' inspections of, and questions on, the year's projects.
+    pub inspections: i64,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -542,7 +560,7 @@ pub(crate) async fn stats(state: &AppState, caller: &Caller, q: &StatsQuery) -> 
         from: q.from.clone(),
         to: q.to.clone(),
     };
-    let casework::Stats { region, from, to, counts: c, receptions: r, suggestions: sg, outreach: o } =
+    let casework::Stats { region, from, to, counts: c, receptions: r, suggestions: sg, outreach: o, projects: pj } =
         casework::stats(&state.app, &caller.principal, &query).await?;
     let n = |list: &[(String, i64)], key: &str| list.iter().find(|(k, _)| k == key).map(|(_, v)| *v).unwrap_or(0);
     let st = &c.by_status;
@@ -609,6 +627,15 @@ pub(crate) async fn stats(state: &AppState, caller: &Caller, q: &StatsQuery) -> 
             contacts_visited: o.households_visited,
             households: o.households,
             linked_voters: o.linked_voters,
+        },
+        projects: ProjectTotals {
+            year: chrono::Datelike::year(&to),
+            nominations: pj.nominations,
+            people: pj.people,
+            chosen: pj.chosen,
+            ballots_tallied: pj.ballots_tallied,
+            ballots_cast: pj.ballots_cast,
+            inspections: pj.inspections,
         },
     })
 }

@@ -175,6 +175,11 @@ pub(crate) fn register(r: Registry) -> Registry {
         .api(Action::CaseWrite, routes!(projects::milestone_done))
         .api(Action::CaseWrite, routes!(projects::report))
         .api(Action::CaseWrite, routes!(projects::answer))
+        .api(Action::CaseWrite, {
+            let mut r = routes!(projects::add_photo);
+            r.2 = r.2.layer(axum::extract::DefaultBodyLimit::max(liaison_app::photos::MAX_PHOTO_BYTES + 64 * 1024));
+            r
+        })
         .api(Action::OrgWrite, routes!(projects::create_list))
         .api(Action::OrgRead, routes!(projects::lists))
         .api(Action::OrgRead, routes!(projects::get_list))

@@ -582,3 +582,19 @@ pub async fn approve_list(
     projects::approve_list(&state.app, &caller.principal, id, &b.note).await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// Attach a photo to a progress report, inspection or question of a chosen project (JPEG, PNG
+/// or WebP; at most 5 MB, 9 per entry). EXIF is stripped; the photo is public with the project.
+#[utoipa::path(post, path = "/api/v1/projects/{id}/updates/{update}/photos", tag = "projects",
+    params(("id" = i64, Path), ("update" = i64, Path)), request_body(content = Vec<u8>, content_type = "image/jpeg"),
+    security(("bearer" = [])),
+    responses((status = 201, body = ProjectCreated), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn add_photo(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath((id, update)): ApiPath<(i64, i64)>,
+    body: axum::body::Bytes,
+) -> Result<(StatusCode, Json<ProjectCreated>), ApiError> {
+    let pid = projects::attach_photo(&state.app, &caller.principal, id, update, body.to_vec()).await?;
+    Ok((StatusCode::CREATED, Json(ProjectCreated { id: pid })))
+}

@@ -149,6 +149,12 @@ pub(crate) fn register(r: Registry) -> Registry {
         .page(Method::POST, "/projects/{id}/milestones/{mid}/done", Action::CaseWrite, post(projects::milestone_done))
         .page(Method::POST, "/projects/{id}/updates", Action::CaseWrite, post(projects::report))
         .page(Method::POST, "/projects/{id}/updates/{uid}/answer", Action::CaseWrite, post(projects::answer))
+        .page(
+            Method::POST,
+            "/projects/{id}/updates/{uid}/photos",
+            Action::CaseWrite,
+            post(projects::add_photos).layer(axum::extract::DefaultBodyLimit::max(crate::auth::UPLOAD_LIMIT)),
+        )
         .page(Method::POST, "/nominations/{id}/decline", Action::OrgWrite, post(projects::decline))
         .page(Method::GET, "/candidate-lists/new", Action::OrgWrite, get(projects::list_new))
         .page(Method::POST, "/candidate-lists/new", Action::OrgWrite, post(projects::list_create))

@@ -740,3 +740,40 @@ pub async fn answer(
     let r = projects::answer(&state.app, &caller.principal, id, uid, &f.answer).await;
     after(&state, &caller, id, r).await
 }
+
+/// `/projects/{id}/updates/{uid}/photos`: photos of a progress report or an inspection (shrunk in
+/// the page where JavaScript runs).
+pub async fn add_photos(
+    State(state): State<AppState>,
+    caller: Caller,
+    PagePath((id, uid)): PagePath<(i64, i64)>,
+    mut form: axum::extract::Multipart,
+) -> Result<Response, PageError> {
+    projects::may_photograph(&state.app, &caller.principal, id).await?;
+    let mut outcome: liaison_app::Result<()> = Ok(());
+    let mut any = false;
+    while let Some(field) = form
+        .next_field()
+        .await
+        .map_err(|_| ApiError::bad_request("invalid_upload", "上传内容不完整，请重新选择照片"))?
+    {
+        if field.name() != Some("photos") {
+            continue;
+        }
+        let bytes = field.bytes().await.map_err(|_| {
+            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", "照片过大，请选择小一些的照片")
+        })?;
+        if bytes.is_empty() {
+            continue;
+        }
+        any = true;
+        if let Err(e) = projects::attach_photo(&state.app, &caller.principal, id, uid, bytes.to_vec()).await {
+            outcome = Err(e);
+            break;
+        }
+    }
+    if !any && outcome.is_ok() {
+        return detail_page(&state, &caller, id, "", "请选择要上传的照片".into()).await;
+    }
+    after(&state, &caller, id, outcome).await
+}

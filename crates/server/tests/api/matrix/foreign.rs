@@ -68,6 +68,8 @@ const NO_FOREIGN_RECORD_IN_BODY: &[(&str, &str, &str)] = &[
     ("POST", "/api/v1/projects/{id}/updates", "the record is in the URL: the matrix covers it; deputies must be under it"),
     ("POST", "/projects/{id}/updates", "the record is in the URL: the matrix covers it; deputies must be under it"),
     ("POST", "/api/v1/projects/{id}/updates/{update}/answer", "the record is in the URL: the matrix covers it"),
+    ("POST", "/api/v1/projects/{id}/updates/{update}/photos", "the record is in the URL: the matrix covers it"),
+    ("POST", "/projects/{id}/updates/{uid}/photos", "the record is in the URL: the matrix covers it"),
     ("POST", "/projects/{id}/updates/{uid}/answer", "the record is in the URL: the matrix covers it"),
     (
         "POST",

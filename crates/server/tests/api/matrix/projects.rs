@@ -106,6 +106,13 @@ pub(super) fn specs() -> Vec<Spec> {
         s("POST", "/api/v1/ballots/{id}/paper", "/api/v1/ballots/{ballot_a}/paper", Roles(COUNTY, true), Json(json!({"choices": []}))),
         s("POST", "/api/v1/ballots/{id}/close", "/api/v1/ballots/{ballot_a}/close", Roles(COUNTY, true), None),
         s("POST", "/api/v1/ballots/{id}/share", "/api/v1/ballots/{ballot_a}/share", Roles(HANDLING, true), Json(json!({"key": ""}))),
+        s(
+            "POST",
+            "/api/v1/projects/{id}/updates/{update}/photos",
+            "/api/v1/projects/{project_a}/updates/1/photos",
+            Roles(REPORTERS, true),
+            Bytes(JPEG, "image/jpeg"),
+        ),
         // The pages.
         s("GET", "/projects", "/projects", Roles(CASE_ROLES, false), None),
         s("GET", "/projects/new", "/projects/new", Roles(HANDLING, false), None),
@@ -116,6 +123,16 @@ pub(super) fn specs() -> Vec<Spec> {
         s("POST", "/projects/{id}/milestones/{mid}/done", "/projects/{project_a}/milestones/1/done", Roles(OWNER, true), Form(&[("done_on", "")])),
         s("POST", "/projects/{id}/updates", "/projects/{project_a}/updates", Roles(REPORTERS, true), Form(&[("kind", "")])),
         s("POST", "/projects/{id}/updates/{uid}/answer", "/projects/{project_a}/updates/1/answer", Roles(OWNER, true), Form(&[("answer", "")])),
+        s(
+            "POST",
+            "/projects/{id}/updates/{uid}/photos",
+            "/projects/{project_a}/updates/1/photos",
+            Roles(REPORTERS, true),
+            Bytes(
+                b"--x\r\nContent-Disposition: form-data; name=\"photos\"; filename=\"a.jpg\"\r\nContent-Type: image/jpeg\r\n\r\nnot\r\n--x--\r\n",
+                "multipart/form-data; boundary=x",
+            ),
+        ),
         s("POST", "/nominations/{id}/decline", "/nominations/{nomination_a}/decline", Roles(HANDLING, true), Form(&[("reason", "")])),
         s("GET", "/candidate-lists/new", "/candidate-lists/new", Roles(HANDLING, false), None),
         s("POST", "/candidate-lists/new", "/candidate-lists/new", Roles(HANDLING, false), Form(&[("places", "x")])),
