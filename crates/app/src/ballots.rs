@@ -80,18 +80,23 @@ pub async fn create(app: &App, principal: &Principal, i: &BallotInput) -> Result
         .ok_or_else(|| Error::invalid("invalid_method", "请选择票决方式").field("method"))?;
     let tie = match i.tie_rule.trim() {
         "" => TieChoice::ListOrder,
-        raw => TieChoice::parse(raw).ok_or_else(|| Error::invalid("invalid_tie_rule", "请选择票数相同时的处理规则").field("tie_rule"))?,
+        raw => TieChoice::parse(raw)
+            .ok_or_else(|| Error::invalid("invalid_tie_rule", "请选择票数相同时的处理规则").field("tie_rule"))?,
     };
     let (region, level, year, places, list_id, projects, default_title) = match method {
         BallotMethod::Choose | BallotMethod::Each => {
-            let id = i.list.ok_or_else(|| Error::invalid("list_required", "请选择经主席团审议通过的候选名单").field("list"))?;
-            let l = store::list(&app.db, id).await?.ok_or_else(|| {
-                Error::invalid("list_required", "请选择经主席团审议通过的候选名单").field("list")
-            })?;
+            let id = i
+                .list
+                .ok_or_else(|| Error::invalid("list_required", "请选择经主席团审议通过的候选名单").field("list"))?;
+            let l = store::list(&app.db, id)
+                .await?
+                .ok_or_else(|| Error::invalid("list_required", "请选择经主席团审议通过的候选名单").field("list"))?;
             let region = RegionCode::parse(&l.region_code).map_err(Error::internal)?;
             crate::check(principal, Action::OrgWrite, Target::Region(&region))?;
             if l.status != "approved" {
-                return Err(Error::invalid("list_not_approved", "候选名单尚未经主席团审议通过，不能据此票决").field("list"));
+                return Err(
+                    Error::invalid("list_not_approved", "候选名单尚未经主席团审议通过，不能据此票决").field("list")
+                );
             }
             let ps = store::list_projects(&app.db, id).await?;
             let title = format!("{}民生实事项目票决", l.session);
@@ -102,7 +107,9 @@ pub async fn create(app: &App, principal: &Principal, i: &BallotInput) -> Result
             let year = i.year.ok_or_else(|| Error::invalid("year_required", "请填写测评的年度").field("year"))?;
             let ps = store::chosen_projects(&app.db, &region.county_key(), region.as_str(), year).await?;
             if ps.is_empty() {
-                return Err(Error::invalid("no_projects", format!("{year} 年本辖区没有票决确定的项目可供测评")).field("year"));
+                return Err(
+                    Error::invalid("no_projects", format!("{year} 年本辖区没有票决确定的项目可供测评")).field("year")
+                );
             }
             let level = ps[0].level.clone();
             (region, level, year, 0, None, ps, format!("{year} 年民生实事项目满意度测评"))
@@ -122,13 +129,17 @@ pub async fn create(app: &App, principal: &Principal, i: &BallotInput) -> Result
     let mut trustees: Vec<(String, String)> = Vec::new();
     for u in i.trustees.iter().map(|s| s.trim().to_lowercase()).filter(|s| !s.is_empty()) {
         let row = users::find_by_username(&app.db, &u).await?.filter(|r| !r.disabled && r.county_code == county);
-        let row = row.ok_or_else(|| Error::invalid("invalid_trustee", format!("计票人账号“{u}”不是本县（区）的在用账号")).field("trustees"))?;
+        let row = row.ok_or_else(|| {
+            Error::invalid("invalid_trustee", format!("计票人账号“{u}”不是本县（区）的在用账号")).field("trustees")
+        })?;
         if !trustees.iter().any(|(x, _)| *x == row.username) {
             trustees.push((row.username, row.display_name));
         }
     }
     if trustees.len() < 2 {
-        return Err(Error::invalid("two_trustees", "至少需要两位不同的计票人，任何一人都不能单独解密").field("trustees"));
+        return Err(
+            Error::invalid("two_trustees", "至少需要两位不同的计票人，任何一人都不能单独解密").field("trustees")
+        );
     }
     let now = app.now_ms();
     let actor = principal.actor();
@@ -251,8 +262,16 @@ pub async fn trustee_key(app: &App, principal: &Principal, id: i64) -> Result<St
         return Err(Error::conflict("key_exists", "你已经生成过计票密钥"));
     }
     let summary = format!("计票人{}生成计票密钥（仅保存公钥）", t.display_name);
-    crate::audit::append(&mut tx, principal, &b.county_code, format!("ballot:{id}"), "ballot.trustee_key", summary, now)
-        .await?;
+    crate::audit::append(
+        &mut tx,
+        principal,
+        &b.county_code,
+        format!("ballot:{id}"),
+        "ballot.trustee_key",
+        summary,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(secret.to_hex())
 }
@@ -317,7 +336,9 @@ async fn electorate_of(app: &App, b: &Ballot) -> Result<Vec<org::Deputy>> {
     let mut out: Vec<org::Deputy> = org::deputies_under(&app.db, &b.region_code, false)
         .await?
         .into_iter()
-        .filter(|d| d.active && d.data.county_code == b.county_code && d.data.levels.split(',').any(|l| l.trim() == b.level))
+        .filter(|d| {
+            d.active && d.data.county_code == b.county_code && d.data.levels.split(',').any(|l| l.trim() == b.level)
+        })
         .collect();
     out.sort_by_key(|d| d.id);
     Ok(out)
@@ -337,10 +358,7 @@ pub async fn issue_credentials(
         return Err(Error::conflict("not_setup", "票决已经开始，不能再发放凭证"));
     }
     if b.credential_commitment.is_some() {
-        return Err(Error::conflict(
-            "already_issued",
-            "凭证已经发放过；遗失的凭证请两位保管人凭各自的保管码补打",
-        ));
+        return Err(Error::conflict("already_issued", "凭证已经发放过；遗失的凭证请两位保管人凭各自的保管码补打"));
     }
     let first = principal.actor();
     let second = second_keeper(app, &b, keeper, keeper_password, &first).await?;
@@ -363,20 +381,37 @@ pub async fn issue_credentials(
     let now = app.now_ms();
     let mut tx = app.db.begin().await?;
     let commitment = liaison_ballot::group::sha256_hex(&master);
-    let cols = [("credential_commitment", Value::OptText(Some(&commitment))), ("electorate", Value::Int(ids.len() as i64))];
+    let cols =
+        [("credential_commitment", Value::OptText(Some(&commitment))), ("electorate", Value::Int(ids.len() as i64))];
     if !update(&mut tx, Table::Ballots, id, b.version, &cols, now).await? {
         return Err(Error::conflict("version_conflict", "票决刚被别人修改过，请刷新后再试"));
     }
     store::insert_electorate(&mut tx, id, &ids, &publics).await?;
     let summary = format!("发放投票凭证 {} 份，保管人 {first}、{second}", ids.len());
-    crate::audit::append(&mut tx, principal, &b.county_code, format!("ballot:{id}"), "ballot.credentials", summary, now)
-        .await?;
+    crate::audit::append(
+        &mut tx,
+        principal,
+        &b.county_code,
+        format!("ballot:{id}"),
+        "ballot.credentials",
+        summary,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(Issued { slips, half_a: hex::encode(a), half_b: hex::encode(bh), keeper_a: first, keeper_b: second })
 }
 
-/// Prints the slips again from the two halves (a lost slip): only both keepers together can.
-pub async fn reprint(app: &App, principal: &Principal, id: i64, half_a: &str, half_b: &str) -> Result<Vec<Slip>> {
+/// Prints a lost slip (of `deputy`, a slug; all when empty) again from the two halves: only both
+/// keepers together can.
+pub async fn reprint(
+    app: &App,
+    principal: &Principal,
+    id: i64,
+    half_a: &str,
+    half_b: &str,
+    deputy: &str,
+) -> Result<Vec<Slip>> {
     let b = store::ballot(&app.db, id).await?.ok_or(Error::NotFound)?;
     office(principal, &b)?;
     let commitment = b.credential_commitment.clone().ok_or_else(|| Error::conflict("not_issued", "凭证尚未发放"))?;
@@ -387,13 +422,20 @@ pub async fn reprint(app: &App, principal: &Principal, id: i64, half_a: &str, ha
         .ok_or_else(|| Error::invalid("bad_halves", "两个保管码不正确，或不属于这次票决").field("half_a"))?;
     let eid = election_id(&b);
     let mut slips = Vec::new();
-    for (deputy_id, _slug, name, region, _) in store::electorate(&app.db, id).await? {
+    for (deputy_id, slug, name, region, _) in store::electorate(&app.db, id).await? {
+        if !deputy.is_empty() && slug != deputy {
+            continue;
+        }
         let code = crypto::credential_code(&master, &eid, &deputy_id.to_string());
         slips.push(Slip { deputy: name, region, code });
     }
+    if slips.is_empty() {
+        return Err(Error::invalid("not_in_electorate", "这位代表不在这次票决的代表名单中").field("deputy"));
+    }
     let now = app.now_ms();
     let mut tx = app.db.begin().await?;
-    crate::audit::append(&mut tx, principal, &b.county_code, format!("ballot:{id}"), "ballot.reprint", "两位保管人补打投票凭证".into(), now)
+    let summary = format!("两位保管人补打投票凭证 {} 份", slips.len());
+    crate::audit::append(&mut tx, principal, &b.county_code, format!("ballot:{id}"), "ballot.reprint", summary, now)
         .await?;
     tx.commit().await?;
     Ok(slips)
@@ -476,9 +518,21 @@ pub async fn approve(app: &App, principal: &Principal, id: i64) -> Result<bool> 
         }
         opened = true;
     }
-    let summary = if opened { "同意开始投票（第二人同意，投票开始）" } else { "同意开始投票（还需另一人同意）" };
-    crate::audit::append(&mut tx, principal, &b.county_code, format!("ballot:{id}"), "ballot.approve", summary.into(), now)
-        .await?;
+    let summary = if opened {
+        "同意开始投票（第二人同意，投票开始）"
+    } else {
+        "同意开始投票（还需另一人同意）"
+    };
+    crate::audit::append(
+        &mut tx,
+        principal,
+        &b.county_code,
+        format!("ballot:{id}"),
+        "ballot.approve",
+        summary.into(),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(opened)
 }
@@ -486,6 +540,17 @@ pub async fn approve(app: &App, principal: &Principal, id: i64) -> Result<bool> 
 fn election_of(b: &Ballot) -> Result<Election> {
     serde_json::from_str(b.election.as_deref().ok_or_else(|| Error::internal("an open ballot has parameters"))?)
         .map_err(Error::internal)
+}
+
+/// The parameters a ballot is encrypted with: everything but the credential list, whose thousands
+/// of points need not be decoded for each vote (the store checks the credential).
+fn election_for_casting(b: &Ballot) -> Result<Election> {
+    let raw = b.election.as_deref().ok_or_else(|| Error::internal("an open ballot has parameters"))?;
+    let mut v: serde_json::Value = serde_json::from_str(raw).map_err(Error::internal)?;
+    if let Some(o) = v.as_object_mut() {
+        o.insert("credentials".into(), serde_json::Value::Array(Vec::new()));
+    }
+    serde_json::from_value(v).map_err(Error::internal)
 }
 
 /// Turns the chosen option indices per question into the 0/1 vectors the crypto wants.
@@ -552,12 +617,14 @@ pub async fn cast(app: &App, principal: &Principal, id: i64, code: &str, choices
     let b = store::ballot(&app.db, id).await?.ok_or(Error::NotFound)?;
     let d = voter_of(app, principal, &b).await?;
     open_now(app, &b)?;
-    let e = election_of(&b)?;
+    let e = election_for_casting(&b)?;
     let secret = crypto::credential_secret(code).ok_or_else(|| {
-        Error::invalid("invalid_credential", "凭证码应为 20 位字母和数字（不含 0、1、I、L、O），请对照凭证单核对").field("credential")
+        Error::invalid("invalid_credential", "凭证码应为 20 位字母和数字（不含 0、1、I、L、O），请对照凭证单核对")
+            .field("credential")
     })?;
     let plain = plain(&e, choices)?;
-    let ballot = crypto::cast(&e, Voter::Credential(secret), &plain)
+    let fp = b.fingerprint.clone().unwrap_or_default();
+    let ballot = crypto::cast_with(&e, &fp, Voter::Credential(secret), &plain)
         .map_err(|p| Error::invalid("invalid_choices", p.0).field("choices"))?;
     let credential = crypto::credential_public(&secret).to_hex();
     let tracker = ballot.tracker();
@@ -579,8 +646,16 @@ pub async fn cast(app: &App, principal: &Principal, id: i64, code: &str, choices
         return Err(Error::conflict("credential_used", "这个凭证已经投过票"));
     }
     voted_entry(&mut tx, &b, &d, &principal.actor(), now).await?;
-    crate::audit::append(&mut tx, principal, &b.county_code, format!("ballot:{id}"), "ballot.vote", "代表已投票".into(), now)
-        .await?;
+    crate::audit::append(
+        &mut tx,
+        principal,
+        &b.county_code,
+        format!("ballot:{id}"),
+        "ballot.vote",
+        "代表已投票".into(),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(Receipt { tracker })
 }
@@ -591,8 +666,19 @@ async fn voted_entry(tx: &mut liaison_store::Tx, b: &Ballot, d: &org::Deputy, ac
     } else {
         format!("参加民生实事项目票决：{}", b.title)
     };
-    crate::register::automatic(tx, d, DutyKind::Meeting, &b.held_on, "", &description, &Source::Ballot(b.id), true, actor, now)
-        .await
+    crate::register::automatic(
+        tx,
+        d,
+        DutyKind::Meeting,
+        &b.held_on,
+        "",
+        &description,
+        &Source::Ballot(b.id),
+        true,
+        actor,
+        now,
+    )
+    .await
 }
 
 /// The tellers record the deputies who voted on paper (signed in and handed a paper ballot):
@@ -606,9 +692,9 @@ pub async fn paper_voters(app: &App, principal: &Principal, id: i64, deputies: &
     let mut tx = app.db.begin().await?;
     let mut n = 0;
     for slug in deputies.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
-        let d = org::deputy_by_slug(&app.db, slug).await?.ok_or_else(|| {
-            Error::invalid("invalid_deputy", format!("代表“{slug}”不存在")).field("deputies")
-        })?;
+        let d = org::deputy_by_slug(&app.db, slug)
+            .await?
+            .ok_or_else(|| Error::invalid("invalid_deputy", format!("代表“{slug}”不存在")).field("deputies"))?;
         match store::voter_tx(&mut tx, id, d.id).await? {
             None => {
                 return Err(Error::invalid("not_in_electorate", format!("{}不在这次票决的代表名单中", d.data.name))
@@ -631,8 +717,16 @@ pub async fn paper_voters(app: &App, principal: &Principal, id: i64, deputies: &
         return Err(Error::conflict("version_conflict", "票决刚被别人修改过，请刷新后再试"));
     }
     let summary = format!("登记 {n} 位代表以纸质选票投票");
-    crate::audit::append(&mut tx, principal, &b.county_code, format!("ballot:{id}"), "ballot.paper_voters", summary, now)
-        .await?;
+    crate::audit::append(
+        &mut tx,
+        principal,
+        &b.county_code,
+        format!("ballot:{id}"),
+        "ballot.paper_voters",
+        summary,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(b.paper_voters + n)
 }
@@ -648,10 +742,11 @@ pub async fn enter_paper(app: &App, principal: &Principal, id: i64, choices: &[V
             format!("纸质选票已录入 {} 张，等于登记的纸质投票代表人数，不能再录入", b.paper_ballots),
         ));
     }
-    let e = election_of(&b)?;
+    let e = election_for_casting(&b)?;
     let plain = plain(&e, choices)?;
     let serial = b.paper_ballots + 1;
-    let ballot = crypto::cast(&e, Voter::Paper(serial as u32), &plain)
+    let fp = b.fingerprint.clone().unwrap_or_default();
+    let ballot = crypto::cast_with(&e, &fp, Voter::Paper(serial as u32), &plain)
         .map_err(|p| Error::invalid("invalid_choices", p.0).field("choices"))?;
     let tracker = ballot.tracker();
     let body = serde_json::to_string(&ballot).map_err(Error::internal)?;
@@ -665,7 +760,8 @@ pub async fn enter_paper(app: &App, principal: &Principal, id: i64, choices: &[V
         return Err(Error::conflict("version_conflict", "这张纸质选票已经录入"));
     }
     let summary = format!("录入纸质选票（第 {serial} 张）");
-    crate::audit::append(&mut tx, principal, &b.county_code, format!("ballot:{id}"), "ballot.paper", summary, now).await?;
+    crate::audit::append(&mut tx, principal, &b.county_code, format!("ballot:{id}"), "ballot.paper", summary, now)
+        .await?;
     tx.commit().await?;
     Ok(Receipt { tracker })
 }
@@ -693,7 +789,11 @@ async fn seal(app: &App, b: &Ballot, principal: &Principal, how: &str) -> Result
     for en in &entries {
         store::seal_entry(&mut tx, b.id, &en.tracker, i64::from(en.seq), &en.chain).await?;
     }
-    let cols = [("status", Value::Text("closed")), ("head", Value::OptText(Some(&head))), ("closed_at", Value::OptInt(Some(now)))];
+    let cols = [
+        ("status", Value::Text("closed")),
+        ("head", Value::OptText(Some(&head))),
+        ("closed_at", Value::OptInt(Some(now))),
+    ];
     if !update(&mut tx, Table::Ballots, b.id, b.version, &cols, now).await? {
         return Err(Error::conflict("version_conflict", "票决刚被别人修改过，请刷新后再试"));
     }
@@ -710,7 +810,13 @@ async fn seal(app: &App, b: &Ballot, principal: &Principal, how: &str) -> Result
 pub async fn sweep(app: &App) -> Result<usize> {
     let mut n = 0;
     for b in store::ballots_to_close(&app.db, app.now_ms()).await? {
-        let system = Principal::Anonymous;
+        let system = Principal::User(liaison_domain::authz::Account {
+            id: 0,
+            username: "system".into(),
+            display_name: "系统".into(),
+            county_code: b.county_code.clone(),
+            grants: Vec::new(),
+        });
         match seal(app, &b, &system, "到达截止时间").await {
             Ok(()) => n += 1,
             Err(Error::Conflict { .. }) => {}
@@ -742,13 +848,17 @@ pub async fn give_share(app: &App, principal: &Principal, id: i64, secret: &str)
     let t = store::trustees(&app.db, id).await?.into_iter().find(|t| t.username == me.username);
     let t = t.ok_or_else(|| Error::refused_because("只有这次票决的计票人可以解密计票"))?;
     if b.status != "closed" {
-        return Err(Error::conflict("not_closed", if b.status == "tallied" { "结果已经公布" } else { "投票截止后才能计票" }));
+        return Err(Error::conflict(
+            "not_closed",
+            if b.status == "tallied" { "结果已经公布" } else { "投票截止后才能计票" },
+        ));
     }
     if t.share.is_some() {
         return Err(Error::conflict("share_given", "你已经提交过解密份额"));
     }
-    let secret = Num::from_hex(secret)
-        .ok_or_else(|| Error::invalid("invalid_key", "计票密钥应为 64 位十六进制字符，请对照你保存的密钥核对").field("key"))?;
+    let secret = Num::from_hex(secret).ok_or_else(|| {
+        Error::invalid("invalid_key", "计票密钥应为 64 位十六进制字符，请对照你保存的密钥核对").field("key")
+    })?;
     let e = election_of(&b)?;
     let head = b.head.clone().unwrap_or_default();
     let entries = sealed_entries(app, &b).await?;
@@ -801,7 +911,8 @@ pub async fn give_share(app: &App, principal: &Principal, id: i64, secret: &str)
         outcome = Some(o);
     }
     let summary = format!("计票人{}提交解密份额", t.display_name);
-    crate::audit::append(&mut tx, principal, &b.county_code, format!("ballot:{id}"), "ballot.share", summary, now).await?;
+    crate::audit::append(&mut tx, principal, &b.county_code, format!("ballot:{id}"), "ballot.share", summary, now)
+        .await?;
     tx.commit().await?;
     Ok(outcome)
 }

@@ -151,11 +151,14 @@ pub async fn nominate(app: &App, principal: &Principal, i: &NominationInput) -> 
         let deputy = match i.deputy.trim() {
             "" => None,
             slug => {
-                let d = org::deputy_by_slug(&app.db, slug).await?.filter(|d| d.active).ok_or_else(|| {
-                    Error::invalid("invalid_deputy", format!("代表“{slug}”不存在")).field("deputy")
-                })?;
+                let d = org::deputy_by_slug(&app.db, slug)
+                    .await?
+                    .filter(|d| d.active)
+                    .ok_or_else(|| Error::invalid("invalid_deputy", format!("代表“{slug}”不存在")).field("deputy"))?;
                 if !RegionCode::parse(&d.data.region_code).is_ok_and(|r| region.contains(&r)) {
-                    return Err(Error::invalid("invalid_deputy", format!("{}代表不在本辖区", d.data.name)).field("deputy"));
+                    return Err(
+                        Error::invalid("invalid_deputy", format!("{}代表不在本辖区", d.data.name)).field("deputy")
+                    );
                 }
                 Some(d)
             }
@@ -231,8 +234,16 @@ pub async fn decline(app: &App, principal: &Principal, id: i64, reason: &str) ->
         return Err(Error::conflict("version_conflict", "这条建议刚被别人处理过，请刷新后再试"));
     }
     let summary = format!("未采纳民生实事项目建议：{}", n.title);
-    crate::audit::append(&mut tx, principal, &n.county_code, format!("nomination:{id}"), "nomination.decline", summary, now)
-        .await?;
+    crate::audit::append(
+        &mut tx,
+        principal,
+        &n.county_code,
+        format!("nomination:{id}"),
+        "nomination.decline",
+        summary,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -282,9 +293,13 @@ pub async fn create_project(app: &App, principal: &Principal, i: &ProjectInput) 
         let n = store::nomination(&app.db, *id)
             .await?
             .filter(|n| n.county_code == county && RegionCode::parse(&n.region_code).is_ok_and(|r| region.contains(&r)))
-            .ok_or_else(|| Error::invalid("invalid_nomination", format!("第 {id} 号建议不在本辖区")).field("nominations"))?;
+            .ok_or_else(|| {
+                Error::invalid("invalid_nomination", format!("第 {id} 号建议不在本辖区")).field("nominations")
+            })?;
         if n.status != "new" {
-            return Err(Error::invalid("invalid_nomination", format!("建议“{}”已经处理过了", n.title)).field("nominations"));
+            return Err(
+                Error::invalid("invalid_nomination", format!("建议“{}”已经处理过了", n.title)).field("nominations")
+            );
         }
         gathered.push(n);
     }
@@ -336,7 +351,8 @@ pub async fn merge(app: &App, principal: &Principal, nomination: i64, project: i
     let n = store::nomination(&app.db, nomination).await?.ok_or(Error::NotFound)?;
     office(principal, &n.region_code)?;
     let p = store::project(&app.db, project).await?.ok_or(Error::NotFound)?;
-    let under = RegionCode::parse(&p.region_code).is_ok_and(|r| r.contains(&RegionCode::parse(&n.region_code).unwrap_or(r.clone())));
+    let under = RegionCode::parse(&p.region_code)
+        .is_ok_and(|r| r.contains(&RegionCode::parse(&n.region_code).unwrap_or(r.clone())));
     if p.county_code != n.county_code || !under {
         return Err(Error::invalid("invalid_project", "只能归入本辖区的候选项目").field("project"));
     }
@@ -351,8 +367,16 @@ pub async fn merge(app: &App, principal: &Principal, nomination: i64, project: i
     }
     store::add_people(&mut tx, project, n.people, now).await?;
     let summary = format!("建议“{}”归入候选项目“{}”", n.title, p.title);
-    crate::audit::append(&mut tx, principal, &p.county_code, format!("project:{project}"), "project.merge", summary, now)
-        .await?;
+    crate::audit::append(
+        &mut tx,
+        principal,
+        &p.county_code,
+        format!("project:{project}"),
+        "project.merge",
+        summary,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -432,11 +456,16 @@ pub async fn set_owner(app: &App, principal: &Principal, id: i64, agency: &str) 
     }
     if matches!(p.status.as_str(), "chosen" | "done") {
         let body = format!("民生实事项目“{}”（{} 年）由贵单位负责实施，请在平台登记节点计划和进度。", p.title, p.year);
-        outbox::enqueue(&mut tx, &outbox::Message::plain(&p.county_code, &format!("agency:{owner}"), "民生实事项目交办", &body), now)
-            .await?;
+        outbox::enqueue(
+            &mut tx,
+            &outbox::Message::plain(&p.county_code, &format!("agency:{owner}"), "民生实事项目交办", &body),
+            now,
+        )
+        .await?;
     }
     let summary = format!("项目“{}”的责任单位定为 {owner}", p.title);
-    crate::audit::append(&mut tx, principal, &p.county_code, format!("project:{id}"), "project.owner", summary, now).await?;
+    crate::audit::append(&mut tx, principal, &p.county_code, format!("project:{id}"), "project.owner", summary, now)
+        .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -474,8 +503,11 @@ pub async fn create_list(app: &App, principal: &Principal, i: &ListInput) -> Res
         if ids.contains(id) {
             continue;
         }
-        let p = store::project(&app.db, *id).await?.filter(|p| p.county_code == county && p.region_code == region.as_str());
-        let p = p.ok_or_else(|| Error::invalid("invalid_project", format!("第 {id} 号项目不是本辖区的候选项目")).field("projects"))?;
+        let p =
+            store::project(&app.db, *id).await?.filter(|p| p.county_code == county && p.region_code == region.as_str());
+        let p = p.ok_or_else(|| {
+            Error::invalid("invalid_project", format!("第 {id} 号项目不是本辖区的候选项目")).field("projects")
+        })?;
         if p.status != "candidate" || p.year != i.year || p.level != level.as_str() {
             return Err(Error::invalid(
                 "invalid_project",
@@ -502,8 +534,16 @@ pub async fn create_list(app: &App, principal: &Principal, i: &ListInput) -> Res
     };
     let id = store::insert_list(&mut tx, &n, &ids, now).await?;
     let summary = format!("拟定候选项目名单：{session}，{} 个候选项目，{} 个名额", ids.len(), i.places);
-    crate::audit::append(&mut tx, principal, &county, format!("candidate_list:{id}"), "candidate_list.create", summary, now)
-        .await?;
+    crate::audit::append(
+        &mut tx,
+        principal,
+        &county,
+        format!("candidate_list:{id}"),
+        "candidate_list.create",
+        summary,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -542,8 +582,16 @@ pub async fn approve_list(app: &App, principal: &Principal, id: i64, note: &str)
         store::set_project_status(&mut tx, p.id, ProjectStatus::Listed.as_str(), now).await?;
     }
     let summary = format!("候选项目名单经主席团审议通过：{}（{note}）", l.session);
-    crate::audit::append(&mut tx, principal, &l.county_code, format!("candidate_list:{id}"), "candidate_list.approve", summary, now)
-        .await?;
+    crate::audit::append(
+        &mut tx,
+        principal,
+        &l.county_code,
+        format!("candidate_list:{id}"),
+        "candidate_list.approve",
+        summary,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -581,8 +629,16 @@ pub async fn add_milestone(app: &App, principal: &Principal, id: i64, i: &Milest
     let mut tx = app.db.begin().await?;
     let mid = store::insert_milestone(&mut tx, id, &title, &due.to_string(), budget, now).await?;
     let summary = format!("项目“{}”新增节点：{title}（{due}）", p.title);
-    crate::audit::append(&mut tx, principal, &p.county_code, format!("project:{id}"), "project.milestone", summary, now)
-        .await?;
+    crate::audit::append(
+        &mut tx,
+        principal,
+        &p.county_code,
+        format!("project:{id}"),
+        "project.milestone",
+        summary,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(mid)
 }
@@ -600,8 +656,16 @@ pub async fn milestone_done(app: &App, principal: &Principal, id: i64, milestone
         return Err(Error::conflict("already_done", "这个节点已经登记完成，或不属于这个项目"));
     }
     let summary = format!("项目“{}”的节点完成（{done}）", p.title);
-    crate::audit::append(&mut tx, principal, &p.county_code, format!("project:{id}"), "project.milestone_done", summary, now)
-        .await?;
+    crate::audit::append(
+        &mut tx,
+        principal,
+        &p.county_code,
+        format!("project:{id}"),
+        "project.milestone_done",
+        summary,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -656,7 +720,8 @@ pub async fn report(app: &App, principal: &Principal, id: i64, i: &UpdateInput) 
         return Err(Error::refused_because("只有责任单位、人大办公室和本地代表可以登记项目的进度和视察"));
     }
     ensure_chosen(&p)?;
-    let kind = UpdateKind::parse(&i.kind).ok_or_else(|| Error::invalid("invalid_kind", "请选择登记的类型").field("kind"))?;
+    let kind =
+        UpdateKind::parse(&i.kind).ok_or_else(|| Error::invalid("invalid_kind", "请选择登记的类型").field("kind"))?;
     let day = parse_date("happened_on", &i.happened_on).map_err(|e| Error::from(e).field("happened_on"))?;
     if day > app.today() {
         return Err(Error::invalid("future_date", "日期不能晚于今天").field("happened_on"));
@@ -678,7 +743,9 @@ pub async fn report(app: &App, principal: &Principal, id: i64, i: &UpdateInput) 
             if is_office {
                 for slug in i.deputies.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
                     let d = org::deputy_by_slug(&app.db, slug).await?.filter(|d| d.active);
-                    let d = d.filter(|d| d.data.county_code == p.county_code && d.data.region_code.starts_with(&p.region_code));
+                    let d = d.filter(|d| {
+                        d.data.county_code == p.county_code && d.data.region_code.starts_with(&p.region_code)
+                    });
                     let d = d.ok_or_else(|| {
                         Error::invalid("invalid_deputy", format!("代表“{slug}”不在本辖区")).field("deputies")
                     })?;
@@ -690,9 +757,9 @@ pub async fn report(app: &App, principal: &Principal, id: i64, i: &UpdateInput) 
                     return Err(Error::invalid("deputy_required", "请选择参加的代表").field("deputies"));
                 }
             } else {
-                let d = local_deputy.clone().ok_or_else(|| {
-                    Error::refused_because("只有本地代表和人大办公室可以登记视察和问进度")
-                })?;
+                let d = local_deputy
+                    .clone()
+                    .ok_or_else(|| Error::refused_because("只有本地代表和人大办公室可以登记视察和问进度"))?;
                 deputies.push(d);
             }
             (None, None)
@@ -734,8 +801,12 @@ pub async fn report(app: &App, principal: &Principal, id: i64, i: &UpdateInput) 
         && let Some(owner) = &p.owner_agency
     {
         let msg = format!("代表就民生实事项目“{}”问进度：{body} 请在平台答复。", p.title);
-        outbox::enqueue(&mut tx, &outbox::Message::plain(&p.county_code, &format!("agency:{owner}"), "代表问进度", &msg), now)
-            .await?;
+        outbox::enqueue(
+            &mut tx,
+            &outbox::Message::plain(&p.county_code, &format!("agency:{owner}"), "代表问进度", &msg),
+            now,
+        )
+        .await?;
     }
     if kind == UpdateKind::Progress && percent == Some(100) {
         store::set_project_status(&mut tx, id, ProjectStatus::Done.as_str(), now).await?;
@@ -771,11 +842,8 @@ pub async fn attach_photo(app: &App, principal: &Principal, id: i64, update_id: 
     }
     let have = store::photos(&app.db, id).await?.iter().filter(|(_, u, _, _)| *u == update_id).count();
     if have >= crate::photos::MAX_PHOTOS {
-        return Err(Error::invalid(
-            "too_many_photos",
-            format!("每条记录最多 {} 张照片", crate::photos::MAX_PHOTOS),
-        )
-        .field("photos"));
+        return Err(Error::invalid("too_many_photos", format!("每条记录最多 {} 张照片", crate::photos::MAX_PHOTOS))
+            .field("photos"));
     }
     let photo = crate::photos::clean_blocking(raw).await?;
     crate::photos::store(&app.config.data_dir, &photo).map_err(Error::internal)?;
@@ -809,7 +877,10 @@ pub async fn may_photograph(app: &App, principal: &Principal, id: i64) -> Result
 pub async fn photo(app: &App, principal: &Principal, photo_id: i64, thumb: bool) -> Result<(Vec<u8>, String)> {
     let (project_id, hash, mime) = store::photo(&app.db, photo_id).await?.ok_or(Error::NotFound)?;
     get(app, principal, project_id).await?;
-    if thumb && let Some(bytes) = crate::photos::thumbnail_blocking(app.config.data_dir.clone(), hash.clone(), mime.clone()).await? {
+    if thumb
+        && let Some(bytes) =
+            crate::photos::thumbnail_blocking(app.config.data_dir.clone(), hash.clone(), mime.clone()).await?
+    {
         return Ok((bytes, "image/jpeg".into()));
     }
     let bytes = std::fs::read(crate::photos::path(&app.config.data_dir, &hash, &mime)).map_err(Error::internal)?;

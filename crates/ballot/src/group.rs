@@ -13,6 +13,22 @@ pub fn g() -> RistrettoPoint {
     RISTRETTO_BASEPOINT_POINT
 }
 
+/// `s·G` with the precomputed table of the generator (constant time).
+pub fn gx(s: &Scalar) -> RistrettoPoint {
+    RistrettoPoint::mul_base(s)
+}
+
+/// `a·P + b·G`, in variable time: for checking proofs, whose values are all public.
+pub fn check_mul(a: &Scalar, p: &RistrettoPoint, b: &Scalar) -> RistrettoPoint {
+    RistrettoPoint::vartime_double_scalar_mul_basepoint(a, p, b)
+}
+
+/// `Σ sᵢ·Pᵢ`, in variable time, for checking proofs.
+pub fn check_sum(scalars: &[Scalar], points: &[RistrettoPoint]) -> RistrettoPoint {
+    use curve25519_dalek::traits::VartimeMultiscalarMul;
+    RistrettoPoint::vartime_multiscalar_mul(scalars, points)
+}
+
 /// A uniformly random scalar, from 64 bytes of the operating system's generator.
 pub fn random_scalar() -> Scalar {
     let a: [u8; 32] = rand::random();

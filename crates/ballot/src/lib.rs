@@ -20,7 +20,7 @@ pub mod proofs;
 use curve25519_dalek::ristretto::RistrettoPoint;
 use curve25519_dalek::scalar::Scalar;
 use curve25519_dalek::traits::Identity;
-use group::{Num, Point, g, random_scalar, sha256_hex};
+use group::{Num, Point, g, gx, random_scalar, sha256_hex};
 use proofs::{Branch, Ciphertext};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
@@ -101,12 +101,9 @@ impl Election {
     /// The questions the method asks.
     pub fn questions(&self) -> Vec<Question> {
         match self.method {
-            Method::Choose => vec![Question {
-                title: self.title.clone(),
-                options: self.candidates.clone(),
-                min: 0,
-                max: self.places,
-            }],
+            Method::Choose => {
+                vec![Question { title: self.title.clone(), options: self.candidates.clone(), min: 0, max: self.places }]
+            }
             Method::Each => self
                 .candidates
                 .iter()
@@ -137,9 +134,9 @@ impl Election {
         Ok(Point(y))
     }
 
-    fn has_credential(&self, p: &Point) -> bool {
-        let h = p.to_hex();
-        self.credentials.binary_search_by(|c| c.to_hex().cmp(&h)).is_ok()
+    /// The public credentials' encodings, for looking one up.
+    pub fn credential_set(&self) -> HashSet<[u8; 32]> {
+        self.credentials.iter().map(|c| c.0.compress().to_bytes()).collect()
     }
 
     /// Checks the parameters hang together (the recount's first step).
@@ -169,7 +166,7 @@ const CREDENTIAL_DOMAIN: &str = "liaison/ballot/credential";
 pub fn trustee_keygen(election_id: &str, name: &str) -> (Num, TrusteeKey) {
     let x = random_scalar();
     let proof = proofs::prove_dlog(TRUSTEE_DOMAIN, election_id.as_bytes(), &x);
-    (Num(x), TrusteeKey { name: name.to_string(), public_key: Point(g() * x), proof })
+    (Num(x), TrusteeKey { name: name.to_string(), public_key: Point(gx(&x)), proof })
 }
 
 // ---- Credentials ----
@@ -206,7 +203,8 @@ pub fn credential_code(master: &[u8; 32], election_id: &str, voter: &str) -> Str
     let mut t = group::Transcript::new(CREDENTIAL_DOMAIN);
     t.bytes(master).bytes(election_id.as_bytes()).bytes(voter.as_bytes());
     let bytes = t.challenge().to_bytes();
-    let code: String = bytes.iter().take(CODE_LEN).map(|b| CODE_ALPHABET[*b as usize % CODE_ALPHABET.len()] as char).collect();
+    let code: String =
+        bytes.iter().take(CODE_LEN).map(|b| CODE_ALPHABET[*b as usize % CODE_ALPHABET.len()] as char).collect();
     code.as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().join("-")
 }
 
@@ -223,7 +221,7 @@ pub fn credential_secret(code: &str) -> Option<Scalar> {
 }
 
 pub fn credential_public(secret: &Scalar) -> Point {
-    Point(g() * secret)
+    Point(gx(secret))
 }
 
 // ---- Ballots ----
@@ -282,6 +280,11 @@ pub enum Voter {
 /// Encrypts the plain choices (per question, a 0/1 per option) into a ballot with its proofs,
 /// signed with the credential. Refuses choices outside the questions' bounds.
 pub fn cast(e: &Election, voter: Voter, plain: &[Vec<bool>]) -> Result<Ballot, Problem> {
+    cast_with(e, &e.fingerprint(), voter, plain)
+}
+
+/// As [`cast`], with the election's fingerprint already computed (it hashes every credential).
+pub fn cast_with(e: &Election, fingerprint: &str, voter: Voter, plain: &[Vec<bool>]) -> Result<Ballot, Problem> {
     let questions = e.questions();
     if plain.len() != questions.len() {
         return Err(problem("选票的题目数与本次票决不符"));
@@ -305,7 +308,7 @@ pub fn cast(e: &Election, voter: Voter, plain: &[Vec<bool>]) -> Result<Ballot, P
         Voter::Credential(s) => (Some(credential_public(&s)), None, Some(s)),
         Voter::Paper(n) => (None, Some(n), None),
     };
-    let mut b = Ballot { election: e.fingerprint(), credential, paper, answers: Vec::new(), signature: None };
+    let mut b = Ballot { election: fingerprint.to_string(), credential, paper, answers: Vec::new(), signature: None };
     let ctx = b.context();
     let y = e.public_key.0;
     for (q, p) in questions.iter().zip(plain) {
@@ -336,12 +339,17 @@ pub fn cast(e: &Election, voter: Voter, plain: &[Vec<bool>]) -> Result<Ballot, P
 /// Checks a ballot against the election: its fingerprint, its credential (on the list, with a
 /// valid signature) or paper number, and every proof.
 pub fn verify_ballot(e: &Election, fingerprint: &str, b: &Ballot) -> Result<(), Problem> {
+    verify_ballot_in(e, fingerprint, &e.credential_set(), b)
+}
+
+/// As [`verify_ballot`], with the credential set built once for a whole board.
+pub fn verify_ballot_in(e: &Election, fingerprint: &str, set: &HashSet<[u8; 32]>, b: &Ballot) -> Result<(), Problem> {
     if b.election != fingerprint {
         return Err(problem("选票不属于本次票决"));
     }
     match (&b.credential, b.paper, &b.signature) {
         (Some(c), None, Some(sig)) => {
-            if !e.has_credential(c) {
+            if !set.contains(&c.0.compress().to_bytes()) {
                 return Err(problem("选票的凭证不在公开凭证表中"));
             }
             if !proofs::verify_dlog(SIGNATURE_DOMAIN, &b.signed_message(), &c.0, sig) {
@@ -467,7 +475,7 @@ fn share_context(fingerprint: &str, head: &str) -> Vec<u8> {
 /// that trustee's key).
 pub fn share(e: &Election, head: &str, sum: &[Vec<Ciphertext>], index: u32, secret: &Num) -> Result<Share, Problem> {
     let t = e.trustees.get(index as usize).ok_or_else(|| problem("没有这位计票人"))?;
-    if Point(g() * secret.0) != t.public_key {
+    if Point(gx(&secret.0)) != t.public_key {
         return Err(problem("这不是该计票人的密钥"));
     }
     let ctx = share_context(&e.fingerprint(), head);
@@ -550,7 +558,7 @@ pub fn decide(e: &Election, counts: Vec<Vec<u64>>, cast: u64) -> Outcome {
     }
     let mut eligible: Vec<usize> = (0..e.candidates.len()).filter(|&i| score(i) * 2 > cast).collect();
     // Stable: equal scores keep the list order.
-    eligible.sort_by(|a, b| score(*b).cmp(&score(*a)));
+    eligible.sort_by_key(|i| std::cmp::Reverse(score(*i)));
     let places = e.places as usize;
     let mut chosen: Vec<usize> = eligible.iter().take(places).copied().collect();
     let mut undecided = Vec::new();
@@ -579,10 +587,13 @@ pub fn recount(b: &Board) -> Result<Outcome, Problem> {
     }
     e.check()?;
     let mut prev = b.fingerprint.clone();
+    let set = e.credential_set();
     let mut credentials = HashSet::new();
     let mut paper = HashSet::new();
     for (i, en) in b.entries.iter().enumerate() {
-        let at = |what: &str| problem(format!("第 {} 张选票（跟踪码 {}…）：{what}", i + 1, &en.tracker.get(..12).unwrap_or("")));
+        let at = |what: &str| {
+            problem(format!("第 {} 张选票（跟踪码 {}…）：{what}", i + 1, &en.tracker.get(..12).unwrap_or("")))
+        };
         if en.seq as usize != i + 1 {
             return Err(at("序号不连续"));
         }
@@ -596,7 +607,7 @@ pub fn recount(b: &Board) -> Result<Outcome, Problem> {
             return Err(at("哈希链断开：此前的选票被增删或改动过"));
         }
         prev = en.chain.clone();
-        verify_ballot(e, &b.fingerprint, &en.ballot).map_err(|p| at(&p.0))?;
+        verify_ballot_in(e, &b.fingerprint, &set, &en.ballot).map_err(|p| at(&p.0))?;
         if let Some(c) = &en.ballot.credential
             && !credentials.insert(c.to_hex())
         {

@@ -5,7 +5,7 @@
 //! trustee's decryption factor matches its public key). Every proof is bound to a context (the
 //! election's fingerprint and the ballot's credential) so it cannot be replayed elsewhere.
 
-use crate::group::{Num, Point, Transcript, g, random_scalar};
+use crate::group::{Num, Point, Transcript, check_mul, check_sum, g, gx, random_scalar};
 use curve25519_dalek::ristretto::RistrettoPoint;
 use curve25519_dalek::scalar::Scalar;
 use curve25519_dalek::traits::Identity;
@@ -24,7 +24,7 @@ impl Ciphertext {
     }
 
     pub fn encrypt(y: &RistrettoPoint, m: u64, r: &Scalar) -> Ciphertext {
-        Ciphertext { alpha: Point(g() * r), beta: Point(g() * Scalar::from(m) + y * r) }
+        Ciphertext { alpha: Point(gx(r)), beta: Point(gx(&Scalar::from(m)) + y * r) }
     }
 
     /// The homomorphic sum: it encrypts the sum of the two values.
@@ -43,8 +43,8 @@ pub struct Branch {
 /// Proves knowledge of `x` with `x·G = public`, bound to `ctx` (the message, for a signature).
 pub fn prove_dlog(domain: &str, ctx: &[u8], x: &Scalar) -> Branch {
     let w = random_scalar();
-    let public = g() * x;
-    let a = g() * w;
+    let public = gx(x);
+    let a = gx(&w);
     let mut t = Transcript::new(domain);
     t.bytes(ctx).point(&public).point(&a);
     let c = t.challenge();
@@ -52,7 +52,7 @@ pub fn prove_dlog(domain: &str, ctx: &[u8], x: &Scalar) -> Branch {
 }
 
 pub fn verify_dlog(domain: &str, ctx: &[u8], public: &RistrettoPoint, p: &Branch) -> bool {
-    let a = g() * p.response.0 - public * p.challenge.0;
+    let a = check_mul(&-p.challenge.0, public, &p.response.0);
     let mut t = Transcript::new(domain);
     t.bytes(ctx).point(public).point(&a);
     t.challenge() == p.challenge.0
@@ -74,7 +74,15 @@ fn range_transcript(
 
 /// Proves that `ct`, made with randomness `r`, encrypts `m`, one of `lo..=hi`, without saying
 /// which: one real branch and `hi - lo` simulated ones whose challenges sum to the hash.
-pub fn prove_range(ctx: &[u8], y: &RistrettoPoint, ct: &Ciphertext, r: &Scalar, m: u64, lo: u64, hi: u64) -> Vec<Branch> {
+pub fn prove_range(
+    ctx: &[u8],
+    y: &RistrettoPoint,
+    ct: &Ciphertext,
+    r: &Scalar,
+    m: u64,
+    lo: u64,
+    hi: u64,
+) -> Vec<Branch> {
     assert!(lo <= m && m <= hi, "the value proven is in range");
     let n = (hi - lo + 1) as usize;
     let real = (m - lo) as usize;
@@ -84,12 +92,13 @@ pub fn prove_range(ctx: &[u8], y: &RistrettoPoint, ct: &Ciphertext, r: &Scalar, 
     let mut others = Scalar::ZERO;
     for j in 0..n {
         if j == real {
-            commitments[j] = (g() * w, y * w);
+            commitments[j] = (gx(&w), y * w);
             continue;
         }
         let (c, s) = (random_scalar(), random_scalar());
         let v = Scalar::from(lo + j as u64);
-        commitments[j] = (g() * s - ct.alpha.0 * c, y * s - (ct.beta.0 - g() * v) * c);
+        // Constant time like the real branch, so that timing does not tell which one it is.
+        commitments[j] = (gx(&s) - ct.alpha.0 * c, y * s - (ct.beta.0 - gx(&v)) * c);
         branches[j] = Branch { challenge: Num(c), response: Num(s) };
         others += c;
     }
@@ -108,7 +117,7 @@ pub fn verify_range(ctx: &[u8], y: &RistrettoPoint, ct: &Ciphertext, proof: &[Br
     for (j, b) in proof.iter().enumerate() {
         let (c, s) = (b.challenge.0, b.response.0);
         let v = Scalar::from(lo + j as u64);
-        commitments.push((g() * s - ct.alpha.0 * c, y * s - (ct.beta.0 - g() * v) * c));
+        commitments.push((check_mul(&-c, &ct.alpha.0, &s), check_sum(&[s, -c, c * v], &[*y, ct.beta.0, g()])));
         sum += c;
     }
     range_transcript(ctx, y, ct, &commitments) == sum
@@ -130,10 +139,10 @@ fn equal_transcript(
 /// A trustee's decryption factor `x·alpha` of an aggregate ciphertext, with the proof that it
 /// uses the same `x` as the trustee's public key.
 pub fn decryption_factor(ctx: &[u8], x: &Scalar, alpha: &RistrettoPoint) -> (Point, Branch) {
-    let public = g() * x;
+    let public = gx(x);
     let factor = alpha * x;
     let w = random_scalar();
-    let (a, b) = (g() * w, alpha * w);
+    let (a, b) = (gx(&w), alpha * w);
     let c = equal_transcript(ctx, &public, alpha, &factor, &a, &b);
     (Point(factor), Branch { challenge: Num(c), response: Num(w + c * x) })
 }
@@ -146,8 +155,8 @@ pub fn verify_factor(
     p: &Branch,
 ) -> bool {
     let (c, s) = (p.challenge.0, p.response.0);
-    let a = g() * s - public * c;
-    let b = alpha * s - factor * c;
+    let a = check_mul(&-c, public, &s);
+    let b = check_sum(&[s, -c], &[*alpha, *factor]);
     equal_transcript(ctx, public, alpha, factor, &a, &b) == c
 }
 

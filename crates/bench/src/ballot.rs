@@ -21,7 +21,7 @@ pub fn run(voters: usize) -> Figures {
     let t = Instant::now();
     let mut acc = g();
     for _ in 0..n {
-        acc = acc * s;
+        acc *= s;
     }
     std::hint::black_box(acc);
     let exp_us = t.elapsed().as_secs_f64() * 1e6 / n as f64;
@@ -55,7 +55,7 @@ pub fn run(voters: usize) -> Figures {
         let plain = vec![(0..7).map(|j| (i + j) % 3 == 0).collect::<Vec<bool>>()];
         let t = Instant::now();
         let s = b::credential_secret(code).expect("a code");
-        let ballot = b::cast(&e, Voter::Credential(s), &plain).expect("a valid ballot");
+        let ballot = b::cast_with(&e, &fp, Voter::Credential(s), &plain).expect("a valid ballot");
         let tracker = ballot.tracker();
         times.push(t.elapsed().as_secs_f64() * 1e3);
         ballots.push((tracker, ballot));
@@ -67,10 +67,8 @@ pub fn run(voters: usize) -> Figures {
     let t = Instant::now();
     let (entries, head) = b::seal(&fp, ballots);
     let sum = b::aggregate(&e, &entries);
-    let shares = vec![
-        b::share(&e, &head, &sum, 0, &x1).expect("share"),
-        b::share(&e, &head, &sum, 1, &x2).expect("share"),
-    ];
+    let shares =
+        vec![b::share(&e, &head, &sum, 0, &x1).expect("share"), b::share(&e, &head, &sum, 1, &x2).expect("share")];
     let board = Board { election: e, fingerprint: fp, paper_voters: 0, entries, head, shares, outcome: None };
     let outcome = b::recount(&board).expect("the board recounts");
     assert_eq!(outcome.cast, voters as u64);

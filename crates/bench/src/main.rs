@@ -38,6 +38,8 @@ struct Options {
     bulk: Option<usize>,
     /// Only the staff lists over the generated cases: no intake, search or soak.
     only_lists: bool,
+    /// Only the ballot's cryptography (no server, no database).
+    only_ballot: bool,
 }
 
 fn options() -> anyhow::Result<Options> {
@@ -52,6 +54,7 @@ fn options() -> anyhow::Result<Options> {
         cases: None,
         bulk: None,
         only_lists: false,
+        only_ballot: false,
     };
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -64,16 +67,17 @@ fn options() -> anyhow::Result<Options> {
             "--cases" => o.cases = Some(args.next().context("--cases N")?.parse()?),
             "--bulk" => o.bulk = Some(args.next().context("--bulk N")?.parse()?),
             "--only-lists" => o.only_lists = true,
+            "--only-ballot" => o.only_ballot = true,
             "-h" | "--help" => {
                 println!(
-                    "liaison-bench [--quick] [--out bench.json] [--binary target/release/liaison] [--postgres URL | --no-postgres] [--soak SECONDS] [--cases N] [--bulk N] [--only-lists]"
+                    "liaison-bench [--quick] [--out bench.json] [--binary target/release/liaison] [--postgres URL | --no-postgres] [--soak SECONDS] [--cases N] [--bulk N] [--only-lists] [--only-ballot]"
                 );
                 std::process::exit(0);
             }
             other => bail!("unknown argument {other}"),
         }
     }
-    if !o.binary.exists() {
+    if !o.only_ballot && !o.binary.exists() {
         bail!("no liaison binary at {} (build it with cargo build --release -p liaison-server)", o.binary.display());
     }
     Ok(o)
@@ -615,11 +619,13 @@ async fn main() -> anyhow::Result<()> {
     let o = options()?;
     let mut rows = Vec::new();
     let mut failures = Vec::new();
-    let (url, dir) = liaison_testkit::fresh_url(liaison_testkit::Backend::Sqlite).await.context("SQLite")?;
-    backend(&o, "SQLite", url, dir, &mut rows, &mut failures).await?;
-    if let Some(admin) = &o.postgres {
-        let url = liaison_testkit::fresh_postgres_url(admin).await;
-        backend(&o, "PostgreSQL", url, None, &mut rows, &mut failures).await?;
+    if !o.only_ballot {
+        let (url, dir) = liaison_testkit::fresh_url(liaison_testkit::Backend::Sqlite).await.context("SQLite")?;
+        backend(&o, "SQLite", url, dir, &mut rows, &mut failures).await?;
+        if let Some(admin) = &o.postgres {
+            let url = liaison_testkit::fresh_postgres_url(admin).await;
+            backend(&o, "PostgreSQL", url, None, &mut rows, &mut failures).await?;
+        }
     }
     // The ballot of a congress: 3,000 voters (300 quick), 7 candidates, 5 places.
     let voters = if o.quick { 300 } else { 3_000 };

@@ -147,8 +147,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 
 fn ballot_verify(file: &std::path::Path) -> anyhow::Result<()> {
     let raw = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
-    let board: liaison_ballot::Board =
-        serde_json::from_slice(&raw).map_err(|e| anyhow::anyhow!("不是完整的票决公告板文件（投票截止后才能下载）：{e}"))?;
+    let board: liaison_ballot::Board = serde_json::from_slice(&raw)
+        .map_err(|e| anyhow::anyhow!("不是完整的票决公告板文件（投票截止后才能下载）：{e}"))?;
     match liaison_ballot::recount(&board) {
         Ok(o) => {
             print!("{}", liaison_ballot::report(&board.election, &o));

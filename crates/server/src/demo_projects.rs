@@ -45,7 +45,11 @@ pub async fn load(app: &App) -> Result<(), StoreError> {
         return Ok(());
     }
     let clock = Arc::new(OffsetClock::default());
-    let past = App::new(app.db.clone(), clock.clone(), liaison_app::Config { data_dir: app.config.data_dir.clone(), ..Default::default() });
+    let past = App::new(
+        app.db.clone(),
+        clock.clone(),
+        liaison_app::Config { data_dir: app.config.data_dir.clone(), ..Default::default() },
+    );
     let reviewer = who("reviewer", "县人大常委会办公室", Role::CountySupervisor, "region:611026");
     let qianyou = who("qianyou", "乾佑街道人大工委", Role::TownshipOfficer, "region:611026001");
     let transport = who("transport", "县交通运输局", Role::AgencyHandler, "agency:zs-transport");
@@ -66,7 +70,11 @@ pub async fn load(app: &App) -> Result<(), StoreError> {
         };
         noms.push(projects::nominate(&past, &sup, &i_).await.map_err(err)?);
     }
-    let public = NominationInput { title: "仁和社区增设公交站".into(), content: "社区离公交站太远，老人出行不便。".into(), ..Default::default() };
+    let public = NominationInput {
+        title: "仁和社区增设公交站".into(),
+        content: "社区离公交站太远，老人出行不便。".into(),
+        ..Default::default()
+    };
     projects::nominate_public(&past, "qianyou-renhe", &public).await.map_err(err)?;
 
     // Screened into seven candidates; the list; the presidium.
@@ -97,7 +105,9 @@ pub async fn load(app: &App) -> Result<(), StoreError> {
         projects: ids.clone(),
     };
     let list_id = projects::create_list(&past, &sup, &list).await.map_err(err)?;
-    projects::approve_list(&past, &reviewer, list_id, "大会主席团第二次会议（2026-01-11）审议通过").await.map_err(err)?;
+    projects::approve_list(&past, &reviewer, list_id, "大会主席团第二次会议（2026-01-11）审议通过")
+        .await
+        .map_err(err)?;
 
     // 代表定单: the ballot on 12 January.
     clock.set(Utc.with_ymd_and_hms(2026, 1, 12, 1, 0, 0).single().expect("a date"));
@@ -121,7 +131,8 @@ pub async fn load(app: &App) -> Result<(), StoreError> {
     let mut paper = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for (n, slip) in issued.iter().enumerate() {
-        let found = deputies.iter().find(|d| d.data.name == slip.0 && d.data.region_code == slip.1 && !seen.contains(&d.id));
+        let found =
+            deputies.iter().find(|d| d.data.name == slip.0 && d.data.region_code == slip.1 && !seen.contains(&d.id));
         let Some(d) = found else { continue };
         seen.insert(d.id);
         if n % 40 == 7 {
@@ -133,7 +144,8 @@ pub async fn load(app: &App) -> Result<(), StoreError> {
         }
         let me = who(&format!("demo-{}", d.data.slug), &d.data.name, Role::Deputy, &format!("deputy:{}", d.data.slug));
         let me = if d.data.slug == "wang-fang" { wang.clone() } else { me };
-        let pick: Vec<u32> = [0u32, 1, 3, 4, 5, 2, 6].iter().copied().filter(|j| (n as u32 * 7 + j * 3) % 10 < 6).take(5).collect();
+        let pick: Vec<u32> =
+            [0u32, 1, 3, 4, 5, 2, 6].iter().copied().filter(|j| (n as u32 * 7 + j * 3) % 10 < 6).take(5).collect();
         ballots::cast(&past, &me, ballot, &slip.2, &[pick]).await.map_err(err)?;
     }
     if !paper.is_empty() {
@@ -157,7 +169,9 @@ pub async fn load(app: &App) -> Result<(), StoreError> {
     }
     clock.set(Utc.with_ymd_and_hms(2026, 2, 20, 2, 0, 0).single().expect("a date"));
     for p in chosen.iter().filter(|p| p.owner_agency.as_deref() == Some("zs-transport")) {
-        for (title, due, budget) in [("完成设计和招标", "2026-04-30", "10"), ("主体施工", "2026-09-30", "60"), ("竣工验收", "2026-11-30", "")] {
+        for (title, due, budget) in
+            [("完成设计和招标", "2026-04-30", "10"), ("主体施工", "2026-09-30", "60"), ("竣工验收", "2026-11-30", "")]
+        {
             let m = MilestoneInput { title: title.into(), due_on: due.into(), budget: budget.into() };
             projects::add_milestone(&past, &transport, p.id, &m).await.map_err(err)?;
         }
@@ -195,10 +209,20 @@ pub async fn load(app: &App) -> Result<(), StoreError> {
         ("乾佑街道停车场建设", "老街停车难，建议利用闲置地块建设停车场。"),
         ("社区日间照料中心", "独居老人多，希望社区有日间照料中心。"),
     ] {
-        let i = NominationInput { title: title.into(), content: content.into(), people: Some(12), channel: "reception".into(), ..Default::default() };
+        let i = NominationInput {
+            title: title.into(),
+            content: content.into(),
+            people: Some(12),
+            channel: "reception".into(),
+            ..Default::default()
+        };
         projects::nominate(app, &qianyou, &i).await.map_err(err)?;
     }
-    let i = NominationInput { title: "河堤护栏加高".into(), content: "乾佑河堤护栏太矮，孩子容易翻越。".into(), ..Default::default() };
+    let i = NominationInput {
+        title: "河堤护栏加高".into(),
+        content: "乾佑河堤护栏太矮，孩子容易翻越。".into(),
+        ..Default::default()
+    };
     projects::nominate_public(app, "qianyou-renhe", &i).await.map_err(err)?;
     Ok(())
 }

@@ -178,7 +178,8 @@ pub struct ListRow {
     pub created_at: i64,
 }
 
-const LIST: &str = "SELECT id, county_code, region_code, level, year, session, places, ratio_percent, status, approved_by,
+const LIST: &str =
+    "SELECT id, county_code, region_code, level, year, session, places, ratio_percent, status, approved_by,
     approved_note, approved_at, created_by, version, created_at FROM candidate_lists";
 
 pub struct NewList<'a> {
@@ -218,10 +219,10 @@ pub async fn lists_in(db: &Db, county: &str, region: &str) -> Result<Vec<ListRow
 
 /// A list's projects, in the list's order.
 pub async fn list_projects(db: &Db, list_id: i64) -> Result<Vec<ProjectRow>> {
-    on_read!(db, p => sqlx::query_as(AssertSqlSafe(format!(
+    on_read!(db, p => sqlx::query_as(
         "SELECT p.id, p.county_code, p.region_code, p.level, p.year, p.title, p.place, p.description, p.estimated_cost,
            p.owner_agency, p.status, p.people, p.version, p.created_at
-         FROM candidate_list_items i JOIN projects p ON p.id = i.project_id WHERE i.list_id = $1 ORDER BY i.seq")))
+         FROM candidate_list_items i JOIN projects p ON p.id = i.project_id WHERE i.list_id = $1 ORDER BY i.seq")
         .bind(list_id).fetch_all(p).await.store())
 }
 
@@ -496,7 +497,14 @@ pub struct MilestoneRow {
     pub done_on: Option<String>,
 }
 
-pub async fn insert_milestone(tx: &mut Tx, project_id: i64, title: &str, due_on: &str, budget: i64, now_ms: i64) -> Result<i64> {
+pub async fn insert_milestone(
+    tx: &mut Tx,
+    project_id: i64,
+    title: &str,
+    due_on: &str,
+    budget: i64,
+    now_ms: i64,
+) -> Result<i64> {
     on_tx!(tx, c => sqlx::query_scalar(
         "INSERT INTO project_milestones (project_id, title, due_on, budget, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
         .bind(project_id).bind(title).bind(due_on).bind(budget).bind(now_ms).fetch_one(&mut *c).await.store())

@@ -146,12 +146,22 @@ fn body(f: ballots::Full) -> BallotBody {
         projects: f
             .projects
             .into_iter()
-            .map(|(id, title, place, estimated_cost, people)| BallotProjectBody { id, title, place, estimated_cost, people })
+            .map(|(id, title, place, estimated_cost, people)| BallotProjectBody {
+                id,
+                title,
+                place,
+                estimated_cost,
+                people,
+            })
             .collect(),
         trustees: f
             .trustees
             .into_iter()
-            .map(|t| BallotTrusteeBody { name: t.display_name, has_key: t.public_key.is_some(), has_share: t.share.is_some() })
+            .map(|t| BallotTrusteeBody {
+                name: t.display_name,
+                has_key: t.public_key.is_some(),
+                has_share: t.share.is_some(),
+            })
             .collect(),
         approvals: f.approvals.len(),
         result: f.outcome.map(|o| BallotResultBody {
@@ -167,7 +177,11 @@ fn body(f: ballots::Full) -> BallotBody {
 /// A ballot: public once open; before that, for its office and trustees.
 #[utoipa::path(get, path = "/api/v1/ballots/{id}", tag = "ballots", params(("id" = i64, Path)),
     responses((status = 200, body = BallotBody), (status = 404, body = ErrorBody)))]
-pub async fn get(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<i64>) -> Result<Json<BallotBody>, ApiError> {
+pub async fn get(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<BallotBody>, ApiError> {
     Ok(Json(body(ballots::get(&state.app, &caller.principal, id).await?)))
 }
 
@@ -268,12 +282,45 @@ pub async fn credentials(
     Ok(no_store((
         StatusCode::CREATED,
         Json(CredentialsBody {
-            slips: i.slips.into_iter().map(|s| CredentialSlipBody { deputy: s.deputy, region: s.region, code: s.code }).collect(),
+            slips: i
+                .slips
+                .into_iter()
+                .map(|s| CredentialSlipBody { deputy: s.deputy, region: s.region, code: s.code })
+                .collect(),
             half_a: i.half_a,
             half_b: i.half_b,
             keeper_a: i.keeper_a,
             keeper_b: i.keeper_b,
         }),
+    )))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ReprintRequest {
+    /// The two keepers' halves of the credential authority's secret.
+    pub half_a: String,
+    pub half_b: String,
+    /// The deputy whose slip was lost (a slug); empty for every slip.
+    #[serde(default)]
+    pub deputy: String,
+}
+
+/// Reprints lost credential slips: only with both keepers' halves. The codes are the same.
+#[utoipa::path(post, path = "/api/v1/ballots/{id}/reprint", tag = "ballots", params(("id" = i64, Path)),
+    request_body = ReprintRequest, security(("bearer" = [])),
+    responses((status = 200, body = Vec<CredentialSlipBody>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn reprint(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<ReprintRequest>,
+) -> Result<Response, ApiError> {
+    let slips = ballots::reprint(&state.app, &caller.principal, id, &b.half_a, &b.half_b, b.deputy.trim()).await?;
+    Ok(no_store(Json(
+        slips
+            .into_iter()
+            .map(|s| CredentialSlipBody { deputy: s.deputy, region: s.region, code: s.code })
+            .collect::<Vec<_>>(),
     )))
 }
 
@@ -372,7 +419,11 @@ pub async fn paper(
 /// The chair closes the ballot; the board is sealed.
 #[utoipa::path(post, path = "/api/v1/ballots/{id}/close", tag = "ballots", params(("id" = i64, Path)), security(("bearer" = [])),
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-pub async fn close(State(state): State<AppState>, caller: Caller, ApiPath(id): ApiPath<i64>) -> Result<StatusCode, ApiError> {
+pub async fn close(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<StatusCode, ApiError> {
     ballots::close(&state.app, &caller.principal, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -190,6 +190,7 @@ pub(crate) fn register(r: Registry) -> Registry {
         .api(Action::Authenticated, routes!(ballots::trustee_key))
         .api(Action::OrgWrite, routes!(ballots::credentials))
         .api(Action::OrgWrite, routes!(ballots::approve))
+        .api(Action::OrgWrite, routes!(ballots::reprint))
         .api(Action::CaseWrite, routes!(ballots::vote))
         .api(Action::OrgWrite, routes!(ballots::paper_voters))
         .api(Action::OrgWrite, routes!(ballots::paper))

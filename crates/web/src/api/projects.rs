@@ -321,7 +321,13 @@ pub async fn get_project(
         milestones: f
             .milestones
             .into_iter()
-            .map(|m| ProjectMilestoneBody { id: m.id, title: m.title, due_on: m.due_on, budget: m.budget, done_on: m.done_on })
+            .map(|m| ProjectMilestoneBody {
+                id: m.id,
+                title: m.title,
+                due_on: m.due_on,
+                budget: m.budget,
+                done_on: m.done_on,
+            })
             .collect(),
         updates: f
             .updates

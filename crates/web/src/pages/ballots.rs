@@ -26,7 +26,9 @@ fn no_store(html: axum::response::Html<String>) -> Response {
 
 /// China time of a millisecond timestamp, `YYYY-MM-DD HH:MM`.
 pub(super) fn china_time(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms + 8 * 3_600_000).map(|t| t.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default()
+    chrono::DateTime::from_timestamp_millis(ms + 8 * 3_600_000)
+        .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_default()
 }
 
 #[derive(Template)]
@@ -118,7 +120,11 @@ async fn new_page(
 }
 
 /// `/ballots/new?list=ID` or `?evaluate=YEAR`
-pub async fn new(State(state): State<AppState>, caller: Caller, Query(q): Query<NewQuery>) -> Result<Response, PageError> {
+pub async fn new(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<NewQuery>,
+) -> Result<Response, PageError> {
     new_page(&state, &caller, q, Vec::new(), String::new()).await
 }
 
@@ -307,16 +313,16 @@ async fn detail_page(
     let f = ballots::get(&state.app, &caller.principal, id).await?;
     let titles: Vec<String> = f.projects.iter().map(|p| p.1.clone()).collect();
     let results = f.outcome.as_ref().map(|o| results_of(&f.ballot.method, &titles, o)).unwrap_or_default();
-    let not_voted = if f.is_office && f.ballot.status == "open" {
-        ballots::electorate(&state.app, &caller.principal, id)
-            .await?
-            .into_iter()
-            .filter(|(_, _, voted)| voted.is_empty())
-            .map(|(slug, name, _)| (slug, name))
-            .collect()
+    let electorate = if f.is_office && matches!(f.ballot.status.as_str(), "setup" | "open") {
+        ballots::electorate(&state.app, &caller.principal, id).await?
     } else {
         Vec::new()
     };
+    let not_voted: Vec<(String, String)> = electorate
+        .iter()
+        .filter(|(_, _, voted)| voted.is_empty())
+        .map(|(slug, name, _)| (slug.clone(), name.clone()))
+        .collect();
     let status = if error.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let html = render(&DetailPage {
         nav: Nav::for_caller(caller),
@@ -332,7 +338,11 @@ async fn detail_page(
                 (t.clone(), place.clone(), if *cost > 0 { wan_yuan(*cost) } else { String::new() }, *people)
             })
             .collect(),
-        trustees: f.trustees.iter().map(|t| (t.display_name.clone(), t.public_key.is_some(), t.share.is_some())).collect(),
+        trustees: f
+            .trustees
+            .iter()
+            .map(|t| (t.display_name.clone(), t.public_key.is_some(), t.share.is_some()))
+            .collect(),
         approvals: f.approvals.len(),
         cast: f.cast,
         office: f.is_office,
@@ -350,10 +360,18 @@ async fn detail_page(
     Ok((status, html).into_response())
 }
 
-async fn after(state: &AppState, caller: &Caller, id: i64, done: &str, r: liaison_app::Result<()>) -> Result<Response, PageError> {
+async fn after(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    done: &str,
+    r: liaison_app::Result<()>,
+) -> Result<Response, PageError> {
     match r.map_err(ApiError::from) {
         Ok(()) => Ok(Redirect::to(&format!("/ballots/{id}?done={done}")).into_response()),
-        Err(e) if e.status.is_client_error() && e.status != StatusCode::NOT_FOUND && e.status != StatusCode::FORBIDDEN => {
+        Err(e)
+            if e.status.is_client_error() && e.status != StatusCode::NOT_FOUND && e.status != StatusCode::FORBIDDEN =>
+        {
             detail_page(state, caller, id, "", e.message, Vec::new()).await
         }
         Err(e) => Err(PageError(e)),
@@ -377,7 +395,11 @@ struct SecretPage {
 }
 
 /// `/ballots/{id}/trustee-key`: the trustee's key, shown once.
-pub async fn trustee_key(State(state): State<AppState>, caller: Caller, PagePath(id): PagePath<i64>) -> Result<Response, PageError> {
+pub async fn trustee_key(
+    State(state): State<AppState>,
+    caller: Caller,
+    PagePath(id): PagePath<i64>,
+) -> Result<Response, PageError> {
     match ballots::trustee_key(&state.app, &caller.principal, id).await.map_err(ApiError::from) {
         Ok(key) => {
             let b = ballots::get(&state.app, &caller.principal, id).await?;
@@ -394,7 +416,9 @@ pub async fn trustee_key(State(state): State<AppState>, caller: Caller, PagePath
                 qr: Vec::new(),
             })?))
         }
-        Err(e) if e.status.is_client_error() && e.status != StatusCode::NOT_FOUND && e.status != StatusCode::FORBIDDEN => {
+        Err(e)
+            if e.status.is_client_error() && e.status != StatusCode::NOT_FOUND && e.status != StatusCode::FORBIDDEN =>
+        {
             detail_page(&state, &caller, id, "", e.message, Vec::new()).await
         }
         Err(e) => Err(PageError(e)),
@@ -422,7 +446,11 @@ pub async fn credentials(
     {
         Ok(i) => {
             let b = ballots::get(&state.app, &caller.principal, id).await?;
-            let qr = i.slips.iter().map(|s| crate::qr::svg(&format!("{}/ballots/{id}#{}", state.settings.public_url, s.code))).collect();
+            let qr = i
+                .slips
+                .iter()
+                .map(|s| crate::qr::svg(&format!("{}/ballots/{id}#{}", state.settings.public_url, s.code)))
+                .collect();
             let keeper_a = liaison_app::accounts::display_name(&state.app, &i.keeper_a).await?;
             let keeper_b = liaison_app::accounts::display_name(&state.app, &i.keeper_b).await?;
             Ok(no_store(render(&SecretPage {
@@ -438,7 +466,9 @@ pub async fn credentials(
                 qr,
             })?))
         }
-        Err(e) if e.status.is_client_error() && e.status != StatusCode::NOT_FOUND && e.status != StatusCode::FORBIDDEN => {
+        Err(e)
+            if e.status.is_client_error() && e.status != StatusCode::NOT_FOUND && e.status != StatusCode::FORBIDDEN =>
+        {
             let form = vec![("keeper".to_string(), f.keeper)];
             detail_page(&state, &caller, id, "", e.message, form).await
         }
@@ -446,11 +476,70 @@ pub async fn credentials(
     }
 }
 
+#[derive(Deserialize)]
+pub struct ReprintForm {
+    #[serde(default)]
+    half_a: String,
+    #[serde(default)]
+    half_b: String,
+    #[serde(default)]
+    deputy: String,
+}
+
+/// `/ballots/{id}/reprint`: a lost slip, from both keepers' halves.
+pub async fn reprint(
+    State(state): State<AppState>,
+    caller: Caller,
+    PagePath(id): PagePath<i64>,
+    PageForm(f): PageForm<ReprintForm>,
+) -> Result<Response, PageError> {
+    match ballots::reprint(&state.app, &caller.principal, id, &f.half_a, &f.half_b, f.deputy.trim())
+        .await
+        .map_err(ApiError::from)
+    {
+        Ok(slips) => {
+            let b = ballots::get(&state.app, &caller.principal, id).await?;
+            let qr = slips
+                .iter()
+                .map(|s| crate::qr::svg(&format!("{}/ballots/{id}#{}", state.settings.public_url, s.code)))
+                .collect();
+            Ok(no_store(render(&SecretPage {
+                nav: Nav::for_caller(&caller),
+                id,
+                title: b.ballot.title,
+                key: String::new(),
+                slips,
+                half_a: String::new(),
+                half_b: String::new(),
+                keeper_a: String::new(),
+                keeper_b: String::new(),
+                qr,
+            })?))
+        }
+        Err(e)
+            if e.status.is_client_error() && e.status != StatusCode::NOT_FOUND && e.status != StatusCode::FORBIDDEN =>
+        {
+            let form = vec![("deputy".to_string(), f.deputy)];
+            detail_page(&state, &caller, id, "", e.message, form).await
+        }
+        Err(e) => Err(PageError(e)),
+    }
+}
+
 /// `/ballots/{id}/approve`
-pub async fn approve(State(state): State<AppState>, caller: Caller, PagePath(id): PagePath<i64>) -> Result<Response, PageError> {
+pub async fn approve(
+    State(state): State<AppState>,
+    caller: Caller,
+    PagePath(id): PagePath<i64>,
+) -> Result<Response, PageError> {
     match ballots::approve(&state.app, &caller.principal, id).await.map_err(ApiError::from) {
-        Ok(opened) => Ok(Redirect::to(&format!("/ballots/{id}?done={}", if opened { "opened" } else { "approved" })).into_response()),
-        Err(e) if e.status.is_client_error() && e.status != StatusCode::NOT_FOUND && e.status != StatusCode::FORBIDDEN => {
+        Ok(opened) => {
+            Ok(Redirect::to(&format!("/ballots/{id}?done={}", if opened { "opened" } else { "approved" }))
+                .into_response())
+        }
+        Err(e)
+            if e.status.is_client_error() && e.status != StatusCode::NOT_FOUND && e.status != StatusCode::FORBIDDEN =>
+        {
             detail_page(&state, &caller, id, "", e.message, Vec::new()).await
         }
         Err(e) => Err(PageError(e)),
@@ -500,7 +589,9 @@ pub async fn vote(
             tracker: r.tracker,
             paper: false,
         })?)),
-        Err(e) if e.status.is_client_error() && e.status != StatusCode::NOT_FOUND && e.status != StatusCode::FORBIDDEN => {
+        Err(e)
+            if e.status.is_client_error() && e.status != StatusCode::NOT_FOUND && e.status != StatusCode::FORBIDDEN =>
+        {
             // The choices are kept; the code is not put back in the page.
             let kept = f.into_iter().filter(|(k, _)| k != "credential" && k != "csrf_token").collect();
             detail_page(&state, &caller, id, "", e.message, kept).await
@@ -539,7 +630,9 @@ pub async fn paper(
             tracker: r.tracker,
             paper: true,
         })?)),
-        Err(e) if e.status.is_client_error() && e.status != StatusCode::NOT_FOUND && e.status != StatusCode::FORBIDDEN => {
+        Err(e)
+            if e.status.is_client_error() && e.status != StatusCode::NOT_FOUND && e.status != StatusCode::FORBIDDEN =>
+        {
             detail_page(&state, &caller, id, "", e.message, Vec::new()).await
         }
         Err(e) => Err(PageError(e)),
@@ -547,7 +640,11 @@ pub async fn paper(
 }
 
 /// `/ballots/{id}/close`
-pub async fn close(State(state): State<AppState>, caller: Caller, PagePath(id): PagePath<i64>) -> Result<Response, PageError> {
+pub async fn close(
+    State(state): State<AppState>,
+    caller: Caller,
+    PagePath(id): PagePath<i64>,
+) -> Result<Response, PageError> {
     let r = ballots::close(&state.app, &caller.principal, id).await;
     after(&state, &caller, id, "closed", r).await
 }
@@ -566,8 +663,11 @@ pub async fn share(
     PageForm(f): PageForm<ShareForm>,
 ) -> Result<Response, PageError> {
     match ballots::give_share(&state.app, &caller.principal, id, f.key.trim()).await.map_err(ApiError::from) {
-        Ok(o) => Ok(Redirect::to(&format!("/ballots/{id}?done={}", if o.is_some() { "tallied" } else { "share" })).into_response()),
-        Err(e) if e.status.is_client_error() && e.status != StatusCode::NOT_FOUND && e.status != StatusCode::FORBIDDEN => {
+        Ok(o) => Ok(Redirect::to(&format!("/ballots/{id}?done={}", if o.is_some() { "tallied" } else { "share" }))
+            .into_response()),
+        Err(e)
+            if e.status.is_client_error() && e.status != StatusCode::NOT_FOUND && e.status != StatusCode::FORBIDDEN =>
+        {
             detail_page(&state, &caller, id, "", e.message, Vec::new()).await
         }
         Err(e) => Err(PageError(e)),

@@ -2,6 +2,7 @@
 
 mod account;
 mod audit;
+mod ballots;
 mod case;
 mod case_list;
 mod case_new;
@@ -11,17 +12,16 @@ mod duties;
 mod home;
 mod ledger;
 mod login;
-mod ballots;
 mod meetings;
-mod projects;
-mod public_projects;
 mod nav;
 mod org;
 mod org_edit;
 mod org_import;
 mod outreach;
 pub(crate) mod points;
+mod projects;
 mod public;
+mod public_projects;
 mod public_receptions;
 mod reception_records;
 mod receptions;
@@ -166,6 +166,7 @@ pub(crate) fn register(r: Registry) -> Registry {
         .page(Method::POST, "/ballots/{id}/trustee-key", Action::Authenticated, post(ballots::trustee_key))
         .page(Method::POST, "/ballots/{id}/credentials", Action::OrgWrite, post(ballots::credentials))
         .page(Method::POST, "/ballots/{id}/approve", Action::OrgWrite, post(ballots::approve))
+        .page(Method::POST, "/ballots/{id}/reprint", Action::OrgWrite, post(ballots::reprint))
         .page(Method::POST, "/ballots/{id}/vote", Action::CaseWrite, post(ballots::vote))
         .page(Method::POST, "/ballots/{id}/paper-voters", Action::OrgWrite, post(ballots::paper_voters))
         .page(Method::POST, "/ballots/{id}/paper", Action::OrgWrite, post(ballots::paper))

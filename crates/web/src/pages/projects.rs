@@ -14,8 +14,8 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Datelike;
-use liaison_app::projects::{self, ListInput, MilestoneInput, ProjectInput, UpdateInput};
 use liaison_app::ballots;
+use liaison_app::projects::{self, ListInput, MilestoneInput, ProjectInput, UpdateInput};
 use liaison_domain::authz::Action;
 use liaison_domain::project::{BallotStatus, CongressLevel, NominationChannel, ProjectStatus, UpdateKind, wan_yuan};
 use serde::Deserialize;
@@ -90,7 +90,9 @@ pub struct Notice {
 }
 
 fn day_of(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms + 8 * 3_600_000).map(|t| t.format("%Y-%m-%d").to_string()).unwrap_or_default()
+    chrono::DateTime::from_timestamp_millis(ms + 8 * 3_600_000)
+        .map(|t| t.format("%Y-%m-%d").to_string())
+        .unwrap_or_default()
 }
 
 fn project_row(p: projects::Project) -> ProjectRow {
@@ -106,7 +108,11 @@ fn project_row(p: projects::Project) -> ProjectRow {
 }
 
 /// `/projects`
-pub async fn hub(State(state): State<AppState>, caller: Caller, Query(q): Query<Notice>) -> Result<Response, PageError> {
+pub async fn hub(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<Notice>,
+) -> Result<Response, PageError> {
     let notice = match q.done.as_deref() {
         Some("declined") => "已登记未采纳的理由。",
         Some("list") => "候选名单已拟定，请由另一位工作人员登记主席团审议通过。",
@@ -251,7 +257,12 @@ impl NewPage {
     }
 }
 
-async fn new_page(state: &AppState, caller: &Caller, form: Vec<(String, String)>, error: String) -> Result<Response, PageError> {
+async fn new_page(
+    state: &AppState,
+    caller: &Caller,
+    form: Vec<(String, String)>,
+    error: String,
+) -> Result<Response, PageError> {
     let region = liaison_app::org::scoped_region(&caller.principal, Action::OrgWrite, None)?;
     let agencies = liaison_app::directory::agencies_under(&state.app, &region.county_key(), false)
         .await?
@@ -305,7 +316,11 @@ pub struct FromNomination {
 }
 
 /// `/projects/new`: a candidate project from nominations.
-pub async fn new(State(state): State<AppState>, caller: Caller, Query(q): Query<FromNomination>) -> Result<Response, PageError> {
+pub async fn new(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<FromNomination>,
+) -> Result<Response, PageError> {
     let mut form = Vec::new();
     if let Some(id) = q.nomination {
         form.push(("nomination".to_string(), id.to_string()));
@@ -367,10 +382,19 @@ impl ListNewPage {
     }
 }
 
-async fn list_page(state: &AppState, caller: &Caller, form: Vec<(String, String)>, error: String) -> Result<Response, PageError> {
+async fn list_page(
+    state: &AppState,
+    caller: &Caller,
+    form: Vec<(String, String)>,
+    error: String,
+) -> Result<Response, PageError> {
     let region = liaison_app::org::scoped_region(&caller.principal, Action::OrgWrite, None)?;
     let (_, rows) = projects::projects(&state.app, &caller.principal, None, None).await?;
-    let candidates = rows.into_iter().filter(|p| p.status == "candidate" && p.region_code == region.as_str()).map(project_row).collect();
+    let candidates = rows
+        .into_iter()
+        .filter(|p| p.status == "candidate" && p.region_code == region.as_str())
+        .map(project_row)
+        .collect();
     let mut v = HashMap::new();
     let mut checked = Vec::new();
     for (k, val) in form {
@@ -456,14 +480,29 @@ pub async fn list_detail(
     PagePath(id): PagePath<i64>,
     Query(q): Query<Notice>,
 ) -> Result<Response, PageError> {
-    let notice = if q.done.as_deref() == Some("approved") { "已登记主席团审议通过，可以据此创建票决。" } else { "" };
+    let notice = if q.done.as_deref() == Some("approved") {
+        "已登记主席团审议通过，可以据此创建票决。"
+    } else {
+        ""
+    };
     list_detail_page(&state, &caller, id, notice, String::new()).await
 }
 
-async fn list_detail_page(state: &AppState, caller: &Caller, id: i64, notice: &'static str, error: String) -> Result<Response, PageError> {
+async fn list_detail_page(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    notice: &'static str,
+    error: String,
+) -> Result<Response, PageError> {
     let (l, ps) = projects::list(&state.app, &caller.principal, id).await?;
     let region = liaison_domain::region::RegionCode::parse(&l.region_code).map_err(ApiError::internal)?;
-    let office = liaison_domain::authz::authorize(&caller.principal, Action::OrgWrite, liaison_domain::authz::Target::Region(&region)).is_ok();
+    let office = liaison_domain::authz::authorize(
+        &caller.principal,
+        Action::OrgWrite,
+        liaison_domain::authz::Target::Region(&region),
+    )
+    .is_ok();
     let status = if error.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let html = render(&ListDetailPage {
         nav: Nav::for_caller(caller),
@@ -551,11 +590,22 @@ pub async fn detail(
     detail_page(&state, &caller, id, notice, String::new()).await
 }
 
-async fn detail_page(state: &AppState, caller: &Caller, id: i64, notice: &'static str, error: String) -> Result<Response, PageError> {
+async fn detail_page(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    notice: &'static str,
+    error: String,
+) -> Result<Response, PageError> {
     let f = projects::get(&state.app, &caller.principal, id).await?;
     let p = f.project;
     let region = liaison_domain::region::RegionCode::parse(&p.region_code).map_err(ApiError::internal)?;
-    let office = liaison_domain::authz::authorize(&caller.principal, Action::OrgWrite, liaison_domain::authz::Target::Region(&region)).is_ok();
+    let office = liaison_domain::authz::authorize(
+        &caller.principal,
+        Action::OrgWrite,
+        liaison_domain::authz::Target::Region(&region),
+    )
+    .is_ok();
     let agencies: Vec<(String, String)> = liaison_app::directory::agencies_under(&state.app, &p.county_code, false)
         .await?
         .into_iter()
@@ -639,7 +689,9 @@ async fn detail_page(state: &AppState, caller: &Caller, id: i64, notice: &'stati
 async fn after(state: &AppState, caller: &Caller, id: i64, r: liaison_app::Result<()>) -> Result<Response, PageError> {
     match r.map_err(ApiError::from) {
         Ok(()) => Ok(Redirect::to(&format!("/projects/{id}?done=saved")).into_response()),
-        Err(e) if e.status.is_client_error() && e.status != StatusCode::NOT_FOUND && e.status != StatusCode::FORBIDDEN => {
+        Err(e)
+            if e.status.is_client_error() && e.status != StatusCode::NOT_FOUND && e.status != StatusCode::FORBIDDEN =>
+        {
             detail_page(state, caller, id, "", e.message).await
         }
         Err(e) => Err(PageError(e)),

@@ -30,10 +30,16 @@ struct ListPage {
 }
 
 /// `/county/{code}/projects`
-pub async fn county(State(state): State<AppState>, caller: Caller, PagePath(code): PagePath<String>) -> Result<Response, PageError> {
+pub async fn county(
+    State(state): State<AppState>,
+    caller: Caller,
+    PagePath(code): PagePath<String>,
+) -> Result<Response, PageError> {
     let ps = projects::public_projects(&state.app, &code).await?;
     let bs = ballots::public_list(&state.app, &code).await?;
-    let head = Head::new(&state, &code, "民生实事项目".into(), "群众点单、代表票决、政府实施、人大测评的民生实事项目".into()).await;
+    let head =
+        Head::new(&state, &code, "民生实事项目".into(), "群众点单、代表票决、政府实施、人大测评的民生实事项目".into())
+            .await;
     Ok(render(&ListPage {
         nav: Nav::for_caller(&caller),
         head,
@@ -44,7 +50,10 @@ pub async fn county(State(state): State<AppState>, caller: Caller, PagePath(code
                 (p.id, p.year, p.title, super::projects::status_label(&p.status), cost)
             })
             .collect(),
-        ballots: bs.into_iter().map(|b| (b.id, b.title, super::projects::ballot_status(&b.status), b.held_on)).collect(),
+        ballots: bs
+            .into_iter()
+            .map(|b| (b.id, b.title, super::projects::ballot_status(&b.status), b.held_on))
+            .collect(),
         code,
     })?
     .into_response())
@@ -78,7 +87,11 @@ struct ProjectPage {
 }
 
 /// `/project/{id}`
-pub async fn project(State(state): State<AppState>, caller: Caller, PagePath(id): PagePath<i64>) -> Result<Response, PageError> {
+pub async fn project(
+    State(state): State<AppState>,
+    caller: Caller,
+    PagePath(id): PagePath<i64>,
+) -> Result<Response, PageError> {
     let anonymous = liaison_domain::authz::Principal::Anonymous;
     let f = projects::get(&state.app, &anonymous, id).await?;
     let p = f.project;
@@ -86,7 +99,8 @@ pub async fn project(State(state): State<AppState>, caller: Caller, PagePath(id)
         Some(slug) => liaison_app::directory::agency(&state.app, slug).await?.map(|a| a.data.name).unwrap_or_default(),
         None => String::new(),
     };
-    let head = Head::new(&state, &p.county_code, p.title.clone(), format!("{} 年民生实事项目：{}", p.year, p.title)).await;
+    let head =
+        Head::new(&state, &p.county_code, p.title.clone(), format!("{} 年民生实事项目：{}", p.year, p.title)).await;
     Ok(render(&ProjectPage {
         nav: Nav::for_caller(&caller),
         head,
@@ -121,7 +135,11 @@ pub struct PhotoQuery {
 }
 
 /// `/project-photos/{id}`: a project's photo (`?size=thumb` for the thumbnail), public with it.
-pub async fn photo(State(state): State<AppState>, PagePath(id): PagePath<i64>, Query(q): Query<PhotoQuery>) -> Result<Response, PageError> {
+pub async fn photo(
+    State(state): State<AppState>,
+    PagePath(id): PagePath<i64>,
+    Query(q): Query<PhotoQuery>,
+) -> Result<Response, PageError> {
     let thumb = crate::api::cases::wants_thumb(q.size.as_deref())?;
     let (bytes, mime) = projects::photo(&state.app, &liaison_domain::authz::Principal::Anonymous, id, thumb).await?;
     Ok(([(header::CONTENT_TYPE, mime)], bytes).into_response())
@@ -164,12 +182,16 @@ pub async fn board(
     Query(q): Query<ReceiptQuery>,
 ) -> Result<Response, PageError> {
     let (b, board) = ballots::board(&state.app, id).await?;
-    let asked: String = q.tracker.unwrap_or_default().trim().to_lowercase().chars().filter(|c| c.is_ascii_hexdigit()).collect();
+    let asked: String =
+        q.tracker.unwrap_or_default().trim().to_lowercase().chars().filter(|c| c.is_ascii_hexdigit()).collect();
     let (trackers, results, cast, sealed, head_hash) = match &board {
-        PublicBoard::Trackers(t) => (t.iter().map(|t| (0u32, t.clone())).collect::<Vec<_>>(), Vec::new(), t.len() as u64, false, String::new()),
+        PublicBoard::Trackers(t) => {
+            (t.iter().map(|t| (0u32, t.clone())).collect::<Vec<_>>(), Vec::new(), t.len() as u64, false, String::new())
+        }
         PublicBoard::Sealed(bd) => {
             let titles = bd.election.candidates.clone();
-            let results = bd.outcome.as_ref().map(|o| super::ballots::results_of(&b.method, &titles, o)).unwrap_or_default();
+            let results =
+                bd.outcome.as_ref().map(|o| super::ballots::results_of(&b.method, &titles, o)).unwrap_or_default();
             (
                 bd.entries.iter().map(|e| (e.seq, e.tracker.clone())).collect(),
                 results,
@@ -179,11 +201,8 @@ pub async fn board(
             )
         }
     };
-    let found = if asked.len() >= 8 {
-        trackers.iter().find(|(_, t)| t.starts_with(&asked)).map(|(s, _)| *s)
-    } else {
-        None
-    };
+    let found =
+        if asked.len() >= 8 { trackers.iter().find(|(_, t)| t.starts_with(&asked)).map(|(s, _)| *s) } else { None };
     let head = Head::new(&state, &b.county_code, b.title.clone(), "民生实事项目票决的公开投票箱".into()).await;
     Ok(render(&BoardPage {
         nav: Nav::for_caller(&caller),
@@ -221,9 +240,25 @@ struct NominatePage {
     field: String,
 }
 
-async fn nominate_page(state: &AppState, caller: &Caller, slug: &str, f: NominateForm, error: String, field: String) -> Result<Response, PageError> {
-    let s = liaison_app::directory::station(&state.app, slug).await?.filter(|s| s.active).ok_or_else(ApiError::not_found)?;
-    let head = Head::new(&state, &s.data.county_code, format!("{}：提出民生实事建议", s.data.name), "群众点单：提出希望今年办的民生实事".into()).await;
+async fn nominate_page(
+    state: &AppState,
+    caller: &Caller,
+    slug: &str,
+    f: NominateForm,
+    error: String,
+    field: String,
+) -> Result<Response, PageError> {
+    let s = liaison_app::directory::station(&state.app, slug)
+        .await?
+        .filter(|s| s.active)
+        .ok_or_else(ApiError::not_found)?;
+    let head = Head::new(
+        state,
+        &s.data.county_code,
+        format!("{}：提出民生实事建议", s.data.name),
+        "群众点单：提出希望今年办的民生实事".into(),
+    )
+    .await;
     let status = if error.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let html = render(&NominatePage {
         nav: Nav::for_caller(caller),
@@ -250,7 +285,11 @@ pub struct NominateForm {
 }
 
 /// `/station/{slug}/nominate`
-pub async fn nominate_form(State(state): State<AppState>, caller: Caller, PagePath(slug): PagePath<String>) -> Result<Response, PageError> {
+pub async fn nominate_form(
+    State(state): State<AppState>,
+    caller: Caller,
+    PagePath(slug): PagePath<String>,
+) -> Result<Response, PageError> {
     nominate_page(&state, &caller, &slug, NominateForm::default(), String::new(), String::new()).await
 }
 
@@ -260,7 +299,12 @@ pub async fn nominate(
     PagePath(slug): PagePath<String>,
     PageForm(f): PageForm<NominateForm>,
 ) -> Result<Response, PageError> {
-    let i = NominationInput { title: f.title.clone(), place: f.place.clone(), content: f.content.clone(), ..Default::default() };
+    let i = NominationInput {
+        title: f.title.clone(),
+        place: f.place.clone(),
+        content: f.content.clone(),
+        ..Default::default()
+    };
     match projects::nominate_public(&state.app, &slug, &i).await.map_err(ApiError::from) {
         Ok(_) => Ok(Redirect::to(&format!("/station/{slug}/nominate/thanks")).into_response()),
         Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => {
@@ -281,8 +325,13 @@ struct ThanksPage {
 }
 
 /// `/station/{slug}/nominate/thanks`
-pub async fn thanks(State(state): State<AppState>, caller: Caller, PagePath(slug): PagePath<String>) -> Result<Response, PageError> {
+pub async fn thanks(
+    State(state): State<AppState>,
+    caller: Caller,
+    PagePath(slug): PagePath<String>,
+) -> Result<Response, PageError> {
     let s = liaison_app::directory::station(&state.app, &slug).await?.ok_or_else(ApiError::not_found)?;
     let head = Head::new(&state, &s.data.county_code, "建议已提交".into(), String::new()).await;
-    Ok(render(&ThanksPage { nav: Nav::for_caller(&caller), head, slug: s.data.slug, county: s.data.county_code })?.into_response())
+    Ok(render(&ThanksPage { nav: Nav::for_caller(&caller), head, slug: s.data.slug, county: s.data.county_code })?
+        .into_response())
 }

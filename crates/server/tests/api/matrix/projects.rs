@@ -32,7 +32,11 @@ pub(super) async fn seed(app: &TestApp) -> Seeded {
     app.create_user("m3-own", "county_supervisor", "region:611026", "611026").await;
     app.create_user("m4-own", "township_officer", "region:611026001", "611026").await;
     let nomination = ok(app
-        .post_json("/api/v1/public/stations/st-a/nominations", None, &json!({"title": "路灯", "content": "村口没有路灯"}))
+        .post_json(
+            "/api/v1/public/stations/st-a/nominations",
+            None,
+            &json!({"title": "路灯", "content": "村口没有路灯"}),
+        )
         .await)
     .await["id"]
         .as_i64()
@@ -43,9 +47,14 @@ pub(super) async fn seed(app: &TestApp) -> Seeded {
         ids.push(ok(app.post_json("/api/v1/projects", Some(&sup), &body).await).await["id"].as_i64().unwrap());
     }
     let list = |ps: &[i64]| json!({"region": "611026", "level": "county", "year": 2026, "session": "县人代会", "places": 2, "projects": ps});
-    let draft = ok(app.post_json("/api/v1/candidate-lists", Some(&sup), &list(&ids[..3])).await).await["id"].as_i64().unwrap();
-    let approved = ok(app.post_json("/api/v1/candidate-lists", Some(&sup), &list(&ids[3..])).await).await["id"].as_i64().unwrap();
-    ok(app.post_json(&format!("/api/v1/candidate-lists/{approved}/approve"), Some(&other), &json!({"note": "主席团"})).await).await;
+    let draft =
+        ok(app.post_json("/api/v1/candidate-lists", Some(&sup), &list(&ids[..3])).await).await["id"].as_i64().unwrap();
+    let approved =
+        ok(app.post_json("/api/v1/candidate-lists", Some(&sup), &list(&ids[3..])).await).await["id"].as_i64().unwrap();
+    ok(app
+        .post_json(&format!("/api/v1/candidate-lists/{approved}/approve"), Some(&other), &json!({"note": "主席团"}))
+        .await)
+    .await;
     let ballot = ok(app
         .post_json(
             "/api/v1/ballots",
@@ -100,6 +109,7 @@ pub(super) fn specs() -> Vec<Spec> {
         s("GET", "/api/v1/ballots/{id}/board", "/api/v1/ballots/{ballot_a}/board", Public, None),
         s("POST", "/api/v1/ballots/{id}/trustee-key", "/api/v1/ballots/{ballot_a}/trustee-key", Roles(HANDLING, true), None),
         s("POST", "/api/v1/ballots/{id}/credentials", "/api/v1/ballots/{ballot_a}/credentials", Roles(COUNTY, true), Json(json!({"keeper": "nobody", "keeper_password": "x"}))),
+        s("POST", "/api/v1/ballots/{id}/reprint", "/api/v1/ballots/{ballot_a}/reprint", Roles(COUNTY, true), Json(json!({"half_a": "", "half_b": ""}))),
         s("POST", "/api/v1/ballots/{id}/approve", "/api/v1/ballots/{ballot_a}/approve", Roles(COUNTY, true), None),
         s("POST", "/api/v1/ballots/{id}/vote", "/api/v1/ballots/{ballot_a}/vote", Roles(&["deputy"], true), Json(json!({"credential": "", "choices": []}))),
         s("POST", "/api/v1/ballots/{id}/paper-voters", "/api/v1/ballots/{ballot_a}/paper-voters", Roles(COUNTY, true), Json(json!({"deputies": []}))),
@@ -143,6 +153,7 @@ pub(super) fn specs() -> Vec<Spec> {
         s("GET", "/ballots/{id}", "/ballots/{ballot_a}", Anyone, None),
         s("POST", "/ballots/{id}/trustee-key", "/ballots/{ballot_a}/trustee-key", Roles(HANDLING, true), None),
         s("POST", "/ballots/{id}/credentials", "/ballots/{ballot_a}/credentials", Roles(COUNTY, true), Form(&[("keeper", "nobody")])),
+        s("POST", "/ballots/{id}/reprint", "/ballots/{ballot_a}/reprint", Roles(COUNTY, true), Form(&[("half_a", "")])),
         s("POST", "/ballots/{id}/approve", "/ballots/{ballot_a}/approve", Roles(COUNTY, true), None),
         s("POST", "/ballots/{id}/vote", "/ballots/{ballot_a}/vote", Roles(&["deputy"], true), Form(&[("credential", "")])),
         s("POST", "/ballots/{id}/paper-voters", "/ballots/{ballot_a}/paper-voters", Roles(COUNTY, true), Form(&[("deputy", "")])),
