@@ -542,9 +542,10 @@ pub fn tally(e: &Election, sum: &[Vec<Ciphertext>], shares: &[Share], cast: u64)
     Ok(decide(e, counts, cast))
 }
 
-/// The decision rule: a candidate needs more than half of the ballots cast (for `Choose`, being
-/// ticked; for `Each`, 赞成); the most voted are chosen up to the places; a tie at the last place
-/// is settled by the election's tie rule. An evaluation chooses nothing.
+/// The decision rule: a candidate needs the votes of more than half of the whole electorate
+/// (全体代表的过半数: for `Choose`, being ticked; for `Each`, 赞成); the most voted are chosen up
+/// to the places; a tie at the last place is settled by the election's tie rule. An evaluation
+/// chooses nothing.
 pub fn decide(e: &Election, counts: Vec<Vec<u64>>, cast: u64) -> Outcome {
     let score = |i: usize| -> u64 {
         match e.method {
@@ -556,7 +557,8 @@ pub fn decide(e: &Election, counts: Vec<Vec<u64>>, cast: u64) -> Outcome {
     if e.method == Method::Evaluate {
         return Outcome { cast, counts, chosen: vec![], undecided: vec![] };
     }
-    let mut eligible: Vec<usize> = (0..e.candidates.len()).filter(|&i| score(i) * 2 > cast).collect();
+    let majority = u64::from(e.electorate);
+    let mut eligible: Vec<usize> = (0..e.candidates.len()).filter(|&i| score(i) * 2 > majority).collect();
     // Stable: equal scores keep the list order.
     eligible.sort_by_key(|i| std::cmp::Reverse(score(*i)));
     let places = e.places as usize;
@@ -754,14 +756,17 @@ mod tests {
     #[test]
     fn ties_follow_the_rule_fixed_before_opening() {
         let (master, _, _) = master_split();
-        let (mut e, _) = election(4, 2, &["a".into()], &master);
+        let voters: Vec<String> = (0..6).map(|i| format!("v{i}")).collect();
+        let (mut e, _) = election(4, 2, &voters, &master);
         let o = decide(&e, vec![vec![5, 4, 4, 1]], 6);
         assert_eq!(o.chosen, vec![0, 1]);
         e.tie_rule = TieRule::Runoff;
         let o = decide(&e, vec![vec![5, 4, 4, 1]], 6);
         assert_eq!((o.chosen, o.undecided), (vec![0], vec![1, 2]));
-        // Below a majority nobody is chosen.
+        // Below a majority of the whole electorate nobody is chosen, however few voted.
         let o = decide(&e, vec![vec![3, 2, 1, 0]], 6);
         assert!(o.chosen.is_empty());
+        let o = decide(&e, vec![vec![3, 3, 0, 0]], 3);
+        assert!(o.chosen.is_empty(), "3 of 6 is not more than half");
     }
 }
