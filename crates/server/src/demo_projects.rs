@@ -168,12 +168,13 @@ pub async fn load(app: &App) -> Result<(), StoreError> {
         }
     }
     clock.set(Utc.with_ymd_and_hms(2026, 2, 20, 2, 0, 0).single().expect("a date"));
+    let mut milestones = Vec::new();
     for p in chosen.iter().filter(|p| p.owner_agency.as_deref() == Some("zs-transport")) {
         for (title, due, budget) in
-            [("完成设计和招标", "2026-04-30", "10"), ("主体施工", "2026-09-30", "60"), ("竣工验收", "2026-11-30", "")]
+            [("完成设计和招标", "2026-04-30", "10"), ("主体施工", "2026-09-30", "60"), ("竣工验收", "2026-12-31", "")]
         {
             let m = MilestoneInput { title: title.into(), due_on: due.into(), budget: budget.into() };
-            projects::add_milestone(&past, &transport, p.id, &m).await.map_err(err)?;
+            milestones.push((p.id, projects::add_milestone(&past, &transport, p.id, &m).await.map_err(err)?));
         }
     }
     let steps = [
@@ -198,6 +199,14 @@ pub async fn load(app: &App) -> Result<(), StoreError> {
             let uid = projects::report(&past, actor, p.id, &i).await.map_err(err)?;
             if kind == "question" {
                 projects::answer(&past, &transport, p.id, uid, "已调整为早 7 点至晚 8 点作业，并加装隔音围挡。")
+                    .await
+                    .map_err(err)?;
+            }
+            // The report that says a milestone was reached marks it.
+            if let Some(n) = [(4, 0usize), (9, 1)].iter().find(|(month, _)| *month == m).map(|(_, n)| *n)
+                && let Some((_, mid)) = milestones.iter().filter(|(pid, _)| *pid == p.id).nth(n)
+            {
+                projects::milestone_done(&past, &transport, p.id, *mid, &format!("{y}-{m:02}-{d:02}"))
                     .await
                     .map_err(err)?;
             }

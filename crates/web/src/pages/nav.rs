@@ -137,7 +137,10 @@ mod tests {
     fn each_role_sees_what_it_may_open() {
         let hrefs = |p: &Principal| links(p).into_iter().map(|(h, _)| h).collect::<Vec<_>>();
         let agency = one(Role::AgencyHandler, "agency:zs-transport");
-        assert_eq!(hrefs(&agency), ["/", AGENCY_LANDING, "/suggestions", "/meetings", "/projects", "/account/password"]);
+        assert_eq!(
+            hrefs(&agency),
+            ["/", AGENCY_LANDING, "/suggestions", "/meetings", "/projects", "/account/password"]
+        );
         assert_eq!(landing(&agency), AGENCY_LANDING);
         let station = one(Role::StationStaff, "station:qianyou-renhe");
         assert_eq!(
@@ -155,7 +158,16 @@ mod tests {
         let deputy = one(Role::Deputy, "deputy:wang-fang");
         assert_eq!(
             hrefs(&deputy),
-            ["/", DEPUTY_LANDING, "/duties", "/register", "/suggestions", "/outreach", "/projects", "/account/password"]
+            [
+                "/",
+                DEPUTY_LANDING,
+                "/duties",
+                "/register",
+                "/suggestions",
+                "/outreach",
+                "/projects",
+                "/account/password"
+            ]
         );
         let sup = one(Role::CountySupervisor, "region:611026");
         assert_eq!(

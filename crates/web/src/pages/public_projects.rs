@@ -83,6 +83,7 @@ struct ProjectPage {
     percent: i64,
     /// (title, due, done).
     milestones: Vec<(String, String, String)>,
+    today: String,
     updates: Vec<UpdateView>,
 }
 
@@ -110,6 +111,7 @@ pub async fn project(
         owner,
         percent: f.updates.iter().filter_map(|u| u.percent).max().unwrap_or(0),
         milestones: f.milestones.into_iter().map(|m| (m.title, m.due_on, m.done_on.unwrap_or_default())).collect(),
+        today: state.app.today().to_string(),
         updates: f
             .updates
             .into_iter()
