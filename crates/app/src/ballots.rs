@@ -210,7 +210,7 @@ pub async fn get(app: &App, principal: &Principal, id: i64) -> Result<Full> {
     Ok(Full {
         approvals: store::approvals(&app.db, id).await?,
         outcome: b.outcome.as_deref().and_then(|o| serde_json::from_str(o).ok()),
-        cast: store::trackers(&app.db, id).await?.len(),
+        cast: store::board_count(&app.db, id).await? as usize,
         projects,
         trustees,
         is_office,
@@ -311,18 +311,7 @@ async fn second_keeper(app: &App, b: &Ballot, username: &str, password: &str, fi
         .await
         .map_err(Error::internal)?;
     if !ok {
-        let mut tx = app.db.begin().await?;
-        let until = (app.clock.now() + app.config.lockout_for).timestamp_millis();
-        users::record_failure(&mut tx, user.id, app.config.lockout_failures, until).await?;
-        let ev = liaison_domain::audit::AuditEvent {
-            county_code: user.county_code.clone(),
-            actor: username.clone(),
-            action: "session.login_failed".into(),
-            target: format!("user:{username}"),
-            summary: "作为凭证保管人确认时密码错误".into(),
-        };
-        liaison_store::audit::append(&mut tx, &ev, app.now_ms()).await?;
-        tx.commit().await?;
+        crate::accounts::record_failure(app, &user, "作为凭证保管人确认时密码错误").await?;
         return Err(bad());
     }
     let account = users::load_account(&app.db, user.id).await?.ok_or_else(bad)?;

@@ -121,10 +121,6 @@ pub async fn project(db: &Db, id: i64) -> Result<Option<ProjectRow>> {
     on_read!(db, p => sqlx::query_as(AssertSqlSafe(format!("{PROJECT} WHERE id = $1"))).bind(id).fetch_optional(p).await.store())
 }
 
-pub async fn project_tx(tx: &mut Tx, id: i64) -> Result<Option<ProjectRow>> {
-    on_tx!(tx, c => sqlx::query_as(AssertSqlSafe(format!("{PROJECT} WHERE id = $1"))).bind(id).fetch_optional(&mut *c).await.store())
-}
-
 /// A county's projects under `region` (of `year` when given), newest year first.
 pub async fn projects_in(db: &Db, county: &str, region: &str, year: Option<i64>) -> Result<Vec<ProjectRow>> {
     on_read!(db, p => sqlx::query_as(AssertSqlSafe(format!(
@@ -306,10 +302,6 @@ pub async fn ballot(db: &Db, id: i64) -> Result<Option<BallotRow>> {
     on_read!(db, p => sqlx::query_as(AssertSqlSafe(format!("{BALLOT} WHERE id = $1"))).bind(id).fetch_optional(p).await.store())
 }
 
-pub async fn ballot_tx(tx: &mut Tx, id: i64) -> Result<Option<BallotRow>> {
-    on_tx!(tx, c => sqlx::query_as(AssertSqlSafe(format!("{BALLOT} WHERE id = $1"))).bind(id).fetch_optional(&mut *c).await.store())
-}
-
 /// A county's ballots under `region`, newest first.
 pub async fn ballots_in(db: &Db, county: &str, region: &str) -> Result<Vec<BallotRow>> {
     on_read!(db, p => sqlx::query_as(AssertSqlSafe(format!(
@@ -473,10 +465,10 @@ pub async fn trackers(db: &Db, ballot_id: i64) -> Result<Vec<String>> {
         .bind(ballot_id).fetch_all(p).await.store())
 }
 
-pub async fn board_count_tx(tx: &mut Tx, ballot_id: i64) -> Result<(i64, i64)> {
-    on_tx!(tx, c => sqlx::query_as(
-        "SELECT COUNT(*), CAST(COALESCE(SUM(CASE WHEN paper IS NULL THEN 0 ELSE 1 END), 0) AS BIGINT) FROM ballot_board WHERE ballot_id = $1")
-        .bind(ballot_id).fetch_one(&mut *c).await.store())
+/// Ballots in a box.
+pub async fn board_count(db: &Db, ballot_id: i64) -> Result<i64> {
+    on_read!(db, p => sqlx::query_scalar("SELECT COUNT(*) FROM ballot_board WHERE ballot_id = $1")
+        .bind(ballot_id).fetch_one(p).await.store())
 }
 
 /// Rewrites every row of the board at sealing: its place and chain value in tracker order.

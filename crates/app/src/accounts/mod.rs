@@ -6,6 +6,7 @@ mod create;
 mod manage;
 mod password;
 mod session;
+pub(crate) use session::record_failure;
 mod unlock;
 
 pub use create::{NewUser, ValidNewUser, create, create_account, validate_new_user};

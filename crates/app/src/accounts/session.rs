@@ -59,19 +59,9 @@ pub async fn login(app: &App, username: &str, pw: &str, kind: &str) -> std::resu
         audit::record(&app.db, &ev, now_ms).await?;
         return Err(LoginError::Locked);
     }
-    let c = &app.config;
     if user.disabled || !matches {
-        let mut tx = app.db.begin().await?;
-        let until = (now + c.lockout_for).timestamp_millis();
-        let locked = users::record_failure(&mut tx, user.id, c.lockout_failures, until).await?;
-        audit::append(&mut tx, &event(&user.county_code, "session.login_failed", "密码错误"), now_ms).await?;
-        if locked.is_some() {
-            let mins = c.lockout_for.num_minutes();
-            let ev = event(&user.county_code, "account.locked", &format!("连续登录失败，锁定 {mins} 分钟"));
-            audit::append(&mut tx, &ev, now_ms).await?;
-        }
-        tx.commit().await?;
-        return Err(if locked.is_some() { LoginError::Locked } else { LoginError::BadCredentials });
+        let locked = record_failure(app, &user, "密码错误").await.map_err(LoginError::Failed)?;
+        return Err(if locked { LoginError::Locked } else { LoginError::BadCredentials });
     }
     let token_value = token::random_token();
     let csrf = token::random_token();
@@ -83,6 +73,32 @@ pub async fn login(app: &App, username: &str, pw: &str, kind: &str) -> std::resu
     audit::append(&mut tx, &event(&user.county_code, "session.login", summary), now_ms).await?;
     tx.commit().await?;
     Ok(token_value)
+}
+
+/// Counts a wrong password against `user` (locking the account after too many), with an audit
+/// entry saying `summary`; true when the account is now locked. Signing in and confirming as a
+/// second person (a ballot's credential keeper) both go through it.
+pub(crate) async fn record_failure(app: &App, user: &users::UserRow, summary: &str) -> Result<bool> {
+    let c = &app.config;
+    let now = app.clock.now();
+    let now_ms = now.timestamp_millis();
+    let event = |action: &str, summary: &str| AuditEvent {
+        county_code: user.county_code.clone(),
+        actor: user.username.clone(),
+        action: action.to_owned(),
+        target: format!("user:{}", user.username),
+        summary: summary.to_owned(),
+    };
+    let mut tx = app.db.begin().await?;
+    let until = (now + c.lockout_for).timestamp_millis();
+    let locked = users::record_failure(&mut tx, user.id, c.lockout_failures, until).await?;
+    audit::append(&mut tx, &event("session.login_failed", summary), now_ms).await?;
+    if locked.is_some() {
+        let mins = c.lockout_for.num_minutes();
+        audit::append(&mut tx, &event("account.locked", &format!("连续登录失败，锁定 {mins} 分钟")), now_ms).await?;
+    }
+    tx.commit().await?;
+    Ok(locked.is_some())
 }
 
 /// Finds the session behind a token of `kind`; ends it (and says so) when it has been idle too

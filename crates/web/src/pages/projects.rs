@@ -90,9 +90,7 @@ pub struct Notice {
 }
 
 fn day_of(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms + 8 * 3_600_000)
-        .map(|t| t.format("%Y-%m-%d").to_string())
-        .unwrap_or_default()
+    super::beijing(ms)[..10].to_string()
 }
 
 fn project_row(p: projects::Project) -> ProjectRow {
@@ -128,6 +126,7 @@ async fn hub_page(state: &AppState, caller: &Caller, notice: String, error: Stri
     let office = liaison_app::org::scoped_region(p, Action::OrgWrite, None).is_ok();
     let mut nominations = Vec::new();
     let project_rows: Vec<ProjectRow>;
+    let mut agency = false;
     let mut lists = Vec::new();
     let mut ballot_rows = Vec::new();
     if let Ok((_, rows)) = projects::nominations(app, p, None, Some("new")).await {
@@ -148,6 +147,7 @@ async fn hub_page(state: &AppState, caller: &Caller, notice: String, error: Stri
         project_rows = rows.into_iter().map(project_row).collect();
     } else {
         let owned = projects::owned(app, p).await?;
+        agency = !owned.is_empty();
         let rows = if owned.is_empty() {
             // A deputy (or station staff) follows the county's decided projects.
             let county = p.account().map(|a| a.county_code.clone()).unwrap_or_default();
@@ -200,7 +200,7 @@ async fn hub_page(state: &AppState, caller: &Caller, notice: String, error: Stri
     let html = render(&HubPage {
         nav: Nav::for_caller(caller),
         office,
-        agency: !office && !projects::owned(app, p).await?.is_empty(),
+        agency,
         year,
         nominations,
         projects: project_rows,
