@@ -74,6 +74,12 @@ pub fn parse_china_time(field: &'static str, raw: &str) -> Result<i64> {
     Ok(t.and_utc().timestamp_millis() - 8 * 3_600_000)
 }
 
+/// Who may hold a trustee's key: congress staff (the office) and deputies (the 监票人).
+pub fn may_be_trustee(role: liaison_domain::authz::Role) -> bool {
+    use liaison_domain::authz::Role;
+    matches!(role, Role::CountySupervisor | Role::TownshipOfficer | Role::Deputy)
+}
+
 /// Creates a ballot (the office).
 pub async fn create(app: &App, principal: &Principal, i: &BallotInput) -> Result<i64> {
     let method = BallotMethod::parse(&i.method)
@@ -132,6 +138,11 @@ pub async fn create(app: &App, principal: &Principal, i: &BallotInput) -> Result
         let row = row.ok_or_else(|| {
             Error::invalid("invalid_trustee", format!("计票人账号“{u}”不是本县（区）的在用账号")).field("trustees")
         })?;
+        let account = users::load_account(&app.db, row.id).await?;
+        if !account.is_some_and(|a| a.grants.iter().any(|g| may_be_trustee(g.role))) {
+            let m = format!("计票人须是人大工作人员或代表，“{}”不是", row.display_name);
+            return Err(Error::invalid("invalid_trustee", m).field("trustees"));
+        }
         if !trustees.iter().any(|(x, _)| *x == row.username) {
             trustees.push((row.username, row.display_name));
         }

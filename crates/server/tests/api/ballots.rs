@@ -295,6 +295,9 @@ async fn the_taihe_ballot_is_secret_and_recounts(b: Backend) {
     assert_eq!(error_code(res).await, "two_trustees");
     let res = app.post_json("/api/v1/ballots", Some(&town), &ballot(json!(["trustee1", "trustee1"]))).await;
     assert_eq!(error_code(res).await, "two_trustees");
+    app.create_user("admin-a", "system_admin", "region:611026", "611026").await;
+    let res = app.post_json("/api/v1/ballots", Some(&town), &ballot(json!(["trustee1", "admin-a"]))).await;
+    assert_eq!(error_code(res).await, "invalid_trustee", "a system administrator holds no trustee's key");
     let res = app.post_json("/api/v1/ballots", Some(&zhenan), &ballot(json!(["zhenan", "trustee1"]))).await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN, "another county cannot run a ballot on this list");
     let id =

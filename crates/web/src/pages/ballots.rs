@@ -89,7 +89,7 @@ async fn new_page(
         .into_iter()
         .filter(|u| !u.disabled && u.county_code == region.county_key())
         .filter_map(|u| {
-            let role = u.grants.first().map(|g| g.role.label())?;
+            let role = u.grants.iter().map(|g| g.role).find(|r| ballots::may_be_trustee(*r))?.label();
             Some((u.username, u.display_name, role))
         })
         .collect();
