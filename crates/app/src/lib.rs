@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod ballots;
+pub mod bulletins;
 pub mod cases;
 pub mod choices;
 mod context;
@@ -27,6 +28,7 @@ pub mod regions;
 pub mod register;
 pub mod roster;
 pub mod stars;
+pub mod statistics;
 pub mod suggestions;
 pub mod voter_reports;
 

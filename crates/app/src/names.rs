@@ -349,6 +349,8 @@ pub fn audit_action_label(action: &str) -> String {
         "commitment" => "约见承诺",
         "voter_report" => "向选民述职",
         "ledger" => "联系台账",
+        "statistics" => "统计",
+        "bulletin" => "简报",
         _ => "其他",
     };
     let verb = match (head, tail) {
@@ -389,6 +391,9 @@ pub fn audit_action_label(action: &str) -> String {
         (_, "cancel") => "取消",
         (_, "visit") => "登记走访",
         (_, "remove") => "移出",
+        (_, "approve") => "审核通过",
+        (_, "publish") => "发布",
+        (_, "reopen") => "退回修改",
         _ => "其他操作",
     };
     format!("{object}：{verb}")

@@ -293,7 +293,7 @@ async fn generate(url: &str, total: usize) -> anyhow::Result<()> {
             while done < total {
                 let n = batch.min(total - done);
                 let mut sql = String::from(
-                    "INSERT INTO cases (county_code, region_code, station_ref, deputy_ref, agency_ref, assist_agencies, title, content, status, created_at, updated_at, tracking_code, channel, category, level, fingerprint, deadline_on, first_reply_due, overdue) VALUES ",
+                    "INSERT INTO cases (county_code, region_code, station_ref, deputy_ref, agency_ref, assist_agencies, title, content, status, created_at, updated_at, tracking_code, channel, category, level, fingerprint, deadline_on, first_reply_due, overdue, replied_at, closed_at, rating, on_spot) VALUES ",
                 );
                 let mut rows = Vec::with_capacity(n);
                 for i in 0..n {
@@ -317,7 +317,12 @@ async fn generate(url: &str, total: usize) -> anyhow::Result<()> {
                     } else {
                         "NULL"
                     };
-                    let deputy = if rng.random_range(0..50) == 0 { "'wang-fang'" } else { "NULL" };
+                    // One in fifty to 王芳, one in three to one of the county's other 300 deputies.
+                    let deputy = match rng.random_range(0..150) {
+                        0..3 => "'wang-fang'".to_owned(),
+                        3..53 => format!("'zs-deputy-{}'", rng.random_range(0..300)),
+                        _ => "NULL".to_owned(),
+                    };
                     let handled = matches!(status, "assigned" | "handled" | "replied" | "closed");
                     let agency = match (handled, rng.random_range(0..4)) {
                         (false, _) => "NULL".to_owned(),
@@ -333,9 +338,26 @@ async fn generate(url: &str, total: usize) -> anyhow::Result<()> {
                     let deadline = if handled { day(at + 21 * 86_400_000) } else { "NULL".into() };
                     let first_reply = if matches!(ch, "qr" | "online") { day(at + 5 * 86_400_000) } else { "NULL".into() };
                     let overdue = if status == "assigned" && rng.random_range(0..10) == 0 { "TRUE" } else { "FALSE" };
+                    // Answered cases: a reply from one to forty days later (some after the
+                    // deadline), closed ones rated.
+                    let on_spot = status == "answered_on_spot" || (status == "closed" && rng.random_range(0..5) == 0);
+                    let replied = matches!(status, "replied" | "closed" | "answered_on_spot")
+                        .then(|| at + rng.random_range(if on_spot { 0..3_600_000 } else { 86_400_000..40 * 86_400_000 }));
+                    let closed = (status == "closed").then(|| replied.unwrap_or(at) + 7 * 86_400_000);
+                    let rating = if status == "closed" {
+                        ["'satisfied'", "'satisfied'", "'satisfied'", "'partly'", "'dissatisfied'", "'unrated'"]
+                            [rng.random_range(0..6)]
+                    } else {
+                        "NULL"
+                    };
+                    let deadline = if on_spot { "NULL".to_owned() } else { deadline };
+                    let opt = |v: Option<i64>| v.map_or_else(|| "NULL".to_owned(), |v| v.to_string());
+                    let on_spot = if on_spot { "TRUE" } else { "FALSE" };
                     rows.push(format!(
-                        "('611026', '{t}', {station}, {deputy}, {agency}, '{assist}', '{title}', '{content}', '{status}', {at}, {at}, '{}', '{ch}', '{cat}', {level}, {fp}, {deadline}, {first_reply}, {overdue})",
-                        code.as_str()
+                        "('611026', '{t}', {station}, {deputy}, {agency}, '{assist}', '{title}', '{content}', '{status}', {at}, {at}, '{}', '{ch}', '{cat}', {level}, {fp}, {deadline}, {first_reply}, {overdue}, {}, {}, {rating}, {on_spot})",
+                        code.as_str(),
+                        opt(replied),
+                        opt(closed)
                     ));
                 }
                 sql.push_str(&rows.join(", "));
@@ -523,6 +545,36 @@ async fn backend(
             "ms p99",
             format!("p50 {p50:.1} ms; target < 50 ms"),
         ));
+        // The statistics by every dimension: the county's year, a township, a station, a period
+        // cutting months in two (day tallies at both ends), the workbook and the public page.
+        for (what, path) in [
+            ("statistics report, county, one year", "/api/v1/stats/report?region=611026&from=2026-01-01&to=2026-12-31"),
+            (
+                "statistics report, township, one year",
+                "/api/v1/stats/report?region=611026101&from=2026-01-01&to=2026-12-31",
+            ),
+            (
+                "statistics report, station, one year",
+                "/api/v1/stats/report?region=611026&station=qianyou-renhe&from=2026-01-01&to=2026-12-31",
+            ),
+            (
+                "statistics report, county, 15 Mar – 20 Jun",
+                "/api/v1/stats/report?region=611026&from=2026-03-15&to=2026-06-20",
+            ),
+            (
+                "statistics workbook (xlsx), county, one year",
+                "/api/v1/stats/report.xlsx?region=611026&from=2026-01-01&to=2026-12-31",
+            ),
+            ("public statistics page, county", "/county/611026/stats?year=2026"),
+        ] {
+            let (p50, p99) = timed_gets(&server.base, &token, &[path.to_owned()], if o.quick { 10 } else { 50 }).await;
+            rows.push(row(
+                &format!("{what}, {total} cases"),
+                p99,
+                "ms p99",
+                format!("p50 {p50:.1} ms; target < 50 ms"),
+            ));
+        }
         rows.push(row(&format!("peak RSS, {total} cases"), server.peak_rss_mb(), "MB", "target < 250 MB".into()));
     }
     // The staff lists as people use them, and an export of 10,000 rows.

@@ -218,6 +218,7 @@ pub async fn load(db: &Db, now_ms: i64, demo_password: &str) -> Result<Loaded, S
     crate::demo_suggestions::load(&app).await?;
     crate::demo_outreach::load(&app).await?;
     crate::demo_projects::load(&app).await?;
+    crate::demo_bulletins::load(&app).await?;
     Ok(loaded)
 }
 

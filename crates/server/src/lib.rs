@@ -4,6 +4,7 @@
 pub mod cli;
 pub mod config;
 pub mod demo;
+mod demo_bulletins;
 mod demo_org;
 mod demo_outreach;
 mod demo_projects;

@@ -213,6 +213,53 @@ pub fn write_xlsx(sheets: &[SheetOut<'_>]) -> Result<Vec<u8>, String> {
     book.save_to_buffer().map_err(|e| e.to_string())
 }
 
+/// A cell of a figures sheet: text, a count, or a share shown as a percentage (empty when there
+/// is nothing to divide by).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Figure {
+    Text(String),
+    Count(i64),
+    Share(Option<f64>),
+}
+
+/// A sheet of figures: counts and shares are written as numbers, so a spreadsheet can sum them.
+pub struct FigureSheet<'a> {
+    pub name: &'a str,
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<Figure>>,
+}
+
+/// Writes sheets of figures as .xlsx: bold headers, text neutralised, counts as numbers, shares
+/// as percentages with one decimal.
+pub fn write_figures_xlsx(sheets: &[FigureSheet<'_>]) -> Result<Vec<u8>, String> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut book = Workbook::new();
+    let bold = Format::new().set_bold();
+    let percent = Format::new().set_num_format("0.0%");
+    for s in sheets {
+        let ws = book.add_worksheet();
+        ws.set_name(s.name).map_err(|e| e.to_string())?;
+        for (c, h) in s.headers.iter().enumerate() {
+            ws.write_string_with_format(0, c as u16, neutralise(h), &bold).map_err(|e| e.to_string())?;
+            ws.set_column_width(c as u16, if c == 0 { 24 } else { 12 }).map_err(|e| e.to_string())?;
+        }
+        for (r, row) in s.rows.iter().enumerate() {
+            let r = r as u32 + 1;
+            for (c, v) in row.iter().enumerate() {
+                let c = c as u16;
+                match v {
+                    Figure::Text(t) => ws.write_string(r, c, neutralise(t)).map(|_| ()),
+                    Figure::Count(n) => ws.write_number(r, c, *n as f64).map(|_| ()),
+                    Figure::Share(Some(x)) => ws.write_number_with_format(r, c, *x, &percent).map(|_| ()),
+                    Figure::Share(None) => Ok(()),
+                }
+                .map_err(|e| e.to_string())?;
+            }
+        }
+    }
+    book.save_to_buffer().map_err(|e| e.to_string())
+}
+
 /// Writes one table as CSV, UTF-8 with a BOM, neutralised.
 pub fn write_csv(headers: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
     let mut out = b"\xEF\xBB\xBF".to_vec();

@@ -8,6 +8,7 @@ mod error;
 mod migrate;
 
 pub mod audit;
+pub mod bulletins;
 pub mod cases;
 pub mod leases;
 pub mod names;

@@ -185,10 +185,28 @@ CREATE TABLE ballot_board (
 );
 "#,
     },
+    Migration {
+        version: 17,
+        name: "case_statistics",
+        portable: concat!(
+            include_str!("../migrations/0017_case_statistics.sql"),
+            include_str!("../migrations/case_facts_backfill.sql")
+        ),
+        sqlite: "",
+        postgres: "",
+    },
+    Migration {
+        version: 18,
+        name: "bulletins",
+        portable: include_str!("../migrations/0018_bulletins.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
-/// Recomputes the tallies of every case, as migration 5 first filled them.
-pub(crate) const TALLY_BACKFILL: &str = include_str!("../migrations/tally_backfill.sql");
+/// Recomputes the tallies of every case, as migration 17 fills them (migration 5 filled an older
+/// shape, which migration 17 replaced).
+pub(crate) const TALLY_BACKFILL: &str = include_str!("../migrations/case_facts_backfill.sql");
 
 impl Migration {
     fn sql(&self, backend: Backend) -> String {

@@ -223,6 +223,14 @@ impl TestApp {
         }
         r.send().await.unwrap()
     }
+
+    pub async fn put_json(&self, path: &str, token: Option<&str>, body: &Value) -> reqwest::Response {
+        let mut r = self.client.put(self.url(path)).json(body);
+        if let Some(t) = token {
+            r = r.bearer_auth(t);
+        }
+        r.send().await.unwrap()
+    }
 }
 
 /// The `error.code` of an API error response.

@@ -1,8 +1,8 @@
 //! The counts the seeds quote, for a region (or one station) and a period, from the per-county
 //! tallies kept in each case's transaction.
 
-use crate::{Error, Result};
-use liaison_domain::authz::{Action, Principal, parse_slug};
+use crate::Result;
+use liaison_domain::authz::Principal;
 use liaison_store::cases::{self, Counts};
 
 /// A statistics query as submitted.
@@ -31,32 +31,29 @@ pub struct Stats {
     pub outreach: liaison_store::voter_work::Totals,
     /// Livelihood projects of the year the period ends in.
     pub projects: liaison_store::projects::Totals,
-}
-
-fn date(raw: Option<&str>, field: &'static str, default: chrono::NaiveDate) -> Result<chrono::NaiveDate> {
-    match raw.filter(|s| !s.is_empty()) {
-        None => Ok(default),
-        Some(s) => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
-            .map_err(|_| Error::invalid("invalid_date", "日期应写作 YYYY-MM-DD").field(field)),
-    }
+    /// What became of the cases received (answered on the spot counts as such once closed).
+    pub figures: crate::statistics::Figures,
 }
 
 /// Counts for the region (the principal's own by default) and period.
 pub async fn stats(app: &crate::App, principal: &Principal, q: &StatsQuery) -> Result<Stats> {
-    let region = crate::org::scoped_region(principal, Action::CaseRead, q.region.as_deref())?;
-    let today = app.today();
-    let jan1 = chrono::NaiveDate::from_ymd_opt(chrono::Datelike::year(&today), 1, 1).expect("valid date");
-    let from = date(q.from.as_deref(), "from", jan1)?;
-    let to = date(q.to.as_deref(), "to", today)?;
-    if to < from {
-        return Err(Error::invalid("invalid_range", "结束日期不能早于开始日期").field("to"));
+    let subject = crate::statistics::subject(app, principal, q.region.as_deref(), q.station.as_deref()).await?;
+    let region = subject.region.clone();
+    let station = subject.station.clone();
+    let (from, to) = crate::statistics::period(app.today(), q.from.as_deref(), q.to.as_deref())?;
+    let mut figures = crate::statistics::Figures::default();
+    let cq = cases::CellQuery {
+        region_prefix: region.as_str(),
+        basis: cases::Basis::Received,
+        from,
+        to,
+        dims: &["all"],
+        station: station.as_deref(),
+        split: false,
+    };
+    for c in cases::cells(&app.db, &cq).await? {
+        figures.add(c.key.rsplit('|').next().unwrap_or(&c.key), c.n);
     }
-    let station = q
-        .station
-        .as_deref()
-        .filter(|s| !s.is_empty())
-        .map(|s| parse_slug(s).map_err(|e| Error::from(e).field("station")))
-        .transpose()?;
     let counts = cases::counts(&app.db, region.as_str(), station.as_deref(), from, to).await?;
     let receptions = liaison_store::receptions::totals(
         &app.db,
@@ -89,5 +86,5 @@ pub async fn stats(app: &crate::App, principal: &Principal, q: &StatsQuery) -> R
     .await?;
     let year = i64::from(chrono::Datelike::year(&to));
     let projects = liaison_store::projects::totals(&app.db, &region.county_key(), region.as_str(), year).await?;
-    Ok(Stats { region, from, to, counts, receptions, suggestions, outreach, projects })
+    Ok(Stats { region, from, to, counts, receptions, suggestions, outreach, projects, figures })
 }

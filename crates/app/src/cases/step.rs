@@ -243,6 +243,7 @@ async fn apply(app: &App, tx: &mut Tx, id: i64, step: Step, actor: &str) -> Resu
             }
         }
         Step::PublishReply { reply } | Step::AnswerOnSpot { reply } => {
+            row.on_spot = matches!(cmd, Command::AnswerOnSpot);
             row.public_reply = reply.clone();
             row.replied_at = Some(now);
             public_note = reply;

@@ -32,6 +32,7 @@ pub async fn survey(app: &App, code: &TrackingCode, rating: Rating, comment: Str
         row.agency_result.clear();
         row.public_reply.clear();
         row.replied_at = None;
+        row.on_spot = false;
         row.deadline_on = None;
         row.overdue = false;
     } else {

@@ -26,4 +26,5 @@ mod register;
 mod scope;
 mod sms;
 mod stars;
+mod statistics;
 mod suggestions;

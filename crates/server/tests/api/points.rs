@@ -85,7 +85,7 @@ async fn sets(app: &TestApp, token: &str) -> Vec<Value> {
 }
 
 /// What poppler's `tool` says of `bytes` (the scripts install poppler-utils).
-fn poppler(tool: &str, bytes: &[u8]) -> String {
+pub(crate) fn poppler(tool: &str, bytes: &[u8]) -> String {
     let path = std::env::temp_dir().join(format!("liaison-report-{}-{}.pdf", std::process::id(), uuid::Uuid::new_v4()));
     std::fs::write(&path, bytes).unwrap();
     let mut cmd = std::process::Command::new(tool);

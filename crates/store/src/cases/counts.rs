@@ -36,78 +36,221 @@ pub async fn counts(
     if station.is_some() || region_prefix.len() > 9 {
         return counts_by_scan(db, region_prefix, station, from, to).await;
     }
-    let (months, head, tail) = split_period(from, to);
-    // Equality on the county when the prefix names one, so the key is used from its first column.
+    let q = CellQuery {
+        region_prefix,
+        basis: Basis::Received,
+        from,
+        to,
+        dims: &["all", "status", "channel", "category"],
+        station: None,
+        split: false,
+    };
+    let mut maps: [BTreeMap<String, i64>; 5] = Default::default();
+    let mut out = Counts::default();
+    for c in cells(db, &q).await? {
+        if c.n == 0 {
+            continue;
+        }
+        match c.dim.as_str() {
+            "all" => {
+                out.total += c.n;
+                if c.key.as_bytes().get(3) == Some(&b'1') {
+                    out.overdue += c.n;
+                }
+                *maps[4].entry(rating_of(c.key.as_bytes().get(2).copied()).to_owned()).or_default() += c.n;
+            }
+            "status" => {
+                let (level, status) = head(&c.key).split_once('|').unwrap_or(("", &c.key));
+                *maps[0].entry(status.to_owned()).or_default() += c.n;
+                *maps[3].entry(level.to_owned()).or_default() += c.n;
+            }
+            "channel" => *maps[1].entry(head(&c.key).to_owned()).or_default() += c.n,
+            "category" => *maps[2].entry(head(&c.key).to_owned()).or_default() += c.n,
+            _ => {}
+        }
+    }
+    let [status, channel, category, level, rating] = maps.map(|m| m.into_iter().filter(|(_, n)| *n != 0).collect());
+    out.by_status = status;
+    out.by_channel = channel;
+    out.by_category = category;
+    out.by_level = level;
+    out.by_rating = rating;
+    Ok(out)
+}
+
+/// The rating a measure letter stands for ('' before any rating).
+fn rating_of(letter: Option<u8>) -> &'static str {
+    match letter {
+        Some(b's') => "satisfied",
+        Some(b'p') => "partly",
+        Some(b'd') => "dissatisfied",
+        Some(b'u') => "unrated",
+        _ => "",
+    }
+}
+
+/// A tally key without its measures: `qr|s1s0` → `qr`.
+fn head(key: &str) -> &str {
+    key.rsplit_once('|').map_or(key, |(h, _)| h)
+}
+
+/// Which date a statistic counts a case on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Basis {
+    /// The day it was received.
+    Received,
+    /// The day it was resolved (answered or closed); unresolved cases do not count.
+    Resolved,
+}
+
+impl Basis {
+    fn grains(self) -> (&'static str, &'static str) {
+        match self {
+            Basis::Received => ("m", "d"),
+            Basis::Resolved => ("rm", "rd"),
+        }
+    }
+}
+
+/// What to sum from the tallies.
+#[derive(Debug, Clone)]
+pub struct CellQuery<'a> {
+    pub region_prefix: &'a str,
+    pub basis: Basis,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// Tally dimensions: all, status, channel, category, agency, station, deputy.
+    pub dims: &'a [&'static str],
+    /// Only this station's cases (read from the `station` dimension).
+    pub station: Option<&'a str>,
+    /// Keep townships and months apart (otherwise summed over them).
+    pub split: bool,
+}
+
+/// One sum of tally rows: a dimension's key (its value and the case measures, see migration 17),
+/// with the township and month when the query split them ('' otherwise).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, sqlx::FromRow)]
+pub struct Cell {
+    pub township: String,
+    pub month: String,
+    pub dim: String,
+    pub key: String,
+    pub n: i64,
+}
+
+/// Sums the tallies for a region (a county or a township, or every county under a shorter
+/// prefix) and a period: whole months from the month rows, the days before and after them from
+/// the day rows. A village, below the tallies' townships, is counted from its cases.
+pub async fn cells(db: &Db, q: &CellQuery<'_>) -> Result<Vec<Cell>> {
+    if q.region_prefix.len() > 9 {
+        return cells_by_scan(db, q).await;
+    }
+    let (months, head, tail) = split_period(q.from, q.to);
+    let (month_grain, day_grain) = q.basis.grains();
     let mut binds: Vec<String> = Vec::new();
-    let county = if region_prefix.len() >= 6 {
-        binds.push(region_prefix[..6].to_owned());
+    let county = if q.region_prefix.len() >= 6 {
+        binds.push(q.region_prefix[..6].to_owned());
         "county_code = $1".to_owned()
     } else {
-        binds.push(region_prefix.to_owned());
-        binds.push(format!("{region_prefix}~"));
+        binds.push(q.region_prefix.to_owned());
+        binds.push(format!("{}~", q.region_prefix));
         "county_code >= $1 AND county_code <= $2".to_owned()
     };
+    let dims: Vec<&str> = if q.station.is_some() { vec!["station"] } else { q.dims.to_vec() };
+    let dim_list = dims.iter().filter(|d| DIMS.contains(d)).map(|d| format!("'{d}'")).collect::<Vec<_>>().join(", ");
+    if dim_list.is_empty() {
+        return Ok(vec![]);
+    }
+    let station_filter = match q.station {
+        Some(s) => {
+            binds.push(format!("{s}|%"));
+            format!(" AND key LIKE ${}", binds.len())
+        }
+        None => String::new(),
+    };
+    let township_filter = if q.region_prefix.len() > 6 {
+        format!(" AND township_code LIKE '{}%'", q.region_prefix.replace(|c: char| !c.is_ascii_digit(), ""))
+    } else {
+        String::new()
+    };
     let mut parts = Vec::new();
-    for (grain, span) in [("m", months), ("d", head), ("d", tail)] {
+    for (grain, span) in [(month_grain, months), (day_grain, head), (day_grain, tail)] {
         let Some((lo, hi)) = span else { continue };
         binds.push(lo);
         binds.push(hi);
         let n = binds.len();
-        let mut part = format!(
-            "SELECT dim, key, n FROM case_tallies WHERE {county} AND grain = '{grain}' AND period >= ${} AND period <= ${n}",
+        parts.push(format!(
+            "SELECT township_code, period, dim, key, n FROM case_tallies WHERE {county} AND grain = '{grain}' \
+             AND dim IN ({dim_list}) AND period >= ${} AND period <= ${n}{township_filter}{station_filter}",
             n - 1
-        );
-        if region_prefix.len() > 6 {
-            part.push_str(&format!(
-                " AND township_code LIKE '{}%'",
-                region_prefix.replace(|c: char| !c.is_ascii_digit(), "")
-            ));
-        }
-        parts.push(part);
+        ));
     }
     if parts.is_empty() {
-        return Ok(Counts::default());
+        return Ok(vec![]);
     }
+    // PostgreSQL refuses a constant in GROUP BY: the unsplit query groups by the key alone.
+    let (columns, group) = if q.split {
+        ("township_code AS township, substr(period, 1, 7) AS month", "township_code, substr(period, 1, 7), ")
+    } else {
+        ("CAST('' AS TEXT) AS township, CAST('' AS TEXT) AS month", "")
+    };
     let sql = format!(
-        "SELECT dim, key, CAST(SUM(n) AS BIGINT) AS n FROM ({}) t GROUP BY dim, key",
+        "SELECT {columns}, dim, key, CAST(SUM(n) AS BIGINT) AS n FROM ({}) t GROUP BY {group}dim, key",
         parts.join(" UNION ALL ")
     );
-    let rows: Vec<(String, String, i64)> = on_read!(db, p => {
-        let mut q = sqlx::query_as(AssertSqlSafe(sql));
+    let mut rows: Vec<Cell> = on_read!(db, p => {
+        let mut query = sqlx::query_as(AssertSqlSafe(sql));
         for b in &binds {
-            q = q.bind(b);
+            query = query.bind(b);
         }
-        q.fetch_all(p).await.store()
+        query.fetch_all(p).await.store()
     })?;
-    let mut out = Counts::default();
-    for (dim, key, n) in rows {
-        if n == 0 {
-            continue;
+    rows.retain(|c| c.n != 0);
+    Ok(rows)
+}
+
+/// The tally dimensions.
+const DIMS: &[&str] = &["all", "status", "channel", "category", "agency", "station", "deputy"];
+
+/// [`cells`] from the cases themselves, through the same keys the tallies are written with: a
+/// village's figures, and the reference the tallies must agree with.
+pub async fn cells_by_scan(db: &Db, q: &CellQuery<'_>) -> Result<Vec<Cell>> {
+    let from_ms = china_midnight_ms(q.from);
+    let to_ms = china_midnight_ms(q.to.succ_opt().unwrap_or(q.to));
+    let like = format!("{}%", q.region_prefix);
+    let county_like = format!("{}%", q.region_prefix.get(..6).unwrap_or(q.region_prefix));
+    // Resolved cases are looked for among those replied to or closed in the period (a resolved
+    // case's day is the first of the two it has).
+    let when = match q.basis {
+        Basis::Received => "created_at >= $3 AND created_at < $4",
+        Basis::Resolved => "((replied_at >= $3 AND replied_at < $4) OR (closed_at >= $3 AND closed_at < $4))",
+    };
+    let sql =
+        format!("SELECT {} FROM cases WHERE county_code LIKE $1 AND region_code LIKE $2 AND {when}", super::COLUMNS);
+    let rows: Vec<CaseRow> = on_read!(db, p => sqlx::query_as(AssertSqlSafe(sql))
+        .bind(&county_like).bind(&like).bind(from_ms).bind(to_ms).fetch_all(p).await.store())?;
+    let day_grain = q.basis.grains().1;
+    let (lo, hi) = (q.from.format("%Y-%m-%d").to_string(), q.to.format("%Y-%m-%d").to_string());
+    let prefix = q.station.map(|s| format!("{s}|"));
+    let dims: Vec<&str> = if q.station.is_some() { vec!["station"] } else { q.dims.to_vec() };
+    let mut sums: BTreeMap<(String, String, &'static str, String), i64> = BTreeMap::new();
+    for row in &rows {
+        for (_, grain, dim, period, township, key) in tally_keys(row) {
+            if grain != day_grain || period < lo || period > hi || !dims.contains(&dim) {
+                continue;
+            }
+            if prefix.as_ref().is_some_and(|p| !key.starts_with(p.as_str())) {
+                continue;
+            }
+            let (township, month) =
+                if q.split { (township, period[..7].to_owned()) } else { (String::new(), String::new()) };
+            *sums.entry((township, month, dim, key)).or_default() += 1;
         }
-        let list = match dim.as_str() {
-            "total" => {
-                out.total += n;
-                continue;
-            }
-            "overdue" => {
-                if key == "1" {
-                    out.overdue += n;
-                }
-                continue;
-            }
-            "status" => &mut out.by_status,
-            "channel" => &mut out.by_channel,
-            "category" => &mut out.by_category,
-            "level" => &mut out.by_level,
-            "rating" => &mut out.by_rating,
-            _ => continue,
-        };
-        list.push((key, n));
     }
-    for list in [&mut out.by_status, &mut out.by_channel, &mut out.by_category, &mut out.by_level, &mut out.by_rating] {
-        list.sort();
-    }
-    Ok(out)
+    Ok(sums
+        .into_iter()
+        .map(|((township, month, dim, key), n)| Cell { township, month, dim: dim.to_owned(), key, n })
+        .collect())
 }
 
 /// First and last period of a span, both included.
@@ -193,26 +336,87 @@ fn china_midnight_ms(d: NaiveDate) -> i64 {
     d.and_hms_opt(0, 0, 0).expect("midnight").and_utc().timestamp_millis() - CHINA_OFFSET_MS
 }
 
-/// One tally row: a county, grain, period, township, dimension and value.
-pub(super) type TallyKey = (String, &'static str, String, String, &'static str, String);
+/// One tally row: a county, grain, dimension, period, township and key.
+pub(super) type TallyKey = (String, &'static str, &'static str, String, String, String);
+
+/// When a case was resolved — answered (on the spot or by reply) or closed — for the statistics;
+/// `None` while it is being handled, and for a declined or merged case.
+pub fn resolved_at(row: &CaseRow) -> Option<i64> {
+    match row.status.as_str() {
+        "merged" | "declined" => None,
+        "closed" => row.replied_at.or(row.closed_at),
+        _ => row.replied_at,
+    }
+}
+
+/// The China day of a millisecond timestamp, YYYY-MM-DD.
+fn china_day(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms + CHINA_OFFSET_MS).unwrap_or_default().format("%Y-%m-%d").to_string()
+}
+
+/// The four measure letters of a case (migration 17 lists them): outcome, on time, rating and
+/// overdue. The backfill computes the same in SQL; a test holds the two together.
+pub fn measures(row: &CaseRow) -> String {
+    let resolved = resolved_at(row).map(china_day);
+    let outcome = match (row.status.as_str(), &resolved) {
+        ("merged", _) => 'm',
+        ("declined", _) => 'x',
+        (_, None) => 'p',
+        (_, Some(_)) if row.on_spot => 'o',
+        _ => 's',
+    };
+    let on_time = match (&resolved, &row.deadline_on) {
+        (Some(day), Some(deadline)) => {
+            if day <= deadline {
+                '1'
+            } else {
+                '0'
+            }
+        }
+        _ => '-',
+    };
+    let rating = match row.rating.as_deref() {
+        Some("satisfied") => 's',
+        Some("partly") => 'p',
+        Some("dissatisfied") => 'd',
+        Some("unrated") => 'u',
+        _ => '-',
+    };
+    let overdue = if row.overdue { '1' } else { '0' };
+    [outcome, on_time, rating, overdue].iter().collect()
+}
 
 /// The tally rows a case counts in.
 fn tally_keys(row: &CaseRow) -> Vec<TallyKey> {
-    let at = chrono::DateTime::from_timestamp_millis(row.created_at + CHINA_OFFSET_MS).unwrap_or_default();
+    let received = china_day(row.created_at);
+    let resolved = resolved_at(row).map(china_day);
     let township = row.region_code.get(..9).unwrap_or(&row.region_code).to_owned();
-    let values: [(&'static str, String); 7] = [
-        ("total", String::new()),
-        ("status", row.status.clone()),
-        ("channel", row.channel.clone()),
-        ("category", row.category.clone()),
-        ("level", row.level.clone().unwrap_or_default()),
-        ("rating", row.rating.clone().unwrap_or_default()),
-        ("overdue", if row.overdue { "1" } else { "0" }.to_owned()),
+    let m = measures(row);
+    let level = row.level.clone().unwrap_or_default();
+    let mut values: Vec<(&'static str, String)> = vec![
+        ("all", m.clone()),
+        ("status", format!("{level}|{}|{m}", row.status)),
+        ("channel", format!("{}|{m}", row.channel)),
+        ("category", format!("{}|{m}", row.category)),
     ];
-    let mut keys = Vec::with_capacity(14);
-    for (grain, period) in [("d", at.format("%Y-%m-%d").to_string()), ("m", at.format("%Y-%m").to_string())] {
+    if let Some(a) = row.agency_ref.as_deref().filter(|a| !a.is_empty()) {
+        values.push(("agency", format!("{a}|{m}")));
+    }
+    if let Some(s) = row.station_ref.as_deref().filter(|s| !s.is_empty()) {
+        values.push(("station", format!("{s}|{}|{m}", row.channel)));
+    }
+    if let Some(d) = row.deputy_ref.as_deref().filter(|d| !d.is_empty()) {
+        values.push(("deputy", format!("{d}|{m}")));
+    }
+    let mut periods = vec![("d", received.clone()), ("m", received[..7].to_owned())];
+    if let Some(r) = resolved {
+        periods.push(("rd", r.clone()));
+        periods.push(("rm", r[..7].to_owned()));
+    }
+    let mut keys = Vec::with_capacity(values.len() * periods.len());
+    for (grain, period) in &periods {
         for (dim, key) in &values {
-            keys.push((row.county_code.clone(), grain, period.clone(), township.clone(), *dim, key.clone()));
+            keys.push((row.county_code.clone(), *grain, *dim, period.clone(), township.clone(), key.clone()));
         }
     }
     keys
@@ -231,14 +435,14 @@ pub(super) async fn write_tallies(tx: &mut Tx, deltas: BTreeMap<TallyKey, i64>) 
     let rows: Vec<(TallyKey, i64)> = deltas.into_iter().filter(|(_, n)| *n != 0).collect();
     for chunk in rows.chunks(500) {
         let sql = format!(
-            "INSERT INTO case_tallies (county_code, grain, period, township_code, dim, key, n) VALUES {}
-             ON CONFLICT (county_code, grain, period, township_code, dim, key) DO UPDATE SET n = case_tallies.n + excluded.n",
+            "INSERT INTO case_tallies (county_code, grain, dim, period, township_code, key, n) VALUES {}
+             ON CONFLICT (county_code, grain, dim, period, township_code, key) DO UPDATE SET n = case_tallies.n + excluded.n",
             values(chunk.len(), 7)
         );
         on_tx!(tx, c => {
             let mut q = sqlx::query(AssertSqlSafe(sql));
-            for ((county, grain, period, township, dim, key), n) in chunk {
-                q = q.bind(county).bind(*grain).bind(period).bind(township).bind(*dim).bind(key).bind(*n);
+            for ((county, grain, dim, period, township, key), n) in chunk {
+                q = q.bind(county).bind(*grain).bind(*dim).bind(period).bind(township).bind(key).bind(*n);
             }
             q.execute(&mut *c).await.store().map(|r| r.rows_affected())
         })?;

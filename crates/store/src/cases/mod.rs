@@ -7,7 +7,10 @@ mod counts;
 mod list;
 
 pub use changed::{changed_matching, events_with_ids};
-pub use counts::{Counts, counts, counts_by_scan, rebuild_tallies};
+pub use counts::{
+    Basis, Cell, CellQuery, Counts, cells, cells_by_scan, counts, counts_by_scan, measures, rebuild_tallies,
+    resolved_at,
+};
 use counts::{tally, write_tallies};
 pub use list::{ListFilter, ListSort, Page, list_count, list_page, list_rows};
 
@@ -67,12 +70,15 @@ pub struct CaseRow {
     pub fingerprint: i64,
     /// The constituent agreed to get notices about the case by text message.
     pub sms_notices: bool,
+    /// Answered on the spot (现场答复): kept once the answer is rated and the case closed, cleared
+    /// when a dissatisfied rating sends it back.
+    pub on_spot: bool,
 }
 
 const COLUMNS: &str = "id, county_code, region_code, station_ref, agency_ref, deputy_ref, title, content, status, created_at, updated_at, \
     tracking_code, channel, category, location, contact_name, contact_phone, anonymous, publish_consent, level, assist_agencies, round, \
     deadline_on, first_reply_due, first_replied_at, overdue, escalated, agency_result, public_reply, replied_at, rating, rating_comment, \
-    rated_at, merged_into, decline_reason, referral, closed_at, created_by, fingerprint, sms_notices";
+    rated_at, merged_into, decline_reason, referral, closed_at, created_by, fingerprint, sms_notices, on_spot";
 
 impl CaseRow {
     /// Where the case sits, for scope checks: its region, station, lead and assisting agencies
@@ -183,13 +189,14 @@ pub async fn save(tx: &mut Tx, row: &CaseRow, now_ms: i64) -> Result<()> {
         "UPDATE cases SET region_code = $2, station_ref = $3, agency_ref = $4, deputy_ref = $5, status = $6, updated_at = $7,
             category = $8, level = $9, assist_agencies = $10, round = $11, deadline_on = $12, first_replied_at = $13, overdue = $14,
             escalated = $15, agency_result = $16, public_reply = $17, replied_at = $18, rating = $19, rating_comment = $20, rated_at = $21,
-            merged_into = $22, decline_reason = $23, referral = $24, closed_at = $25, county_code = $26
+            merged_into = $22, decline_reason = $23, referral = $24, closed_at = $25, county_code = $26, on_spot = $27
          WHERE id = $1")
         .bind(row.id).bind(&row.region_code).bind(&row.station_ref).bind(&row.agency_ref).bind(&row.deputy_ref).bind(&row.status)
         .bind(now_ms).bind(&row.category).bind(&row.level).bind(&row.assist_agencies).bind(row.round).bind(&row.deadline_on)
         .bind(row.first_replied_at).bind(row.overdue).bind(row.escalated).bind(&row.agency_result).bind(&row.public_reply)
         .bind(row.replied_at).bind(&row.rating).bind(&row.rating_comment).bind(row.rated_at).bind(row.merged_into)
         .bind(&row.decline_reason).bind(&row.referral).bind(row.closed_at).bind(&row.county_code)
+        .bind(row.on_spot)
         .execute(&mut *c).await.store().map(|r| r.rows_affected()))?;
     write_tallies(tx, deltas).await
 }
@@ -384,6 +391,53 @@ pub async fn echoes(db: &Db, station: &str, limit: i64) -> Result<Vec<CaseRow>> 
         "SELECT {COLUMNS} FROM cases WHERE station_ref = $1 AND publish_consent AND status = 'closed' AND public_reply <> ''
          ORDER BY closed_at DESC LIMIT $2")))
         .bind(station).bind(limit).fetch_all(p).await.store())
+}
+
+/// The newest published outcomes under a region (a county or below), as [`echoes`] for a station.
+pub async fn echoes_in_region(db: &Db, county: &str, region_prefix: &str, limit: i64) -> Result<Vec<CaseRow>> {
+    let like = format!("{region_prefix}%");
+    on_read!(db, p => sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM cases WHERE county_code = $1 AND publish_consent AND status = 'closed' AND public_reply <> ''
+         AND region_code LIKE $2 ORDER BY closed_at DESC LIMIT $3")))
+        .bind(county).bind(&like).bind(limit).fetch_all(p).await.store())
+}
+
+/// Titles of cases received in `[from_ms, to_ms)` under a region (or at a station) whose
+/// constituents allowed publication, newest first: examples for a bulletin.
+pub async fn consented_titles(
+    db: &Db,
+    county: &str,
+    region_prefix: &str,
+    station: Option<&str>,
+    from_ms: i64,
+    to_ms: i64,
+    limit: i64,
+) -> Result<Vec<(String, String)>> {
+    let like = format!("{region_prefix}%");
+    on_read!(db, p => sqlx::query_as(
+        "SELECT category, title FROM cases WHERE county_code = $1 AND region_code LIKE $2 AND (CAST($3 AS TEXT) IS NULL OR station_ref = $3)
+         AND created_at >= $4 AND created_at < $5 AND publish_consent AND status NOT IN ('merged', 'declined')
+         ORDER BY created_at DESC LIMIT $6")
+        .bind(county).bind(&like).bind(station).bind(from_ms).bind(to_ms).bind(limit).fetch_all(p).await.store())
+}
+
+/// Published outcomes (民声回响) closed in `[from_ms, to_ms)` under a region or at a station:
+/// (title, public reply, rating).
+pub async fn echoes_between(
+    db: &Db,
+    county: &str,
+    region_prefix: &str,
+    station: Option<&str>,
+    from_ms: i64,
+    to_ms: i64,
+    limit: i64,
+) -> Result<Vec<(String, String, Option<String>)>> {
+    let like = format!("{region_prefix}%");
+    on_read!(db, p => sqlx::query_as(
+        "SELECT title, public_reply, rating FROM cases WHERE county_code = $1 AND publish_consent AND status = 'closed'
+         AND public_reply <> '' AND region_code LIKE $2 AND (CAST($3 AS TEXT) IS NULL OR station_ref = $3)
+         AND closed_at >= $4 AND closed_at < $5 ORDER BY closed_at DESC LIMIT $6")
+        .bind(county).bind(&like).bind(station).bind(from_ms).bind(to_ms).bind(limit).fetch_all(p).await.store())
 }
 
 /// Timeline steps after `after_id`, oldest first: (event id, case id). The search index follows

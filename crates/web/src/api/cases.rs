@@ -450,8 +450,12 @@ pub struct StatsBody {
     pub overdue: i64,
     pub merged: i64,
     pub declined: i64,
-    /// Resolved (replied, answered on the spot or closed) over received, 0–1.
+    /// Answered on the spot (rated or not) or answered by reply (and perhaps closed since).
+    pub resolved: i64,
+    /// Resolved over received less merged, 0–1.
     pub resolution_rate: f64,
+    /// Resolved by the deadline over resolved with a deadline, 0–1.
+    pub on_time_rate: f64,
     /// Satisfied or partly satisfied over all rated, 0–1.
     pub satisfaction_rate: f64,
     pub by_status: Vec<Count>,
@@ -560,34 +564,37 @@ pub(crate) async fn stats(state: &AppState, caller: &Caller, q: &StatsQuery) -> 
         from: q.from.clone(),
         to: q.to.clone(),
     };
-    let casework::Stats { region, from, to, counts: c, receptions: r, suggestions: sg, outreach: o, projects: pj } =
-        casework::stats(&state.app, &caller.principal, &query).await?;
+    let casework::Stats {
+        region,
+        from,
+        to,
+        counts: c,
+        receptions: r,
+        suggestions: sg,
+        outreach: o,
+        projects: pj,
+        figures: f,
+    } = casework::stats(&state.app, &caller.principal, &query).await?;
     let n = |list: &[(String, i64)], key: &str| list.iter().find(|(k, _)| k == key).map(|(_, v)| *v).unwrap_or(0);
     let st = &c.by_status;
-    let replied = n(st, "replied");
-    let closed = n(st, "closed");
-    let on_spot = n(st, "answered_on_spot");
-    let merged = n(st, "merged");
-    let declined = n(st, "declined");
-    let in_progress = n(st, "received") + n(st, "triaged") + n(st, "assigned") + n(st, "handled") + n(st, "reopened");
-    let rated = n(&c.by_rating, "satisfied") + n(&c.by_rating, "partly") + n(&c.by_rating, "dissatisfied");
-    let ratio = |a: i64, b: i64| if b == 0 { 0.0 } else { a as f64 / b as f64 };
     Ok(StatsBody {
         region: region.to_string(),
         from: from.to_string(),
         to: to.to_string(),
         received: c.total,
-        answered_on_spot: on_spot,
+        answered_on_spot: f.on_spot,
         assigned_township: n(&c.by_level, "township"),
         assigned_county: n(&c.by_level, "county"),
-        replied,
-        closed,
-        in_progress,
+        replied: n(st, "replied"),
+        closed: n(st, "closed"),
+        in_progress: f.in_progress,
         overdue: c.overdue,
-        merged,
-        declined,
-        resolution_rate: ratio(replied + closed + on_spot, c.total - merged),
-        satisfaction_rate: ratio(n(&c.by_rating, "satisfied") + n(&c.by_rating, "partly"), rated),
+        merged: f.merged,
+        declined: f.declined,
+        resolved: f.resolved(),
+        resolution_rate: f.resolution_rate().unwrap_or(0.0),
+        on_time_rate: f.on_time_rate().unwrap_or(0.0),
+        satisfaction_rate: f.satisfaction_rate().unwrap_or(0.0),
         by_status: counts(c.by_status),
         by_channel: counts(c.by_channel),
         by_category: counts(c.by_category),

@@ -2,6 +2,7 @@
 
 pub(crate) mod audit;
 pub(crate) mod ballots;
+pub(crate) mod bulletins;
 pub(crate) mod case_list;
 pub(crate) mod cases;
 mod health;
@@ -21,6 +22,7 @@ pub(crate) mod register;
 pub(crate) mod roster;
 mod session;
 pub(crate) mod stars;
+pub(crate) mod statistics;
 pub(crate) mod suggestions;
 pub(crate) mod users;
 pub(crate) mod voter_reports;
@@ -63,6 +65,15 @@ pub(crate) fn register(r: Registry) -> Registry {
         })
         .api(Action::CaseRead, routes!(cases::photo))
         .api(Action::CaseRead, routes!(cases::stats_route))
+        .api(Action::CaseRead, routes!(statistics::report))
+        .api(Action::CaseRead, routes!(statistics::export))
+        .api(Action::OrgWrite, routes!(bulletins::create))
+        .api(Action::OrgWrite, routes!(bulletins::list))
+        .api(Action::OrgWrite, routes!(bulletins::get))
+        .api(Action::OrgWrite, routes!(bulletins::edit))
+        .api(Action::OrgWrite, routes!(bulletins::approve))
+        .api(Action::OrgWrite, routes!(bulletins::reopen))
+        .api(Action::OrgWrite, routes!(bulletins::publish))
         .api(Action::Public, routes!(public_cases::create))
         .api(Action::Public, routes!(public_cases::lookup))
         .api(Action::Public, routes!(public_cases::get))

@@ -9,7 +9,7 @@ use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{Html, Response};
-use liaison_domain::case::Channel;
+use liaison_app::statistics;
 
 /// The list of cases: `/cases` with the filters of the query contract (see `case_list.rs`).
 pub async fn list(
@@ -25,10 +25,13 @@ pub async fn list(
 struct StatsPage {
     nav: Nav,
     s: crate::api::cases::StatsBody,
-    resolution: String,
-    satisfaction: String,
-    channels: Vec<(String, i64)>,
-    categories: Vec<(String, i64)>,
+    v: super::statistics::ReportView,
+    /// (code, name, selected) of the regions the caller may choose.
+    regions: Vec<(String, String, bool)>,
+    /// (slug, name, selected) of the stations in the region.
+    stations: Vec<(String, String, bool)>,
+    /// The query string of this view, for the export link.
+    query: String,
     /// (kind, held, constituents) of the receptions.
     reception_kinds: Vec<(String, i64, i64)>,
 }
@@ -38,14 +41,15 @@ pub async fn dashboard(
     caller: Caller,
     Query(q): Query<StatsQuery>,
 ) -> Result<Html<String>, PageError> {
-    let s = stats(&state, &caller, &q).await?;
-    let pct = |x: f64| format!("{:.1}%", x * 100.0);
-    let channels = s
-        .by_channel
-        .iter()
-        .map(|c| (Channel::parse(&c.key).map(|x| x.label().to_owned()).unwrap_or_else(|| c.key.clone()), c.count))
-        .collect();
-    let categories = s.by_category.iter().map(|c| (c.key.clone(), c.count)).collect();
+    let report = statistics::report(&state.app, &caller.principal, &crate::api::statistics::query(&q)).await?;
+    // The other capabilities' totals for the same subject and period.
+    let same = StatsQuery {
+        region: report.station.is_none().then(|| report.region.clone()),
+        station: report.station.as_ref().map(|s| s.0.clone()),
+        from: Some(report.from.to_string()),
+        to: Some(report.to.to_string()),
+    };
+    let s = stats(&state, &caller, &same).await?;
     let reception_kinds = s
         .receptions
         .by_kind
@@ -55,13 +59,54 @@ pub async fn dashboard(
             (label.to_owned(), k.held, k.visitors)
         })
         .collect();
+    // The regions to choose from: the caller's own and the townships under each.
+    let mut regions = Vec::new();
+    for top in liaison_app::org::region_grants(&caller.principal, liaison_domain::authz::Action::CaseRead) {
+        for r in liaison_app::regions::subtree(&state.app, &top).await? {
+            if r.code == top.as_str() || (r.code.len() == 9 && top.as_str().len() < 9) {
+                let selected = r.code == report.region;
+                regions.push((r.code, r.name, selected));
+            }
+        }
+    }
+    let stations = if regions.is_empty() {
+        vec![]
+    } else {
+        liaison_app::directory::stations_under(&state.app, &report.region, false)
+            .await?
+            .into_iter()
+            .map(|st| {
+                let selected = report.station.as_ref().is_some_and(|(slug, _)| *slug == st.data.slug);
+                (st.data.slug, st.data.name, selected)
+            })
+            .collect()
+    };
+    let mut query = format!("from={}&to={}", report.from, report.to);
+    match &report.station {
+        Some((slug, _)) => query.push_str(&format!("&station={slug}")),
+        None => query.push_str(&format!("&region={}", report.region)),
+    }
+    if report.station.is_some() && !regions.is_empty() {
+        query.push_str(&format!("&region={}", report.region));
+    }
     render(&StatsPage {
-        reception_kinds,
         nav: Nav::for_caller(&caller),
-        resolution: pct(s.resolution_rate),
-        satisfaction: pct(s.satisfaction_rate),
-        channels,
-        categories,
+        v: super::statistics::ReportView::new(&report),
         s,
+        regions,
+        stations,
+        query,
+        reception_kinds,
     })
+}
+
+/// The statistics as an .xlsx workbook (audited).
+pub async fn export(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<StatsQuery>,
+) -> Result<Response, PageError> {
+    let (name, bytes) = statistics::export(&state.app, &caller.principal, &crate::api::statistics::query(&q)).await?;
+    let day = state.app.today().format("%Y%m%d");
+    Ok(crate::api::points::download(bytes, crate::api::points::XLSX, &format!("statistics-{day}.xlsx"), &name))
 }

@@ -3,11 +3,13 @@
 mod account;
 mod audit;
 mod ballots;
+mod bulletins;
 mod case;
 mod case_list;
 mod case_new;
 mod case_steps;
 mod cases;
+mod charts;
 mod duties;
 mod home;
 mod ledger;
@@ -27,6 +29,7 @@ mod reception_records;
 mod receptions;
 mod register;
 mod stars;
+mod statistics;
 mod suggestions;
 mod track;
 mod users;
@@ -210,6 +213,14 @@ pub(crate) fn register(r: Registry) -> Registry {
         .page(Method::GET, "/county", Action::Public, get(public::counties))
         .page(Method::GET, "/county/{code}", Action::Public, get(public::county))
         .page(Method::GET, "/county/{code}/projects", Action::Public, get(public_projects::county))
+        .page(Method::GET, "/county/{code}/stats", Action::Public, get(statistics::county))
+        .page(Method::GET, "/county/{code}/bulletins", Action::Public, get(bulletins::county_archive))
+        .page(Method::GET, "/county/{code}/bulletins.atom", Action::Public, get(bulletins::feed))
+        .page(Method::GET, "/station/{slug}/bulletins", Action::Public, get(bulletins::station_archive))
+        .page(Method::GET, "/bulletin/{id}", Action::Public, get(bulletins::show))
+        .page(Method::GET, "/bulletin/{id}/bulletin.pdf", Action::Public, get(bulletins::pdf))
+        .page(Method::GET, "/bulletin/{id}/figures.xlsx", Action::Public, get(bulletins::xlsx))
+        .page(Method::GET, "/station/{slug}/stats", Action::Public, get(statistics::station))
         .page(Method::GET, "/project/{id}", Action::Public, get(public_projects::project))
         .page(Method::GET, "/project-photos/{id}", Action::Public, get(public_projects::photo))
         .page(Method::GET, "/ballot/{id}", Action::Public, get(public_projects::board))
@@ -240,6 +251,11 @@ pub(crate) fn register(r: Registry) -> Registry {
         .page(Method::POST, "/cases/{id}/contact", Action::PersonalDataRead, post(case::contact))
         .page(Method::GET, "/cases/{id}/print", Action::CaseRead, get(case::print))
         .page(Method::GET, "/stats", Action::CaseRead, get(cases::dashboard))
+        .page(Method::GET, "/stats/export.xlsx", Action::CaseRead, get(cases::export))
+        .page(Method::GET, "/bulletins", Action::OrgWrite, get(bulletins::list))
+        .page(Method::POST, "/bulletins", Action::OrgWrite, post(bulletins::create))
+        .page(Method::GET, "/bulletins/{id}", Action::OrgWrite, get(bulletins::detail))
+        .page(Method::POST, "/bulletins/{id}", Action::OrgWrite, post(bulletins::act))
         .page(Method::GET, "/track", Action::Public, get(track::form))
         .page(Method::POST, "/track/lookup", Action::Public, post(track::lookup))
         .page(Method::GET, "/track/{code}", Action::Public, get(track::show))

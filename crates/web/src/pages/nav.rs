@@ -47,12 +47,16 @@ pub fn links(principal: &Principal) -> Vec<(&'static str, &'static str)> {
         let home = landing(principal);
         links.push((if home.starts_with("/cases") { home } else { "/cases" }, "意见建议"));
     }
-    if may(Action::CaseRead) && has_region(Action::CaseRead) {
-        links.push(("/stats", "统计"));
-    }
     let station_staff = authz::reach(principal, Action::CaseWrite)
         .iter()
         .any(|s| matches!(s, liaison_domain::authz::Scope::Station(_)));
+    // A station's staff see their own station's statistics.
+    if may(Action::CaseRead) && (has_region(Action::CaseRead) || station_staff) {
+        links.push(("/stats", "统计"));
+    }
+    if has_region(Action::OrgWrite) {
+        links.push(("/bulletins", "简报"));
+    }
     let deputy = liaison_app::receptions::own_deputy(principal).is_some();
     if may(Action::OrgRead) && has_region(Action::OrgRead) {
         links.push(("/receptions", "接待日"));

@@ -114,12 +114,13 @@ async fn every_menu_link_opens_for_its_role(b: Backend) {
         }
         let shows = |href: &str| links.iter().any(|l| l == href);
         let handling = matches!(*role, "county_supervisor" | "township_officer");
-        assert_eq!(shows("/stats"), handling, "{role}: 统计 {links:?}");
+        assert_eq!(shows("/stats"), handling || *role == "station_staff", "{role}: 统计 {links:?}");
+        assert_eq!(shows("/bulletins"), handling, "{role}: 简报 {links:?}");
         assert_eq!(shows("/org"), handling, "{role}: 组织名册 {links:?}");
         assert_eq!(shows("/regions"), *role == "system_admin", "{role}: 行政区划 {links:?}");
         assert_eq!(shows("/admin/users"), matches!(*role, "system_admin" | "security_admin"), "{role}");
         // What the menu leaves out is closed indeed.
-        for hidden in ["/stats", "/org", "/regions", "/admin/users", "/audit"] {
+        for hidden in ["/stats", "/bulletins", "/org", "/regions", "/admin/users", "/audit"] {
             if !shows(hidden) {
                 let status = page(&app, &cookie, hidden).await.status();
                 assert_eq!(status, StatusCode::FORBIDDEN, "{role} {hidden}");

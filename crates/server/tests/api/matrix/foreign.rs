@@ -18,6 +18,11 @@ struct ForeignWrite {
 /// can name another scope's record.
 const NO_FOREIGN_RECORD_IN_BODY: &[(&str, &str, &str)] = &[
     ("POST", "/api/v1/session", "signs in; names no record"),
+    ("PUT", "/api/v1/bulletins/{id}", "the record is in the URL: the matrix calls it with county A's bulletin"),
+    ("POST", "/api/v1/bulletins/{id}/approve", "the record is in the URL: the matrix covers it"),
+    ("POST", "/api/v1/bulletins/{id}/reopen", "the record is in the URL: the matrix covers it"),
+    ("POST", "/api/v1/bulletins/{id}/publish", "the record is in the URL: the matrix covers it"),
+    ("POST", "/bulletins/{id}", "the record is in the URL: the matrix covers it"),
     ("DELETE", "/api/v1/session", "ends the caller's own session"),
     ("POST", "/login", "signs in"),
     ("POST", "/logout", "ends the caller's own session"),
@@ -285,6 +290,15 @@ fn foreign_writes() -> Vec<ForeignWrite> {
                 Form(&[("name", "劫持"), ("township", "611026001"), ("from", "2033-01-01"), ("points_deed", "9")]),
             ),
             w("POST", "/targets/remind", "/targets/remind", who, Form(&[("region", "611026001")])),
+            // A bulletin of county A's station, or of county A's township.
+            w(
+                "POST",
+                "/api/v1/bulletins",
+                "/api/v1/bulletins",
+                who,
+                Json(json!({"kind": "monthly", "region": r, "station": "st-a", "period": "2026-04"})),
+            ),
+            w("POST", "/bulletins", "/bulletins", who, Form(&[("kind", "monthly"), ("month", "2026-04"), ("station", "st-a")])),
             // A suggestion in the name of county A's deputy, whom neither sender handles.
             w(
                 "POST",

@@ -439,6 +439,83 @@ fn specs() -> Vec<Spec> {
             Form(&[("step", "urge"), ("message", "请加快")]),
         ),
         s("GET", "/stats", "/stats?region=611026001", Roles(HANDLING, true), None),
+        s("GET", "/stats/export.xlsx", "/stats/export.xlsx?region=611026001", Roles(HANDLING, true), None),
+        s("GET", "/api/v1/stats/report", "/api/v1/stats/report?region=611026001", Roles(HANDLING, true), None),
+        s(
+            "GET",
+            "/api/v1/stats/report.xlsx",
+            "/api/v1/stats/report.xlsx?region=611026001",
+            Roles(HANDLING, true),
+            None,
+        ),
+        s("GET", "/county/{code}/stats", "/county/611026/stats", Public, None),
+        s("GET", "/county/{code}/bulletins", "/county/611026/bulletins", Public, None),
+        s("GET", "/county/{code}/bulletins.atom", "/county/611026/bulletins.atom", Public, None),
+        s("GET", "/station/{slug}/bulletins", "/station/st-a/bulletins", Public, None),
+        s("GET", "/bulletin/{id}", "/bulletin/{bulletin_a}", Public, None),
+        s("GET", "/bulletin/{id}/bulletin.pdf", "/bulletin/{bulletin_a}/bulletin.pdf", Public, None),
+        s("GET", "/bulletin/{id}/figures.xlsx", "/bulletin/{bulletin_a}/figures.xlsx", Public, None),
+        s(
+            "POST",
+            "/api/v1/bulletins",
+            "/api/v1/bulletins",
+            Roles(HANDLING, true),
+            Json(json!({"kind": "monthly", "region": "611026001", "period": "2026-02"})),
+        ),
+        s("GET", "/api/v1/bulletins", "/api/v1/bulletins?region=611026001", Roles(HANDLING, true), None),
+        s("GET", "/api/v1/bulletins/{id}", "/api/v1/bulletins/{bulletin_a}", Roles(HANDLING, true), None),
+        s(
+            "PUT",
+            "/api/v1/bulletins/{id}",
+            "/api/v1/bulletins/{bulletin_a}",
+            Roles(HANDLING, true),
+            Json(json!({"version": 1, "title": "矩阵", "asks": "甲", "progress": "乙", "echoes": "丙"})),
+        ),
+        s(
+            "POST",
+            "/api/v1/bulletins/{id}/approve",
+            "/api/v1/bulletins/{bulletin_a}/approve",
+            Roles(HANDLING, true),
+            Json(json!({"version": 2})),
+        ),
+        s(
+            "POST",
+            "/api/v1/bulletins/{id}/reopen",
+            "/api/v1/bulletins/{bulletin_a}/reopen",
+            Roles(HANDLING, true),
+            Json(json!({"version": 3})),
+        ),
+        s(
+            "POST",
+            "/api/v1/bulletins/{id}/publish",
+            "/api/v1/bulletins/{bulletin_a}/publish",
+            Roles(HANDLING, true),
+            Json(json!({"version": 3})),
+        ),
+        s("GET", "/bulletins", "/bulletins", Roles(HANDLING, false), None),
+        s(
+            "POST",
+            "/bulletins",
+            "/bulletins",
+            Roles(HANDLING, false),
+            Form(&[("kind", "monthly"), ("month", "2026-03")]),
+        ),
+        s("GET", "/bulletins/{id}", "/bulletins/{bulletin_a}", Roles(HANDLING, true), None),
+        s(
+            "POST",
+            "/bulletins/{id}",
+            "/bulletins/{bulletin_a}",
+            Roles(HANDLING, true),
+            Form(&[
+                ("decision", "save"),
+                ("version", "1"),
+                ("title", "矩阵"),
+                ("asks", "甲"),
+                ("progress", "乙"),
+                ("echoes", "丙"),
+            ]),
+        ),
+        s("GET", "/station/{slug}/stats", "/station/st-a/stats", Public, None),
     ];
     v.extend(receptions::specs());
     v.extend(points::specs());
@@ -540,6 +617,16 @@ async fn every_route_answers_every_role_as_the_table_says(b: Backend) {
     let suggestion_a = suggestions::seed(&app).await;
     let o = outreach::seed(&app).await;
     let pj = projects::seed(&app).await;
+    let bsup = app.token_for("matrix-bulletin", "county_supervisor", "region:611026", "611026").await;
+    let res = app
+        .post_json(
+            "/api/v1/bulletins",
+            Some(&bsup),
+            &json!({"kind": "monthly", "region": "611026001", "period": "2026-01"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let bulletin_a = res.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
     let specs = specs();
     let routes: Vec<(String, String)> = app.policy.entries().map(|(m, p, _)| (m.to_owned(), p.to_owned())).collect();
     let missing: Vec<_> = routes.iter().filter(|(m, p)| !specs.iter().any(|s| s.method == m && s.route == p)).collect();
@@ -584,7 +671,8 @@ async fn every_route_answers_every_role_as_the_table_says(b: Backend) {
             .replace("{nomination_a}", &pj.nomination.to_string())
             .replace("{project_a}", &pj.project.to_string())
             .replace("{list_a}", &pj.list.to_string())
-            .replace("{ballot_a}", &pj.ballot.to_string());
+            .replace("{ballot_a}", &pj.ballot.to_string())
+            .replace("{bulletin_a}", &bulletin_a.to_string());
         // Anonymous.
         let status = call(&app, spec, &url, None).await;
         let anon_ok = matches!(spec.who, Who::Public);
