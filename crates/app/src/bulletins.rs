@@ -162,8 +162,16 @@ fn received_sentence(what: &str, r: &Report) -> String {
 }
 
 /// Drafts the four texts from the period's data.
-async fn compose(app: &App, kind: Kind, subject: &Subject, r: &Report) -> Result<Texts> {
+async fn compose(
+    app: &App,
+    kind: Kind,
+    subject: &Subject,
+    period: (NaiveDate, NaiveDate),
+    r: &Report,
+) -> Result<Texts> {
+    // The title names the whole period; the figures run to today while it is not over.
     let (from, to) = (r.from, r.to);
+    let whole = period_label(kind, period.0, period.1);
     let station = subject.station.as_deref();
     let county = subject.region.county_key();
     let what = match kind {
@@ -174,14 +182,12 @@ async fn compose(app: &App, kind: Kind, subject: &Subject, r: &Report) -> Result
         Some((_, name)) => name.clone(),
         None => r.region_name.clone(),
     };
-    let title = format!("{scope}{}（{}）", kind.label(), period_label(kind, from, to));
+    let title = format!("{scope}{}（{whole}）", kind.label());
     let f: &Figures = &r.received;
+    let so_far = if to < period.1 { format!("（截至{}月{}日）", to.month(), to.day()) } else { String::new() };
     let intro = format!(
-        "{}，{}通过联络站接待、走访、扫码留言、微信群等渠道收集群众意见建议{}件，解决{}件。现将有关情况通报如下。",
-        period_label(kind, from, to),
-        scope,
-        f.received,
-        r.resolved.received
+        "{whole}{so_far}，{}通过联络站接待、走访、扫码留言、微信群等渠道收集群众意见建议{}件，解决{}件。现将有关情况通报如下。",
+        scope, f.received, r.resolved.received
     );
 
     // 民心所盼: what was asked, by category, with examples the constituents allowed to publish.
@@ -316,7 +322,7 @@ pub async fn draft(app: &App, principal: &Principal, input: &DraftInput) -> Resu
     }
     let subject = Subject { region: region.clone(), station: station.clone() };
     let (report, json) = figures_json(app, &subject, from, to).await?;
-    let texts = compose(app, kind, &subject, &report).await?;
+    let texts = compose(app, kind, &subject, (from, to), &report).await?;
     let now = app.now_ms();
     let mut tx = app.db.begin().await?;
     let id = store::insert(

@@ -31,6 +31,9 @@ pub struct Stats {
     pub outreach: liaison_store::voter_work::Totals,
     /// Livelihood projects of the year the period ends in.
     pub projects: liaison_store::projects::Totals,
+    /// Confirmed duty-register entries of the region's deputies in the period, by kind (a
+    /// station does not narrow them).
+    pub register: Vec<(String, i64)>,
     /// What became of the cases received (answered on the spot counts as such once closed).
     pub figures: crate::statistics::Figures,
 }
@@ -86,5 +89,13 @@ pub async fn stats(app: &crate::App, principal: &Principal, q: &StatsQuery) -> R
     .await?;
     let year = i64::from(chrono::Datelike::year(&to));
     let projects = liaison_store::projects::totals(&app.db, &region.county_key(), region.as_str(), year).await?;
-    Ok(Stats { region, from, to, counts, receptions, suggestions, outreach, projects, figures })
+    let register = liaison_store::register::region_counts(
+        &app.db,
+        &region.county_key(),
+        region.as_str(),
+        &from.to_string(),
+        &to.to_string(),
+    )
+    .await?;
+    Ok(Stats { region, from, to, counts, receptions, suggestions, outreach, projects, figures, register })
 }

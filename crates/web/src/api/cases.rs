@@ -470,6 +470,22 @@ pub struct StatsBody {
     pub outreach: OutreachTotals,
     /// Livelihood projects of the year the period ends in.
     pub projects: ProjectTotals,
+    /// Confirmed duty-register entries of the region's deputies in the period.
+    pub register: RegisterTotals,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RegisterTotals {
+    pub entries: i64,
+    /// By kind of duty, with its Chinese name as `key`'s label.
+    pub by_kind: Vec<RegisterKindCount>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RegisterKindCount {
+    pub kind: String,
+    pub label: String,
+    pub count: i64,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -574,6 +590,7 @@ pub(crate) async fn stats(state: &AppState, caller: &Caller, q: &StatsQuery) -> 
         outreach: o,
         projects: pj,
         figures: f,
+        register: reg,
     } = casework::stats(&state.app, &caller.principal, &query).await?;
     let n = |list: &[(String, i64)], key: &str| list.iter().find(|(k, _)| k == key).map(|(_, v)| *v).unwrap_or(0);
     let st = &c.by_status;
@@ -634,6 +651,17 @@ pub(crate) async fn stats(state: &AppState, caller: &Caller, q: &StatsQuery) -> 
             contacts_visited: o.households_visited,
             households: o.households,
             linked_voters: o.linked_voters,
+        },
+        register: RegisterTotals {
+            entries: reg.iter().map(|(_, n)| n).sum(),
+            by_kind: reg
+                .into_iter()
+                .map(|(kind, count)| RegisterKindCount {
+                    label: liaison_domain::register::DutyKind::parse(&kind).map_or("其他", |k| k.label()).to_owned(),
+                    kind,
+                    count,
+                })
+                .collect(),
         },
         projects: ProjectTotals {
             year: chrono::Datelike::year(&to),

@@ -152,6 +152,7 @@ mod tests {
             [
                 "/",
                 STATION_LANDING,
+                "/stats",
                 "/receptions/records",
                 "/register",
                 "/suggestions",
@@ -180,6 +181,7 @@ mod tests {
                 "/",
                 "/cases",
                 "/stats",
+                "/bulletins",
                 "/receptions",
                 "/register",
                 "/suggestions",

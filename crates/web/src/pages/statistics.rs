@@ -120,13 +120,19 @@ impl ReportView {
         let month_chart = charts::columns(
             "每月收集和解决的意见建议",
             &month_labels,
-            &[("收集", months.iter().map(|m| m.1).collect()), ("解决", months.iter().map(|m| m.2).collect())],
+            &[
+                ("收集", charts::RECEIVED, months.iter().map(|m| m.1).collect()),
+                ("解决", charts::RESOLVED, months.iter().map(|m| m.2).collect()),
+            ],
         );
         let outcome_names: Vec<&str> = r.channel_outcome.columns.iter().map(String::as_str).collect();
+        let outcome_colours =
+            [charts::IN_PROGRESS, charts::RESOLVED, charts::ON_SPOT, charts::DECLINED, charts::MERGED];
         let channel_chart = charts::stacked(
             "各渠道意见建议的办理结果",
             &r.channel_outcome.rows,
             &outcome_names,
+            &outcome_colours,
             &r.channel_outcome.cells,
         );
         let agencies: Vec<&Line> = r.by_agency.iter().take(15).collect();
@@ -147,6 +153,7 @@ impl ReportView {
             },
             &places.iter().map(|l| l.label.clone()).collect::<Vec<_>>(),
             &["解决", "办理中", "不予受理或合并"],
+            &[charts::RESOLVED, charts::IN_PROGRESS, charts::DECLINED],
             &places
                 .iter()
                 .map(|l| {
