@@ -240,8 +240,12 @@ pub async fn report(app: &crate::App, principal: &Principal, q: &Query) -> Resul
 pub async fn build(app: &crate::App, subject: &Subject, from: NaiveDate, to: NaiveDate) -> Result<Report> {
     let prefix = subject.region.as_str();
     let station = subject.station.as_deref();
+    // A station's cases are found in its county's tallies by the station's key, wherever in the
+    // county the subject region is.
+    let county = subject.region.county_key();
+    let cell_prefix = if station.is_some() { county.as_str() } else { prefix };
     let query = |basis, dims: &'static [&'static str], split| CellQuery {
-        region_prefix: prefix,
+        region_prefix: cell_prefix,
         basis,
         from,
         to,
@@ -505,7 +509,7 @@ pub fn workbook(r: &Report) -> Result<Vec<u8>> {
             .collect(),
     };
     let scope = match &r.station {
-        Some((_, name)) => format!("{} {name}", r.region_name),
+        Some((_, name)) => name.clone(),
         None => r.region_name.clone(),
     };
     let overview = FigureSheet {

@@ -63,7 +63,9 @@ pub async fn record(
     key: Option<String>,
 ) -> Result<(CaseRow, bool), Error> {
     let channel = Channel::parse(&n.channel)
-        .filter(|c| *c != Channel::Qr && (*c == Channel::Reception) == n.reception.is_some())
+        // The reception channel only for a reception's matters, which may also come from a visit.
+        .filter(|c| *c != Channel::Qr && (*c != Channel::Reception || n.reception.is_some()))
+        .filter(|c| n.reception.is_none() || matches!(c, Channel::Reception | Channel::Visit))
         .ok_or_else(|| {
             Error::invalid(
                 "invalid_channel",

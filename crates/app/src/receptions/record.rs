@@ -266,8 +266,8 @@ fn check_matter(app: &App, m: &Matter) -> Result<()> {
     Ok(())
 }
 
-/// Records one matter raised at reception `id` as a case (channel `reception`), answered on the
-/// spot when `answer` is given. Returns the case id.
+/// Records one matter raised at reception `id` as a case (channel `reception`, or `visit` for a
+/// home visit or a yard meeting), answered on the spot when `answer` is given. Returns the case id.
 pub async fn add_matter(app: &App, principal: &Principal, reception_id: i64, m: Matter) -> Result<i64> {
     let r = store::reception(&app.db, reception_id).await?.ok_or(Error::NotFound)?;
     // A deputy who attended records the matter as raised to them.
@@ -279,7 +279,9 @@ pub async fn add_matter(app: &App, principal: &Principal, reception_id: i64, m: 
         region: Some(r.region_code.clone()),
         station: r.station_slug.clone(),
         deputy,
-        channel: "reception".into(),
+        // Matters met going out to people (巡诊: a home visit, a yard meeting) count on the visit
+        // channel; those brought to a reception (坐诊) on the reception channel.
+        channel: if matches!(r.kind.as_str(), "home_visit" | "yard_meeting") { "visit" } else { "reception" }.into(),
         title: m.title,
         content: m.content,
         category: m.category,

@@ -422,7 +422,11 @@ async fn reception_records_make_cases(b: Backend) {
     assert_eq!(v["households"][0]["household"], "低保户 陈某");
     let case: Value =
         app.get(&format!("/api/v1/cases/{}", v["cases"][0]["case_id"]), Some(&d1)).await.json().await.unwrap();
-    assert_eq!((case["channel"].as_str(), case["deputy"].as_str()), (Some("reception"), Some("d1")), "{case}");
+    assert_eq!(
+        (case["channel"].as_str(), case["deputy"].as_str()),
+        (Some("visit"), Some("d1")),
+        "a visit's matter: {case}"
+    );
     assert_eq!(app.get(&format!("/api/v1/receptions/{vid}"), Some(&d2)).await.status(), StatusCode::FORBIDDEN);
     let res = app
         .post_json(&format!("/api/v1/receptions/{vid}/matters"), Some(&d2), &json!({"title": "x", "content": "y"}))

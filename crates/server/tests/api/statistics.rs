@@ -486,4 +486,102 @@ async fn a_monthly_bulletin_is_drafted_approved_and_published(b: Backend) {
     );
 }
 
-on_both_backends!(statistics_by_every_dimension, a_monthly_bulletin_is_drafted_approved_and_published);
+/// The seeds' figures, entered as their places entered them, come out of the statistics:
+/// 太和's three channels (坐诊 50 receptions, 163 people, 23 matters; 巡诊 35 visits, 71 people, 35
+/// matters; 网诊 106 matters — all solved), 柞水's 97 township-level and 32 county-level matters,
+/// 界牌's 26 collected and 22 solved.
+async fn the_seeds_figures_come_out_of_the_statistics(b: Backend) {
+    let Some(app) = TestApp::spawn(b).await else { return };
+    setup(&app).await;
+    app.clock.set(at("2026-06-30T02:00:00Z"));
+    let sup = app.token_for("sup", "", "", "").await;
+    let staff = app.token_for("renhe-staff", "station_staff", "station:renhe", "611026").await;
+    let officer = app.token_for("qianyou", "township_officer", "region:611026001", "611026").await;
+    let day = |i: i64| (chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap() + chrono::Duration::days(i)).to_string();
+    // 太和 坐诊: 50 station days, 163 people (13 × 4 + 37 × 3), 23 matters answered there.
+    for i in 0..50 {
+        let matters = if i < 23 {
+            json!([{"title": format!("坐诊事项{i}"), "content": "群众当面反映的问题。", "answer": "当场答复并解决。"}])
+        } else {
+            json!([])
+        };
+        let body = json!({"station": "renhe", "kind": "station_day", "held_on": day(i), "place": "仁和社区",
+            "visitors": if i < 13 { 4 } else { 3 }, "attendees": [{"role": "deputy", "deputy": "wang-fang"}], "matters": matters});
+        let res = app.post_json("/api/v1/receptions", Some(&staff), &body).await;
+        assert_eq!(res.status(), StatusCode::CREATED, "{}", res.text().await.unwrap());
+    }
+    // 太和 巡诊: 35 visits, 71 people (34 × 2 + 3), one matter each, solved.
+    for i in 0..35 {
+        let body = json!({"station": "renhe", "kind": "home_visit", "held_on": day(i), "place": "仁和社区",
+            "visitors": if i == 0 { 3 } else { 2 }, "attendees": [{"role": "deputy", "deputy": "wang-fang"}],
+            "matters": [{"title": format!("巡诊事项{i}"), "content": "走访中群众反映的问题。", "answer": "现场协调解决。"}]});
+        let res = app.post_json("/api/v1/receptions", Some(&staff), &body).await;
+        assert_eq!(res.status(), StatusCode::CREATED, "{}", res.text().await.unwrap());
+    }
+    // 太和 网诊: 106 matters from the grid's WeChat groups, each answered.
+    for i in 0..106 {
+        let (id, _) = record(
+            &app,
+            &sup,
+            json!({"channel": "wechat", "region": "611026001", "title": format!("网诊事项{i}"),
+            "content": "微信群里反映的问题。"}),
+        )
+        .await;
+        ok_step(&app, &sup, id, json!({"step": "answer_on_spot", "reply": "已在群里答复并解决。"})).await;
+    }
+    // 柞水: 129 matters by phone, 97 for the township to solve and 32 for the county.
+    for i in 0..129 {
+        let (id, _) = record(
+            &app,
+            &sup,
+            json!({"channel": "hotline", "region": "611026001", "title": format!("热线事项{i}"),
+            "content": "电话反映的问题。"}),
+        )
+        .await;
+        let level = if i < 97 { "township" } else { "county" };
+        ok_step(&app, if i < 97 { &officer } else { &sup }, id, json!({"step": "triage", "level": level})).await;
+    }
+    // 界牌 (another township): 26 collected, 22 solved.
+    for i in 0..26 {
+        let (id, _) = record(
+            &app,
+            &sup,
+            json!({"channel": "visit", "region": "611026101", "title": format!("进社区事项{i}"),
+            "content": "进社区收集的问题。"}),
+        )
+        .await;
+        if i < 22 {
+            ok_step(&app, &sup, id, json!({"step": "answer_on_spot", "reply": "已解决。"})).await;
+        }
+    }
+
+    let q = "from=2026-01-01&to=2026-06-30";
+    let taihe = report(&app, &sup, &format!("region=611026001&{q}")).await;
+    for (channel, n) in [("reception", 23), ("visit", 35), ("wechat", 106)] {
+        let f = &line(&taihe["by_channel"], channel)["figures"];
+        assert_eq!((f["received"].as_i64(), f["resolved"].as_i64()), (Some(n), Some(n)), "{channel}");
+        assert_eq!(f["resolution_rate"].as_f64(), Some(1.0), "{channel}: 解决率均达到100%");
+    }
+    let counts: Value =
+        app.get(&format!("/api/v1/stats/cases?region=611026001&{q}"), Some(&sup)).await.json().await.unwrap();
+    let kind = |k: &str| {
+        counts["receptions"]["by_kind"].as_array().unwrap().iter().find(|x| x["kind"] == k).cloned().unwrap_or_default()
+    };
+    assert_eq!((kind("station_day")["held"].as_i64(), kind("station_day")["visitors"].as_i64()), (Some(50), Some(163)));
+    assert_eq!((kind("home_visit")["held"].as_i64(), kind("home_visit")["visitors"].as_i64()), (Some(35), Some(71)));
+    let zhashui = report(&app, &sup, &format!("region=611026&{q}")).await;
+    assert_eq!(line(&zhashui["by_level"], "township")["figures"]["received"], 97);
+    assert_eq!(line(&zhashui["by_level"], "county")["figures"]["received"], 32);
+    assert_eq!(cell(&zhashui["level_status"], "乡镇（街道）", "已研判"), 97);
+    let jiepai = report(&app, &sup, &format!("region=611026101&{q}")).await;
+    assert_eq!(
+        (jiepai["received"]["received"].as_i64(), jiepai["received"]["resolved"].as_i64()),
+        (Some(26), Some(22))
+    );
+}
+
+on_both_backends!(
+    statistics_by_every_dimension,
+    a_monthly_bulletin_is_drafted_approved_and_published,
+    the_seeds_figures_come_out_of_the_statistics
+);

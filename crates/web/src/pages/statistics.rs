@@ -107,7 +107,7 @@ pub struct ReportView {
 impl ReportView {
     pub fn new(r: &Report) -> ReportView {
         let scope = match &r.station {
-            Some((_, name)) => format!("{} {name}", r.region_name),
+            Some((_, name)) => name.clone(),
             None => r.region_name.clone(),
         };
         let months: Vec<(String, i64, i64)> = r
