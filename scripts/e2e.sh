@@ -24,7 +24,9 @@ run_against() {
   # raised for the run (its own test is tests/api/hardening.rs).
   (cd "$dir" && LIAISON_LISTEN="127.0.0.1:$port" LIAISON_DATABASE_URL="$url" LIAISON_LOG=warn LIAISON_LOGIN_PER_MINUTE=1000 exec "$bin" serve --demo >"$dir/server.log" 2>&1) &
   pid=$!
-  for _ in $(seq 1 100); do
+  # A debug build seeds the demo (a year of duty register for 301 deputies) in 10-20 s.
+  for _ in $(seq 1 600); do
+    kill -0 "$pid" 2>/dev/null || break
     curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
     sleep 0.2
   done

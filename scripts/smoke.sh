@@ -9,7 +9,9 @@ port=$((20000 + RANDOM % 20000))
 trap 'kill "$pid" 2>/dev/null || true; rm -rf "$dir"' EXIT
 (cd "$dir" && LIAISON_LISTEN="127.0.0.1:$port" exec "$bin" serve --demo >"$dir/out.log" 2>&1) &
 pid=$!
-for _ in $(seq 1 50); do
+# A debug build seeds the demo (a year of duty register for 301 deputies) in 10-20 s.
+for _ in $(seq 1 600); do
+  kill -0 "$pid" 2>/dev/null || break
   curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
   sleep 0.2
 done
