@@ -420,6 +420,52 @@ pub async fn deputy_year(app: &App, principal: &Principal, deputy: &str, year: i
     Ok((d, y))
 }
 
+/// The points the deputies of `region` earned from `from` to `to`: each deputy's years are scored
+/// whole by the county's sets, as on the deputy's own page (so the monthly and yearly caps count
+/// the same), and the points of the entries dated in the period are summed. Entries are those
+/// recorded in the region, as for the township's list of deputies behind their targets.
+pub async fn region_points(app: &App, region: &RegionCode, from: NaiveDate, to: NaiveDate) -> Result<i64> {
+    let county = region.county_key();
+    let sets = county_sets(app, &county).await?;
+    if sets.is_empty() || to < from {
+        return Ok(0);
+    }
+    let first = NaiveDate::from_ymd_opt(from.year(), 1, 1).unwrap_or(from);
+    let last = NaiveDate::from_ymd_opt(to.year(), 12, 31).unwrap_or(to);
+    let rows = store::confirmed_in(&app.db, &county, region.as_str(), &first.to_string(), &last.to_string()).await?;
+    let homes: std::collections::HashMap<i64, String> =
+        org::deputies_under(&app.db, &county, true).await?.into_iter().map(|d| (d.id, d.data.region_code)).collect();
+    // The rows come by deputy, then date: score each deputy's year in one go.
+    let mut total = 0i64;
+    let mut year: Vec<(DutyKind, NaiveDate)> = Vec::new();
+    let mut current: Option<(i64, i32)> = None;
+    let mut flush = |who: Option<(i64, i32)>, year: &mut Vec<(DutyKind, NaiveDate)>| {
+        if let Some((id, _)) = who {
+            let township = homes.get(&id).map_or(region.as_str(), |r| township_of(r));
+            let scored = points::score(year, &sets, township);
+            total += year
+                .iter()
+                .zip(&scored)
+                .filter(|((_, day), _)| (from..=to).contains(day))
+                .map(|(_, s)| i64::from(s.points))
+                .sum::<i64>();
+        }
+        year.clear();
+    };
+    for (id, kind, day) in &rows {
+        let (Some(kind), Ok(day)) = (DutyKind::parse(kind), NaiveDate::parse_from_str(day, "%Y-%m-%d")) else {
+            continue;
+        };
+        if current != Some((*id, day.year())) {
+            flush(current, &mut year);
+            current = Some((*id, day.year()));
+        }
+        year.push((kind, day));
+    }
+    flush(current, &mut year);
+    Ok(total)
+}
+
 /// A deputy behind at least one target.
 #[derive(Debug, Clone)]
 pub struct Behind {

@@ -70,6 +70,23 @@ impl Figures {
         }
     }
 
+    /// Adds another set's figures to these.
+    pub fn merge(&mut self, o: &Figures) {
+        self.received += o.received;
+        self.on_spot += o.on_spot;
+        self.solved += o.solved;
+        self.in_progress += o.in_progress;
+        self.declined += o.declined;
+        self.merged += o.merged;
+        self.overdue += o.overdue;
+        self.on_time += o.on_time;
+        self.late += o.late;
+        self.satisfied += o.satisfied;
+        self.partly += o.partly;
+        self.dissatisfied += o.dissatisfied;
+        self.unrated += o.unrated;
+    }
+
     /// Solved or answered on the spot (解决).
     pub fn resolved(&self) -> i64 {
         self.on_spot + self.solved
@@ -141,6 +158,11 @@ pub struct Report {
     /// Received per month, and resolved per month.
     pub by_month: Vec<Line>,
     pub resolved_by_month: Vec<Line>,
+    /// Received per year, and resolved per year (reports kept before these existed read empty).
+    #[serde(default)]
+    pub by_year: Vec<Line>,
+    #[serde(default)]
+    pub resolved_by_year: Vec<Line>,
     /// Level (乡镇 / 县级 / 未分级) × status.
     pub level_status: Table,
     /// Channel × outcome.
@@ -352,10 +374,23 @@ pub async fn build(app: &crate::App, subject: &Subject, from: NaiveDate, to: Nai
         out.sort_by(|a, b| b.figures.received.cmp(&a.figures.received).then_with(|| a.key.cmp(&b.key)));
         out
     };
-    let by_month = |map: BTreeMap<String, Figures>| -> Vec<Line> {
+    let by_month = |map: &BTreeMap<String, Figures>| -> Vec<Line> {
         every_month(from, to)
             .into_iter()
             .map(|m| Line { label: month_label(&m), figures: map.get(&m).copied().unwrap_or_default(), key: m })
+            .collect()
+    };
+    // Years, summed from the months (a month key is YYYY-MM).
+    let by_year = |map: &BTreeMap<String, Figures>| -> Vec<Line> {
+        (from.year()..=to.year())
+            .map(|y| {
+                let key = format!("{y:04}");
+                let mut figures = Figures::default();
+                for (_, f) in map.range(format!("{key}-")..format!("{key}-~")) {
+                    figures.merge(f);
+                }
+                Line { label: format!("{y}年"), figures, key }
+            })
             .collect()
     };
 
@@ -421,8 +456,10 @@ pub async fn build(app: &crate::App, subject: &Subject, from: NaiveDate, to: Nai
         by_channel,
         by_category: lines(categories, &|c| c.to_owned()),
         by_level: lines(levels, &level_label),
-        by_month: by_month(months),
-        resolved_by_month: by_month(resolved_months),
+        by_month: by_month(&months),
+        resolved_by_month: by_month(&resolved_months),
+        by_year: by_year(&months),
+        resolved_by_year: by_year(&resolved_months),
         level_status,
         channel_outcome,
         overdue_heat,
@@ -521,7 +558,7 @@ pub fn workbook(r: &Report) -> Result<Vec<u8>> {
         ],
     };
     let mut sheets = vec![overview];
-    let breakdowns: [(&'static str, &str, &[Line]); 10] = [
+    let breakdowns: [(&'static str, &str, &[Line]); 12] = [
         ("按县", "县（市、区）", &r.by_county),
         ("按乡镇", "乡镇（街道）", &r.by_township),
         ("按联络站", "联络站", &r.by_station),
@@ -532,6 +569,8 @@ pub fn workbook(r: &Report) -> Result<Vec<u8>> {
         ("按层级", "办理层级", &r.by_level),
         ("按月收集", "月份", &r.by_month),
         ("按月解决", "月份", &r.resolved_by_month),
+        ("按年收集", "年份", &r.by_year),
+        ("按年解决", "年份", &r.resolved_by_year),
     ];
     for (name, first, lines) in breakdowns {
         if !lines.is_empty() {

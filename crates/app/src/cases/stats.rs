@@ -34,6 +34,8 @@ pub struct Stats {
     /// Confirmed duty-register entries of the region's deputies in the period, by kind (a
     /// station does not narrow them).
     pub register: Vec<(String, i64)>,
+    /// The points those entries scored by the county's points rules.
+    pub points: i64,
     /// What became of the cases received (answered on the spot counts as such once closed).
     pub figures: crate::statistics::Figures,
 }
@@ -97,5 +99,6 @@ pub async fn stats(app: &crate::App, principal: &Principal, q: &StatsQuery) -> R
         &to.to_string(),
     )
     .await?;
-    Ok(Stats { region, from, to, counts, receptions, suggestions, outreach, projects, figures, register })
+    let points = crate::points::region_points(app, &region, from, to).await?;
+    Ok(Stats { region, from, to, counts, receptions, suggestions, outreach, projects, figures, register, points })
 }

@@ -139,6 +139,21 @@ async fn next_years_rules_leave_this_years_report_unchanged(b: Backend) {
 
     let p = points(&app, &sup, "d1", 2026).await;
     assert_eq!(p["total"], 10, "3 + 5 + 0 (the month's cap) + 2: {p}");
+    // The statistics sum the region's points the same way, caps included.
+    entered(&app, "dep-d3", &sup, "training", "2026-05-02").await;
+    let region_points = |query: &'static str| {
+        let (app, sup) = (&app, &sup);
+        async move {
+            let res = app.get(&format!("/api/v1/stats/cases?{query}"), Some(sup)).await;
+            assert_eq!(res.status(), StatusCode::OK);
+            let body: Value = res.json().await.unwrap();
+            (body["register"]["entries"].as_i64().unwrap(), body["register"]["points"].as_i64().unwrap())
+        }
+    };
+    assert_eq!(region_points("region=611026&from=2026-01-01&to=2026-06-15").await, (5, 13));
+    assert_eq!(region_points("region=611026001&from=2026-01-01&to=2026-06-15").await, (4, 10), "d3 is elsewhere");
+    // From 5 April: the deed of the 10th stays capped by the one of the 1st, outside the period.
+    assert_eq!(region_points("region=611026&from=2026-04-05&to=2026-06-15").await, (3, 5));
     let capped: Vec<bool> = p["entries"].as_array().unwrap().iter().map(|e| e["capped"].as_bool().unwrap()).collect();
     assert_eq!(capped, vec![false, false, true, false]);
     let progress = p["progress"].as_array().unwrap();

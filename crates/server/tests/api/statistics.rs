@@ -200,6 +200,16 @@ async fn statistics_by_every_dimension(b: Backend) {
     assert_eq!(line(&year["by_month"], "2026-03")["figures"]["received"], 6);
     assert_eq!(line(&year["by_month"], "2026-04")["figures"]["received"], 0);
     assert_eq!(year["by_month"].as_array().unwrap().len(), 12);
+    // By year: a period over two years has a line for each.
+    let two = report(&app, &sup, "region=611026&from=2025-07-01&to=2026-12-31").await;
+    let years: Vec<(&str, i64)> = two["by_year"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| (l["key"].as_str().unwrap(), l["figures"]["received"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(years, vec![("2025", 0), ("2026", year["received"]["received"].as_i64().unwrap())]);
+    assert_eq!(line(&two["resolved_by_year"], "2026")["figures"]["received"], 3);
 
     // By channel, with the channel × outcome crossing.
     assert_eq!(line(&r["by_channel"], "station")["figures"]["on_spot"], 1);
@@ -253,9 +263,19 @@ async fn statistics_by_every_dimension(b: Backend) {
     assert_eq!(res.status(), StatusCode::OK);
     let book = liaison_sheets::read(&res.bytes().await.unwrap()).unwrap();
     let sheets: Vec<&str> = book.iter().map(|t| t.sheet.as_str()).collect();
-    for name in
-        ["总览", "按乡镇", "按联络站", "按代表", "按承办单位", "按渠道", "按层级", "层级×状态", "渠道×结果", "逾期分布"]
-    {
+    for name in [
+        "总览",
+        "按乡镇",
+        "按联络站",
+        "按代表",
+        "按承办单位",
+        "按渠道",
+        "按层级",
+        "按年收集",
+        "层级×状态",
+        "渠道×结果",
+        "逾期分布",
+    ] {
         assert!(sheets.contains(&name), "{name} in {sheets:?}");
     }
     let aud = app.token_for("aud", "auditor", "region:611026", "611026").await;

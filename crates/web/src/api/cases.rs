@@ -477,6 +477,8 @@ pub struct StatsBody {
 #[derive(Serialize, ToSchema)]
 pub struct RegisterTotals {
     pub entries: i64,
+    /// The points those entries scored by the county's points rules (caps applied per deputy).
+    pub points: i64,
     /// By kind of duty, with its Chinese name as `key`'s label.
     pub by_kind: Vec<RegisterKindCount>,
 }
@@ -591,6 +593,7 @@ pub(crate) async fn stats(state: &AppState, caller: &Caller, q: &StatsQuery) -> 
         projects: pj,
         figures: f,
         register: reg,
+        points,
     } = casework::stats(&state.app, &caller.principal, &query).await?;
     let n = |list: &[(String, i64)], key: &str| list.iter().find(|(k, _)| k == key).map(|(_, v)| *v).unwrap_or(0);
     let st = &c.by_status;
@@ -654,6 +657,7 @@ pub(crate) async fn stats(state: &AppState, caller: &Caller, q: &StatsQuery) -> 
         },
         register: RegisterTotals {
             entries: reg.iter().map(|(_, n)| n).sum(),
+            points,
             by_kind: reg
                 .into_iter()
                 .map(|(kind, count)| RegisterKindCount {

@@ -110,6 +110,10 @@ pub struct ReportBody {
     pub by_month: Vec<LineBody>,
     /// Resolved per month.
     pub resolved_by_month: Vec<LineBody>,
+    /// Received per year (key YYYY).
+    pub by_year: Vec<LineBody>,
+    /// Resolved per year.
+    pub resolved_by_year: Vec<LineBody>,
     /// Level × status.
     pub level_status: TableBody,
     /// Channel × outcome.
@@ -147,6 +151,8 @@ impl From<&Report> for ReportBody {
             by_level: lines(&r.by_level),
             by_month: lines(&r.by_month),
             resolved_by_month: lines(&r.resolved_by_month),
+            by_year: lines(&r.by_year),
+            resolved_by_year: lines(&r.resolved_by_year),
             level_status: table(&r.level_status),
             channel_outcome: table(&r.channel_outcome),
             overdue_heat: table(&r.overdue_heat),
@@ -158,7 +164,7 @@ pub(crate) fn query(q: &StatsQuery) -> statistics::Query {
     statistics::Query { region: q.region.clone(), station: q.station.clone(), from: q.from.clone(), to: q.to.clone() }
 }
 
-/// Statistics by county, township, station, deputy, agency, channel, category, level and month,
+/// Statistics by county, township, station, deputy, agency, channel, category, level, month and year,
 /// with the crossings, for a region (or a station) and a period.
 #[utoipa::path(get, path = "/api/v1/stats/report", tag = "statistics", params(StatsQuery), security(("bearer" = [])), responses(
     (status = 200, body = ReportBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]

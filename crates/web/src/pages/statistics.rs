@@ -95,6 +95,8 @@ pub struct ReportView {
     pub by_level: Vec<LineView>,
     /// (month, received, resolved).
     pub months: Vec<(String, i64, i64)>,
+    /// By the year received, when the period spans more than one.
+    pub by_year: Vec<LineView>,
     pub month_chart: String,
     pub channel_chart: String,
     pub agency_chart: String,
@@ -177,6 +179,7 @@ impl ReportView {
             by_category: lines(&r.by_category),
             by_level: lines(&r.by_level),
             months,
+            by_year: if r.by_year.len() > 1 { lines(&r.by_year) } else { vec![] },
             month_chart,
             channel_chart,
             agency_chart,
