@@ -652,8 +652,13 @@ async fn backend(
     Ok(())
 }
 
-/// Removes a run's data directory and, for SQLite, the database's.
+/// Removes a run's data directory and, for SQLite, the database's — unless
+/// `LIAISON_BENCH_KEEP` is set, to look into the generated data afterwards.
 fn remove_data(data: &std::path::Path, dir: Option<PathBuf>) {
+    if std::env::var_os("LIAISON_BENCH_KEEP").is_some() {
+        eprintln!("kept: {} {}", data.display(), dir.as_ref().map(|d| d.display().to_string()).unwrap_or_default());
+        return;
+    }
     let _ = std::fs::remove_dir_all(data);
     if let Some(d) = dir {
         let _ = std::fs::remove_dir_all(d);
