@@ -435,34 +435,25 @@ pub async fn region_points(app: &App, region: &RegionCode, from: NaiveDate, to: 
     let rows = store::confirmed_in(&app.db, &county, region.as_str(), &first.to_string(), &last.to_string()).await?;
     let homes: std::collections::HashMap<i64, String> =
         org::deputies_under(&app.db, &county, true).await?.into_iter().map(|d| (d.id, d.data.region_code)).collect();
-    // The rows come by deputy, then date: score each deputy's year in one go.
+    let entries: Vec<(i64, DutyKind, NaiveDate)> = rows
+        .iter()
+        .filter_map(|(id, kind, day)| {
+            Some((*id, DutyKind::parse(kind)?, NaiveDate::parse_from_str(day, "%Y-%m-%d").ok()?))
+        })
+        .collect();
+    // The rows come by deputy, then date: each deputy's year is one run, scored in one go.
     let mut total = 0i64;
-    let mut year: Vec<(DutyKind, NaiveDate)> = Vec::new();
-    let mut current: Option<(i64, i32)> = None;
-    let mut flush = |who: Option<(i64, i32)>, year: &mut Vec<(DutyKind, NaiveDate)>| {
-        if let Some((id, _)) = who {
-            let township = homes.get(&id).map_or(region.as_str(), |r| township_of(r));
-            let scored = points::score(year, &sets, township);
-            total += year
-                .iter()
-                .zip(&scored)
-                .filter(|((_, day), _)| (from..=to).contains(day))
-                .map(|(_, s)| i64::from(s.points))
-                .sum::<i64>();
-        }
-        year.clear();
-    };
-    for (id, kind, day) in &rows {
-        let (Some(kind), Ok(day)) = (DutyKind::parse(kind), NaiveDate::parse_from_str(day, "%Y-%m-%d")) else {
-            continue;
-        };
-        if current != Some((*id, day.year())) {
-            flush(current, &mut year);
-            current = Some((*id, day.year()));
-        }
-        year.push((kind, day));
+    for run in entries.chunk_by(|a, b| a.0 == b.0 && a.2.year() == b.2.year()) {
+        let township = homes.get(&run[0].0).map_or(region.as_str(), |r| township_of(r));
+        let year: Vec<(DutyKind, NaiveDate)> = run.iter().map(|&(_, kind, day)| (kind, day)).collect();
+        let scored = points::score(&year, &sets, township);
+        total += year
+            .iter()
+            .zip(&scored)
+            .filter(|((_, day), _)| (from..=to).contains(day))
+            .map(|(_, s)| i64::from(s.points))
+            .sum::<i64>();
     }
-    flush(current, &mut year);
     Ok(total)
 }
 

@@ -70,23 +70,6 @@ impl Figures {
         }
     }
 
-    /// Adds another set's figures to these.
-    pub fn merge(&mut self, o: &Figures) {
-        self.received += o.received;
-        self.on_spot += o.on_spot;
-        self.solved += o.solved;
-        self.in_progress += o.in_progress;
-        self.declined += o.declined;
-        self.merged += o.merged;
-        self.overdue += o.overdue;
-        self.on_time += o.on_time;
-        self.late += o.late;
-        self.satisfied += o.satisfied;
-        self.partly += o.partly;
-        self.dissatisfied += o.dissatisfied;
-        self.unrated += o.unrated;
-    }
-
     /// Solved or answered on the spot (解决).
     pub fn resolved(&self) -> i64 {
         self.on_spot + self.solved
@@ -301,6 +284,7 @@ pub async fn build(app: &crate::App, subject: &Subject, from: NaiveDate, to: Nai
     let mut counties: BTreeMap<String, Figures> = BTreeMap::new();
     let mut townships: BTreeMap<String, Figures> = BTreeMap::new();
     let mut months: BTreeMap<String, Figures> = BTreeMap::new();
+    let mut years: BTreeMap<String, Figures> = BTreeMap::new();
     let mut heat: BTreeMap<(String, String), i64> = BTreeMap::new();
     let mut channels: BTreeMap<String, Figures> = BTreeMap::new();
     for c in &received_cells {
@@ -309,6 +293,7 @@ pub async fn build(app: &crate::App, subject: &Subject, from: NaiveDate, to: Nai
         counties.entry(c.township.get(..6).unwrap_or_default().to_owned()).or_default().add(m, c.n);
         townships.entry(c.township.clone()).or_default().add(m, c.n);
         months.entry(c.month.clone()).or_default().add(m, c.n);
+        years.entry(c.month.get(..4).unwrap_or_default().to_owned()).or_default().add(m, c.n);
         if m.as_bytes().get(3) == Some(&b'1') {
             *heat.entry((c.township.clone(), c.month.clone())).or_default() += c.n;
         }
@@ -320,10 +305,12 @@ pub async fn build(app: &crate::App, subject: &Subject, from: NaiveDate, to: Nai
     }
     let mut resolved = Figures::default();
     let mut resolved_months: BTreeMap<String, Figures> = BTreeMap::new();
+    let mut resolved_years: BTreeMap<String, Figures> = BTreeMap::new();
     for c in &resolved_cells {
         let (_, m) = split_key(c);
         resolved.add(m, c.n);
         resolved_months.entry(c.month.clone()).or_default().add(m, c.n);
+        resolved_years.entry(c.month.get(..4).unwrap_or_default().to_owned()).or_default().add(m, c.n);
     }
 
     let mut statuses: BTreeMap<(String, String), i64> = BTreeMap::new();
@@ -380,16 +367,11 @@ pub async fn build(app: &crate::App, subject: &Subject, from: NaiveDate, to: Nai
             .map(|m| Line { label: month_label(&m), figures: map.get(&m).copied().unwrap_or_default(), key: m })
             .collect()
     };
-    // Years, summed from the months (a month key is YYYY-MM).
     let by_year = |map: &BTreeMap<String, Figures>| -> Vec<Line> {
         (from.year()..=to.year())
             .map(|y| {
                 let key = format!("{y:04}");
-                let mut figures = Figures::default();
-                for (_, f) in map.range(format!("{key}-")..format!("{key}-~")) {
-                    figures.merge(f);
-                }
-                Line { label: format!("{y}年"), figures, key }
+                Line { label: format!("{y}年"), figures: map.get(&key).copied().unwrap_or_default(), key }
             })
             .collect()
     };
@@ -458,8 +440,8 @@ pub async fn build(app: &crate::App, subject: &Subject, from: NaiveDate, to: Nai
         by_level: lines(levels, &level_label),
         by_month: by_month(&months),
         resolved_by_month: by_month(&resolved_months),
-        by_year: by_year(&months),
-        resolved_by_year: by_year(&resolved_months),
+        by_year: by_year(&years),
+        resolved_by_year: by_year(&resolved_years),
         level_status,
         channel_outcome,
         overdue_heat,
