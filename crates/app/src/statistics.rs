@@ -4,100 +4,19 @@
 //!
 //! Everything is summed from the tallies each case's transaction keeps (`store::cases::cells`),
 //! counted twice over: by the day a case was received and by the day it was resolved, so that
-//! "solved in month M" is a sum like "received in month M". The measures of a case (outcome, on
-//! time, rating, overdue) travel in each tally key; [`Figures::add`] reads them.
+//! "solved in month M" is a sum like "received in month M". Each tally row holds the figures of
+//! its cases (outcome, on time, rating, overdue), so a line is a sum of rows.
 
 use crate::{Error, Result};
 use chrono::{Datelike, NaiveDate};
 use liaison_domain::authz::{self, Action, Principal, Scope, parse_slug};
 use liaison_domain::case::{CaseStatus, Channel, Level};
 use liaison_domain::region::RegionCode;
-use liaison_store::cases::{self as store, Basis, Cell, CellQuery};
+use liaison_store::cases::{self as store, Basis, CellQuery};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// What a set of cases came to.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Figures {
-    /// Cases counted (received in the period, or resolved in it for a count by resolution day).
-    pub received: i64,
-    /// Answered on the spot (现场答复), rated or not.
-    pub on_spot: i64,
-    /// Answered by the agency's reply, or closed after it (已答复、已办结).
-    pub solved: i64,
-    /// Still being handled (办理中).
-    pub in_progress: i64,
-    pub declined: i64,
-    pub merged: i64,
-    /// Marked overdue by the sweep at some point.
-    pub overdue: i64,
-    /// Resolved by the deadline, and after it (cases without a deadline count in neither).
-    pub on_time: i64,
-    pub late: i64,
-    pub satisfied: i64,
-    pub partly: i64,
-    pub dissatisfied: i64,
-    /// Closed without a rating after the seven days.
-    pub unrated: i64,
-}
-
-impl Figures {
-    /// Adds `n` cases with the measure letters `m` (outcome, on time, rating, overdue).
-    pub fn add(&mut self, m: &str, n: i64) {
-        let b = m.as_bytes();
-        self.received += n;
-        match b.first() {
-            Some(b'o') => self.on_spot += n,
-            Some(b's') => self.solved += n,
-            Some(b'x') => self.declined += n,
-            Some(b'm') => self.merged += n,
-            _ => self.in_progress += n,
-        }
-        match b.get(1) {
-            Some(b'1') => self.on_time += n,
-            Some(b'0') => self.late += n,
-            _ => {}
-        }
-        match b.get(2) {
-            Some(b's') => self.satisfied += n,
-            Some(b'p') => self.partly += n,
-            Some(b'd') => self.dissatisfied += n,
-            Some(b'u') => self.unrated += n,
-            _ => {}
-        }
-        if b.get(3) == Some(&b'1') {
-            self.overdue += n;
-        }
-    }
-
-    /// Solved or answered on the spot (解决).
-    pub fn resolved(&self) -> i64 {
-        self.on_spot + self.solved
-    }
-
-    /// Resolved of those received, merged cases left out (they count in the case they joined).
-    pub fn resolution_rate(&self) -> Option<f64> {
-        ratio(self.resolved(), self.received - self.merged)
-    }
-
-    /// Resolved by the deadline of those resolved that had one.
-    pub fn on_time_rate(&self) -> Option<f64> {
-        ratio(self.on_time, self.on_time + self.late)
-    }
-
-    /// 满意 and 基本满意 of those the constituent rated (未评价 left out).
-    pub fn satisfaction_rate(&self) -> Option<f64> {
-        ratio(self.satisfied + self.partly, self.satisfied + self.partly + self.dissatisfied)
-    }
-
-    pub fn rated(&self) -> i64 {
-        self.satisfied + self.partly + self.dissatisfied
-    }
-}
-
-fn ratio(a: i64, b: i64) -> Option<f64> {
-    (b > 0).then(|| a as f64 / b as f64)
-}
+pub use liaison_domain::figures::Figures;
 
 /// One line of a breakdown: the value (a code, slug or month), its name, and its figures.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -273,13 +192,6 @@ pub async fn build(app: &crate::App, subject: &Subject, from: NaiveDate, to: Nai
         (a, b, c)
     };
 
-    // The measure letters of a cell, and the value before them.
-    fn split_key(c: &Cell) -> (&str, &str) {
-        match c.key.rsplit_once('|') {
-            Some((head, m)) => (head, m),
-            None => ("", c.key.as_str()),
-        }
-    }
     let mut received = Figures::default();
     let mut counties: BTreeMap<String, Figures> = BTreeMap::new();
     let mut townships: BTreeMap<String, Figures> = BTreeMap::new();
@@ -288,29 +200,28 @@ pub async fn build(app: &crate::App, subject: &Subject, from: NaiveDate, to: Nai
     let mut heat: BTreeMap<(String, String), i64> = BTreeMap::new();
     let mut channels: BTreeMap<String, Figures> = BTreeMap::new();
     for c in &received_cells {
-        let (head, m) = split_key(c);
-        received.add(m, c.n);
-        counties.entry(c.township.get(..6).unwrap_or_default().to_owned()).or_default().add(m, c.n);
-        townships.entry(c.township.clone()).or_default().add(m, c.n);
-        months.entry(c.month.clone()).or_default().add(m, c.n);
-        years.entry(c.month.get(..4).unwrap_or_default().to_owned()).or_default().add(m, c.n);
-        if m.as_bytes().get(3) == Some(&b'1') {
-            *heat.entry((c.township.clone(), c.month.clone())).or_default() += c.n;
+        let f = &c.figures;
+        received += f;
+        *counties.entry(c.township.get(..6).unwrap_or_default().to_owned()).or_default() += f;
+        *townships.entry(c.township.clone()).or_default() += f;
+        *months.entry(c.month.clone()).or_default() += f;
+        *years.entry(c.month.get(..4).unwrap_or_default().to_owned()).or_default() += f;
+        if f.overdue != 0 {
+            *heat.entry((c.township.clone(), c.month.clone())).or_default() += f.overdue;
         }
         if station.is_some() {
-            // station|channel|M
-            let channel = head.rsplit_once('|').map_or(head, |(_, ch)| ch);
-            channels.entry(channel.to_owned()).or_default().add(m, c.n);
+            // station|channel
+            let channel = c.value.rsplit_once('|').map_or(c.value.as_str(), |(_, ch)| ch);
+            *channels.entry(channel.to_owned()).or_default() += f;
         }
     }
     let mut resolved = Figures::default();
     let mut resolved_months: BTreeMap<String, Figures> = BTreeMap::new();
     let mut resolved_years: BTreeMap<String, Figures> = BTreeMap::new();
     for c in &resolved_cells {
-        let (_, m) = split_key(c);
-        resolved.add(m, c.n);
-        resolved_months.entry(c.month.clone()).or_default().add(m, c.n);
-        resolved_years.entry(c.month.get(..4).unwrap_or_default().to_owned()).or_default().add(m, c.n);
+        resolved += &c.figures;
+        *resolved_months.entry(c.month.clone()).or_default() += &c.figures;
+        *resolved_years.entry(c.month.get(..4).unwrap_or_default().to_owned()).or_default() += &c.figures;
     }
 
     let mut statuses: BTreeMap<(String, String), i64> = BTreeMap::new();
@@ -320,22 +231,22 @@ pub async fn build(app: &crate::App, subject: &Subject, from: NaiveDate, to: Nai
     let mut deputies: BTreeMap<String, Figures> = BTreeMap::new();
     let mut levels: BTreeMap<String, Figures> = BTreeMap::new();
     for c in &parts {
-        let (head, m) = split_key(c);
+        let (value, f) = (c.value.as_str(), &c.figures);
         match c.dim.as_str() {
             "status" => {
-                // level|status|M
-                let (level, status) = head.split_once('|').unwrap_or(("", head));
-                *statuses.entry((level.to_owned(), status.to_owned())).or_default() += c.n;
-                levels.entry(level.to_owned()).or_default().add(m, c.n);
+                // level|status
+                let (level, status) = value.split_once('|').unwrap_or(("", value));
+                *statuses.entry((level.to_owned(), status.to_owned())).or_default() += f.received;
+                *levels.entry(level.to_owned()).or_default() += f;
             }
-            "channel" => channels.entry(head.to_owned()).or_default().add(m, c.n),
-            "category" => categories.entry(head.to_owned()).or_default().add(m, c.n),
-            "agency" => agencies.entry(head.to_owned()).or_default().add(m, c.n),
+            "channel" => *channels.entry(value.to_owned()).or_default() += f,
+            "category" => *categories.entry(value.to_owned()).or_default() += f,
+            "agency" => *agencies.entry(value.to_owned()).or_default() += f,
             "station" => {
-                let slug = head.split_once('|').map_or(head, |(s, _)| s);
-                stations.entry(slug.to_owned()).or_default().add(m, c.n);
+                let slug = value.split_once('|').map_or(value, |(s, _)| s);
+                *stations.entry(slug.to_owned()).or_default() += f;
             }
-            "deputy" => deputies.entry(head.to_owned()).or_default().add(m, c.n),
+            "deputy" => *deputies.entry(value.to_owned()).or_default() += f,
             _ => {}
         }
     }

@@ -515,10 +515,10 @@ async fn backend(
     let rebuild_s = generate(&url, total).await?;
     let gen_s = t.elapsed().as_secs_f64();
     rows.push(row(
-        &format!("case tallies rebuilt from {total} cases (the SQL of migration 17)"),
+        &format!("case tallies rebuilt from {total} cases (the SQL of migration 19)"),
         rebuild_s,
         "s",
-        "once, after a bulk load or on upgrading to migration 17".into(),
+        "once, after a bulk load or on upgrading to migration 19".into(),
     ));
     if o.only_stats {
         let server = start(&o.binary, &url, &data).await?;

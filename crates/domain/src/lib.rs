@@ -8,6 +8,7 @@ pub mod case;
 pub mod case_list;
 pub mod clock;
 pub mod error;
+pub mod figures;
 pub mod ids;
 pub mod org;
 pub mod password;

@@ -202,11 +202,21 @@ CREATE TABLE ballot_board (
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 19,
+        name: "case_figures",
+        portable: concat!(
+            include_str!("../migrations/0019_case_figures.sql"),
+            include_str!("../migrations/case_figures_backfill.sql")
+        ),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
-/// Recomputes the tallies of every case, as migration 17 fills them (migration 5 filled an older
-/// shape, which migration 17 replaced).
-pub(crate) const TALLY_BACKFILL: &str = include_str!("../migrations/case_facts_backfill.sql");
+/// Recomputes the tallies of every case, as migration 19 fills them (migrations 5 and 17 filled
+/// older shapes, which it replaced).
+pub(crate) const TALLY_BACKFILL: &str = include_str!("../migrations/case_figures_backfill.sql");
 
 impl Migration {
     fn sql(&self, backend: Backend) -> String {

@@ -57,7 +57,7 @@ pub async fn stats(app: &crate::App, principal: &Principal, q: &StatsQuery) -> R
         split: false,
     };
     for c in cases::cells(&app.db, &cq).await? {
-        figures.add(c.key.rsplit('|').next().unwrap_or(&c.key), c.n);
+        figures += &c.figures;
     }
     let counts = cases::counts(&app.db, region.as_str(), station.as_deref(), from, to).await?;
     let receptions = liaison_store::receptions::totals(

@@ -75,11 +75,14 @@ fn cell(t: &Value, row: &str, column: &str) -> i64 {
     t["cells"][r][c].as_i64().unwrap()
 }
 
-/// Every dimension and both bases, summed from the tallies and counted from the cases.
+/// Every dimension and both bases, summed from the tallies (whole months, and days for a period
+/// that cuts months in two) and counted from the cases.
 async fn tallies_agree_with_the_cases(app: &TestApp, when: &str) {
-    let from = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
-    let to = chrono::NaiveDate::from_ymd_opt(2026, 12, 31).unwrap();
-    for basis in [Basis::Received, Basis::Resolved] {
+    let day = |m, d| chrono::NaiveDate::from_ymd_opt(2026, m, d).unwrap();
+    for ((from, to), basis) in [(day(1, 1), day(12, 31)), (day(2, 20), day(3, 2))]
+        .into_iter()
+        .flat_map(|p| [(p, Basis::Received), (p, Basis::Resolved)])
+    {
         for (prefix, station) in [("611026", None), ("611026001", None), ("611026", Some("renhe"))] {
             for split in [false, true] {
                 let q = CellQuery {
@@ -95,7 +98,7 @@ async fn tallies_agree_with_the_cases(app: &TestApp, when: &str) {
                 let mut scanned = liaison_store::cases::cells_by_scan(app.db(), &q).await.unwrap();
                 tallied.sort();
                 scanned.sort();
-                assert_eq!(tallied, scanned, "{when}: {basis:?} {prefix} {station:?} split {split}");
+                assert_eq!(tallied, scanned, "{when}: {from}–{to} {basis:?} {prefix} {station:?} split {split}");
             }
         }
     }

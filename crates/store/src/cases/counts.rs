@@ -1,12 +1,14 @@
 //! Counts for the dashboard and statistics: per-county day and month tallies kept in each
-//! case's own transaction (`tally`, `write_tallies`), summed over a period; a scan of the cases
-//! table for the days a period starts or ends on; and the rebuild of the tallies.
+//! case's own transaction (`tally`, `write_tallies`), one row of figures per dimension value
+//! (migration 19), summed over a period; the same sums from a scan of the cases, which the
+//! tallies must agree with; and the rebuild of the tallies.
 
 use super::CaseRow;
 use crate::Result;
 use crate::db::{Db, Tx, on_read, on_tx, values};
 use crate::error::ResultExt;
 use chrono::{Datelike, NaiveDate};
+pub use liaison_domain::figures::Figures;
 use serde::Serialize;
 use sqlx::AssertSqlSafe;
 use std::collections::BTreeMap;
@@ -48,24 +50,29 @@ pub async fn counts(
     let mut maps: [BTreeMap<String, i64>; 5] = Default::default();
     let mut out = Counts::default();
     for c in cells(db, &q).await? {
-        if c.n == 0 {
-            continue;
-        }
+        let f = &c.figures;
         match c.dim.as_str() {
             "all" => {
-                out.total += c.n;
-                if c.key.as_bytes().get(3) == Some(&b'1') {
-                    out.overdue += c.n;
+                out.total += f.received;
+                out.overdue += f.overdue;
+                let not_yet = f.received - f.rated() - f.unrated;
+                for (rating, n) in [
+                    ("satisfied", f.satisfied),
+                    ("partly", f.partly),
+                    ("dissatisfied", f.dissatisfied),
+                    ("unrated", f.unrated),
+                    ("", not_yet),
+                ] {
+                    *maps[4].entry(rating.to_owned()).or_default() += n;
                 }
-                *maps[4].entry(rating_of(c.key.as_bytes().get(2).copied()).to_owned()).or_default() += c.n;
             }
             "status" => {
-                let (level, status) = head(&c.key).split_once('|').unwrap_or(("", &c.key));
-                *maps[0].entry(status.to_owned()).or_default() += c.n;
-                *maps[3].entry(level.to_owned()).or_default() += c.n;
+                let (level, status) = c.value.split_once('|').unwrap_or(("", &c.value));
+                *maps[0].entry(status.to_owned()).or_default() += f.received;
+                *maps[3].entry(level.to_owned()).or_default() += f.received;
             }
-            "channel" => *maps[1].entry(head(&c.key).to_owned()).or_default() += c.n,
-            "category" => *maps[2].entry(head(&c.key).to_owned()).or_default() += c.n,
+            "channel" => *maps[1].entry(c.value.clone()).or_default() += f.received,
+            "category" => *maps[2].entry(c.value.clone()).or_default() += f.received,
             _ => {}
         }
     }
@@ -76,22 +83,6 @@ pub async fn counts(
     out.by_level = level;
     out.by_rating = rating;
     Ok(out)
-}
-
-/// The rating a measure letter stands for ('' before any rating).
-fn rating_of(letter: Option<u8>) -> &'static str {
-    match letter {
-        Some(b's') => "satisfied",
-        Some(b'p') => "partly",
-        Some(b'd') => "dissatisfied",
-        Some(b'u') => "unrated",
-        _ => "",
-    }
-}
-
-/// A tally key without its measures: `qr|s1s0` → `qr`.
-fn head(key: &str) -> &str {
-    key.rsplit_once('|').map_or(key, |(h, _)| h)
 }
 
 /// Which date a statistic counts a case on.
@@ -127,15 +118,27 @@ pub struct CellQuery<'a> {
     pub split: bool,
 }
 
-/// One sum of tally rows: a dimension's key (its value and the case measures, see migration 17),
-/// with the township and month when the query split them ('' otherwise).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, sqlx::FromRow)]
+/// One sum of tally rows: a dimension's value (see migration 19) and what its cases came to, with
+/// the township and month when the query split them ('' otherwise; a county's dimensions other
+/// than `all` are summed over its townships, so their township is '' too).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Cell {
     pub township: String,
     pub month: String,
     pub dim: String,
-    pub key: String,
-    pub n: i64,
+    pub value: String,
+    pub figures: Figures,
+}
+
+/// Which tally rows a region reads: a township (or a village, through its township) reads its
+/// township's rows; a county or a wider region reads the county rows (township '') of every
+/// dimension but `all`, which only has township rows.
+fn reads_row(region_prefix: &str, dim: &str, township: &str) -> bool {
+    if region_prefix.len() > 6 {
+        township.starts_with(region_prefix.get(..9).unwrap_or(region_prefix))
+    } else {
+        (dim == "all") != township.is_empty()
+    }
 }
 
 /// Sums the tallies for a region (a county or a township, or every county under a shorter
@@ -164,15 +167,17 @@ pub async fn cells(db: &Db, q: &CellQuery<'_>) -> Result<Vec<Cell>> {
     let station_filter = match q.station {
         Some(s) => {
             binds.push(format!("{s}|%"));
-            format!(" AND key LIKE ${}", binds.len())
+            format!(" AND value LIKE ${}", binds.len())
         }
         None => String::new(),
     };
+    // The rows `reads_row` picks.
     let township_filter = if q.region_prefix.len() > 6 {
         format!(" AND township_code LIKE '{}%'", q.region_prefix.replace(|c: char| !c.is_ascii_digit(), ""))
     } else {
-        String::new()
+        " AND (dim = 'all') <> (township_code = '')".to_owned()
     };
+    let figures = Figures::NAMES.join(", ");
     let mut parts = Vec::new();
     for (grain, span) in [(month_grain, months), (day_grain, head), (day_grain, tail)] {
         let Some((lo, hi)) = span else { continue };
@@ -180,7 +185,7 @@ pub async fn cells(db: &Db, q: &CellQuery<'_>) -> Result<Vec<Cell>> {
         binds.push(hi);
         let n = binds.len();
         parts.push(format!(
-            "SELECT township_code, period, dim, key, n FROM case_tallies WHERE {county} AND grain = '{grain}' \
+            "SELECT township_code, period, dim, value, {figures} FROM case_figures WHERE {county} AND grain = '{grain}' \
              AND dim IN ({dim_list}) AND period >= ${} AND period <= ${n}{township_filter}{station_filter}",
             n - 1
         ));
@@ -188,25 +193,68 @@ pub async fn cells(db: &Db, q: &CellQuery<'_>) -> Result<Vec<Cell>> {
     if parts.is_empty() {
         return Ok(vec![]);
     }
-    // PostgreSQL refuses a constant in GROUP BY: the unsplit query groups by the key alone.
+    // PostgreSQL refuses a constant in GROUP BY: the unsplit query groups by the value alone.
     let (columns, group) = if q.split {
         ("township_code AS township, substr(period, 1, 7) AS month", "township_code, substr(period, 1, 7), ")
     } else {
         ("CAST('' AS TEXT) AS township, CAST('' AS TEXT) AS month", "")
     };
+    let sums = Figures::NAMES.map(|f| format!("CAST(SUM({f}) AS BIGINT) AS {f}")).join(", ");
     let sql = format!(
-        "SELECT {columns}, dim, key, CAST(SUM(n) AS BIGINT) AS n FROM ({}) t GROUP BY {group}dim, key",
+        "SELECT {columns}, dim, value, {sums} FROM ({}) t GROUP BY {group}dim, value",
         parts.join(" UNION ALL ")
     );
-    let mut rows: Vec<Cell> = on_read!(db, p => {
+    let rows: Vec<CellRow> = on_read!(db, p => {
         let mut query = sqlx::query_as(AssertSqlSafe(sql));
         for b in &binds {
             query = query.bind(b);
         }
         query.fetch_all(p).await.store()
     })?;
-    rows.retain(|c| c.n != 0);
-    Ok(rows)
+    Ok(rows.into_iter().map(Cell::from).filter(|c| c.figures.received != 0).collect())
+}
+
+/// A [`Cell`] as the database returns it.
+#[derive(sqlx::FromRow)]
+struct CellRow {
+    township: String,
+    month: String,
+    dim: String,
+    value: String,
+    received: i64,
+    on_spot: i64,
+    solved: i64,
+    in_progress: i64,
+    declined: i64,
+    merged: i64,
+    overdue: i64,
+    on_time: i64,
+    late: i64,
+    satisfied: i64,
+    partly: i64,
+    dissatisfied: i64,
+    unrated: i64,
+}
+
+impl From<CellRow> for Cell {
+    fn from(r: CellRow) -> Cell {
+        let figures = Figures {
+            received: r.received,
+            on_spot: r.on_spot,
+            solved: r.solved,
+            in_progress: r.in_progress,
+            declined: r.declined,
+            merged: r.merged,
+            overdue: r.overdue,
+            on_time: r.on_time,
+            late: r.late,
+            satisfied: r.satisfied,
+            partly: r.partly,
+            dissatisfied: r.dissatisfied,
+            unrated: r.unrated,
+        };
+        Cell { township: r.township, month: r.month, dim: r.dim, value: r.value, figures }
+    }
 }
 
 /// The tally dimensions.
@@ -233,23 +281,27 @@ pub async fn cells_by_scan(db: &Db, q: &CellQuery<'_>) -> Result<Vec<Cell>> {
     let (lo, hi) = (q.from.format("%Y-%m-%d").to_string(), q.to.format("%Y-%m-%d").to_string());
     let prefix = q.station.map(|s| format!("{s}|"));
     let dims: Vec<&str> = if q.station.is_some() { vec!["station"] } else { q.dims.to_vec() };
-    let mut sums: BTreeMap<(String, String, &'static str, String), i64> = BTreeMap::new();
+    let mut sums: BTreeMap<(String, String, &'static str, String), Figures> = BTreeMap::new();
     for row in &rows {
-        for (_, grain, dim, period, township, key) in tally_keys(row) {
+        let figures = Figures::of_case(&measures(row));
+        for (_, grain, dim, period, township, value) in tally_keys(row) {
             if grain != day_grain || period < lo || period > hi || !dims.contains(&dim) {
                 continue;
             }
-            if prefix.as_ref().is_some_and(|p| !key.starts_with(p.as_str())) {
+            if !reads_row(q.region_prefix, dim, &township) {
+                continue;
+            }
+            if prefix.as_ref().is_some_and(|p| !value.starts_with(p.as_str())) {
                 continue;
             }
             let (township, month) =
                 if q.split { (township, period[..7].to_owned()) } else { (String::new(), String::new()) };
-            *sums.entry((township, month, dim, key)).or_default() += 1;
+            *sums.entry((township, month, dim, value)).or_default() += &figures;
         }
     }
     Ok(sums
         .into_iter()
-        .map(|((township, month, dim, key), n)| Cell { township, month, dim: dim.to_owned(), key, n })
+        .map(|((township, month, dim, value), figures)| Cell { township, month, dim: dim.to_owned(), value, figures })
         .collect())
 }
 
@@ -336,7 +388,7 @@ fn china_midnight_ms(d: NaiveDate) -> i64 {
     d.and_hms_opt(0, 0, 0).expect("midnight").and_utc().timestamp_millis() - CHINA_OFFSET_MS
 }
 
-/// One tally row: a county, grain, dimension, period, township and key.
+/// One tally row: a county, grain, dimension, period, township ('' for the county row) and value.
 pub(super) type TallyKey = (String, &'static str, &'static str, String, String, String);
 
 /// When a case was resolved — answered (on the spot or by reply) or closed — for the statistics;
@@ -354,8 +406,8 @@ fn china_day(ms: i64) -> String {
     chrono::DateTime::from_timestamp_millis(ms + CHINA_OFFSET_MS).unwrap_or_default().format("%Y-%m-%d").to_string()
 }
 
-/// The four measure letters of a case (migration 17 lists them): outcome, on time, rating and
-/// overdue. The backfill computes the same in SQL; a test holds the two together.
+/// The four measure letters of a case (`Figures::of_case` lists them): outcome, on time, rating
+/// and overdue. The backfill computes the same in SQL; a test holds the two together.
 pub fn measures(row: &CaseRow) -> String {
     let resolved = resolved_at(row).map(china_day);
     let outcome = match (row.status.as_str(), &resolved) {
@@ -386,63 +438,73 @@ pub fn measures(row: &CaseRow) -> String {
     [outcome, on_time, rating, overdue].iter().collect()
 }
 
-/// The tally rows a case counts in.
+/// The tally rows a case counts in: each dimension's value in its township, and but for `all`
+/// in its county as a whole.
 fn tally_keys(row: &CaseRow) -> Vec<TallyKey> {
     let received = china_day(row.created_at);
     let resolved = resolved_at(row).map(china_day);
     let township = row.region_code.get(..9).unwrap_or(&row.region_code).to_owned();
-    let m = measures(row);
     let level = row.level.clone().unwrap_or_default();
     let mut values: Vec<(&'static str, String)> = vec![
-        ("all", m.clone()),
-        ("status", format!("{level}|{}|{m}", row.status)),
-        ("channel", format!("{}|{m}", row.channel)),
-        ("category", format!("{}|{m}", row.category)),
+        ("all", String::new()),
+        ("status", format!("{level}|{}", row.status)),
+        ("channel", row.channel.clone()),
+        ("category", row.category.clone()),
     ];
     if let Some(a) = row.agency_ref.as_deref().filter(|a| !a.is_empty()) {
-        values.push(("agency", format!("{a}|{m}")));
+        values.push(("agency", a.to_owned()));
     }
     if let Some(s) = row.station_ref.as_deref().filter(|s| !s.is_empty()) {
-        values.push(("station", format!("{s}|{}|{m}", row.channel)));
+        values.push(("station", format!("{s}|{}", row.channel)));
     }
     if let Some(d) = row.deputy_ref.as_deref().filter(|d| !d.is_empty()) {
-        values.push(("deputy", format!("{d}|{m}")));
+        values.push(("deputy", d.to_owned()));
     }
     let mut periods = vec![("d", received.clone()), ("m", received[..7].to_owned())];
     if let Some(r) = resolved {
         periods.push(("rd", r.clone()));
         periods.push(("rm", r[..7].to_owned()));
     }
-    let mut keys = Vec::with_capacity(values.len() * periods.len());
+    let mut keys = Vec::with_capacity(2 * values.len() * periods.len());
     for (grain, period) in &periods {
-        for (dim, key) in &values {
-            keys.push((row.county_code.clone(), *grain, *dim, period.clone(), township.clone(), key.clone()));
+        for (dim, value) in &values {
+            keys.push((row.county_code.clone(), *grain, *dim, period.clone(), township.clone(), value.clone()));
+            if *dim != "all" {
+                keys.push((row.county_code.clone(), *grain, *dim, period.clone(), String::new(), value.clone()));
+            }
         }
     }
     keys
 }
 
-/// Adds `sign` for each tally row `row` counts in.
-pub(super) fn tally(deltas: &mut BTreeMap<TallyKey, i64>, row: &CaseRow, sign: i64) {
+/// Adds `row`'s figures, times `sign`, to each tally row it counts in.
+pub(super) fn tally(deltas: &mut BTreeMap<TallyKey, Figures>, row: &CaseRow, sign: i64) {
+    let figures = Figures::of_case(&measures(row)).times(sign);
     for k in tally_keys(row) {
-        *deltas.entry(k).or_default() += sign;
+        *deltas.entry(k).or_default() += &figures;
     }
 }
 
 /// Applies tally changes in key order (so concurrent writers on PostgreSQL lock rows in the same
-/// order and cannot deadlock), one statement per 500 rows.
-pub(super) async fn write_tallies(tx: &mut Tx, deltas: BTreeMap<TallyKey, i64>) -> Result<()> {
-    let rows: Vec<(TallyKey, i64)> = deltas.into_iter().filter(|(_, n)| *n != 0).collect();
+/// order and cannot deadlock), one statement per 500 rows; a step that only changes a case's
+/// measures moves figures within the same rows.
+pub(super) async fn write_tallies(tx: &mut Tx, deltas: BTreeMap<TallyKey, Figures>) -> Result<()> {
+    let rows: Vec<(TallyKey, Figures)> = deltas.into_iter().filter(|(_, f)| !f.is_zero()).collect();
+    let names = Figures::NAMES.join(", ");
+    let updates = Figures::NAMES.map(|f| format!("{f} = case_figures.{f} + excluded.{f}")).join(", ");
     for chunk in rows.chunks(500) {
         let sql = format!(
-            "INSERT INTO case_tallies (county_code, grain, dim, period, township_code, key, n) VALUES {}
-             ON CONFLICT (county_code, grain, dim, period, township_code, key) DO UPDATE SET n = case_tallies.n + excluded.n",
-            values(chunk.len(), 7)
+            "INSERT INTO case_figures (county_code, grain, dim, period, township_code, value, {names}) VALUES {}
+             ON CONFLICT (county_code, grain, dim, period, township_code, value) DO UPDATE SET {updates}",
+            values(chunk.len(), 6 + Figures::NAMES.len())
         );
         on_tx!(tx, c => {
             let mut q = sqlx::query(AssertSqlSafe(sql));
-            for ((county, grain, dim, period, township, key), n) in chunk {
-                q = q.bind(county).bind(*grain).bind(*dim).bind(period).bind(township).bind(key).bind(*n);
+            for ((county, grain, dim, period, township, value), f) in chunk {
+                q = q.bind(county).bind(*grain).bind(*dim).bind(period).bind(township).bind(value);
+                for n in f.to_array() {
+                    q = q.bind(n);
+                }
             }
             q.execute(&mut *c).await.store().map(|r| r.rows_affected())
         })?;
@@ -454,9 +516,9 @@ pub(super) async fn write_tallies(tx: &mut Tx, deltas: BTreeMap<TallyKey, i64>) 
 pub async fn rebuild_tallies(db: &Db) -> Result<()> {
     let sql = crate::dialect::render_ddl(db.backend(), crate::migrate::TALLY_BACKFILL);
     let mut tx = db.begin().await?;
-    on_tx!(&mut tx, c => sqlx::query("DELETE FROM case_tallies").execute(&mut *c).await.store().map(|r| r.rows_affected()))?;
+    on_tx!(&mut tx, c => sqlx::query("DELETE FROM case_figures").execute(&mut *c).await.store().map(|r| r.rows_affected()))?;
     on_tx!(&mut tx, c => sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut *c).await.store().map(|r| r.rows_affected()))?;
     // Fresh statistics, so the planner reads the tallies through their key.
-    on_tx!(&mut tx, c => sqlx::query("ANALYZE case_tallies").execute(&mut *c).await.store().map(|r| r.rows_affected()))?;
+    on_tx!(&mut tx, c => sqlx::query("ANALYZE case_figures").execute(&mut *c).await.store().map(|r| r.rows_affected()))?;
     tx.commit().await
 }

@@ -1,0 +1,45 @@
+-- Wide tallies (issue 17): one row per county, grain, dimension, period, township and value,
+-- holding the thirteen figures a statistics line shows, moved by column deltas in each step's
+-- transaction. Migration 17's tallies kept one row per measure combination (17 occur), so a
+-- county's year read some 220,000 rows at a million cases; these read a few thousand.
+--
+--   grain  'd' / 'm': the China day / month the case was received
+--          'rd' / 'rm': the China day / month it was resolved (answered or closed; only resolved cases)
+--   dim    value
+--   all       ''
+--   status    level|status            (level '' before triage)
+--   channel   channel
+--   category  category
+--   agency    lead agency slug        (only assigned cases)
+--   station   station slug|channel    (only cases of a station)
+--   deputy    deputy slug             (only cases addressed to a deputy)
+--
+--   township_code  the first nine digits of the case's region; every dimension but 'all' has a
+--                  second row with township_code '' for the whole county, which a county report
+--                  reads (it does not split them by township).
+--
+-- The figures are those of liaison_domain::figures::Figures, from the case's four measure
+-- letters (outcome, on time, rating, overdue; see migration 17).
+CREATE TABLE case_figures (
+    county_code   TEXT NOT NULL,
+    grain         TEXT NOT NULL,
+    dim           TEXT NOT NULL,
+    period        TEXT NOT NULL,
+    township_code TEXT NOT NULL,
+    value         TEXT NOT NULL,
+    received      BIGINT NOT NULL,
+    on_spot       BIGINT NOT NULL,
+    solved        BIGINT NOT NULL,
+    in_progress   BIGINT NOT NULL,
+    declined      BIGINT NOT NULL,
+    merged        BIGINT NOT NULL,
+    overdue       BIGINT NOT NULL,
+    on_time       BIGINT NOT NULL,
+    late          BIGINT NOT NULL,
+    satisfied     BIGINT NOT NULL,
+    partly        BIGINT NOT NULL,
+    dissatisfied  BIGINT NOT NULL,
+    unrated       BIGINT NOT NULL,
+    PRIMARY KEY (county_code, grain, dim, period, township_code, value)
+);
+DROP TABLE case_tallies;
