@@ -522,6 +522,9 @@ async fn backend(
     ));
     if o.only_stats {
         let server = start(&o.binary, &url, &data).await?;
+        // The search index is rebuilt in the background after the bulk load; measured while it
+        // builds, the reports would share the cores with it.
+        wait_for_index(&server.base).await?;
         let token = login(&server.base, "supervisor").await?;
         for (measure, p99, note) in statistics::run(&server.base, &token, total, o.quick).await? {
             rows.push(row(&measure, p99, "ms p99", note));

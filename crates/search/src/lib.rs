@@ -27,6 +27,8 @@
 //! rebuilt from the cases table in the background; until it is ready, [`CaseIndex::search`]
 //! answers `None` and the caller falls back to SQL.
 
+mod recent;
+
 use liaison_store::Db;
 use liaison_store::cases::{self, CaseRow};
 use std::collections::BTreeMap;
@@ -259,6 +261,7 @@ struct Follow {
 pub struct CaseIndex {
     inner: Arc<Inner>,
     follow: tokio::sync::Mutex<Follow>,
+    recent: tokio::sync::Mutex<recent::Recent>,
 }
 
 impl CaseIndex {
@@ -315,6 +318,7 @@ impl CaseIndex {
                 seen: at,
                 holes: BTreeMap::new(),
             }),
+            recent: tokio::sync::Mutex::new(recent::Recent::default()),
         })
     }
 
@@ -333,6 +337,21 @@ impl CaseIndex {
     /// these events.
     pub fn pending(&self) -> Pending {
         self.inner.pending.lock().map(|p| p.clone()).unwrap_or_default()
+    }
+
+    /// The cases the committed index described by `pending` may not reflect, as they are now,
+    /// whose title, content, agency result or public reply hold every word, in no particular
+    /// order. They are kept between searches, so each search reads from SQL only the timeline
+    /// steps since the previous one (and the holes still waited for); what the index has
+    /// committed since is forgotten. Letter case is ignored for ASCII letters; a word with other
+    /// cased letters (É, Ж) is not compared here, so the caller must check every row it keeps.
+    pub async fn changed(&self, db: &Db, pending: &Pending, words: &[String]) -> Result<Vec<CaseRow>> {
+        self.recent.lock().await.changed(db, pending, words).await
+    }
+
+    /// How many changed cases [`CaseIndex::changed`] holds in memory.
+    pub async fn changed_held(&self) -> usize {
+        self.recent.lock().await.len()
     }
 
     /// How many commits this index has made since it was opened.

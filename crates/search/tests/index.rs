@@ -97,10 +97,11 @@ async fn builds_follows_and_scopes(b: Backend) {
     let later = add(db, "611026001", None, "LED路灯闪烁", "", 400).await;
     let pending = index.pending();
     assert_eq!(pending, liaison_search::Pending { seen: index.cursor(), holes: vec![] });
+    let held = &index;
     let changed = |w: &'static str| {
         let pending = pending.clone();
         async move {
-            let rows = cases::changed_matching(db, pending.seen, &pending.holes, &words(&[w])).await.unwrap();
+            let rows = held.changed(db, &pending, &words(&[w])).await.unwrap();
             rows.into_iter().map(|r| r.id).collect::<Vec<_>>()
         }
     };
@@ -228,6 +229,14 @@ async fn waits_for_transactions_in_flight(b: Backend) {
     // …while a quick one commits after it (in another county: within one, the tallies' and the
     // audit chain's row locks already queue writers in order).
     let quick = add(db, "611025", None, "及时的护栏", "", 200).await;
+    // A search before the next sync reads past the hole, and remembers it.
+    let ids = |rows: Vec<cases::CaseRow>| {
+        let mut ids: Vec<i64> = rows.into_iter().map(|r| r.id).collect();
+        ids.sort_unstable();
+        ids
+    };
+    let early = index.pending();
+    assert_eq!(ids(index.changed(db, &early, &words(&["护栏"])).await.unwrap()), vec![quick]);
     index.sync(db).await.unwrap();
     let county = words(&["61"]);
     assert_eq!(find(&index, &words(&["护栏"]), &county, &[]).await, vec![quick]);
@@ -235,9 +244,13 @@ async fn waits_for_transactions_in_flight(b: Backend) {
     let pending = index.pending();
     assert!(!pending.holes.is_empty() && pending.holes.iter().all(|&h| h > before && h < pending.seen));
     slow.commit().await.unwrap();
+    // The cases held between searches: the late case is read through the hole they remember.
+    assert_eq!(ids(index.changed(db, &early, &words(&["护栏"])).await.unwrap()), vec![late, quick]);
     // Before the next sync, a search learns of the late case from the holes it was told of.
-    let changed = cases::changed_matching(db, pending.seen, &pending.holes, &words(&["护栏"])).await.unwrap();
+    let changed = index.changed(db, &pending, &words(&["护栏"])).await.unwrap();
     assert_eq!(changed.iter().map(|r| r.id).collect::<Vec<_>>(), vec![late]);
+    // A search that read the older commit before that one still gets every case after it.
+    assert_eq!(ids(index.changed(db, &early, &words(&["护栏"])).await.unwrap()), vec![late, quick]);
     index.sync(db).await.unwrap();
     assert!(index.pending().holes.is_empty());
     assert_eq!(find(&index, &words(&["护栏"]), &county, &[]).await, vec![quick, late]);

@@ -5,6 +5,10 @@
 --
 --   grain  'd' / 'm': the China day / month the case was received
 --          'rd' / 'rm': the China day / month it was resolved (answered or closed; only resolved cases)
+--          'cd' / 'cm' / 'crd' / 'crm': the same for the whole county (township_code ''), kept
+--          for every dimension but 'all', which a county report reads rather than its townships'
+--          rows (it does not split them by township); a grain of their own keeps each query one
+--          range of the key.
 --   dim    value
 --   all       ''
 --   status    level|status            (level '' before triage)
@@ -13,10 +17,7 @@
 --   agency    lead agency slug        (only assigned cases)
 --   station   station slug|channel    (only cases of a station)
 --   deputy    deputy slug             (only cases addressed to a deputy)
---
---   township_code  the first nine digits of the case's region; every dimension but 'all' has a
---                  second row with township_code '' for the whole county, which a county report
---                  reads (it does not split them by township).
+--   township_code  the first nine digits of the case's region ('' in the county rows)
 --
 -- The figures are those of liaison_domain::figures::Figures, from the case's four measure
 -- letters (outcome, on time, rating, overdue; see migration 17).

@@ -1,18 +1,22 @@
+-- The townships' rows: the cases counted by value and measure letters first (a narrow sort),
+-- then the letters folded into the figures.
 INSERT INTO case_figures (county_code, grain, dim, period, township_code, value, received, on_spot, solved,
     in_progress, declined, merged, overdue, on_time, late, satisfied, partly, dissatisfied, unrated)
-SELECT county_code, grain, dim, period, township_code, value, COUNT(*),
-    SUM(CASE WHEN substr(m, 1, 1) = 'o' THEN 1 ELSE 0 END),
-    SUM(CASE WHEN substr(m, 1, 1) = 's' THEN 1 ELSE 0 END),
-    SUM(CASE WHEN substr(m, 1, 1) = 'p' THEN 1 ELSE 0 END),
-    SUM(CASE WHEN substr(m, 1, 1) = 'x' THEN 1 ELSE 0 END),
-    SUM(CASE WHEN substr(m, 1, 1) = 'm' THEN 1 ELSE 0 END),
-    SUM(CASE WHEN substr(m, 4, 1) = '1' THEN 1 ELSE 0 END),
-    SUM(CASE WHEN substr(m, 2, 1) = '1' THEN 1 ELSE 0 END),
-    SUM(CASE WHEN substr(m, 2, 1) = '0' THEN 1 ELSE 0 END),
-    SUM(CASE WHEN substr(m, 3, 1) = 's' THEN 1 ELSE 0 END),
-    SUM(CASE WHEN substr(m, 3, 1) = 'p' THEN 1 ELSE 0 END),
-    SUM(CASE WHEN substr(m, 3, 1) = 'd' THEN 1 ELSE 0 END),
-    SUM(CASE WHEN substr(m, 3, 1) = 'u' THEN 1 ELSE 0 END)
+SELECT county_code, grain, dim, period, township_code, value, SUM(n),
+    SUM(CASE WHEN substr(m, 1, 1) = 'o' THEN n ELSE 0 END),
+    SUM(CASE WHEN substr(m, 1, 1) = 's' THEN n ELSE 0 END),
+    SUM(CASE WHEN substr(m, 1, 1) = 'p' THEN n ELSE 0 END),
+    SUM(CASE WHEN substr(m, 1, 1) = 'x' THEN n ELSE 0 END),
+    SUM(CASE WHEN substr(m, 1, 1) = 'm' THEN n ELSE 0 END),
+    SUM(CASE WHEN substr(m, 4, 1) = '1' THEN n ELSE 0 END),
+    SUM(CASE WHEN substr(m, 2, 1) = '1' THEN n ELSE 0 END),
+    SUM(CASE WHEN substr(m, 2, 1) = '0' THEN n ELSE 0 END),
+    SUM(CASE WHEN substr(m, 3, 1) = 's' THEN n ELSE 0 END),
+    SUM(CASE WHEN substr(m, 3, 1) = 'p' THEN n ELSE 0 END),
+    SUM(CASE WHEN substr(m, 3, 1) = 'd' THEN n ELSE 0 END),
+    SUM(CASE WHEN substr(m, 3, 1) = 'u' THEN n ELSE 0 END)
+FROM (
+SELECT county_code, grain, dim, period, township_code, value, m, COUNT(*) AS n
 FROM (
     SELECT f.county_code, g.grain, d.dim, f.m,
         CASE g.grain WHEN 'd' THEN f.cday WHEN 'm' THEN substr(f.cday, 1, 7) WHEN 'rd' THEN f.rday ELSE substr(f.rday, 1, 7) END AS period,
@@ -59,11 +63,13 @@ FROM (
       AND (d.dim <> 'station' OR f.station <> '')
       AND (d.dim <> 'deputy' OR f.deputy <> '')
 ) t
+GROUP BY county_code, grain, dim, period, township_code, value, m
+) u
 GROUP BY county_code, grain, dim, period, township_code, value;
 -- The county rows: every dimension but 'all' summed over the townships.
 INSERT INTO case_figures (county_code, grain, dim, period, township_code, value, received, on_spot, solved,
     in_progress, declined, merged, overdue, on_time, late, satisfied, partly, dissatisfied, unrated)
-SELECT county_code, grain, dim, period, '', value, SUM(received), SUM(on_spot), SUM(solved), SUM(in_progress),
+SELECT county_code, 'c' || grain, dim, period, '', value, SUM(received), SUM(on_spot), SUM(solved), SUM(in_progress),
     SUM(declined), SUM(merged), SUM(overdue), SUM(on_time), SUM(late), SUM(satisfied), SUM(partly),
     SUM(dissatisfied), SUM(unrated)
 FROM case_figures WHERE dim <> 'all' AND township_code <> ''

@@ -51,8 +51,7 @@ pub async fn candidates(
             pending = index.pending();
         }
         // The index and the changed cases at once.
-        let (ids, changed) =
-            tokio::join!(index.search(&query), cases::changed_matching(&app.db, pending.seen, &pending.holes, words));
+        let (ids, changed) = tokio::join!(index.search(&query), index.changed(&app.db, &pending, words));
         let (Some(ids), mut rows) = (ids?, changed?) else { return Ok(None) };
         rows.retain(|r| reach.covers(r) && (statuses.is_empty() || statuses.contains(&r.status)));
         rows.sort_by_key(|r| std::cmp::Reverse((r.created_at, r.id)));

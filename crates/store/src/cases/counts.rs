@@ -95,10 +95,13 @@ pub enum Basis {
 }
 
 impl Basis {
-    fn grains(self) -> (&'static str, &'static str) {
-        match self {
-            Basis::Received => ("m", "d"),
-            Basis::Resolved => ("rm", "rd"),
+    /// The month and day grains of a township's rows, or of a county's (`county`).
+    fn grains(self, county: bool) -> (&'static str, &'static str) {
+        match (self, county) {
+            (Basis::Received, false) => ("m", "d"),
+            (Basis::Resolved, false) => ("rm", "rd"),
+            (Basis::Received, true) => ("cm", "cd"),
+            (Basis::Resolved, true) => ("crm", "crd"),
         }
     }
 }
@@ -130,15 +133,12 @@ pub struct Cell {
     pub figures: Figures,
 }
 
-/// Which tally rows a region reads: a township (or a village, through its township) reads its
-/// township's rows; a county or a wider region reads the county rows (township '') of every
-/// dimension but `all`, which only has township rows.
-fn reads_row(region_prefix: &str, dim: &str, township: &str) -> bool {
-    if region_prefix.len() > 6 {
-        township.starts_with(region_prefix.get(..9).unwrap_or(region_prefix))
-    } else {
-        (dim == "all") != township.is_empty()
-    }
+/// Whether a region reads a dimension from the county rows (township '', grains `c…`) rather
+/// than the townships' rows: a county or a wider region does, for every dimension but `all`,
+/// which only has township rows; a township (or a village, through its township) reads its
+/// township's rows.
+fn reads_county_rows(region_prefix: &str, dim: &str) -> bool {
+    region_prefix.len() <= 6 && dim != "all"
 }
 
 /// Sums the tallies for a region (a county or a township, or every county under a shorter
@@ -149,7 +149,6 @@ pub async fn cells(db: &Db, q: &CellQuery<'_>) -> Result<Vec<Cell>> {
         return cells_by_scan(db, q).await;
     }
     let (months, head, tail) = split_period(q.from, q.to);
-    let (month_grain, day_grain) = q.basis.grains();
     let mut binds: Vec<String> = Vec::new();
     let county = if q.region_prefix.len() >= 6 {
         binds.push(q.region_prefix[..6].to_owned());
@@ -160,10 +159,6 @@ pub async fn cells(db: &Db, q: &CellQuery<'_>) -> Result<Vec<Cell>> {
         "county_code >= $1 AND county_code <= $2".to_owned()
     };
     let dims: Vec<&str> = if q.station.is_some() { vec!["station"] } else { q.dims.to_vec() };
-    let dim_list = dims.iter().filter(|d| DIMS.contains(d)).map(|d| format!("'{d}'")).collect::<Vec<_>>().join(", ");
-    if dim_list.is_empty() {
-        return Ok(vec![]);
-    }
     let station_filter = match q.station {
         Some(s) => {
             binds.push(format!("{s}|%"));
@@ -171,24 +166,37 @@ pub async fn cells(db: &Db, q: &CellQuery<'_>) -> Result<Vec<Cell>> {
         }
         None => String::new(),
     };
-    // The rows `reads_row` picks.
     let township_filter = if q.region_prefix.len() > 6 {
         format!(" AND township_code LIKE '{}%'", q.region_prefix.replace(|c: char| !c.is_ascii_digit(), ""))
     } else {
-        " AND (dim = 'all') <> (township_code = '')".to_owned()
+        String::new()
     };
     let figures = Figures::NAMES.join(", ");
     let mut parts = Vec::new();
-    for (grain, span) in [(month_grain, months), (day_grain, head), (day_grain, tail)] {
-        let Some((lo, hi)) = span else { continue };
-        binds.push(lo);
-        binds.push(hi);
-        let n = binds.len();
-        parts.push(format!(
-            "SELECT township_code, period, dim, value, {figures} FROM case_figures WHERE {county} AND grain = '{grain}' \
-             AND dim IN ({dim_list}) AND period >= ${} AND period <= ${n}{township_filter}{station_filter}",
-            n - 1
-        ));
+    // The townships' rows, then the county's: each part one range of the key.
+    for county_rows in [false, true] {
+        let list = dims
+            .iter()
+            .filter(|d| DIMS.contains(d) && reads_county_rows(q.region_prefix, d) == county_rows)
+            .map(|d| format!("'{d}'"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        if list.is_empty() {
+            continue;
+        }
+        let (month_grain, day_grain) = q.basis.grains(county_rows);
+        let township_filter = if county_rows { "" } else { township_filter.as_str() };
+        for (grain, span) in [(month_grain, &months), (day_grain, &head), (day_grain, &tail)] {
+            let Some((lo, hi)) = span else { continue };
+            binds.push(lo.clone());
+            binds.push(hi.clone());
+            let n = binds.len();
+            parts.push(format!(
+                "SELECT township_code, period, dim, value, {figures} FROM case_figures WHERE {county} AND grain = '{grain}' \
+                 AND dim IN ({list}) AND period >= ${} AND period <= ${n}{township_filter}{station_filter}",
+                n - 1
+            ));
+        }
     }
     if parts.is_empty() {
         return Ok(vec![]);
@@ -277,7 +285,7 @@ pub async fn cells_by_scan(db: &Db, q: &CellQuery<'_>) -> Result<Vec<Cell>> {
         format!("SELECT {} FROM cases WHERE county_code LIKE $1 AND region_code LIKE $2 AND {when}", super::COLUMNS);
     let rows: Vec<CaseRow> = on_read!(db, p => sqlx::query_as(AssertSqlSafe(sql))
         .bind(&county_like).bind(&like).bind(from_ms).bind(to_ms).fetch_all(p).await.store())?;
-    let day_grain = q.basis.grains().1;
+
     let (lo, hi) = (q.from.format("%Y-%m-%d").to_string(), q.to.format("%Y-%m-%d").to_string());
     let prefix = q.station.map(|s| format!("{s}|"));
     let dims: Vec<&str> = if q.station.is_some() { vec!["station"] } else { q.dims.to_vec() };
@@ -285,10 +293,11 @@ pub async fn cells_by_scan(db: &Db, q: &CellQuery<'_>) -> Result<Vec<Cell>> {
     for row in &rows {
         let figures = Figures::of_case(&measures(row));
         for (_, grain, dim, period, township, value) in tally_keys(row) {
-            if grain != day_grain || period < lo || period > hi || !dims.contains(&dim) {
+            if !dims.contains(&dim) || grain != q.basis.grains(reads_county_rows(q.region_prefix, dim)).1 {
                 continue;
             }
-            if !reads_row(q.region_prefix, dim, &township) {
+            if period < lo || period > hi || (q.region_prefix.len() > 6 && !township.starts_with(&q.region_prefix[..9]))
+            {
                 continue;
             }
             if prefix.as_ref().is_some_and(|p| !value.starts_with(p.as_str())) {
@@ -439,7 +448,7 @@ pub fn measures(row: &CaseRow) -> String {
 }
 
 /// The tally rows a case counts in: each dimension's value in its township, and but for `all`
-/// in its county as a whole.
+/// in its county as a whole (grains `cd`, `cm`, `crd`, `crm`, township '').
 fn tally_keys(row: &CaseRow) -> Vec<TallyKey> {
     let received = china_day(row.created_at);
     let resolved = resolved_at(row).map(china_day);
@@ -460,17 +469,17 @@ fn tally_keys(row: &CaseRow) -> Vec<TallyKey> {
     if let Some(d) = row.deputy_ref.as_deref().filter(|d| !d.is_empty()) {
         values.push(("deputy", d.to_owned()));
     }
-    let mut periods = vec![("d", received.clone()), ("m", received[..7].to_owned())];
+    let mut periods = vec![("d", "cd", received.clone()), ("m", "cm", received[..7].to_owned())];
     if let Some(r) = resolved {
-        periods.push(("rd", r.clone()));
-        periods.push(("rm", r[..7].to_owned()));
+        periods.push(("rd", "crd", r.clone()));
+        periods.push(("rm", "crm", r[..7].to_owned()));
     }
     let mut keys = Vec::with_capacity(2 * values.len() * periods.len());
-    for (grain, period) in &periods {
+    for (grain, county_grain, period) in &periods {
         for (dim, value) in &values {
             keys.push((row.county_code.clone(), *grain, *dim, period.clone(), township.clone(), value.clone()));
             if *dim != "all" {
-                keys.push((row.county_code.clone(), *grain, *dim, period.clone(), String::new(), value.clone()));
+                keys.push((row.county_code.clone(), *county_grain, *dim, period.clone(), String::new(), value.clone()));
             }
         }
     }

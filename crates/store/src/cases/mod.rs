@@ -6,7 +6,7 @@ mod changed;
 mod counts;
 mod list;
 
-pub use changed::{changed_matching, events_with_ids};
+pub use changed::{events_with_cases, events_with_ids};
 pub use counts::{
     Basis, Cell, CellQuery, Counts, cells, cells_by_scan, counts, counts_by_scan, measures, rebuild_tallies,
     resolved_at,
