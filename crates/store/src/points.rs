@@ -1,8 +1,9 @@
 //! Points rule sets, as stored: items and targets as JSON, read back by the application.
 
 use crate::Result;
-use crate::db::{Db, Tx, on_read, on_tx};
+use crate::db::{Backend, Db, Tx, on_read, on_tx};
 use crate::error::ResultExt;
+use sqlx::AssertSqlSafe;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct RuleSetRow {
@@ -97,11 +98,30 @@ pub async fn confirmed_in(
     from: &str,
     to: &str,
 ) -> Result<Vec<(i64, String, String)>> {
-    on_read!(db, p => sqlx::query_as(
-        "SELECT deputy_id, kind, done_on FROM duty_entries WHERE county_code = $1 AND status = 'confirmed'
+    // One row a deputy, their entries joined in order: a county's year is thousands of entries,
+    // and each row returned costs more than the work of joining them.
+    let joined = match db.backend() {
+        Backend::Sqlite => "group_concat(kind || ' ' || done_on, ',' ORDER BY done_on, id)",
+        Backend::Postgres => "string_agg(kind || ' ' || done_on, ',' ORDER BY done_on, id)",
+    };
+    let sql = format!(
+        "SELECT deputy_id, {joined} FROM duty_entries WHERE county_code = $1 AND status = 'confirmed'
            AND (region_code = $2 OR region_code LIKE $3) AND done_on >= $4 AND done_on <= $5
-         ORDER BY deputy_id, done_on, id")
-        .bind(county).bind(region).bind(format!("{region}%")).bind(from).bind(to).fetch_all(p).await.store())
+         GROUP BY deputy_id ORDER BY deputy_id"
+    );
+    let rows: Vec<(i64, String)> = on_read!(db, p => sqlx::query_as(AssertSqlSafe(sql))
+        .bind(county).bind(region).bind(format!("{region}%")).bind(from).bind(to).fetch_all(p).await.store())?;
+    // Kinds are words and days YYYY-MM-DD: neither holds a space or a comma.
+    Ok(rows
+        .into_iter()
+        .flat_map(|(deputy, entries)| {
+            entries
+                .split(',')
+                .filter_map(|e| e.split_once(' '))
+                .map(|(kind, day)| (deputy, kind.to_owned(), day.to_owned()))
+                .collect::<Vec<_>>()
+        })
+        .collect())
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]

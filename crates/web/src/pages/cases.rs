@@ -41,15 +41,12 @@ pub async fn dashboard(
     caller: Caller,
     Query(q): Query<StatsQuery>,
 ) -> Result<Html<String>, PageError> {
-    let report = statistics::report(&state.app, &caller.principal, &crate::api::statistics::query(&q)).await?;
-    // The other capabilities' totals for the same subject and period.
-    let same = StatsQuery {
-        region: report.station.is_none().then(|| report.region.clone()),
-        station: report.station.as_ref().map(|s| s.0.clone()),
-        from: Some(report.from.to_string()),
-        to: Some(report.to.to_string()),
-    };
-    let s = stats(&state, &caller, &same).await?;
+    // The report and the other capabilities' totals for the same subject and period, at once
+    // (both resolve the query the same way).
+    let asked = crate::api::statistics::query(&q);
+    let (report, s) =
+        tokio::join!(statistics::report(&state.app, &caller.principal, &asked), stats(&state, &caller, &q));
+    let (report, s) = (report?, s?);
     let reception_kinds = s
         .receptions
         .by_kind
