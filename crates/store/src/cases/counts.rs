@@ -148,7 +148,7 @@ pub async fn cells(db: &Db, q: &CellQuery<'_>) -> Result<Vec<Cell>> {
     if q.region_prefix.len() > 9 {
         return cells_by_scan(db, q).await;
     }
-    let (months, head, tail) = split_period(q.from, q.to);
+    let spans = split_period(q.from, q.to);
     let mut binds: Vec<String> = Vec::new();
     let county = if q.region_prefix.len() >= 6 {
         binds.push(q.region_prefix[..6].to_owned());
@@ -171,7 +171,8 @@ pub async fn cells(db: &Db, q: &CellQuery<'_>) -> Result<Vec<Cell>> {
     } else {
         String::new()
     };
-    let figures = Figures::NAMES.join(", ");
+    let added = Figures::NAMES.join(", ");
+    let taken = Figures::NAMES.map(|f| format!("-{f} AS {f}")).join(", ");
     let mut parts = Vec::new();
     // The townships' rows, then the county's: each part one range of the key.
     for county_rows in [false, true] {
@@ -186,10 +187,11 @@ pub async fn cells(db: &Db, q: &CellQuery<'_>) -> Result<Vec<Cell>> {
         }
         let (month_grain, day_grain) = q.basis.grains(county_rows);
         let township_filter = if county_rows { "" } else { township_filter.as_str() };
-        for (grain, span) in [(month_grain, &months), (day_grain, &head), (day_grain, &tail)] {
-            let Some((lo, hi)) = span else { continue };
-            binds.push(lo.clone());
-            binds.push(hi.clone());
+        for span in &spans {
+            let grain = if span.months { month_grain } else { day_grain };
+            let figures = if span.sign > 0 { &added } else { &taken };
+            binds.push(span.first.clone());
+            binds.push(span.last.clone());
             let n = binds.len();
             parts.push(format!(
                 "SELECT township_code, period, dim, value, {figures} FROM case_figures WHERE {county} AND grain = '{grain}' \
@@ -314,30 +316,58 @@ pub async fn cells_by_scan(db: &Db, q: &CellQuery<'_>) -> Result<Vec<Cell>> {
         .collect())
 }
 
-/// First and last period of a span, both included.
-type Span = (String, String);
+/// A span of tally rows to add (`sign` 1) or take away (−1): months YYYY-MM or days YYYY-MM-DD,
+/// first and last included.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Span {
+    months: bool,
+    first: String,
+    last: String,
+    sign: i64,
+}
 
-/// Splits `from..=to` into the whole months it covers (YYYY-MM, first and last) and the days
-/// before and after them (YYYY-MM-DD, first and last); with no whole month, all days are the head.
-fn split_period(from: NaiveDate, to: NaiveDate) -> (Option<Span>, Option<Span>, Option<Span>) {
+/// The tally rows that sum to `from..=to`: the whole months it covers, and the days before and
+/// after them — or, where a part month is more than half of it, that month's row less the days
+/// outside the period (fewer rows). With no whole month, all days.
+fn split_period(from: NaiveDate, to: NaiveDate) -> Vec<Span> {
     let day = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
     let month = |d: NaiveDate| d.format("%Y-%m").to_string();
     let first_of_next = |d: NaiveDate| {
         let (y, m) = if d.month() == 12 { (d.year() + 1, 1) } else { (d.year(), d.month() + 1) };
         NaiveDate::from_ymd_opt(y, m, 1).expect("first of a month")
     };
+    let span = |months, first, last, sign| Span { months, first, last, sign };
     if to < from {
-        return (None, None, None);
+        return vec![];
     }
     let start = if from.day() == 1 { from } else { first_of_next(from) };
     let end_excl = to.succ_opt().map(|d| if d.day() == 1 { d } else { d.with_day(1).expect("day one") });
     let Some(end_excl) = end_excl.filter(|e| *e > start) else {
-        return (None, Some((day(from), day(to))), None);
+        return vec![span(false, day(from), day(to), 1)];
     };
-    let last_month = end_excl.pred_opt().expect("a day before");
-    let head = (from < start).then(|| (day(from), day(start.pred_opt().expect("a day before"))));
-    let tail = (end_excl <= to).then(|| (day(end_excl), day(to)));
-    (Some((month(start), month(last_month))), head, tail)
+    let pred = |d: NaiveDate| d.pred_opt().expect("a day before");
+    let mut out = vec![span(true, month(start), month(pred(end_excl)), 1)];
+    if from < start {
+        // The days of `from`'s month before it, against the days from it to the month's end.
+        let month_start = from.with_day(1).expect("day one");
+        if (from - month_start).num_days() < (start - from).num_days() {
+            out.push(span(true, month(from), month(from), 1));
+            out.push(span(false, day(month_start), day(pred(from)), -1));
+        } else {
+            out.push(span(false, day(from), day(pred(start)), 1));
+        }
+    }
+    if end_excl <= to {
+        let next = first_of_next(to);
+        let after = to.succ_opt().expect("a day after");
+        if (next - after).num_days() < (after - end_excl).num_days() {
+            out.push(span(true, month(to), month(to), 1));
+            out.push(span(false, day(after), day(pred(next)), -1));
+        } else {
+            out.push(span(false, day(end_excl), day(to), 1));
+        }
+    }
+    out
 }
 
 /// The counts straight from the cases: the reference the tallies must agree with, and the way
@@ -530,4 +560,58 @@ pub async fn rebuild_tallies(db: &Db) -> Result<()> {
     // Fresh statistics, so the planner reads the tallies through their key.
     on_tx!(&mut tx, c => sqlx::query("ANALYZE case_figures").execute(&mut *c).await.store().map(|r| r.rows_affected()))?;
     tx.commit().await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn spans(from: &str, to: &str) -> Vec<(bool, &'static str, &'static str, i64)> {
+        split_period(d(from), d(to))
+            .into_iter()
+            .map(|s| (s.months, &*s.first.leak(), &*s.last.leak(), s.sign))
+            .collect()
+    }
+
+    #[test]
+    fn a_period_is_months_and_days_whichever_reads_fewer_rows() {
+        assert_eq!(spans("2026-01-01", "2026-12-31"), vec![(true, "2026-01", "2026-12", 1)]);
+        // Within a month, or across two part months: days.
+        assert_eq!(spans("2026-03-05", "2026-03-09"), vec![(false, "2026-03-05", "2026-03-09", 1)]);
+        assert_eq!(spans("2026-02-20", "2026-03-02"), vec![(false, "2026-02-20", "2026-03-02", 1)]);
+        // 15 March – 20 June: March less its first 14 days, April and May, June less its last 10.
+        assert_eq!(
+            spans("2026-03-15", "2026-06-20"),
+            vec![
+                (true, "2026-04", "2026-05", 1),
+                (true, "2026-03", "2026-03", 1),
+                (false, "2026-03-01", "2026-03-14", -1),
+                (true, "2026-06", "2026-06", 1),
+                (false, "2026-06-21", "2026-06-30", -1),
+            ]
+        );
+        // Short ends stay days: 28–31 January, 1–3 April.
+        assert_eq!(
+            spans("2026-01-28", "2026-04-03"),
+            vec![
+                (true, "2026-02", "2026-03", 1),
+                (false, "2026-01-28", "2026-01-31", 1),
+                (false, "2026-04-01", "2026-04-03", 1)
+            ]
+        );
+        // Across a year's end.
+        assert_eq!(
+            spans("2025-12-02", "2026-01-31"),
+            vec![
+                (true, "2026-01", "2026-01", 1),
+                (true, "2025-12", "2025-12", 1),
+                (false, "2025-12-01", "2025-12-01", -1)
+            ]
+        );
+        assert!(spans("2026-02-01", "2026-01-31").is_empty());
+    }
 }
