@@ -143,7 +143,8 @@ fn reads_county_rows(region_prefix: &str, dim: &str) -> bool {
 
 /// Sums the tallies for a region (a county or a township, or every county under a shorter
 /// prefix) and a period: whole months from the month rows, the days before and after them from
-/// the day rows. A village, below the tallies' townships, is counted from its cases.
+/// the day rows (or a month's row less the days outside, see `split_period`). A village, below
+/// the tallies' townships, is counted from its cases.
 pub async fn cells(db: &Db, q: &CellQuery<'_>) -> Result<Vec<Cell>> {
     if q.region_prefix.len() > 9 {
         return cells_by_scan(db, q).await;
