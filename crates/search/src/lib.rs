@@ -349,11 +349,6 @@ impl CaseIndex {
         self.recent.lock().await.changed(db, pending, words).await
     }
 
-    /// How many changed cases [`CaseIndex::changed`] holds in memory.
-    pub async fn changed_held(&self) -> usize {
-        self.recent.lock().await.len()
-    }
-
     /// How many commits this index has made since it was opened.
     pub fn commits(&self) -> i64 {
         self.inner.commits.load(Ordering::Relaxed)

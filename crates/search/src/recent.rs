@@ -104,11 +104,6 @@ impl Recent {
             }
         }
     }
-
-    /// Cases held (for the tests and the metrics).
-    pub(crate) fn len(&self) -> usize {
-        self.cases.len()
-    }
 }
 
 /// Whether `a` is a commit of the index before `b`. The follower publishes its commits in order:
