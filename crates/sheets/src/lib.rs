@@ -179,10 +179,13 @@ pub fn looks_like_formula(s: &str) -> bool {
 
 /// Prefixes a cell that a spreadsheet would run as a formula with an apostrophe.
 pub fn neutralise(s: &str) -> String {
-    match s.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}"),
-        _ => s.to_owned(),
-    }
+    let quoted = match s.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => true,
+        // Spaces before a formula sign: some spreadsheets still run it.
+        Some(' ') => looks_like_formula(s),
+        _ => false,
+    };
+    if quoted { format!("'{s}") } else { s.to_owned() }
 }
 
 /// One sheet to write.
@@ -332,6 +335,10 @@ mod tests {
         assert_eq!(t.rows[1].cells[0].text, "仁和站");
         let csv = String::from_utf8(write_csv(&["名称"], &[vec!["@cmd".into()]])).unwrap();
         assert!(csv.contains("'@cmd"));
+        // A formula behind spaces is neutralised too (found by the round-trip property).
+        assert_eq!(neutralise(" =1+1"), "' =1+1");
+        assert_eq!(neutralise(" 仁和"), " 仁和");
+        assert_eq!(neutralise(" -12"), " -12");
     }
 
     #[test]
