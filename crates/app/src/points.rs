@@ -433,26 +433,24 @@ pub async fn region_points(app: &App, region: &RegionCode, from: NaiveDate, to: 
     let first = NaiveDate::from_ymd_opt(from.year(), 1, 1).unwrap_or(from);
     let last = NaiveDate::from_ymd_opt(to.year(), 12, 31).unwrap_or(to);
     let rows = store::confirmed_in(&app.db, &county, region.as_str(), &first.to_string(), &last.to_string()).await?;
-    let homes: std::collections::HashMap<i64, String> =
-        org::deputies_under(&app.db, &county, true).await?.into_iter().map(|d| (d.id, d.data.region_code)).collect();
-    let entries: Vec<(i64, DutyKind, NaiveDate)> = rows
-        .iter()
-        .filter_map(|(id, kind, day)| {
-            Some((*id, DutyKind::parse(kind)?, NaiveDate::parse_from_str(day, "%Y-%m-%d").ok()?))
-        })
-        .collect();
-    // The rows come by deputy, then date: each deputy's year is one run, scored in one go.
     let mut total = 0i64;
-    for run in entries.chunk_by(|a, b| a.0 == b.0 && a.2.year() == b.2.year()) {
-        let township = homes.get(&run[0].0).map_or(region.as_str(), |r| township_of(r));
-        let year: Vec<(DutyKind, NaiveDate)> = run.iter().map(|&(_, kind, day)| (kind, day)).collect();
-        let scored = points::score(&year, &sets, township);
-        total += year
+    for deputy in &rows {
+        let township = if deputy.home.is_empty() { region.as_str() } else { township_of(&deputy.home) };
+        let entries: Vec<(DutyKind, NaiveDate)> = deputy
+            .entries
             .iter()
-            .zip(&scored)
-            .filter(|((_, day), _)| (from..=to).contains(day))
-            .map(|(_, s)| i64::from(s.points))
-            .sum::<i64>();
+            .filter_map(|(kind, day)| Some((DutyKind::parse(kind)?, day.parse::<NaiveDate>().ok()?)))
+            .collect();
+        // The entries come by date: each year is one run, scored in one go.
+        for year in entries.chunk_by(|a, b| a.1.year() == b.1.year()) {
+            let scored = points::score(year, &sets, township);
+            total += year
+                .iter()
+                .zip(&scored)
+                .filter(|((_, day), _)| (from..=to).contains(day))
+                .map(|(_, s)| i64::from(s.points))
+                .sum::<i64>();
+        }
     }
     Ok(total)
 }
@@ -493,8 +491,9 @@ pub async fn standing(
     for d in deputies.into_iter().filter(|d| d.data.county_code == county) {
         let term: Vec<(DutyKind, NaiveDate)> = rows
             .iter()
-            .filter(|(id, _, _)| *id == d.id)
-            .filter_map(|(_, k, day)| Some((DutyKind::parse(k)?, NaiveDate::parse_from_str(day, "%Y-%m-%d").ok()?)))
+            .filter(|c| c.deputy_id == d.id)
+            .flat_map(|c| &c.entries)
+            .filter_map(|(k, day)| Some((DutyKind::parse(k)?, day.parse::<NaiveDate>().ok()?)))
             .collect();
         let township = township_of(&d.data.region_code);
         let this_year: Vec<_> = term.iter().copied().filter(|(_, day)| day.year() == year).collect();

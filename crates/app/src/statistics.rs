@@ -57,6 +57,9 @@ pub struct Report {
     pub by_channel: Vec<Line>,
     pub by_category: Vec<Line>,
     pub by_level: Vec<Line>,
+    /// By status now (reports kept before this existed read empty; so does a station's).
+    #[serde(default)]
+    pub by_status: Vec<Line>,
     /// Received per month, and resolved per month.
     pub by_month: Vec<Line>,
     pub resolved_by_month: Vec<Line>,
@@ -230,6 +233,7 @@ pub async fn build(app: &crate::App, subject: &Subject, from: NaiveDate, to: Nai
     let mut stations: BTreeMap<String, Figures> = BTreeMap::new();
     let mut deputies: BTreeMap<String, Figures> = BTreeMap::new();
     let mut levels: BTreeMap<String, Figures> = BTreeMap::new();
+    let mut status_lines: BTreeMap<String, Figures> = BTreeMap::new();
     for c in &parts {
         let (value, f) = (c.value.as_str(), &c.figures);
         match c.dim.as_str() {
@@ -238,6 +242,7 @@ pub async fn build(app: &crate::App, subject: &Subject, from: NaiveDate, to: Nai
                 let (level, status) = value.split_once('|').unwrap_or(("", value));
                 *statuses.entry((level.to_owned(), status.to_owned())).or_default() += f.received;
                 *levels.entry(level.to_owned()).or_default() += f;
+                *status_lines.entry(status.to_owned()).or_default() += f;
             }
             "channel" => *channels.entry(value.to_owned()).or_default() += f,
             "category" => *categories.entry(value.to_owned()).or_default() += f,
@@ -349,6 +354,9 @@ pub async fn build(app: &crate::App, subject: &Subject, from: NaiveDate, to: Nai
         by_channel,
         by_category: lines(categories, &|c| c.to_owned()),
         by_level: lines(levels, &level_label),
+        by_status: lines(status_lines, &|s| {
+            CaseStatus::parse(s).map_or_else(|| s.to_owned(), |x| x.label().to_owned())
+        }),
         by_month: by_month(&months),
         resolved_by_month: by_month(&resolved_months),
         by_year: by_year(&years),

@@ -130,6 +130,59 @@ async fn a_case_goes_round_the_loop_through_the_use_cases(b: Backend) {
     // The inbox of the foreign county does not hold it.
     assert!(cases::inbox(&app, &za, &Default::default()).await.unwrap().rows.is_empty());
     assert_eq!(cases::inbox(&app, &zs, &Default::default()).await.unwrap().total, 1);
+
+    // The staff statistics page takes the counts out of the report; they agree with the counts
+    // read from the tallies, and with the cases: one closed and satisfied, one waiting at the
+    // township, one not yet looked at.
+    for (title, level) in [("井盖缺失", Some(Level::Township)), ("噪音扰民", None)] {
+        let p = cases::PublicCase {
+            station: Some("renhe".into()),
+            title: title.into(),
+            content: format!("{title}，请处理。"),
+            contact_phone: Some("13900002222".into()),
+            ..Default::default()
+        };
+        let (row, _) = cases::submit(&app, p, Channel::Online, vec![], None).await.unwrap();
+        if let Some(level) = level {
+            let step = Step::Triage { level, category: None, note: String::new() };
+            cases::act(&app, &zs, CaseId(row.id), step).await.unwrap();
+        }
+    }
+    let today = app.today().to_string();
+    let q = cases::StatsQuery {
+        region: Some("611026".into()),
+        from: Some(today.clone()),
+        to: Some(today.clone()),
+        ..Default::default()
+    };
+    let read = cases::stats(&app, &zs, &q).await.unwrap();
+    let asked = liaison_app::statistics::Query {
+        region: q.region.clone(),
+        station: None,
+        from: q.from.clone(),
+        to: q.to.clone(),
+    };
+    let (report, derived) = cases::stats::with_report(&app, &zs, &asked).await.unwrap();
+    assert_eq!(report.received.received, 3);
+    assert_eq!(read.counts.total, 3);
+    let shape = |s: &cases::Stats| {
+        let c = &s.counts;
+        (
+            c.by_status.clone(),
+            c.by_channel.clone(),
+            c.by_category.clone(),
+            c.by_level.clone(),
+            c.by_rating.clone(),
+            c.overdue,
+            c.total,
+        )
+    };
+    assert_eq!(shape(&derived), shape(&read));
+    assert_eq!(derived.figures, read.figures);
+    assert_eq!(derived.counts.by_level, [("".to_owned(), 1), ("county".to_owned(), 1), ("township".to_owned(), 1)]);
+    assert_eq!(derived.counts.by_rating, [("".to_owned(), 2), ("satisfied".to_owned(), 1)]);
+    // Another county's supervisor is refused both.
+    assert!(matches!(cases::stats::with_report(&app, &za, &asked).await, Err(Error::Refused { .. })));
 }
 
 async fn accounts_refuse_common_passwords_and_answer_failures_alike(b: Backend) {

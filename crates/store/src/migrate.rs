@@ -212,6 +212,13 @@ CREATE TABLE ballot_board (
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 20,
+        name: "duty_period_index",
+        portable: include_str!("../migrations/0020_duty_period_index.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 /// Recomputes the tallies of every case, as migration 19 fills them (migrations 5 and 17 filled

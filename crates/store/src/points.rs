@@ -89,39 +89,52 @@ pub async fn last_reminders(db: &Db, county: &str, region: &str, year: i32) -> R
         .bind(county).bind(region).bind(format!("{region}%")).bind(year as i64).fetch_all(p).await.store())
 }
 
-/// Confirmed entries `(deputy_id, kind, done_on)` of a county's deputies under `region` from
-/// `from` to `to`, by deputy, date and entry (for reports and the township's list).
-pub async fn confirmed_in(
-    db: &Db,
-    county: &str,
-    region: &str,
-    from: &str,
-    to: &str,
-) -> Result<Vec<(i64, String, String)>> {
-    // One row a deputy, their entries joined in order: a county's year is thousands of entries,
-    // and each row returned costs more than the work of joining them.
-    let joined = match db.backend() {
-        Backend::Sqlite => "group_concat(kind || ' ' || done_on, ',' ORDER BY done_on, id)",
-        Backend::Postgres => "string_agg(kind || ' ' || done_on, ',' ORDER BY done_on, id)",
+/// A deputy's confirmed entries in a period, and where the deputy lives.
+#[derive(Debug, Clone)]
+pub struct Confirmed {
+    pub deputy_id: i64,
+    /// The deputy's home region ('' if the deputy is gone).
+    pub home: String,
+    /// (kind, done_on) by date, then entry.
+    pub entries: Vec<(String, String)>,
+}
+
+/// Confirmed entries of a county's deputies under `region` from `from` to `to`, by deputy (for
+/// reports and the township's list).
+pub async fn confirmed_in(db: &Db, county: &str, region: &str, from: &str, to: &str) -> Result<Vec<Confirmed>> {
+    // Everything in one row, joined in order: a county's year is thousands of entries of a few
+    // hundred deputies, and on SQLite each row returned costs more than the work of joining
+    // them (it crosses from the database's thread to the caller's).
+    let agg = match db.backend() {
+        Backend::Sqlite => "group_concat",
+        Backend::Postgres => "string_agg",
     };
     let sql = format!(
-        "SELECT deputy_id, {joined} FROM duty_entries WHERE county_code = $1 AND status = 'confirmed'
-           AND (region_code = $2 OR region_code LIKE $3) AND done_on >= $4 AND done_on <= $5
-         GROUP BY deputy_id ORDER BY deputy_id"
+        "SELECT (SELECT {agg}(CAST(d.id AS TEXT) || ' ' || d.region_code, ',') FROM deputies d WHERE d.county_code = $1),
+                (SELECT {agg}(CAST(e.deputy_id AS TEXT) || ' ' || e.kind || ' ' || e.done_on, ',' ORDER BY e.deputy_id, e.done_on, e.id)
+                 FROM duty_entries e WHERE e.county_code = $1 AND e.status = 'confirmed'
+                   AND (e.region_code = $2 OR e.region_code LIKE $3) AND e.done_on >= $4 AND e.done_on <= $5)"
     );
-    let rows: Vec<(i64, String)> = on_read!(db, p => sqlx::query_as(AssertSqlSafe(sql))
-        .bind(county).bind(region).bind(format!("{region}%")).bind(from).bind(to).fetch_all(p).await.store())?;
-    // Kinds are words and days YYYY-MM-DD: neither holds a space or a comma.
-    Ok(rows
-        .into_iter()
-        .flat_map(|(deputy, entries)| {
-            entries
-                .split(',')
-                .filter_map(|e| e.split_once(' '))
-                .map(|(kind, day)| (deputy, kind.to_owned(), day.to_owned()))
-                .collect::<Vec<_>>()
-        })
-        .collect())
+    let (homes, entries): (Option<String>, Option<String>) = on_read!(db, p => sqlx::query_as(AssertSqlSafe(sql))
+        .bind(county).bind(region).bind(format!("{region}%")).bind(from).bind(to).fetch_one(p).await.store())?;
+    // Ids are numbers, kinds words, regions digits and days YYYY-MM-DD: none holds a space or
+    // a comma.
+    let homes: std::collections::HashMap<&str, &str> =
+        homes.as_deref().unwrap_or_default().split(',').filter_map(|h| h.split_once(' ')).collect();
+    let mut out: Vec<Confirmed> = Vec::new();
+    for e in entries.as_deref().unwrap_or_default().split(',') {
+        let mut parts = e.splitn(3, ' ');
+        let (Some(id), Some(kind), Some(day)) = (parts.next(), parts.next(), parts.next()) else { continue };
+        let Ok(deputy_id) = id.parse::<i64>() else { continue };
+        if out.last().is_none_or(|c| c.deputy_id != deputy_id) {
+            let home = homes.get(id).copied().unwrap_or_default().to_owned();
+            out.push(Confirmed { deputy_id, home, entries: Vec::new() });
+        }
+        if let Some(c) = out.last_mut() {
+            c.entries.push((kind.to_owned(), day.to_owned()));
+        }
+    }
+    Ok(out)
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]

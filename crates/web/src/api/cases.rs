@@ -575,13 +575,18 @@ fn counts(list: Vec<(String, i64)>) -> Vec<Count> {
     list.into_iter().map(|(key, count)| Count { key, count }).collect()
 }
 
-pub(crate) async fn stats(state: &AppState, caller: &Caller, q: &StatsQuery) -> Result<StatsBody, ApiError> {
+async fn stats(state: &AppState, caller: &Caller, q: &StatsQuery) -> Result<StatsBody, ApiError> {
     let query = casework::StatsQuery {
         region: q.region.clone(),
         station: q.station.clone(),
         from: q.from.clone(),
         to: q.to.clone(),
     };
+    Ok(stats_body(casework::stats(&state.app, &caller.principal, &query).await?))
+}
+
+/// The counts as the API and the staff statistics page give them.
+pub(crate) fn stats_body(s: casework::Stats) -> StatsBody {
     let casework::Stats {
         region,
         from,
@@ -594,10 +599,10 @@ pub(crate) async fn stats(state: &AppState, caller: &Caller, q: &StatsQuery) -> 
         figures: f,
         register: reg,
         points,
-    } = casework::stats(&state.app, &caller.principal, &query).await?;
+    } = s;
     let n = |list: &[(String, i64)], key: &str| list.iter().find(|(k, _)| k == key).map(|(_, v)| *v).unwrap_or(0);
     let st = &c.by_status;
-    Ok(StatsBody {
+    StatsBody {
         region: region.to_string(),
         from: from.to_string(),
         to: to.to_string(),
@@ -676,7 +681,7 @@ pub(crate) async fn stats(state: &AppState, caller: &Caller, q: &StatsQuery) -> 
             ballots_cast: pj.ballots_cast,
             inspections: pj.inspections,
         },
-    })
+    }
 }
 
 /// The counts the seeds quote, for a region (or a station) and a period.

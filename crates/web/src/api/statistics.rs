@@ -106,6 +106,8 @@ pub struct ReportBody {
     pub by_channel: Vec<LineBody>,
     pub by_category: Vec<LineBody>,
     pub by_level: Vec<LineBody>,
+    /// By status now (empty for a station).
+    pub by_status: Vec<LineBody>,
     /// Received per month.
     pub by_month: Vec<LineBody>,
     /// Resolved per month.
@@ -149,6 +151,7 @@ impl From<&Report> for ReportBody {
             by_channel: lines(&r.by_channel),
             by_category: lines(&r.by_category),
             by_level: lines(&r.by_level),
+            by_status: lines(&r.by_status),
             by_month: lines(&r.by_month),
             resolved_by_month: lines(&r.resolved_by_month),
             by_year: lines(&r.by_year),

@@ -2,7 +2,7 @@
 //! counts (one case and the intake form live in `case.rs` and `case_new.rs`).
 
 use super::{Nav, case_list, render};
-use crate::api::cases::{StatsQuery, stats};
+use crate::api::cases::StatsQuery;
 use crate::auth::Caller;
 use crate::error::PageError;
 use crate::state::AppState;
@@ -41,12 +41,10 @@ pub async fn dashboard(
     caller: Caller,
     Query(q): Query<StatsQuery>,
 ) -> Result<Html<String>, PageError> {
-    // The report and the other capabilities' totals for the same subject and period, at once
-    // (both resolve the query the same way).
+    // The report, and the case counts from it with the other capabilities' totals.
     let asked = crate::api::statistics::query(&q);
-    let (report, s) =
-        tokio::join!(statistics::report(&state.app, &caller.principal, &asked), stats(&state, &caller, &q));
-    let (report, s) = (report?, s?);
+    let (report, s) = liaison_app::cases::stats::with_report(&state.app, &caller.principal, &asked).await?;
+    let s = crate::api::cases::stats_body(s);
     let reception_kinds = s
         .receptions
         .by_kind
