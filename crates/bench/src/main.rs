@@ -44,6 +44,8 @@ struct Options {
     only_ballot: bool,
     /// Only the statistics and bulletins over the generated cases.
     only_stats: bool,
+    /// Skip SQLite: measure PostgreSQL alone (with `--postgres`).
+    no_sqlite: bool,
 }
 
 fn options() -> anyhow::Result<Options> {
@@ -60,6 +62,7 @@ fn options() -> anyhow::Result<Options> {
         only_lists: false,
         only_ballot: false,
         only_stats: false,
+        no_sqlite: false,
     };
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -74,9 +77,10 @@ fn options() -> anyhow::Result<Options> {
             "--only-lists" => o.only_lists = true,
             "--only-ballot" => o.only_ballot = true,
             "--only-stats" => o.only_stats = true,
+            "--no-sqlite" => o.no_sqlite = true,
             "-h" | "--help" => {
                 println!(
-                    "liaison-bench [--quick] [--out bench.json] [--binary target/release/liaison] [--postgres URL | --no-postgres] [--soak SECONDS] [--cases N] [--bulk N] [--only-lists] [--only-ballot] [--only-stats]"
+                    "liaison-bench [--quick] [--out bench.json] [--binary target/release/liaison] [--postgres URL | --no-postgres] [--no-sqlite] [--soak SECONDS] [--cases N] [--bulk N] [--only-lists] [--only-ballot] [--only-stats]"
                 );
                 std::process::exit(0);
             }
@@ -124,14 +128,22 @@ impl Server {
     }
 }
 
+/// The server's command. Its log is dropped, unless `LIAISON_BENCH_SERVER_LOG` names a filter
+/// (`debug`, `warn,liaison_app=debug`…): then it goes to `server.log` in the data directory.
 fn liaison(bin: &PathBuf, url: &str, data: &std::path::Path) -> Command {
     let mut c = Command::new(bin);
     c.env("LIAISON_DATABASE_URL", url)
         .env("LIAISON_DATA_DIR", data)
-        .env("LIAISON_LOG", "error")
         .env("LIAISON_PUBLIC_PER_MINUTE", "100000000")
-        .stdout(Stdio::null())
         .stderr(Stdio::null());
+    let log = std::env::var("LIAISON_BENCH_SERVER_LOG").ok().filter(|f| !f.is_empty());
+    let file = log
+        .as_ref()
+        .and_then(|_| std::fs::OpenOptions::new().create(true).append(true).open(data.join("server.log")).ok());
+    match (log, file) {
+        (Some(filter), Some(file)) => c.env("LIAISON_LOG", filter).stdout(file),
+        _ => c.env("LIAISON_LOG", "error").stdout(Stdio::null()),
+    };
     c
 }
 
@@ -677,9 +689,14 @@ async fn main() -> anyhow::Result<()> {
     let o = options()?;
     let mut rows = Vec::new();
     let mut failures = Vec::new();
+    if o.no_sqlite && o.postgres.is_none() {
+        bail!("--no-sqlite leaves nothing to measure without --postgres URL");
+    }
     if !o.only_ballot {
-        let (url, dir) = liaison_testkit::fresh_url(liaison_testkit::Backend::Sqlite).await.context("SQLite")?;
-        backend(&o, "SQLite", url, dir, &mut rows, &mut failures).await?;
+        if !o.no_sqlite {
+            let (url, dir) = liaison_testkit::fresh_url(liaison_testkit::Backend::Sqlite).await.context("SQLite")?;
+            backend(&o, "SQLite", url, dir, &mut rows, &mut failures).await?;
+        }
         if let Some(admin) = &o.postgres {
             let url = liaison_testkit::fresh_postgres_url(admin).await;
             backend(&o, "PostgreSQL", url, None, &mut rows, &mut failures).await?;

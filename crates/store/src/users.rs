@@ -70,15 +70,14 @@ async fn grants_of(db: &Db, user_id: i64) -> Result<Vec<Grant>> {
     let rows: Vec<(String, String, String)> = on_read!(db, p => sqlx::query_as(
         "SELECT role, scope_kind, scope_ref FROM grants WHERE user_id = $1 ORDER BY id")
         .bind(user_id).fetch_all(p).await.store())?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(role, kind, reference)| {
-            // A grant that no longer parses (a role removed in a later version) grants nothing.
-            let role = Role::parse(&role).ok()?;
-            let scope = Scope::from_parts(&kind, &reference).ok()?;
-            Some(Grant { role, scope })
-        })
-        .collect())
+    Ok(rows.into_iter().filter_map(|(role, kind, reference)| grant(&role, &kind, &reference)).collect())
+}
+
+/// A stored grant; one that no longer parses (a role removed in a later version) grants nothing.
+pub(crate) fn grant(role: &str, kind: &str, reference: &str) -> Option<Grant> {
+    let role = Role::parse(role).ok()?;
+    let scope = Scope::from_parts(kind, reference).ok()?;
+    Some(Grant { role, scope })
 }
 
 /// The account behind a session, with its grants; `None` if it is gone or disabled.

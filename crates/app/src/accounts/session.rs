@@ -105,7 +105,9 @@ pub(crate) async fn record_failure(app: &App, user: &users::UserRow, summary: &s
 /// long or is older than the absolute lifetime. `None`: no such session.
 pub async fn resolve(app: &App, token: &str, kind: &str) -> Result<Option<Session>> {
     let hash = token::hash_token(token);
-    let Some(row) = sessions::find(&app.db, &hash).await? else { return Ok(None) };
+    let Some(sessions::Resolved { session: row, account }) = sessions::find_with_account(&app.db, &hash).await? else {
+        return Ok(None);
+    };
     if row.kind != kind {
         return Ok(None);
     }
@@ -121,7 +123,7 @@ pub async fn resolve(app: &App, token: &str, kind: &str) -> Result<Option<Sessio
             code: "session_expired", message: "登录已超时，请重新登录".into()
         });
     }
-    let Some((account, must_change_password)) = users::load_session_account(&app.db, row.user_id).await? else {
+    let Some((account, must_change_password)) = account else {
         return Ok(None);
     };
     // Refresh the idle timer at most once a minute, so reads stay reads.

@@ -167,10 +167,16 @@ pub async fn cells(db: &Db, q: &CellQuery<'_>) -> Result<Vec<Cell>> {
         }
         None => String::new(),
     };
-    let township_filter = if q.region_prefix.len() > 6 {
-        format!(" AND township_code LIKE '{}%'", q.region_prefix.replace(|c: char| !c.is_ascii_digit(), ""))
-    } else {
-        String::new()
+    let digits = q.region_prefix.replace(|c: char| !c.is_ascii_digit(), "");
+    // A whole township is one value of the key's fifth column: read with every period of a
+    // span named, the key is entered at each (dimension, period, township) instead of reading
+    // every township's rows of the span and filtering them (the deputies' rows are most of
+    // those: 301 deputies × 9 townships × 12 months for a county's year).
+    let township_exact = digits.len() == 9;
+    let township_filter = match digits.len() {
+        9 => format!(" AND township_code = '{digits}'"),
+        n if n > 6 => format!(" AND township_code LIKE '{digits}%'"),
+        _ => String::new(),
     };
     let added = Figures::NAMES.join(", ");
     let taken = Figures::NAMES.map(|f| format!("-{f} AS {f}")).join(", ");
@@ -191,13 +197,22 @@ pub async fn cells(db: &Db, q: &CellQuery<'_>) -> Result<Vec<Cell>> {
         for span in &spans {
             let grain = if span.months { month_grain } else { day_grain };
             let figures = if span.sign > 0 { &added } else { &taken };
-            binds.push(span.first.clone());
-            binds.push(span.last.clone());
-            let n = binds.len();
+            let named = if township_exact && !county_rows { span.periods() } else { None };
+            let periods = match named {
+                // Dates the code formatted: digits and dashes.
+                Some(list) => {
+                    format!("period IN ({})", list.iter().map(|p| format!("'{p}'")).collect::<Vec<_>>().join(", "))
+                }
+                None => {
+                    binds.push(span.first.clone());
+                    binds.push(span.last.clone());
+                    let n = binds.len();
+                    format!("period >= ${} AND period <= ${n}", n - 1)
+                }
+            };
             parts.push(format!(
                 "SELECT township_code, period, dim, value, {figures} FROM case_figures WHERE {county} AND grain = '{grain}' \
-                 AND dim IN ({list}) AND period >= ${} AND period <= ${n}{township_filter}{station_filter}",
-                n - 1
+                 AND dim IN ({list}) AND {periods}{township_filter}{station_filter}"
             ));
         }
     }
@@ -325,6 +340,25 @@ struct Span {
     first: String,
     last: String,
     sign: i64,
+}
+
+impl Span {
+    /// Every month (or day) of the span, as the tallies key them, when there are not too many
+    /// to name in a statement.
+    fn periods(&self) -> Option<Vec<String>> {
+        const MAX: usize = 400;
+        let parse = |p: &str| if self.months { format!("{p}-01") } else { p.to_owned() }.parse::<NaiveDate>().ok();
+        let (mut at, last) = (parse(&self.first)?, parse(&self.last)?);
+        let mut out = Vec::new();
+        while at <= last {
+            if out.len() == MAX {
+                return None;
+            }
+            out.push(if self.months { at.format("%Y-%m").to_string() } else { at.format("%Y-%m-%d").to_string() });
+            at = if self.months { at.checked_add_months(chrono::Months::new(1))? } else { at.succ_opt()? };
+        }
+        Some(out)
+    }
 }
 
 /// The tally rows that sum to `from..=to`: the whole months it covers, and the days before and
@@ -614,5 +648,17 @@ mod tests {
             ]
         );
         assert!(spans("2026-02-01", "2026-01-31").is_empty());
+    }
+
+    #[test]
+    fn a_span_names_each_of_its_months_or_days() {
+        let months = |a: &str, b: &str| Span { months: true, first: a.into(), last: b.into(), sign: 1 }.periods();
+        let days = |a: &str, b: &str| Span { months: false, first: a.into(), last: b.into(), sign: 1 }.periods();
+        assert_eq!(months("2025-11", "2026-02").unwrap(), ["2025-11", "2025-12", "2026-01", "2026-02"]);
+        assert_eq!(months("2026-03", "2026-03").unwrap(), ["2026-03"]);
+        assert_eq!(days("2026-02-27", "2026-03-01").unwrap(), ["2026-02-27", "2026-02-28", "2026-03-01"]);
+        // Too many to name: the caller reads the range.
+        assert_eq!(months("1990-01", "2026-12"), None);
+        assert_eq!(months("not a month", "2026-12"), None);
     }
 }

@@ -257,6 +257,24 @@ async fn fetch_rows(db: &Db, sql: Sql) -> Result<Vec<CaseRow>> {
     })
 }
 
+/// A row of a list with the count of the whole list (`COUNT(*) OVER ()`).
+#[derive(sqlx::FromRow)]
+struct Counted {
+    #[sqlx(flatten)]
+    row: CaseRow,
+    total: i64,
+}
+
+async fn fetch_counted(db: &Db, sql: Sql) -> Result<Vec<Counted>> {
+    on_read!(db, p => {
+        let mut q = sqlx::query_as(AssertSqlSafe(sql.text)).persistent(false);
+        for b in sql.binds {
+            q = match b { Bind::Text(s) => q.bind(s), Bind::Int(i) => q.bind(i) };
+        }
+        q.fetch_all(p).await.store()
+    })
+}
+
 async fn fetch_ids(db: &Db, sql: Sql) -> Result<Vec<i64>> {
     on_read!(db, p => {
         let mut q = sqlx::query_scalar(AssertSqlSafe(sql.text)).persistent(false);
@@ -506,8 +524,30 @@ pub async fn list_page(
 ) -> Result<Page> {
     if bounded(filter) {
         // A code, a phone or the index's candidates: few enough to read every match in order
-        // once, which gives the total and the page together.
-        let ids = ordered_ids(db, &arms(reach), filter, sort, None).await?;
+        // once, which gives the total and the page together. Within one scope, one statement
+        // returns the page's rows with the count of every match beside each.
+        let arms = arms(reach);
+        if let ([arm], true) = (arms.as_slice(), limit > 0) {
+            let order = sort.order_by(fixed_rank(filter).is_some());
+            let mut sql = Sql::default();
+            let a = arm_sql(&mut sql, arm);
+            let f = filter_sql(&mut sql, filter);
+            let from = from_cases(db, arm, filter, Some(sort));
+            sql.text = format!(
+                "SELECT {COLUMNS}, COUNT(*) OVER () AS total FROM {from} WHERE {a}{f} ORDER BY {order} LIMIT {limit} OFFSET {}",
+                offset.max(0)
+            );
+            let counted = fetch_counted(db, sql).await?;
+            if let Some(first) = counted.first() {
+                let total = first.total;
+                return Ok(Page { rows: counted.into_iter().map(|c| c.row).collect(), total });
+            }
+            if offset <= 0 {
+                return Ok(Page { rows: vec![], total: 0 });
+            }
+            // Past the end: the count alone.
+        }
+        let ids = ordered_ids(db, &arms, filter, sort, None).await?;
         let total = ids.len() as i64;
         let page: Vec<i64> = ids.into_iter().skip(offset.max(0) as usize).take(limit.max(0) as usize).collect();
         return Ok(Page { rows: rows_in_order(db, &page).await?, total });
