@@ -103,8 +103,20 @@ impl Db {
                 std::fs::create_dir_all(dir)
                     .map_err(|e| StoreError::Migration(format!("cannot create {}: {e}", dir.display())))?;
             }
-            let write = SqlitePoolOptions::new().max_connections(1).connect_with(opts.clone()).await.store()?;
-            let read = SqlitePoolOptions::new().max_connections(4).connect_with(opts.read_only(true)).await.store()?;
+            // An embedded connection cannot drop, so it is not pinged before each use: a ping is a
+            // round trip to the connection's thread, as long as a short statement's.
+            let write = SqlitePoolOptions::new()
+                .max_connections(1)
+                .test_before_acquire(false)
+                .connect_with(opts.clone())
+                .await
+                .store()?;
+            let read = SqlitePoolOptions::new()
+                .max_connections(4)
+                .test_before_acquire(false)
+                .connect_with(opts.read_only(true))
+                .await
+                .store()?;
             Ok(Db::Sqlite { write, read })
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let mut opts = PgConnectOptions::from_str(url).store()?;
