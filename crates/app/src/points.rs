@@ -425,14 +425,39 @@ pub async fn deputy_year(app: &App, principal: &Principal, deputy: &str, year: i
 /// the same), and the points of the entries dated in the period are summed. Entries are those
 /// recorded in the region, as for the township's list of deputies behind their targets.
 pub async fn region_points(app: &App, region: &RegionCode, from: NaiveDate, to: NaiveDate) -> Result<i64> {
+    Ok(region_register(app, region, from, to).await?.1)
+}
+
+/// The confirmed register entries of `region` dated from `from` to `to`, counted by kind (in
+/// the kinds' order), and the points they earned (see [`region_points`]): both from one read of
+/// the entries.
+pub async fn region_register(
+    app: &App,
+    region: &RegionCode,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<(Vec<(String, i64)>, i64)> {
     let county = region.county_key();
-    let sets = county_sets(app, &county).await?;
-    if sets.is_empty() || to < from {
-        return Ok(0);
+    if to < from {
+        return Ok((vec![], 0));
     }
     let first = NaiveDate::from_ymd_opt(from.year(), 1, 1).unwrap_or(from);
     let last = NaiveDate::from_ymd_opt(to.year(), 12, 31).unwrap_or(to);
-    let rows = store::confirmed_in(&app.db, &county, region.as_str(), &first.to_string(), &last.to_string()).await?;
+    let (sets, rows) = tokio::try_join!(county_sets(app, &county), async {
+        Ok(store::confirmed_in(&app.db, &county, region.as_str(), &first.to_string(), &last.to_string()).await?)
+    })?;
+    // Days are YYYY-MM-DD: as text they compare as dates.
+    let (lo, hi) = (from.to_string(), to.to_string());
+    let mut counts: std::collections::BTreeMap<String, i64> = std::collections::BTreeMap::new();
+    for (kind, day) in rows.iter().flat_map(|d| &d.entries) {
+        if *day >= lo && *day <= hi {
+            *counts.entry(kind.clone()).or_default() += 1;
+        }
+    }
+    let counts = counts.into_iter().collect();
+    if sets.is_empty() {
+        return Ok((counts, 0));
+    }
     let mut total = 0i64;
     for deputy in &rows {
         let township = if deputy.home.is_empty() { region.as_str() } else { township_of(&deputy.home) };
@@ -452,7 +477,7 @@ pub async fn region_points(app: &App, region: &RegionCode, from: NaiveDate, to: 
                 .sum::<i64>();
         }
     }
-    Ok(total)
+    Ok((counts, total))
 }
 
 /// A deputy behind at least one target.

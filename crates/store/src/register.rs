@@ -154,21 +154,6 @@ pub async fn confirmed_counts(db: &Db, deputy_id: i64, from: &str, to: &str) -> 
         .bind(deputy_id).bind(from).bind(to).fetch_all(p).await.store())
 }
 
-/// Confirmed entries of the deputies under a region from `from` to `to`, by kind: (kind, count).
-pub async fn region_counts(
-    db: &Db,
-    county: &str,
-    region_prefix: &str,
-    from: &str,
-    to: &str,
-) -> Result<Vec<(String, i64)>> {
-    let like = format!("{region_prefix}%");
-    on_read!(db, p => sqlx::query_as(
-        "SELECT kind, COUNT(*) FROM duty_entries WHERE county_code = $1 AND status = 'confirmed' AND region_code LIKE $2
-         AND done_on >= $3 AND done_on <= $4 GROUP BY kind ORDER BY kind")
-        .bind(county).bind(&like).bind(from).bind(to).fetch_all(p).await.store())
-}
-
 /// Adds a file to an entry's evidence; the same file twice is kept once.
 pub async fn add_evidence(tx: &mut Tx, entry_id: i64, hash: &str, mime: &str, size: i64, now_ms: i64) -> Result<()> {
     on_tx!(tx, c => sqlx::query(

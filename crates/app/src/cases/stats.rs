@@ -186,7 +186,7 @@ async fn totals(
     };
     let year = i64::from(chrono::Datelike::year(&to));
     let db = &app.db;
-    let (receptions, suggestions, outreach, projects, register, points) = tokio::try_join!(
+    let (receptions, suggestions, outreach, projects, (register, points)) = tokio::try_join!(
         async {
             let station = subject.station.as_deref().unwrap_or("");
             Ok::<_, crate::Error>(
@@ -199,8 +199,7 @@ async fn totals(
         },
         async { Ok(liaison_store::voter_work::totals(db, &county, region.as_str(), &from_day, &to_day).await?) },
         async { Ok(liaison_store::projects::totals(db, &county, region.as_str(), year).await?) },
-        async { Ok(liaison_store::register::region_counts(db, &county, region.as_str(), &from_day, &to_day).await?) },
-        crate::points::region_points(app, region, from, to),
+        crate::points::region_register(app, region, from, to),
     )?;
     Ok(Others { receptions, suggestions, outreach, projects, register, points })
 }
