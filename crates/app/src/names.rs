@@ -147,7 +147,7 @@ pub struct Names {
 }
 
 /// Looks up everything `wanted` names: the accounts first (their grants name units too), then
-/// each kind of record in one query.
+/// each kind of record in one query, the kinds at once.
 pub async fn resolve(app: &App, mut wanted: Wanted) -> Result<Names> {
     let mut names = Names::default();
     let users: Vec<String> = wanted.users.iter().cloned().collect();
@@ -164,17 +164,21 @@ pub async fn resolve(app: &App, mut wanted: Wanted) -> Result<Names> {
             names.people.insert(a.username, Person { name: a.display_name, grants });
         }
     }
-    for (what, keys, into) in [
-        (Named::Station, &wanted.stations, &mut names.stations),
-        (Named::Agency, &wanted.agencies, &mut names.agencies),
-        (Named::Deputy, &wanted.deputies, &mut names.deputies),
-        (Named::Region, &wanted.regions, &mut names.regions),
-    ] {
-        if !keys.is_empty() {
-            let keys: Vec<String> = keys.iter().cloned().collect();
-            into.extend(store::names(&app.db, what, &keys).await?);
-        }
-    }
+    // Each kind in one query, the four at once.
+    let lookup = |what: Named, keys: &BTreeSet<String>| {
+        let keys: Vec<String> = keys.iter().cloned().collect();
+        async move { if keys.is_empty() { Ok(vec![]) } else { store::names(&app.db, what, &keys).await } }
+    };
+    let (stations, agencies, deputies, regions) = tokio::try_join!(
+        lookup(Named::Station, &wanted.stations),
+        lookup(Named::Agency, &wanted.agencies),
+        lookup(Named::Deputy, &wanted.deputies),
+        lookup(Named::Region, &wanted.regions),
+    )?;
+    names.stations.extend(stations);
+    names.agencies.extend(agencies);
+    names.deputies.extend(deputies);
+    names.regions.extend(regions);
     Ok(names)
 }
 

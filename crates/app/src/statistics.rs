@@ -180,19 +180,15 @@ pub async fn build(app: &crate::App, subject: &Subject, from: NaiveDate, to: Nai
         station,
         split,
     };
+    // The cells' queries at once.
     let (received_cells, resolved_cells, parts) = if station.is_some() {
-        let a = store::cells(&app.db, &query(Basis::Received, &["station"], true)).await?;
-        let b = store::cells(&app.db, &query(Basis::Resolved, &["station"], true)).await?;
+        let (a, b) = (query(Basis::Received, &["station"], true), query(Basis::Resolved, &["station"], true));
+        let (a, b) = tokio::try_join!(store::cells(&app.db, &a), store::cells(&app.db, &b))?;
         (a, b, vec![])
     } else {
-        let a = store::cells(&app.db, &query(Basis::Received, &["all"], true)).await?;
-        let b = store::cells(&app.db, &query(Basis::Resolved, &["all"], true)).await?;
-        let c = store::cells(
-            &app.db,
-            &query(Basis::Received, &["status", "channel", "category", "agency", "station", "deputy"], false),
-        )
-        .await?;
-        (a, b, c)
+        let (a, b) = (query(Basis::Received, &["all"], true), query(Basis::Resolved, &["all"], true));
+        let c = query(Basis::Received, &["status", "channel", "category", "agency", "station", "deputy"], false);
+        tokio::try_join!(store::cells(&app.db, &a), store::cells(&app.db, &b), store::cells(&app.db, &c))?
     };
 
     let mut received = Figures::default();

@@ -27,6 +27,17 @@ pub(super) fn status(pid: u32) -> Status {
     Status { rss: field("VmRSS:"), hwm: field("VmHWM:"), anon: field("RssAnon:"), file: field("RssFile:") }
 }
 
+/// The CPU time the process has used so far (user and system), in seconds: `/proc/PID/stat`'s
+/// utime and stime, in ticks of 1/100 s (Linux's `USER_HZ`).
+pub(super) fn cpu_seconds(pid: u32) -> f64 {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // The command name, in parentheses, may hold spaces: the fields are counted after it.
+    let fields: Vec<&str> = text.rsplit_once(')').map_or("", |(_, rest)| rest).split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
+    // After the name: state (field 3) is index 0, utime (14) index 11, stime (15) index 12.
+    (ticks(11) + ticks(12)) / 100.0
+}
+
 /// The peak of one phase.
 #[derive(Clone, Copy, Default, Debug)]
 pub(super) struct Peak {

@@ -76,7 +76,7 @@ pub async fn append_many(tx: &mut Tx, events: &[AuditEvent], now_ms: i64) -> Res
         }
         let sql = format!(
             "INSERT INTO audit_log (county_code, seq, at, actor, action, target, summary, prev_hash, hash) VALUES {}",
-            values(mine.len(), 9)
+            values(tx, mine.len(), 9)
         );
         on_tx!(tx, c => {
             let mut q = sqlx::query(AssertSqlSafe(sql));

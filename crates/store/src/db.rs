@@ -62,9 +62,12 @@ macro_rules! on_read {
 
 pub(crate) use {on_read, on_tx};
 
-/// `($1, $2), ($3, $4)` for a multi-row `VALUES` of `rows` rows of `cols` columns: one statement
-/// for a batch instead of one per row.
-pub(crate) fn values(rows: usize, cols: usize) -> String {
+/// `($1, $2), ($3, $4)` for a multi-row `VALUES` of `rows` rows of `cols` columns in a statement
+/// of `tx`'s backend: one statement for a batch instead of one per row. SQLite gets anonymous
+/// `?` parameters, bound in order: binding a numbered one looks its name up in a list as long as
+/// the statement's parameters, which made a batch's binding quadratic in its size.
+pub(crate) fn values(tx: &Tx, rows: usize, cols: usize) -> String {
+    let sqlite = matches!(tx, Tx::Sqlite(_));
     let mut out = String::with_capacity(rows * cols * 5);
     for r in 0..rows {
         out.push_str(if r == 0 { "(" } else { ", (" });
@@ -72,7 +75,11 @@ pub(crate) fn values(rows: usize, cols: usize) -> String {
             if c > 0 {
                 out.push_str(", ");
             }
-            out.push_str(&format!("${}", r * cols + c + 1));
+            if sqlite {
+                out.push('?');
+            } else {
+                out.push_str(&format!("${}", r * cols + c + 1));
+            }
         }
         out.push(')');
     }

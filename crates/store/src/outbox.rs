@@ -40,7 +40,7 @@ pub async fn enqueue_many(tx: &mut Tx, messages: &[Message<'_>], now_ms: i64) ->
     }
     let sql = format!(
         "INSERT INTO outbox (county_code, channel, recipient, subject, body, template, params, next_attempt_at, created_at) VALUES {}",
-        values(messages.len(), 9)
+        values(tx, messages.len(), 9)
     );
     on_tx!(tx, c => {
         let mut q = sqlx::query(AssertSqlSafe(sql));

@@ -113,10 +113,18 @@ pub(crate) async fn plan(app: &App, principal: &Principal, q: &ListQuery) -> Res
 
 /// The page of cases the principal reaches that `q` asks for, with the total.
 pub async fn inbox(app: &App, principal: &Principal, q: &ListQuery) -> Result<Listing> {
+    let started = std::time::Instant::now();
     let plan = plan(app, principal, q).await?;
+    let planned = started.elapsed();
     let page =
         cases::list_page(&app.db, &plan.reach(), &plan.filter, plan.sort, i64::from(q.offset()), i64::from(q.per_page))
             .await?;
+    tracing::debug!(
+        plan_ms = planned.as_secs_f64() * 1000.0,
+        page_ms = (started.elapsed() - planned).as_secs_f64() * 1000.0,
+        total = page.total,
+        "inbox listed"
+    );
     Ok(Listing {
         rows: page.rows,
         total: page.total,

@@ -570,7 +570,7 @@ pub(super) async fn write_tallies(tx: &mut Tx, deltas: BTreeMap<TallyKey, Figure
         let sql = format!(
             "INSERT INTO case_figures (county_code, grain, dim, period, township_code, value, {names}) VALUES {}
              ON CONFLICT (county_code, grain, dim, period, township_code, value) DO UPDATE SET {updates}",
-            values(chunk.len(), 6 + Figures::NAMES.len())
+            values(tx, chunk.len(), 6 + Figures::NAMES.len())
         );
         on_tx!(tx, c => {
             let mut q = sqlx::query(AssertSqlSafe(sql));

@@ -135,7 +135,7 @@ pub async fn insert_many(tx: &mut Tx, new: &[NewCase<'_>], now_ms: i64) -> Resul
             tracking_code, channel, category, location, contact_name, contact_phone, anonymous, publish_consent, first_reply_due, created_by, fingerprint,
             sms_notices)
          VALUES {} RETURNING {COLUMNS}",
-        values(new.len(), 21)
+        values(tx, new.len(), 21)
     );
     let counties: Vec<String> = new.iter().map(|n| n.region.county_key()).collect();
     let fingerprints: Vec<i64> =
@@ -225,7 +225,7 @@ pub async fn add_events(tx: &mut Tx, events: &[Event<'_>], now_ms: i64) -> Resul
     }
     let sql = format!(
         "INSERT INTO case_events (county_code, case_id, at, actor, command, from_status, to_status, note, public) VALUES {}",
-        values(events.len(), 9)
+        values(tx, events.len(), 9)
     );
     on_tx!(tx, c => {
         let mut q = sqlx::query(AssertSqlSafe(sql));
@@ -309,7 +309,7 @@ pub async fn remember_idempotency_keys(tx: &mut Tx, keys: &[(&str, &str, i64, &s
     }
     let sql = format!(
         "INSERT INTO idempotency_keys (key, county_code, case_id, created_at, body_hash) VALUES {}",
-        values(keys.len(), 5)
+        values(tx, keys.len(), 5)
     );
     on_tx!(tx, c => {
         let mut q = sqlx::query(AssertSqlSafe(sql));

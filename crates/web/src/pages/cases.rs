@@ -43,7 +43,21 @@ pub async fn dashboard(
 ) -> Result<Html<String>, PageError> {
     // The report, and the case counts from it with the other capabilities' totals.
     let asked = crate::api::statistics::query(&q);
-    let (report, s) = liaison_app::cases::stats::with_report(&state.app, &caller.principal, &asked).await?;
+    // The regions to choose from, read while the report is built: the caller's own and the
+    // townships under each.
+    let choices = async {
+        let mut out = Vec::new();
+        for top in liaison_app::org::region_grants(&caller.principal, liaison_domain::authz::Action::CaseRead) {
+            for r in liaison_app::regions::subtree(&state.app, &top).await? {
+                if r.code == top.as_str() || (r.code.len() == 9 && top.as_str().len() < 9) {
+                    out.push((r.code, r.name));
+                }
+            }
+        }
+        Ok::<_, liaison_app::Error>(out)
+    };
+    let ((report, s), choices) =
+        tokio::try_join!(liaison_app::cases::stats::with_report(&state.app, &caller.principal, &asked), choices)?;
     let s = crate::api::cases::stats_body(s);
     let reception_kinds = s
         .receptions
@@ -54,16 +68,13 @@ pub async fn dashboard(
             (label.to_owned(), k.held, k.visitors)
         })
         .collect();
-    // The regions to choose from: the caller's own and the townships under each.
-    let mut regions = Vec::new();
-    for top in liaison_app::org::region_grants(&caller.principal, liaison_domain::authz::Action::CaseRead) {
-        for r in liaison_app::regions::subtree(&state.app, &top).await? {
-            if r.code == top.as_str() || (r.code.len() == 9 && top.as_str().len() < 9) {
-                let selected = r.code == report.region;
-                regions.push((r.code, r.name, selected));
-            }
-        }
-    }
+    let regions: Vec<(String, String, bool)> = choices
+        .into_iter()
+        .map(|(code, name)| {
+            let selected = code == report.region;
+            (code, name, selected)
+        })
+        .collect();
     let stations = if regions.is_empty() {
         vec![]
     } else {
