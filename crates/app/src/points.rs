@@ -420,17 +420,12 @@ pub async fn deputy_year(app: &App, principal: &Principal, deputy: &str, year: i
     Ok((d, y))
 }
 
-/// The points the deputies of `region` earned from `from` to `to`: each deputy's years are scored
-/// whole by the county's sets, as on the deputy's own page (so the monthly and yearly caps count
-/// the same), and the points of the entries dated in the period are summed. Entries are those
-/// recorded in the region, as for the township's list of deputies behind their targets.
-pub async fn region_points(app: &App, region: &RegionCode, from: NaiveDate, to: NaiveDate) -> Result<i64> {
-    Ok(region_register(app, region, from, to).await?.1)
-}
-
-/// The confirmed register entries of `region` dated from `from` to `to`, counted by kind (in
-/// the kinds' order), and the points they earned (see [`region_points`]): both from one read of
-/// the entries.
+/// The confirmed register entries of `region` dated from `from` to `to`, counted by kind (kinds
+/// in alphabetical order), and the points the region's deputies earned by them, both from one
+/// read of the entries. Each deputy's years are scored whole by the county's sets, as on the
+/// deputy's own page (so the monthly and yearly caps count the same), and the points of the
+/// entries dated in the period are summed. Entries are those recorded in the region, as for the
+/// township's list of deputies behind their targets.
 pub async fn region_register(
     app: &App,
     region: &RegionCode,

@@ -129,9 +129,8 @@ impl Server {
 
     /// Waits until the server has used under a tenth of a core for three seconds in a row (at
     /// most ten minutes): after its search index is ready, the index's merges go on in the
-    /// background for a while, and what is measured then is a server in steady use. Returns
-    /// the seconds waited.
-    async fn wait_until_quiet(&self) -> f64 {
+    /// background for a while, and what is measured then is a server in steady use.
+    async fn wait_until_quiet(&self) {
         let started = Instant::now();
         let mut last = memory::cpu_seconds(self.child.id());
         let mut quiet = 0;
@@ -141,7 +140,6 @@ impl Server {
             quiet = if now - last < 0.1 { quiet + 1 } else { 0 };
             last = now;
         }
-        started.elapsed().as_secs_f64()
     }
 }
 
