@@ -34,16 +34,27 @@ async fn submit(app: &App, title: &str, content: &str) -> i64 {
     cases::submit(app, p, Channel::Qr, vec![], None).await.unwrap().0.id
 }
 
-/// Ids a staff search of the county for `words` lists, with these statuses, newest first.
+/// Ids a staff search of the county for `words` lists, with these statuses, newest first. The
+/// total must be the number of rows (one page holds them all here).
 async fn found(app: &App, words: &[&str], statuses: &[&str]) -> Option<Vec<i64>> {
+    let (total, ids) = page(app, words, statuses, 1, 50).await;
+    assert_eq!(total, ids.len() as i64, "the total of {words:?} {statuses:?} counts the rows: {ids:?}");
+    Some(ids)
+}
+
+/// The total and the ids of one page of a search.
+async fn page(app: &App, words: &[&str], statuses: &[&str], page: u32, per_page: u32) -> (i64, Vec<i64>) {
     let q = ListQuery {
         lookup: Some(Lookup::Words(words.iter().map(|w| (*w).to_owned()).collect())),
         statuses: statuses.iter().map(|s| CaseStatus::parse(s).expect("a status")).collect(),
         sort: Some(Sort::Newest),
+        page,
+        per_page,
         ..ListQuery::default()
     };
     let listing = cases::inbox(app, &supervisor(), &q).await.expect("the list");
-    Some(listing.rows.into_iter().map(|r| r.id).collect())
+    assert!(!listing.search_capped);
+    (listing.total, listing.rows.into_iter().map(|r| r.id).collect())
 }
 
 async fn search_finds_fresh_changes_without_committing(b: Backend) {
@@ -83,6 +94,16 @@ async fn search_finds_fresh_changes_without_committing(b: Backend) {
     assert_eq!(found(&app, &["led"], &[]).await, Some(vec![new]), "letter case is ignored");
     assert_eq!(found(&app, &["小学门口"], &[]).await, Some(vec![new]));
     assert_eq!(found(&app, &["减速带"], &[]).await, Some(vec![]));
+    // Pages of one: the total is every match, each page the next one.
+    assert_eq!(page(&app, &["路灯"], &[], 1, 1).await, (2, vec![new]));
+    assert_eq!(page(&app, &["路灯"], &[], 2, 1).await, (2, vec![old]));
+    assert_eq!(page(&app, &["路灯"], &[], 3, 1).await, (2, vec![]));
+    // A word's pairs of characters apart are not the word, neither among the changed cases nor
+    // (below) in the committed index; a word with punctuation in it is filtered in SQL.
+    let apart = submit(&app, "请减速慢行", "学校门口车速太快，速带孩子过马路的家长很担心，路灯也暗。").await;
+    assert_eq!(found(&app, &["减速带"], &[]).await, Some(vec![]));
+    assert_eq!(found(&app, &["路灯", "车速"], &[]).await, Some(vec![apart]));
+    assert_eq!(found(&app, &["车速太快，速带"], &[]).await, Some(vec![apart]));
     // A case indexed before whose status and words just changed: found by its new status and
     // its new words, no longer by its old status.
     cases::act(&app, &zs, CaseId(old), Step::Triage { level: Level::County, category: None, note: String::new() })
@@ -100,15 +121,18 @@ async fn search_finds_fresh_changes_without_committing(b: Backend) {
     cases::act(&app, &roads, CaseId(old), Step::RecordResult { result: "已更换灯泡".into() }).await.unwrap();
     assert_eq!(found(&app, &["灯泡"], &[]).await, Some(vec![old]));
     assert_eq!(found(&app, &["路灯"], &["handled"]).await, Some(vec![old]));
-    assert_eq!(found(&app, &["路灯"], &["received"]).await, Some(vec![new]));
+    assert_eq!(found(&app, &["路灯"], &["received"]).await, Some(vec![apart, new]));
     assert_eq!(index.commits(), commits, "searching committed nothing");
     assert!(index.searches() > searches, "the index answered");
 
     // Once the index has caught up, the same answers come from it alone.
     index.sync(&t.db).await.unwrap();
     assert_eq!(index.pending().seen, liaison_store::cases::last_event_id(&t.db).await.unwrap());
-    assert_eq!(found(&app, &["路灯"], &[]).await, Some(vec![new, old]));
+    assert_eq!(found(&app, &["路灯"], &[]).await, Some(vec![apart, new, old]));
     assert_eq!(found(&app, &["路灯"], &["handled"]).await, Some(vec![old]));
+    assert_eq!(found(&app, &["减速带"], &[]).await, Some(vec![]));
+    assert_eq!(found(&app, &["车速太快，速带"], &[]).await, Some(vec![apart]));
+    assert_eq!(page(&app, &["路灯"], &["received"], 2, 1).await, (2, vec![new]));
     drop(index);
 }
 

@@ -5,11 +5,13 @@
 //!
 //! **Words.** Chinese has no spaces, and staff search for fragments — a village name, 路灯,
 //! 减速带 — expecting every case that *contains* them, the way a spreadsheet's find does. So the
-//! text is indexed as the single characters and the adjacent pairs (bigrams) of each run of
-//! letters and digits, the approach of Lucene's CJK analyzer, and a query word must match all its
-//! bigrams. Results are ordered by time, not by score, so a dictionary segmenter's relevance
-//! would buy nothing while missing fragments it segments differently. The caller re-checks each
-//! hit against the stored case, so a pair of bigrams that occur apart never shows.
+//! text is indexed as every run of one to [`MAX_GRAM`] consecutive letters and digits (n-grams, the
+//! approach of Lucene's CJK analyzer taken up to four characters), and a query word of up to four
+//! characters is a single term: it matches exactly the cases that contain it, as SQL's `LIKE`
+//! would (see [`exact`]), and the index alone can count them. A longer word must match all its
+//! four-character pieces, which may occur apart. Results are ordered by time, not by score, so a
+//! dictionary segmenter's relevance would buy nothing while missing fragments it segments
+//! differently. The caller re-checks each hit it shows against the stored case.
 //!
 //! **Scope.** Each case carries tags for every prefix of its region code, its station, lead and
 //! assisting agencies, deputy, status and overdue flag, so a search is filtered by the caller's
@@ -31,13 +33,15 @@ mod recent;
 
 use liaison_store::Db;
 use liaison_store::cases::{self, CaseRow};
+use std::collections::HashSet;
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use tantivy::collector::TopDocs;
+use tantivy::collector::sort_key::SortByStaticFastValue;
+use tantivy::collector::{Count, FilterCollector, TopDocs};
 use tantivy::directory::MmapDirectory;
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{FAST, Field, INDEXED, IndexRecordOption, STRING, Schema, TextFieldIndexing, TextOptions};
@@ -45,7 +49,7 @@ use tantivy::tokenizer::{TextAnalyzer, Token, TokenStream, Tokenizer};
 use tantivy::{Index, IndexReader, IndexWriter, Order, ReloadPolicy, TantivyDocument, Term};
 
 /// Bumped whenever the schema or the tokenizer changes: an index of another version is rebuilt.
-const VERSION: &str = "cases-v1";
+const VERSION: &str = "cases-v2";
 /// How long the cursor waits at a hole in the event ids before deciding no transaction will
 /// fill it (it was rolled back).
 pub const GAP_PATIENCE: Duration = Duration::from_secs(30);
@@ -118,7 +122,10 @@ fn schema() -> (Schema, Fields) {
     (b.build(), Fields { id, created_at, text, tags })
 }
 
-/// Single characters and adjacent pairs of each run of letters and digits, lower-cased.
+/// The longest run of characters indexed as one term.
+pub const MAX_GRAM: usize = 4;
+
+/// Every run of one to [`MAX_GRAM`] consecutive letters and digits, lower-cased.
 #[derive(Clone, Default)]
 pub struct CjkTokenizer;
 
@@ -132,26 +139,29 @@ impl Tokenizer for CjkTokenizer {
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> CjkTokens {
         let mut tokens = Vec::new();
-        let mut prev: Option<(usize, char)> = None;
+        // The last characters of the current run, with their byte offsets.
+        let mut tail: Vec<(usize, char)> = Vec::with_capacity(MAX_GRAM);
         for (at, ch) in text.char_indices() {
             if !ch.is_alphanumeric() {
-                prev = None;
+                tail.clear();
                 continue;
             }
-            let ch = ch.to_lowercase().next().unwrap_or(ch);
-            let end = at + text[at..].chars().next().map_or(1, char::len_utf8);
-            let position = tokens.len();
-            tokens.push(Token { offset_from: at, offset_to: end, position, text: ch.to_string(), position_length: 1 });
-            if let Some((from, p)) = prev {
+            let end = at + ch.len_utf8();
+            if tail.len() == MAX_GRAM {
+                tail.remove(0);
+            }
+            tail.push((at, ch.to_lowercase().next().unwrap_or(ch)));
+            // The n-grams ending at this character, shortest first.
+            for n in 1..=tail.len() {
+                let gram = &tail[tail.len() - n..];
                 tokens.push(Token {
-                    offset_from: from,
+                    offset_from: gram[0].0,
                     offset_to: end,
-                    position: position + 1,
-                    text: format!("{p}{ch}"),
+                    position: tokens.len(),
+                    text: gram.iter().map(|(_, c)| *c).collect(),
                     position_length: 1,
                 });
             }
-            prev = Some((at, ch));
         }
         CjkTokens { tokens, next: 0 }
     }
@@ -172,16 +182,18 @@ impl TokenStream for CjkTokens {
     }
 }
 
-/// The terms a query word must all match: its single characters where a run is one character
-/// long, its bigrams otherwise.
+/// The terms a query word must all match: each run of letters and digits in it, lower-cased,
+/// where it is at most [`MAX_GRAM`] characters long, else its pieces of that length.
 pub fn query_terms(word: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut run: Vec<char> = Vec::new();
     let mut flush = |run: &mut Vec<char>| {
-        match run.len() {
-            0 => {}
-            1 => out.push(run[0].to_string()),
-            _ => out.extend(run.windows(2).map(|w| format!("{}{}", w[0], w[1]))),
+        if run.len() <= MAX_GRAM {
+            if !run.is_empty() {
+                out.push(run.iter().collect());
+            }
+        } else {
+            out.extend(run.windows(MAX_GRAM).map(|w| w.iter().collect::<String>()));
         }
         run.clear();
     };
@@ -196,6 +208,19 @@ pub fn query_terms(word: &str) -> Vec<String> {
     out.sort();
     out.dedup();
     out
+}
+
+/// Whether the index matches exactly the cases whose title, content, result or reply contain
+/// every word, as SQL's `LIKE` on the ASCII-lower-cased text does: each word is one indexed term,
+/// that is one run of at most [`MAX_GRAM`] letters and digits, with no letter outside ASCII that
+/// has a case (the index lower-cases those, SQL does not). Then the index's count of matches is
+/// the list's total.
+pub fn exact(words: &[String]) -> bool {
+    !words.is_empty()
+        && words.iter().all(|w| {
+            (1..=MAX_GRAM).contains(&w.chars().count())
+                && w.chars().all(|c| c.is_alphanumeric() && (c.is_ascii() || c.to_lowercase().eq(c.to_uppercase())))
+        })
 }
 
 /// The scope tags of a case.
@@ -347,7 +372,28 @@ impl CaseIndex {
     /// committed since is forgotten. Letter case is ignored for ASCII letters; a word with other
     /// cased letters (É, Ж) is not compared here, so the caller must check every row it keeps.
     pub async fn changed(&self, db: &Db, pending: &Pending, words: &[String]) -> Result<Vec<CaseRow>> {
-        self.recent.lock().await.changed(db, pending, words).await
+        let asked = Instant::now();
+        Ok(self.recent.lock().await.changed(db, pending, words, asked).await?.0)
+    }
+
+    /// As [`CaseIndex::changed`], with the ids of every changed case besides, whether or not it
+    /// holds the words: the committed index may describe any of them as they were.
+    pub async fn changed_with_ids(
+        &self,
+        db: &Db,
+        pending: &Pending,
+        words: &[String],
+    ) -> Result<(Vec<CaseRow>, HashSet<i64>)> {
+        let asked = Instant::now();
+        let mut recent = self.recent.lock().await;
+        let locked = asked.elapsed();
+        let out = recent.changed(db, pending, words, asked).await;
+        tracing::debug!(
+            lock_ms = locked.as_secs_f64() * 1000.0,
+            read_ms = (asked.elapsed() - locked).as_secs_f64() * 1000.0,
+            "changed cases read"
+        );
+        out
     }
 
     /// How many commits this index has made since it was opened.
@@ -472,6 +518,37 @@ impl CaseIndex {
         blocking(move || inner.top(query, limit)).await.map(Some)
     }
 
+    /// How many cases match `q` in the committed index, leaving out those in `skip` (the
+    /// changed cases, which the caller reads from SQL as they are now), and the newest
+    /// `q.limit` of them as (created_at, id), newest first. `None` while the index is not ready
+    /// or when a region prefix is not one it tags.
+    pub async fn count_and_newest(
+        &self,
+        q: &SearchQuery<'_>,
+        skip: Arc<HashSet<i64>>,
+    ) -> Result<Option<(usize, Vec<(i64, i64)>)>> {
+        if !self.ready() || q.region_prefixes.iter().any(|p| !REGION_LENGTHS.contains(&p.len())) {
+            return Ok(None);
+        }
+        let Some(query) = self.inner.query(q) else { return Ok(Some((0, vec![]))) };
+        let inner = self.inner.clone();
+        let limit = q.limit.max(1);
+        self.inner.searches.fetch_add(1, Ordering::Relaxed);
+        let queued = Instant::now();
+        blocking(move || {
+            let waited = queued.elapsed();
+            let out = inner.count_and_top(query, skip, limit);
+            tracing::debug!(
+                queue_ms = waited.as_secs_f64() * 1000.0,
+                run_ms = (queued.elapsed() - waited).as_secs_f64() * 1000.0,
+                "the index counted"
+            );
+            out
+        })
+        .await
+        .map(Some)
+    }
+
     /// Keeps the index following the database: syncs every `every` until the returned handle is
     /// dropped or aborted.
     pub fn follow(self: &Arc<Self>, db: Db, every: Duration) -> tokio::task::JoinHandle<()> {
@@ -553,6 +630,29 @@ impl Inner {
         Some(Box::new(BooleanQuery::new(must)))
     }
 
+    /// How many documents match `query` leaving out the cases in `skip`, and the newest
+    /// `limit` of them as (created_at, id), newest first (the larger id first at the same time).
+    fn count_and_top(
+        &self,
+        query: Box<dyn Query>,
+        skip: Arc<HashSet<i64>>,
+        limit: usize,
+    ) -> Result<(usize, Vec<(i64, i64)>)> {
+        let searcher = self.reader.searcher();
+        let newest = TopDocs::with_limit(limit).order_by((
+            (SortByStaticFastValue::<i64>::for_field("created_at"), Order::Desc),
+            (SortByStaticFastValue::<i64>::for_field("id"), Order::Desc),
+        ));
+        // Checked for every match: a range test and a binary search, cheaper than hashing.
+        let mut skipped: Vec<i64> = skip.iter().copied().collect();
+        skipped.sort_unstable();
+        let (lo, hi) = (skipped.first().copied().unwrap_or(i64::MAX), skipped.last().copied().unwrap_or(i64::MIN));
+        let keep = move |id: i64| id < lo || id > hi || skipped.binary_search(&id).is_err();
+        let collector = FilterCollector::new("id".to_owned(), keep, (Count, newest));
+        let (count, hits) = searcher.search(&*query, &collector)?;
+        Ok((count, hits.into_iter().filter_map(|((at, id), _)| Some((at?, id?))).collect()))
+    }
+
     fn top(&self, query: Box<dyn Query>, limit: usize) -> Result<Vec<i64>> {
         let searcher = self.reader.searcher();
         let collector = TopDocs::with_limit(limit).order_by_fast_field::<i64>("created_at", Order::Desc);
@@ -603,17 +703,35 @@ mod tests {
     }
 
     #[test]
-    fn characters_and_pairs_of_each_run() {
+    fn every_piece_of_up_to_four_characters_of_each_run() {
         assert_eq!(texts("路灯，坏了"), ["路", "灯", "路灯", "坏", "了", "坏了"]);
-        assert_eq!(texts("G210国道"), ["g", "2", "g2", "1", "21", "0", "10", "国", "0国", "道", "国道"]);
+        assert_eq!(
+            texts("G210国道"),
+            [
+                "g", "2", "g2", "1", "21", "g21", "0", "10", "210", "g210", "国", "0国", "10国", "210国", "道", "国道",
+                "0国道", "10国道"
+            ]
+        );
         assert!(texts("，。！ ").is_empty());
     }
 
     #[test]
-    fn a_query_word_needs_its_pairs_or_its_one_character() {
-        assert_eq!(query_terms("减速带"), ["减速", "速带"]);
+    fn a_query_word_is_one_term_up_to_four_characters() {
+        assert_eq!(query_terms("减速带"), ["减速带"]);
         assert_eq!(query_terms("灯"), ["灯"]);
         assert_eq!(query_terms("木耳 基地"), ["基地", "木耳"]);
+        assert_eq!(query_terms("县医院住院部"), ["医院住院", "县医院住", "院住院部"]);
         assert!(query_terms("%_").is_empty());
+    }
+
+    #[test]
+    fn only_words_of_one_run_without_foreign_cased_letters_are_exact() {
+        let w = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(exact(&w(&["减速带", "G210", "灯", "养老保险"])));
+        assert!(!exact(&w(&[])));
+        assert!(!exact(&w(&["县医院住院部"])));
+        assert!(!exact(&w(&["3.5米"])));
+        assert!(!exact(&w(&["木耳 基地"])));
+        assert!(!exact(&w(&["Éclair"])));
     }
 }

@@ -7,6 +7,7 @@ use liaison_store::Db;
 use liaison_store::cases::{self, CaseRow};
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::time::Instant;
 
 /// What the searches have read of the timeline past the committed index.
 #[derive(Default)]
@@ -20,6 +21,8 @@ pub(crate) struct Recent {
     cases: HashMap<i64, RecentCase>,
     /// The newest committed index this cache forgot by.
     base: Pending,
+    /// When the last read of the timeline began.
+    read_at: Option<Instant>,
 }
 
 struct RecentCase {
@@ -35,7 +38,17 @@ impl Recent {
     /// by `pending` may not reflect whose text holds every word. Letter case is ignored for
     /// ASCII letters; a word with other cased letters (É, Ж) is not compared here, so the caller
     /// must check every row it keeps.
-    pub(crate) async fn changed(&mut self, db: &Db, pending: &Pending, words: &[String]) -> Result<Vec<CaseRow>> {
+    ///
+    /// The ids of every case the index may not reflect come besides, matching or not. A search
+    /// that `asked` before the last read of the timeline began (it waited while another search
+    /// read) takes that read as it is: it saw every step committed before this search asked.
+    pub(crate) async fn changed(
+        &mut self,
+        db: &Db,
+        pending: &Pending,
+        words: &[String],
+        asked: Instant,
+    ) -> Result<(Vec<CaseRow>, HashSet<i64>)> {
         let words = comparable(words);
         if older(pending, &self.base) {
             // A search that read what the index had committed before a newer search made this
@@ -46,10 +59,22 @@ impl Recent {
             for (_, row) in read {
                 rows.insert(row.id, row);
             }
-            return Ok(rows.into_values().filter(|r| holds(&text_of(r), &words)).collect());
+            let ids = rows.keys().copied().collect();
+            return Ok((rows.into_values().filter(|r| holds(&text_of(r), &words)).collect(), ids));
         }
         self.forget_reflected(pending);
         self.base = pending.clone();
+        if self.read_at.is_none_or(|at| at < asked) {
+            self.read(db, pending).await?;
+        }
+        let rows = self.cases.values().filter(|c| holds(&c.text, &words)).map(|c| c.row.clone()).collect();
+        Ok((rows, self.cases.keys().copied().collect()))
+    }
+
+    /// Reads the timeline's steps since the last read, the holes this cache waits for and those
+    /// the index described by `pending` waits for, with their cases.
+    async fn read(&mut self, db: &Db, pending: &Pending) -> Result<()> {
+        let started = Instant::now();
         // The new events, the holes this cache is waiting for, and those the index waits for
         // (below its cursor, which this cache does not track).
         let mut waited: Vec<i64> = self.holes.iter().copied().chain(pending.holes.iter().copied()).collect();
@@ -69,7 +94,8 @@ impl Recent {
             self.keep(event, row);
         }
         self.read = self.read.max(expected - 1);
-        Ok(self.cases.values().filter(|c| holds(&c.text, &words)).map(|c| c.row.clone()).collect())
+        self.read_at = Some(started);
+        Ok(())
     }
 
     /// Drops what the committed index reflects: events up to its cursor but the holes it is

@@ -174,7 +174,7 @@ async fn a_damaged_index_is_rebuilt(b: Backend) {
     let index = CaseIndex::open(&dir).unwrap();
     index.sync(db).await.unwrap();
     drop(index);
-    std::fs::write(dir.join("index/cases-v1/meta.json"), b"{ not json").unwrap();
+    std::fs::write(dir.join("index/cases-v2/meta.json"), b"{ not json").unwrap();
     let index = CaseIndex::open(&dir).unwrap();
     assert!(!index.ready());
     index.sync(db).await.unwrap();

@@ -7,7 +7,7 @@
 //! the search index.
 
 use super::read::reach_lists;
-use super::search::candidates;
+use super::search::{candidates, newest_matches};
 use crate::{App, Error, Result};
 use liaison_domain::authz::{Action, Principal, Scope};
 use liaison_domain::case::TrackingCode;
@@ -111,8 +111,15 @@ pub(crate) async fn plan(app: &App, principal: &Principal, q: &ListQuery) -> Res
     Ok(Plan { reach, filter, sort, search_capped, phone_refused })
 }
 
+/// The newest matches of a word search deeper than this are not asked of the index: such a page
+/// is filtered from the newest [`SEARCH_CANDIDATES`] instead.
+const INDEX_PAGE_DEPTH: u32 = 5_000;
+
 /// The page of cases the principal reaches that `q` asks for, with the total.
 pub async fn inbox(app: &App, principal: &Principal, q: &ListQuery) -> Result<Listing> {
+    if let Some(listing) = words_newest_first(app, principal, q).await? {
+        return Ok(listing);
+    }
     let started = std::time::Instant::now();
     let plan = plan(app, principal, q).await?;
     let planned = started.elapsed();
@@ -133,6 +140,57 @@ pub async fn inbox(app: &App, principal: &Principal, q: &ListQuery) -> Result<Li
         search_capped: plan.search_capped,
         phone_refused: plan.phone_refused,
     })
+}
+
+/// A word search, newest first, with no filter but the statuses: the index counts the matches
+/// and picks the page's cases, and SQL reads (and re-checks) only those. `None` when the index
+/// cannot answer it exactly; the caller then filters the newest candidates in SQL.
+async fn words_newest_first(app: &App, principal: &Principal, q: &ListQuery) -> Result<Option<Listing>> {
+    let Some(Lookup::Words(words)) = &q.lookup else { return Ok(None) };
+    let only_words = q.township.is_none()
+        && q.station.is_none()
+        && q.agency.is_none()
+        && q.deputy.is_none()
+        && q.channel.is_none()
+        && q.category.is_none()
+        && q.level.is_none()
+        && q.from.is_none()
+        && q.to.is_none()
+        && !q.overdue
+        && !q.due_soon;
+    let depth = q.offset() + q.per_page;
+    if !only_words || q.sort() != Sort::Newest || depth > INDEX_PAGE_DEPTH {
+        return Ok(None);
+    }
+    let started = std::time::Instant::now();
+    let [regions, stations, agencies, deputies] = &reach_lists(principal, Action::CaseRead);
+    let reach = Reach { region_prefixes: regions, stations, agencies, deputies };
+    let statuses: Vec<String> = q.statuses.iter().map(|s| s.as_str().to_owned()).collect();
+    let Some((total, newest)) = newest_matches(app, &reach, words, &statuses, depth as usize).await else {
+        return Ok(None);
+    };
+    let planned = started.elapsed();
+    let filter = ListFilter {
+        statuses,
+        words: words.clone(),
+        ids: Some(newest.into_iter().skip(q.offset() as usize).collect()),
+        ..Default::default()
+    };
+    let page = cases::list_page(&app.db, &reach, &filter, ListSort::CreatedDesc, 0, i64::from(q.per_page)).await?;
+    tracing::debug!(
+        plan_ms = planned.as_secs_f64() * 1000.0,
+        page_ms = (started.elapsed() - planned).as_secs_f64() * 1000.0,
+        total,
+        "inbox listed"
+    );
+    Ok(Some(Listing {
+        rows: page.rows,
+        total,
+        page: q.page,
+        per_page: q.per_page,
+        search_capped: false,
+        phone_refused: false,
+    }))
 }
 
 /// How many cases the principal reaches that `q` asks for.

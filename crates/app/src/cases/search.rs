@@ -41,15 +41,7 @@ pub async fn candidates(
     };
     let started = std::time::Instant::now();
     let found = async {
-        // What the committed index does not reflect, read before the index is searched: the
-        // search sees that commit or a later one.
-        let mut pending = index.pending();
-        if !index.caught_up_within(RECENT_CATCH_UP)
-            && cases::last_event_id(&app.db).await? - pending.seen > MAX_PENDING_EVENTS
-        {
-            index.sync(&app.db).await?;
-            pending = index.pending();
-        }
+        let pending = pending(app, index).await?;
         // The index and the changed cases at once.
         let (ids, changed) = tokio::join!(index.search(&query), index.changed(&app.db, &pending, words));
         let (Some(ids), mut rows) = (ids?, changed?) else { return Ok(None) };
@@ -64,6 +56,79 @@ pub async fn candidates(
             let ms = started.elapsed().as_secs_f64() * 1000.0;
             tracing::debug!(ms, candidates = ids.as_ref().map(Vec::len), "search index answered");
             ids
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "search index failed; scanning instead");
+            None
+        }
+    }
+}
+
+/// What the committed index does not reflect, read before the index is searched (the search
+/// then sees that commit or a later one), after bringing the index up to date if its follower
+/// has fallen far behind.
+async fn pending(app: &App, index: &liaison_search::CaseIndex) -> liaison_search::Result<liaison_search::Pending> {
+    let pending = index.pending();
+    if !index.caught_up_within(RECENT_CATCH_UP)
+        && cases::last_event_id(&app.db).await? - pending.seen > MAX_PENDING_EVENTS
+    {
+        index.sync(&app.db).await?;
+        return Ok(index.pending());
+    }
+    Ok(pending)
+}
+
+/// How many cases in `reach` (with one of `statuses`, if any) hold every word, and the ids of
+/// the newest `limit` of them, newest first: the committed index counts and orders the cases
+/// it reflects, and the cases changed since its last commit are read from SQL as they are now
+/// and take their place. `None` when the index cannot answer exactly ([`liaison_search::exact`])
+/// or at all, and the caller filters the candidates in SQL instead.
+pub async fn newest_matches(
+    app: &App,
+    reach: &cases::Reach<'_>,
+    words: &[String],
+    statuses: &[String],
+    limit: usize,
+) -> Option<(i64, Vec<i64>)> {
+    let index = app.search.get()?;
+    if !index.ready() || !liaison_search::exact(words) {
+        return None;
+    }
+    let started = std::time::Instant::now();
+    let found = async {
+        let pending = pending(app, index).await?;
+        let (rows, changed) = index.changed_with_ids(&app.db, &pending, words).await?;
+        let changed_ms = started.elapsed().as_secs_f64() * 1000.0;
+        tracing::debug!(changed_ms, changed = changed.len(), "search index read the changed cases");
+        let query = liaison_search::SearchQuery {
+            words,
+            region_prefixes: reach.region_prefixes,
+            stations: reach.stations,
+            agencies: reach.agencies,
+            deputies: reach.deputies,
+            statuses,
+            overdue_only: false,
+            limit,
+        };
+        let Some((indexed, hits)) = index.count_and_newest(&query, std::sync::Arc::new(changed)).await? else {
+            return Ok(None);
+        };
+        let mut newest: Vec<(i64, i64)> = rows
+            .iter()
+            .filter(|r| reach.covers(r) && (statuses.is_empty() || statuses.contains(&r.status)))
+            .map(|r| (r.created_at, r.id))
+            .collect();
+        let total = (indexed + newest.len()) as i64;
+        newest.extend(hits);
+        newest.sort_unstable_by(|a, b| b.cmp(a));
+        newest.truncate(limit);
+        Ok::<_, liaison_search::SearchError>(Some((total, newest.into_iter().map(|(_, id)| id).collect())))
+    };
+    match found.await {
+        Ok(found) => {
+            let ms = started.elapsed().as_secs_f64() * 1000.0;
+            tracing::debug!(ms, total = found.as_ref().map(|f| f.0), "search index counted");
+            found
         }
         Err(e) => {
             tracing::warn!(error = %e, "search index failed; scanning instead");
