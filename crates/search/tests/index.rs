@@ -109,6 +109,12 @@ async fn builds_follows_and_scopes(b: Backend) {
     assert_eq!(changed("路灯").await, vec![later], "only the changed cases");
     assert!(changed("减速带").await.is_empty());
     assert!(changed("100%").await.is_empty(), "wildcards are literal");
+    // Searches at once read the timeline at once, and each finds the new case.
+    let (a, b, c) = tokio::join!(changed("路灯"), changed("led"), changed("闪烁"));
+    assert_eq!([a, b, c], [vec![later], vec![later], vec![later]]);
+    let (rows, ids) = index.changed_with_ids(db, &pending, &words(&["减速带"])).await.unwrap();
+    assert!(rows.is_empty());
+    assert_eq!(ids, [later].into(), "every changed case, matching or not");
     let commits = index.commits();
     assert_eq!(index.sync(db).await.unwrap(), 1);
     assert_eq!(index.commits(), commits + 1);
