@@ -33,7 +33,6 @@ mod recent;
 
 use liaison_store::Db;
 use liaison_store::cases::{self, CaseRow};
-use std::collections::HashSet;
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -383,7 +382,7 @@ impl CaseIndex {
         db: &Db,
         pending: &Pending,
         words: &[String],
-    ) -> Result<(Vec<CaseRow>, HashSet<i64>)> {
+    ) -> Result<(Vec<CaseRow>, Vec<i64>)> {
         let asked = Instant::now();
         let mut recent = self.recent.lock().await;
         let locked = asked.elapsed();
@@ -525,7 +524,7 @@ impl CaseIndex {
     pub async fn count_and_newest(
         &self,
         q: &SearchQuery<'_>,
-        skip: Arc<HashSet<i64>>,
+        skip: Vec<i64>,
     ) -> Result<Option<(usize, Vec<(i64, i64)>)>> {
         if !self.ready() || q.region_prefixes.iter().any(|p| !REGION_LENGTHS.contains(&p.len())) {
             return Ok(None);
@@ -635,7 +634,7 @@ impl Inner {
     fn count_and_top(
         &self,
         query: Box<dyn Query>,
-        skip: Arc<HashSet<i64>>,
+        mut skip: Vec<i64>,
         limit: usize,
     ) -> Result<(usize, Vec<(i64, i64)>)> {
         let searcher = self.reader.searcher();
@@ -644,10 +643,10 @@ impl Inner {
             (SortByStaticFastValue::<i64>::for_field("id"), Order::Desc),
         ));
         // Checked for every match: a range test and a binary search, cheaper than hashing.
-        let mut skipped: Vec<i64> = skip.iter().copied().collect();
-        skipped.sort_unstable();
-        let (lo, hi) = (skipped.first().copied().unwrap_or(i64::MAX), skipped.last().copied().unwrap_or(i64::MIN));
-        let keep = move |id: i64| id < lo || id > hi || skipped.binary_search(&id).is_err();
+        skip.sort_unstable();
+        let skip = Arc::new(skip);
+        let (lo, hi) = (skip.first().copied().unwrap_or(i64::MAX), skip.last().copied().unwrap_or(i64::MIN));
+        let keep = move |id: i64| id < lo || id > hi || skip.binary_search(&id).is_err();
         let collector = FilterCollector::new("id".to_owned(), keep, (Count, newest));
         let (count, hits) = searcher.search(&*query, &collector)?;
         Ok((count, hits.into_iter().filter_map(|((at, id), _)| Some((at?, id?))).collect()))

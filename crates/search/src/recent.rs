@@ -48,7 +48,7 @@ impl Recent {
         pending: &Pending,
         words: &[String],
         asked: Instant,
-    ) -> Result<(Vec<CaseRow>, HashSet<i64>)> {
+    ) -> Result<(Vec<CaseRow>, Vec<i64>)> {
         let words = comparable(words);
         if older(pending, &self.base) {
             // A search that read what the index had committed before a newer search made this

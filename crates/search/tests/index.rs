@@ -114,7 +114,7 @@ async fn builds_follows_and_scopes(b: Backend) {
     assert_eq!([a, b, c], [vec![later], vec![later], vec![later]]);
     let (rows, ids) = index.changed_with_ids(db, &pending, &words(&["减速带"])).await.unwrap();
     assert!(rows.is_empty());
-    assert_eq!(ids, [later].into(), "every changed case, matching or not");
+    assert_eq!(ids, vec![later], "every changed case, matching or not");
     let commits = index.commits();
     assert_eq!(index.sync(db).await.unwrap(), 1);
     assert_eq!(index.commits(), commits + 1);

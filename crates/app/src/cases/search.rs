@@ -29,16 +29,7 @@ pub async fn candidates(
     if !index.ready() {
         return None;
     }
-    let query = liaison_search::SearchQuery {
-        words,
-        region_prefixes: reach.region_prefixes,
-        stations: reach.stations,
-        agencies: reach.agencies,
-        deputies: reach.deputies,
-        statuses,
-        overdue_only: overdue,
-        limit,
-    };
+    let query = search_query(reach, words, statuses, overdue, limit);
     let started = std::time::Instant::now();
     let found = async {
         let pending = pending(app, index).await?;
@@ -61,6 +52,26 @@ pub async fn candidates(
             tracing::warn!(error = %e, "search index failed; scanning instead");
             None
         }
+    }
+}
+
+/// The index's question for the caller's reach.
+fn search_query<'a>(
+    reach: &cases::Reach<'a>,
+    words: &'a [String],
+    statuses: &'a [String],
+    overdue_only: bool,
+    limit: usize,
+) -> liaison_search::SearchQuery<'a> {
+    liaison_search::SearchQuery {
+        words,
+        region_prefixes: reach.region_prefixes,
+        stations: reach.stations,
+        agencies: reach.agencies,
+        deputies: reach.deputies,
+        statuses,
+        overdue_only,
+        limit,
     }
 }
 
@@ -100,17 +111,8 @@ pub async fn newest_matches(
         let (rows, changed) = index.changed_with_ids(&app.db, &pending, words).await?;
         let changed_ms = started.elapsed().as_secs_f64() * 1000.0;
         tracing::debug!(changed_ms, changed = changed.len(), "search index read the changed cases");
-        let query = liaison_search::SearchQuery {
-            words,
-            region_prefixes: reach.region_prefixes,
-            stations: reach.stations,
-            agencies: reach.agencies,
-            deputies: reach.deputies,
-            statuses,
-            overdue_only: false,
-            limit,
-        };
-        let Some((indexed, hits)) = index.count_and_newest(&query, std::sync::Arc::new(changed)).await? else {
+        let query = search_query(reach, words, statuses, false, limit);
+        let Some((indexed, hits)) = index.count_and_newest(&query, changed).await? else {
             return Ok(None);
         };
         let mut newest: Vec<(i64, i64)> = rows
