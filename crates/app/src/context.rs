@@ -107,6 +107,14 @@ impl App {
         self.open_search(Some(std::time::Duration::from_secs(1)));
     }
 
+    /// Hands the search index the cases a committed write left as `rows`, with the timeline
+    /// steps it appended (event id, case id), so that searches need not read them back.
+    pub(crate) fn offer_to_search(&self, events: &[(i64, i64)], rows: &[liaison_store::cases::CaseRow]) {
+        if let Some(index) = self.search.get() {
+            index.offer(events, rows);
+        }
+    }
+
     /// Opens the search index of the data directory; with `follow_every`, it then follows the
     /// database. When the index cannot be opened — another process still holds it, as during a
     /// restart — search scans the cases table and the opening is retried every

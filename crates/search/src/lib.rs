@@ -287,6 +287,7 @@ pub struct CaseIndex {
     inner: Arc<Inner>,
     follow: tokio::sync::Mutex<Follow>,
     recent: tokio::sync::Mutex<recent::Recent>,
+    offered: recent::Offered,
 }
 
 impl CaseIndex {
@@ -344,6 +345,7 @@ impl CaseIndex {
                 holes: BTreeMap::new(),
             }),
             recent: tokio::sync::Mutex::new(recent::Recent::default()),
+            offered: recent::Offered::default(),
         })
     }
 
@@ -372,7 +374,7 @@ impl CaseIndex {
     /// cased letters (É, Ж) is not compared here, so the caller must check every row it keeps.
     pub async fn changed(&self, db: &Db, pending: &Pending, words: &[String]) -> Result<Vec<CaseRow>> {
         let asked = Instant::now();
-        Ok(self.recent.lock().await.changed(db, pending, words, asked).await?.0)
+        Ok(self.recent.lock().await.changed(db, pending, words, asked, &self.offered).await?.0)
     }
 
     /// As [`CaseIndex::changed`], with the ids of every changed case besides, whether or not it
@@ -386,13 +388,21 @@ impl CaseIndex {
         let asked = Instant::now();
         let mut recent = self.recent.lock().await;
         let locked = asked.elapsed();
-        let out = recent.changed(db, pending, words, asked).await;
+        let out = recent.changed(db, pending, words, asked, &self.offered).await;
         tracing::debug!(
             lock_ms = locked.as_secs_f64() * 1000.0,
             read_ms = (asked.elapsed() - locked).as_secs_f64() * 1000.0,
             "changed cases read"
         );
         out
+    }
+
+    /// Offers the cases a write of this process left as `rows`, with the timeline steps it
+    /// appended, (event id, case id), once its transaction has committed: a search then takes
+    /// them instead of reading them back from SQL. Steps of cases not among `rows` are read
+    /// from SQL as before. Offering nothing is always correct, only slower.
+    pub fn offer(&self, events: &[(i64, i64)], rows: &[CaseRow]) {
+        self.offered.offer(events, rows, self.cursor());
     }
 
     /// How many commits this index has made since it was opened.

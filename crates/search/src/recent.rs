@@ -1,13 +1,60 @@
 //! The cases changed since the index's last commit, kept in memory between searches, so that a
 //! search reads from SQL only the steps taken since the previous search (a tenth of a second of
-//! them at ten searches a second) instead of every step since the commit.
+//! them at ten searches a second) instead of every step since the commit. The writes of this
+//! process offer the cases as they left them ([`Offered`]), so a search reads only the steps'
+//! ids and re-reads just the cases no write here offered (another process's, or a step on a
+//! case besides the one a write changed).
 
 use crate::{MAX_HOLES, Pending, Result};
 use liaison_store::Db;
 use liaison_store::cases::{self, CaseRow};
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
+
+/// Offered cases kept at most while no search takes them; past this, those the committed index
+/// reflects are dropped, and if that is not enough, all (searches then read them from SQL).
+const MAX_OFFERED: usize = 20_000;
+
+/// Cases as the writes of this process committed them, by the timeline step that left them so:
+/// event id → the case right after that step's transaction. A case's steps take their ids
+/// after the write holds the case's row (or the only writer, on SQLite), so of a case's
+/// committed steps the newest is the one its row now reflects.
+#[derive(Default)]
+pub(crate) struct Offered {
+    by_event: Mutex<HashMap<i64, Arc<CaseRow>>>,
+}
+
+impl Offered {
+    /// Keeps `rows` under their steps `events` (event id, case id), once their transaction has
+    /// committed. Steps of cases not among `rows` are left out. `reflected` is the committed
+    /// index's cursor, used to drop what no search needs any longer when the map is full.
+    pub(crate) fn offer(&self, events: &[(i64, i64)], rows: &[CaseRow], reflected: i64) {
+        let Ok(mut by_event) = self.by_event.lock() else { return };
+        if by_event.len() + events.len() > MAX_OFFERED {
+            by_event.retain(|&e, _| e > reflected);
+            if by_event.len() + events.len() > MAX_OFFERED {
+                by_event.clear();
+            }
+        }
+        for row in rows {
+            let row = Arc::new(row.clone());
+            for &(event, _) in events.iter().filter(|(_, case)| *case == row.id) {
+                by_event.insert(event, row.clone());
+            }
+        }
+    }
+
+    /// Takes the rows offered for `events`, and drops those at or below `read` but for the
+    /// `holes` (offered after a search had read their steps without them).
+    fn take(&self, events: &[(i64, i64)], read: i64, holes: &BTreeSet<i64>) -> HashMap<i64, Arc<CaseRow>> {
+        let Ok(mut by_event) = self.by_event.lock() else { return HashMap::new() };
+        let taken = events.iter().filter_map(|(e, _)| Some((*e, by_event.remove(e)?))).collect();
+        by_event.retain(|e, _| *e > read || holes.contains(e));
+        taken
+    }
+}
 
 /// What the searches have read of the timeline past the committed index.
 #[derive(Default)]
@@ -48,6 +95,7 @@ impl Recent {
         pending: &Pending,
         words: &[String],
         asked: Instant,
+        offered: &Offered,
     ) -> Result<(Vec<CaseRow>, Vec<i64>)> {
         let words = comparable(words);
         if older(pending, &self.base) {
@@ -65,24 +113,25 @@ impl Recent {
         self.forget_reflected(pending);
         self.base = pending.clone();
         if self.read_at.is_none_or(|at| at < asked) {
-            self.read(db, pending).await?;
+            self.read(db, pending, offered).await?;
         }
         let rows = self.cases.values().filter(|c| holds(&c.text, &words)).map(|c| c.row.clone()).collect();
         Ok((rows, self.cases.keys().copied().collect()))
     }
 
     /// Reads the timeline's steps since the last read, the holes this cache waits for and those
-    /// the index described by `pending` waits for, with their cases.
-    async fn read(&mut self, db: &Db, pending: &Pending) -> Result<()> {
+    /// the index described by `pending` waits for, and their cases: the rows this process's
+    /// writes offered for them, and from SQL as they are now the cases with a step none offered.
+    async fn read(&mut self, db: &Db, pending: &Pending, offered: &Offered) -> Result<()> {
         let started = Instant::now();
         // The new events, the holes this cache is waiting for, and those the index waits for
         // (below its cursor, which this cache does not track).
         let mut waited: Vec<i64> = self.holes.iter().copied().chain(pending.holes.iter().copied()).collect();
         waited.sort_unstable();
         waited.dedup();
-        let read = cases::events_with_cases(db, self.read, &waited).await?;
+        let listed = cases::events_since(db, self.read, &waited).await?;
         let mut expected = self.read + 1;
-        for (event, row) in read {
+        for &(event, _) in &listed {
             if event > self.read {
                 if event > expected && self.holes.len() + ((event - expected) as usize) <= MAX_HOLES {
                     self.holes.extend(expected..event);
@@ -91,9 +140,26 @@ impl Recent {
             } else {
                 self.holes.remove(&event);
             }
-            self.keep(event, row);
         }
         self.read = self.read.max(expected - 1);
+        let mut taken = offered.take(&listed, self.read, &self.holes);
+        // Per case: its steps listed, in order, and whether every one was offered.
+        let mut by_case: HashMap<i64, (Vec<i64>, bool)> = HashMap::new();
+        for &(event, case) in &listed {
+            let (events, all) = by_case.entry(case).or_insert((vec![], true));
+            events.push(event);
+            *all &= taken.contains_key(&event);
+        }
+        let unoffered: Vec<i64> = by_case.iter().filter(|(_, (_, all))| !all).map(|(&case, _)| case).collect();
+        let mut rows: HashMap<i64, CaseRow> =
+            cases::by_ids(db, &unoffered).await?.into_iter().map(|r| (r.id, r)).collect();
+        for (case, (events, all)) in by_case {
+            let newest = events.iter().max().and_then(|e| taken.remove(e));
+            let row = if all { newest.map(Arc::unwrap_or_clone) } else { rows.remove(&case) };
+            // A case no longer stored (deleted since) is no longer searched.
+            let Some(row) = row else { continue };
+            self.keep(events, row);
+        }
         self.read_at = Some(started);
         Ok(())
     }
@@ -112,21 +178,23 @@ impl Recent {
         });
     }
 
-    /// Keeps `row` as read with `event` (a later read is never older: each read is one
-    /// statement, and the statements follow one another).
-    fn keep(&mut self, event: i64, row: CaseRow) {
+    /// Keeps `row` as the case is after its steps `events` (each read is newer than the one
+    /// before: its steps were listed later).
+    fn keep(&mut self, events: Vec<i64>, row: CaseRow) {
         let text = text_of(&row);
         match self.cases.entry(row.id) {
             Entry::Occupied(mut held) => {
                 let c = held.get_mut();
-                if !c.events.contains(&event) {
-                    c.events.push(event);
+                for event in events {
+                    if !c.events.contains(&event) {
+                        c.events.push(event);
+                    }
                 }
                 c.row = row;
                 c.text = text;
             }
             Entry::Vacant(slot) => {
-                slot.insert(RecentCase { events: vec![event], row, text });
+                slot.insert(RecentCase { events, row, text });
             }
         }
     }

@@ -265,10 +265,99 @@ async fn waits_for_transactions_in_flight(b: Backend) {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// A write of this process offers the case as it left it, and a search takes that row instead
+/// of reading it back; a step no write offered sends the search back to SQL for the case.
+async fn takes_what_writes_offer(b: Backend) {
+    let Some(t) = fresh_db(b).await else { return };
+    let db = &t.db;
+    seed_regions(db).await;
+    let dir = tempdir();
+    add(db, "611026001", None, "第一件", "", 100).await;
+    let index = CaseIndex::open(&dir).unwrap();
+    index.sync(db).await.unwrap();
+    let found = |w: &'static str| {
+        let index = &index;
+        async move {
+            let rows = index.changed(db, &index.pending(), &words(&[w])).await.unwrap();
+            rows.into_iter().map(|r| (r.id, r.title)).collect::<Vec<_>>()
+        }
+    };
+    // The offered row is taken as it was offered: a title the database does not hold shows
+    // that no SQL read replaced it.
+    let region = code("611026001");
+    let mut tx = db.begin().await.unwrap();
+    let new = cases::NewCase {
+        region: &region,
+        station_ref: None,
+        deputy_ref: None,
+        title: "桥面坑洼",
+        content: "",
+        channel: "qr",
+        category: "其他",
+        location: "",
+        contact_name: "",
+        contact_phone: "",
+        anonymous: false,
+        publish_consent: false,
+        sms_notices: true,
+        tracking_code: "OFFER22222",
+        first_reply_due: None,
+        created_by: "test",
+    };
+    let (rows, events) = cases::insert_many_with_events(&mut tx, &[new], 200).await.unwrap();
+    tx.commit().await.unwrap();
+    let id = rows[0].id;
+    assert_eq!(events.iter().map(|e| e.1).collect::<Vec<_>>(), vec![id]);
+    let marked = cases::CaseRow { title: "桥面坑洼（写入时交来的）".into(), ..rows[0].clone() };
+    // Rows of cases without a step here, and steps without a row, are left out.
+    let stray = cases::CaseRow { id: id + 1000, ..marked.clone() };
+    index.offer(&events, &[marked.clone(), stray]);
+    index.offer(&[(events[0].0 + 1000, id)], &[]);
+    assert_eq!(found("坑洼").await, vec![(id, marked.title.clone())]);
+    // A step no write offered: the case is read from SQL as it is now.
+    let mut tx = db.begin().await.unwrap();
+    let mut row = cases::get_tx(&mut tx, id).await.unwrap().unwrap();
+    row.public_reply = "已修补".into();
+    cases::save(&mut tx, &row, 300).await.unwrap();
+    let step = cases::add_event(
+        &mut tx,
+        &cases::Event {
+            county_code: "611026",
+            case_id: id,
+            actor: "test",
+            command: "reply",
+            from: Some("received"),
+            to: "received",
+            note: "",
+            public: true,
+        },
+        300,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(step.1, id);
+    assert_eq!(found("修补").await, vec![(id, "桥面坑洼".to_owned())]);
+    // Offered after a search read its step without it: too late, and never taken.
+    index.offer(&[step], &[cases::CaseRow { title: "迟到的一行".into(), ..row.clone() }]);
+    assert_eq!(found("坑洼").await, vec![(id, "桥面坑洼".to_owned())]);
+    // The next sync commits the case; nothing is changed any more.
+    index.sync(db).await.unwrap();
+    assert!(found("坑洼").await.is_empty());
+    assert_eq!(find(&index, &words(&["修补"]), &words(&["611026"]), &[]).await, vec![id]);
+    drop(index);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 fn tempdir() -> std::path::PathBuf {
     let d = std::env::temp_dir().join(format!("liaison-search-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&d).unwrap();
     d
 }
 
-on_both_backends!(builds_follows_and_scopes, a_damaged_index_is_rebuilt, waits_for_transactions_in_flight);
+on_both_backends!(
+    builds_follows_and_scopes,
+    a_damaged_index_is_rebuilt,
+    waits_for_transactions_in_flight,
+    takes_what_writes_offer
+);

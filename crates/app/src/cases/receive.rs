@@ -199,7 +199,9 @@ async fn receive_alone(app: &App, intake: &Intake, actor: &str) -> Result<Receiv
     let now = app.now_ms();
     let mut tx = app.db.begin().await?;
     let result = match receive_in(app, &mut tx, &[(intake, actor)], now).await {
-        Ok(mut r) => tx.commit().await.map(|()| r.remove(0)).map_err(Error::from),
+        Ok((mut r, events)) => {
+            tx.commit().await.map(|()| offer(app, &events, &r)).map(|()| r.remove(0)).map_err(Error::from)
+        }
         Err(e) => Err(e),
     };
     match result {
@@ -213,9 +215,27 @@ async fn receive_alone(app: &App, intake: &Intake, actor: &str) -> Result<Receiv
     }
 }
 
+/// Hands the search index the cases just committed.
+fn offer(app: &App, events: &[(i64, i64)], received: &[Received]) {
+    let rows: Vec<CaseRow> = received
+        .iter()
+        .filter_map(|r| match r {
+            Received::Created(row) => Some(row.as_ref().clone()),
+            _ => None,
+        })
+        .collect();
+    app.offer_to_search(events, &rows);
+}
+
 /// Writes submissions inside `tx`, each with its first event, audit entry, submission key and
-/// notifications, one statement per kind of row for the whole batch.
-async fn receive_in(app: &App, tx: &mut Tx, batch: &[(&Intake, &str)], now: i64) -> Result<Vec<Received>, Error> {
+/// notifications, one statement per kind of row for the whole batch. Returns what became of
+/// each submission and the timeline steps appended (event id, case id).
+async fn receive_in(
+    app: &App,
+    tx: &mut Tx,
+    batch: &[(&Intake, &str)],
+    now: i64,
+) -> Result<(Vec<Received>, Vec<(i64, i64)>), Error> {
     let stored: Vec<Option<String>> = batch.iter().map(|(i, actor)| i.stored_key(actor)).collect();
     let keys: Vec<&str> = stored.iter().flatten().map(String::as_str).collect();
     let seen = cases::by_idempotency_keys(tx, &keys).await?;
@@ -257,7 +277,7 @@ async fn receive_in(app: &App, tx: &mut Tx, batch: &[(&Intake, &str)], now: i64)
             }
         })
         .collect();
-    let rows = cases::insert_many(tx, &new, now).await?;
+    let (rows, events) = cases::insert_many_with_events(tx, &new, now).await?;
     let mut remembered = Vec::new();
     let mut entries = Vec::new();
     let mut subjects = Vec::new();
@@ -296,12 +316,13 @@ async fn receive_in(app: &App, tx: &mut Tx, batch: &[(&Intake, &str)], now: i64)
         .collect();
     outbox::enqueue_many(tx, &messages, now).await?;
     let mut rows = rows.into_iter();
-    Ok((0..batch.len())
+    let received = (0..batch.len())
         .map(|n| match existing(n) {
             Some(r) => r,
             None => Received::Created(Box::new(rows.next().expect("one row per fresh submission"))),
         })
-        .collect())
+        .collect();
+    Ok((received, events))
 }
 
 /// Group commit for intake: submissions that arrive while a transaction is being written wait
@@ -356,9 +377,10 @@ async fn commit_batch(app: &App, jobs: Vec<IntakeJob>) {
         let batch: Vec<(&Intake, &str)> = jobs.iter().map(|j| (&j.intake, j.actor.as_str())).collect();
         let mut results = None;
         if let Ok(mut tx) = app.db.begin().await
-            && let Ok(r) = receive_in(app, &mut tx, &batch, now).await
+            && let Ok((r, events)) = receive_in(app, &mut tx, &batch, now).await
             && tx.commit().await.is_ok()
         {
+            offer(app, &events, &r);
             results = Some(r);
         }
         if let Some(results) = results {

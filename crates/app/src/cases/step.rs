@@ -150,14 +150,16 @@ pub async fn act(app: &App, principal: &Principal, case: CaseId, step: Step) -> 
         }
     }
     let mut tx = app.db.begin().await?;
-    let row = apply(app, &mut tx, id, step, &principal.actor()).await?;
+    let (row, events) = apply(app, &mut tx, id, step, &principal.actor()).await?;
     tx.commit().await?;
+    app.offer_to_search(&events, std::slice::from_ref(&row));
     Ok(row)
 }
 
 /// Applies a step inside `tx`: the app machine, the row, the event, the audit entry and the
-/// notifications. Authorization is the caller's business.
-async fn apply(app: &App, tx: &mut Tx, id: i64, step: Step, actor: &str) -> Result<CaseRow, Error> {
+/// notifications, with the timeline steps appended (event id, case id). Authorization is the
+/// caller's business.
+async fn apply(app: &App, tx: &mut Tx, id: i64, step: Step, actor: &str) -> Result<(CaseRow, Vec<(i64, i64)>), Error> {
     let now = app.now_ms();
     let mut row = cases::get_tx(tx, id).await?.ok_or(Error::NotFound)?;
     let from = status_of(&row)?;
@@ -168,6 +170,7 @@ async fn apply(app: &App, tx: &mut Tx, id: i64, step: Step, actor: &str) -> Resu
     let mut public_note = String::new();
     let mut private_note = String::new();
     let mut recipients: Vec<String> = Vec::new();
+    let mut events = Vec::new();
     // Text messages: to the constituent, and to agencies (by slug).
     let mut to_constituent: Option<SmsKind> = None;
     let mut to_agencies: (Vec<String>, SmsKind) = (vec![], SmsKind::Assign);
@@ -279,21 +282,23 @@ async fn apply(app: &App, tx: &mut Tx, id: i64, step: Step, actor: &str) -> Resu
             row.closed_at = Some(now);
             public_note = "已与同类问题合并办理，请关注合并后的办理进度".into();
             let note = format!("合并了意见建议 #{}", row.id);
-            cases::add_event(
-                tx,
-                &Event {
-                    county_code: &county,
-                    case_id: into,
-                    actor,
-                    command: "merge_in",
-                    from: Some(&target.status),
-                    to: &target.status,
-                    note: &note,
-                    public: false,
-                },
-                now,
-            )
-            .await?;
+            events.push(
+                cases::add_event(
+                    tx,
+                    &Event {
+                        county_code: &county,
+                        case_id: into,
+                        actor,
+                        command: "merge_in",
+                        from: Some(&target.status),
+                        to: &target.status,
+                        note: &note,
+                        public: false,
+                    },
+                    now,
+                )
+                .await?,
+            );
         }
         Step::Escalate { note } => {
             row.level = Some(Level::County.as_str().into());
@@ -314,43 +319,48 @@ async fn apply(app: &App, tx: &mut Tx, id: i64, step: Step, actor: &str) -> Resu
     if to == CaseStatus::Closed {
         row.closed_at = Some(now);
     }
+    row.updated_at = now;
     cases::save(tx, &row, now).await?;
     if to == CaseStatus::Closed {
         crate::register::on_case_closed(app, tx, &row, actor, now).await?;
     }
     let public = !public_note.is_empty();
     let note = if public { public_note } else { private_note.clone() };
-    cases::add_event(
-        tx,
-        &Event {
-            county_code: &county,
-            case_id: id,
-            actor,
-            command: cmd.as_str(),
-            from: Some(from.as_str()),
-            to: to.as_str(),
-            note: &note,
-            public,
-        },
-        now,
-    )
-    .await?;
-    if public && !private_note.is_empty() {
+    events.push(
         cases::add_event(
             tx,
             &Event {
                 county_code: &county,
                 case_id: id,
                 actor,
-                command: "note",
-                from: Some(to.as_str()),
+                command: cmd.as_str(),
+                from: Some(from.as_str()),
                 to: to.as_str(),
-                note: &private_note,
-                public: false,
+                note: &note,
+                public,
             },
             now,
         )
-        .await?;
+        .await?,
+    );
+    if public && !private_note.is_empty() {
+        events.push(
+            cases::add_event(
+                tx,
+                &Event {
+                    county_code: &county,
+                    case_id: id,
+                    actor,
+                    command: "note",
+                    from: Some(to.as_str()),
+                    to: to.as_str(),
+                    note: &private_note,
+                    public: false,
+                },
+                now,
+            )
+            .await?,
+        );
     }
     audit_case(
         tx,
@@ -369,5 +379,5 @@ async fn apply(app: &App, tx: &mut Tx, id: i64, step: Step, actor: &str) -> Resu
         text_constituent(app, tx, &row, kind, now).await?;
     }
     text_agencies(app, tx, &row, &to_agencies.0, to_agencies.1, now).await?;
-    Ok(row)
+    Ok((row, events))
 }

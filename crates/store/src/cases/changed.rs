@@ -25,6 +25,48 @@ pub async fn events_with_ids(db: &Db, ids: &[i64]) -> Result<Vec<(i64, i64)>> {
     Ok(out)
 }
 
+/// The timeline steps after `after_event` or among `also_events`, in event order: (event id,
+/// case id). A search asks this several times a second, so the statement is prepared once per
+/// connection and PostgreSQL answers in one round trip (the holes, few, come as one array
+/// there). SQLite has one writer and almost never holes; it plans them with their values.
+pub async fn events_since(db: &Db, after_event: i64, also_events: &[i64]) -> Result<Vec<(i64, i64)>> {
+    match db {
+        Db::Postgres(p) => {
+            sqlx::query_as("SELECT id, case_id FROM case_events WHERE id > $1 OR id = ANY($2) ORDER BY id")
+                .bind(after_event)
+                .bind(also_events)
+                .fetch_all(p)
+                .await
+                .store()
+        }
+        Db::Sqlite { read, .. } if also_events.is_empty() => {
+            sqlx::query_as("SELECT id, case_id FROM case_events WHERE id > $1 ORDER BY id")
+                .bind(after_event)
+                .fetch_all(read)
+                .await
+                .store()
+        }
+        Db::Sqlite { read, .. } => {
+            let sql = format!(
+                "SELECT id, case_id FROM case_events WHERE {} ORDER BY id",
+                since("id", after_event, also_events)
+            );
+            sqlx::query_as(AssertSqlSafe(sql)).persistent(false).fetch_all(read).await.store()
+        }
+    }
+}
+
+/// The event `column` after `after_event` or among `also_events`. Holes are few (transactions
+/// in flight); their ids are numbers, written in place.
+fn since(column: &str, after_event: i64, also_events: &[i64]) -> String {
+    let mut events = format!("{column} > {after_event}");
+    if !also_events.is_empty() {
+        let ids: Vec<String> = also_events.iter().map(i64::to_string).collect();
+        events.push_str(&format!(" OR {column} IN ({})", ids.join(", ")));
+    }
+    events
+}
+
 /// The timeline steps after `after_event` or among `also_events`, each with its case as it is
 /// now, in event order: (event id, case). One statement reads both, so a case is never older
 /// than a step listed beside it.
@@ -39,12 +81,7 @@ pub async fn events_with_cases(db: &Db, after_event: i64, also_events: &[i64]) -
         #[sqlx(flatten)]
         case: CaseRow,
     }
-    let mut events = format!("e.id > {after_event}");
-    // Holes are few (transactions in flight); their ids are numbers, written in place.
-    if !also_events.is_empty() {
-        let ids: Vec<String> = also_events.iter().map(i64::to_string).collect();
-        events.push_str(&format!(" OR e.id IN ({})", ids.join(", ")));
-    }
+    let events = since("e.id", after_event, also_events);
     let columns: Vec<String> = COLUMNS.split(',').map(|c| format!("c.{}", c.trim())).collect();
     let sql = format!(
         "SELECT e.id AS event_id, {} FROM case_events e JOIN cases c ON c.id = e.case_id WHERE {events} ORDER BY e.id",

@@ -6,7 +6,7 @@ mod changed;
 mod counts;
 mod list;
 
-pub use changed::{events_with_cases, events_with_ids};
+pub use changed::{events_since, events_with_cases, events_with_ids};
 pub use counts::{
     Basis, Cell, CellQuery, Counts, cells, cells_by_scan, counts, counts_by_scan, measures, rebuild_tallies,
     resolved_at,
@@ -127,8 +127,17 @@ pub async fn insert(tx: &mut Tx, n: &NewCase<'_>, now_ms: i64) -> Result<i64> {
 /// all the events (group commit writes a batch of submissions this way). Returns the stored rows
 /// in the order given.
 pub async fn insert_many(tx: &mut Tx, new: &[NewCase<'_>], now_ms: i64) -> Result<Vec<CaseRow>> {
+    Ok(insert_many_with_events(tx, new, now_ms).await?.0)
+}
+
+/// As [`insert_many`], with the (event id, case id) of each case's first event besides.
+pub async fn insert_many_with_events(
+    tx: &mut Tx,
+    new: &[NewCase<'_>],
+    now_ms: i64,
+) -> Result<(Vec<CaseRow>, Vec<(i64, i64)>)> {
     if new.is_empty() {
-        return Ok(vec![]);
+        return Ok((vec![], vec![]));
     }
     let sql = format!(
         "INSERT INTO cases (county_code, region_code, station_ref, deputy_ref, title, content, status, created_at, updated_at,
@@ -167,13 +176,13 @@ pub async fn insert_many(tx: &mut Tx, new: &[NewCase<'_>], now_ms: i64) -> Resul
             public: true,
         })
         .collect();
-    add_events(tx, &events, now_ms).await?;
+    let events = add_events(tx, &events, now_ms).await?;
     let mut deltas = BTreeMap::new();
     for r in &rows {
         tally(&mut deltas, r, 1);
     }
     write_tallies(tx, deltas).await?;
-    Ok(rows)
+    Ok((rows, events))
 }
 
 /// Rewrites every mutable column of a case from `row`, moving its tallies.
@@ -214,28 +223,30 @@ pub struct Event<'a> {
     pub public: bool,
 }
 
-pub async fn add_event(tx: &mut Tx, e: &Event<'_>, now_ms: i64) -> Result<()> {
-    add_events(tx, std::slice::from_ref(e), now_ms).await
+/// Appends one event; returns its (event id, case id).
+pub async fn add_event(tx: &mut Tx, e: &Event<'_>, now_ms: i64) -> Result<(i64, i64)> {
+    Ok(add_events(tx, std::slice::from_ref(e), now_ms).await?.remove(0))
 }
 
-/// Appends several events in one statement.
-pub async fn add_events(tx: &mut Tx, events: &[Event<'_>], now_ms: i64) -> Result<()> {
+/// Appends several events in one statement; returns their (event id, case id), in no
+/// particular order.
+pub async fn add_events(tx: &mut Tx, events: &[Event<'_>], now_ms: i64) -> Result<Vec<(i64, i64)>> {
     if events.is_empty() {
-        return Ok(());
+        return Ok(vec![]);
     }
     let sql = format!(
-        "INSERT INTO case_events (county_code, case_id, at, actor, command, from_status, to_status, note, public) VALUES {}",
+        "INSERT INTO case_events (county_code, case_id, at, actor, command, from_status, to_status, note, public) VALUES {} \
+         RETURNING id, case_id",
         values(tx, events.len(), 9)
     );
     on_tx!(tx, c => {
-        let mut q = sqlx::query(AssertSqlSafe(sql));
+        let mut q = sqlx::query_as(AssertSqlSafe(sql));
         for e in events {
             q = q.bind(e.county_code).bind(e.case_id).bind(now_ms).bind(e.actor).bind(e.command).bind(e.from).bind(e.to)
                 .bind(e.note).bind(e.public);
         }
-        q.execute(&mut *c).await.store().map(|r| r.rows_affected())
-    })?;
-    Ok(())
+        q.fetch_all(&mut *c).await.store()
+    })
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
