@@ -19,36 +19,69 @@ async fn seed_regions(db: &Db) {
     tx.commit().await.unwrap();
 }
 
+fn new_case<'a>(
+    region: &'a RegionCode,
+    station: Option<&'a str>,
+    title: &'a str,
+    content: &'a str,
+    tracking_code: &'a str,
+) -> cases::NewCase<'a> {
+    cases::NewCase {
+        region,
+        station_ref: station,
+        deputy_ref: None,
+        title,
+        content,
+        channel: "qr",
+        category: "其他",
+        location: "",
+        contact_name: "",
+        contact_phone: "",
+        anonymous: false,
+        publish_consent: false,
+        sms_notices: true,
+        tracking_code,
+        first_reply_due: None,
+        created_by: "test",
+    }
+}
+
 async fn add(db: &Db, region: &str, station: Option<&str>, title: &str, content: &str, at: i64) -> i64 {
     let region = code(region);
     let tracking = liaison_domain::case::TrackingCode::generate();
     let mut tx = db.begin().await.unwrap();
-    let id = cases::insert(
-        &mut tx,
-        &cases::NewCase {
-            region: &region,
-            station_ref: station,
-            deputy_ref: None,
-            title,
-            content,
-            channel: "qr",
-            category: "其他",
-            location: "",
-            contact_name: "",
-            contact_phone: "",
-            anonymous: false,
-            publish_consent: false,
-            sms_notices: true,
-            tracking_code: tracking.as_str(),
-            first_reply_due: None,
-            created_by: "test",
-        },
-        at,
-    )
-    .await
-    .unwrap();
+    let id = cases::insert(&mut tx, &new_case(&region, station, title, content, tracking.as_str()), at).await.unwrap();
     tx.commit().await.unwrap();
     id
+}
+
+/// One step on a case, as a staff step takes it: the row edited and saved, the step appended.
+/// Returns the row and the step's (event id, case id).
+async fn change(
+    db: &Db,
+    id: i64,
+    command: &str,
+    at: i64,
+    edit: impl FnOnce(&mut cases::CaseRow),
+) -> (cases::CaseRow, (i64, i64)) {
+    let mut tx = db.begin().await.unwrap();
+    let mut row = cases::get_tx(&mut tx, id).await.unwrap().unwrap();
+    let from = row.status.clone();
+    edit(&mut row);
+    cases::save(&mut tx, &row, at).await.unwrap();
+    let event = cases::Event {
+        county_code: "611026",
+        case_id: id,
+        actor: "test",
+        command,
+        from: Some(&from),
+        to: &row.status,
+        note: "",
+        public: true,
+    };
+    let step = cases::add_event(&mut tx, &event, at).await.unwrap();
+    tx.commit().await.unwrap();
+    (row, step)
 }
 
 fn words(w: &[&str]) -> Vec<String> {
@@ -121,29 +154,12 @@ async fn builds_follows_and_scopes(b: Backend) {
     assert_eq!(index.sync(db).await.unwrap(), 0);
     assert_eq!(index.commits(), commits + 1, "nothing new, no commit");
     assert_eq!(find(&index, &words(&["led"]), &county, &[]).await, vec![later]);
-    let mut tx = db.begin().await.unwrap();
-    let mut row = cases::get_tx(&mut tx, lamp).await.unwrap().unwrap();
-    row.status = "assigned".into();
-    row.agency_ref = Some("za-power".into());
-    row.agency_result = "已更换灯泡".into();
-    cases::save(&mut tx, &row, 500).await.unwrap();
-    cases::add_event(
-        &mut tx,
-        &cases::Event {
-            county_code: "611026",
-            case_id: lamp,
-            actor: "test",
-            command: "assign",
-            from: Some("received"),
-            to: "assigned",
-            note: "",
-            public: true,
-        },
-        500,
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
+    change(db, lamp, "assign", 500, |row| {
+        row.status = "assigned".into();
+        row.agency_ref = Some("za-power".into());
+        row.agency_result = "已更换灯泡".into();
+    })
+    .await;
     index.sync(db).await.unwrap();
     assert_eq!(find(&index, &words(&["灯泡"]), &county, &[]).await, vec![lamp]);
     let power = words(&["za-power"]);
@@ -208,30 +224,7 @@ async fn waits_for_transactions_in_flight(b: Backend) {
     // A slow transaction takes the next ids and holds them…
     let region = code("611026001");
     let mut slow = db.begin().await.unwrap();
-    let late = cases::insert(
-        &mut slow,
-        &cases::NewCase {
-            region: &region,
-            station_ref: None,
-            deputy_ref: None,
-            title: "迟到的护栏",
-            content: "",
-            channel: "qr",
-            category: "其他",
-            location: "",
-            contact_name: "",
-            contact_phone: "",
-            anonymous: false,
-            publish_consent: false,
-            sms_notices: true,
-            tracking_code: "LATEC22222",
-            first_reply_due: None,
-            created_by: "test",
-        },
-        150,
-    )
-    .await
-    .unwrap();
+    let late = cases::insert(&mut slow, &new_case(&region, None, "迟到的护栏", "", "LATEC22222"), 150).await.unwrap();
     // …while a quick one commits after it (in another county: within one, the tallies' and the
     // audit chain's row locks already queue writers in order).
     let quick = add(db, "611025", None, "及时的护栏", "", 200).await;
@@ -286,24 +279,7 @@ async fn takes_what_writes_offer(b: Backend) {
     // that no SQL read replaced it.
     let region = code("611026001");
     let mut tx = db.begin().await.unwrap();
-    let new = cases::NewCase {
-        region: &region,
-        station_ref: None,
-        deputy_ref: None,
-        title: "桥面坑洼",
-        content: "",
-        channel: "qr",
-        category: "其他",
-        location: "",
-        contact_name: "",
-        contact_phone: "",
-        anonymous: false,
-        publish_consent: false,
-        sms_notices: true,
-        tracking_code: "OFFER22222",
-        first_reply_due: None,
-        created_by: "test",
-    };
+    let new = new_case(&region, None, "桥面坑洼", "", "OFFER22222");
     let (rows, events) = cases::insert_many_with_events(&mut tx, &[new], 200).await.unwrap();
     tx.commit().await.unwrap();
     let id = rows[0].id;
@@ -315,27 +291,7 @@ async fn takes_what_writes_offer(b: Backend) {
     index.offer(&[(events[0].0 + 1000, id)], &[]);
     assert_eq!(found("坑洼").await, vec![(id, marked.title.clone())]);
     // A step no write offered: the case is read from SQL as it is now.
-    let mut tx = db.begin().await.unwrap();
-    let mut row = cases::get_tx(&mut tx, id).await.unwrap().unwrap();
-    row.public_reply = "已修补".into();
-    cases::save(&mut tx, &row, 300).await.unwrap();
-    let step = cases::add_event(
-        &mut tx,
-        &cases::Event {
-            county_code: "611026",
-            case_id: id,
-            actor: "test",
-            command: "reply",
-            from: Some("received"),
-            to: "received",
-            note: "",
-            public: true,
-        },
-        300,
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
+    let (row, step) = change(db, id, "reply", 300, |row| row.public_reply = "已修补".into()).await;
     assert_eq!(step.1, id);
     assert_eq!(found("修补").await, vec![(id, "桥面坑洼".to_owned())]);
     // Offered after a search read its step without it: too late, and never taken.

@@ -326,42 +326,26 @@ async fn apply(app: &App, tx: &mut Tx, id: i64, step: Step, actor: &str) -> Resu
     }
     let public = !public_note.is_empty();
     let note = if public { public_note } else { private_note.clone() };
-    events.push(
-        cases::add_event(
-            tx,
-            &Event {
-                county_code: &county,
-                case_id: id,
-                actor,
-                command: cmd.as_str(),
-                from: Some(from.as_str()),
-                to: to.as_str(),
-                note: &note,
-                public,
-            },
-            now,
-        )
-        .await?,
-    );
-    if public && !private_note.is_empty() {
-        events.push(
-            cases::add_event(
-                tx,
-                &Event {
-                    county_code: &county,
-                    case_id: id,
-                    actor,
-                    command: "note",
-                    from: Some(to.as_str()),
-                    to: to.as_str(),
-                    note: &private_note,
-                    public: false,
-                },
-                now,
-            )
-            .await?,
-        );
-    }
+    let step = Event {
+        county_code: &county,
+        case_id: id,
+        actor,
+        command: cmd.as_str(),
+        from: Some(from.as_str()),
+        to: to.as_str(),
+        note: &note,
+        public,
+    };
+    // A public note keeps the private one beside it, on the staff's timeline only.
+    let private = (public && !private_note.is_empty()).then(|| Event {
+        command: "note",
+        from: Some(to.as_str()),
+        note: &private_note,
+        public: false,
+        ..step
+    });
+    let appended: Vec<Event> = std::iter::once(step).chain(private).collect();
+    events.extend(cases::add_events(tx, &appended, now).await?);
     audit_case(
         tx,
         &county,
