@@ -305,6 +305,65 @@ async fn takes_what_writes_offer(b: Backend) {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// The count and the newest page, over several segments, with cases re-indexed (deleted from
+/// older segments), times shared by several cases, and the changed cases left out.
+async fn counts_and_orders_the_newest(b: Backend) {
+    let Some(t) = fresh_db(b).await else { return };
+    let db = &t.db;
+    seed_regions(db).await;
+    let dir = tempdir();
+    let index = CaseIndex::open(&dir).unwrap();
+    index.sync(db).await.unwrap();
+    let (mut lamps, mut everywhere) = (Vec::new(), Vec::new());
+    for i in 0..30 {
+        // Three cases per instant, as a group commit writes them; every fifth elsewhere.
+        let at = 1_000 + (i / 3) * 10;
+        let region = if i % 5 == 4 { "611025" } else { "611026001" };
+        let title = if i % 4 == 3 { "排水沟堵塞" } else { "路灯不亮" };
+        let id = add(db, region, None, title, "", at).await;
+        if title == "路灯不亮" {
+            everywhere.push((at, id));
+            if region != "611025" {
+                lamps.push((at, id));
+            }
+        }
+        if i % 10 == 9 {
+            index.sync(db).await.unwrap();
+        }
+    }
+    // Re-indexed: their older documents are deleted.
+    for &(_, id) in lamps.iter().take(4) {
+        change(db, id, "triage", 5_000, |row| row.status = "triaged".into()).await;
+    }
+    index.sync(db).await.unwrap();
+    let county = words(&["611026"]);
+    let lamp = words(&["路灯"]);
+    let q = SearchQuery { words: &lamp, region_prefixes: &county, limit: 5, ..Default::default() };
+    let skip: Vec<i64> = lamps.iter().rev().step_by(3).map(|&(_, id)| id).collect();
+    let mut expected: Vec<(i64, i64)> = lamps.iter().copied().filter(|(_, id)| !skip.contains(id)).collect();
+    expected.sort_unstable_by(|a, b| b.cmp(a));
+    let (count, newest) = index.count_and_newest(&q, skip.clone()).await.unwrap().unwrap();
+    assert_eq!(count, expected.len());
+    assert_eq!(newest, expected[..5].to_vec());
+    let (count, newest) = index.count_and_newest(&q, vec![]).await.unwrap().unwrap();
+    assert_eq!(count, lamps.len());
+    let mut all = lamps.clone();
+    all.sort_unstable_by(|a, b| b.cmp(a));
+    assert_eq!(newest, all[..5].to_vec());
+    // A reach holding every case (the province here) is the same as no reach.
+    let province = words(&["61"]);
+    let whole = SearchQuery { region_prefixes: &province, ..q };
+    everywhere.sort_unstable_by(|a, b| b.cmp(a));
+    let (count, newest) = index.count_and_newest(&whole, vec![]).await.unwrap().unwrap();
+    assert_eq!((count, newest), (everywhere.len(), everywhere[..5].to_vec()));
+    assert!(everywhere.len() > lamps.len());
+    // A page longer than the matches holds them all.
+    let q = SearchQuery { limit: 100, ..q };
+    assert_eq!(index.count_and_newest(&q, skip).await.unwrap().unwrap(), (expected.len(), expected));
+    drop(index);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 fn tempdir() -> std::path::PathBuf {
     let d = std::env::temp_dir().join(format!("liaison-search-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&d).unwrap();
@@ -315,5 +374,6 @@ on_both_backends!(
     builds_follows_and_scopes,
     a_damaged_index_is_rebuilt,
     waits_for_transactions_in_flight,
-    takes_what_writes_offer
+    takes_what_writes_offer,
+    counts_and_orders_the_newest
 );
