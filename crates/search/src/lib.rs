@@ -36,19 +36,21 @@ use liaison_store::cases::{self, CaseRow};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::collections::hash_map::Entry;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use tantivy::collector::{Collector, SegmentCollector, TopDocs};
+use tantivy::collector::TopDocs;
 use tantivy::columnar::{Cardinality, Column};
 use tantivy::directory::MmapDirectory;
-use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, TermQuery};
+use tantivy::index::{SegmentId, SegmentMeta};
+use tantivy::indexer::{LogMergePolicy, MergeCandidate, MergePolicy};
+use tantivy::query::{AllQuery, BooleanQuery, EnableScoring, Occur, Query, TermQuery, Weight};
 use tantivy::schema::{FAST, Field, INDEXED, IndexRecordOption, STRING, Schema, TextFieldIndexing, TextOptions};
 use tantivy::tokenizer::{TextAnalyzer, Token, TokenStream, Tokenizer};
 use tantivy::{
-    DocId, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Score, Searcher, SegmentOrdinal, SegmentReader,
+    DocId, DocSet, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Searcher, SegmentReader, TERMINATED,
     TantivyDocument, Term,
 };
 
@@ -69,6 +71,18 @@ const WRITER_HEAP: usize = 20 * 1024 * 1024;
 /// Holes remembered at most: transactions in flight hold far fewer ids than this (connections
 /// times the events of one intake batch); a larger jump in the ids is not waited for.
 const MAX_HOLES: usize = 10_000;
+/// The most documents a merge writes into one segment. Tantivy's log policy alone merged a
+/// million cases' eight segments into one, reading and writing the whole index (a 137 MB file),
+/// and the pages that touched stayed in the server's resident set: 177 MB of mapped files at the
+/// peak of a ten-minute soak over a million cases, against 50–60 MB otherwise.
+const MAX_MERGED_DOCS: usize = 250_000;
+/// Segments' newest matches kept for the questions asked lately, at most (a few kilobytes each).
+const MAX_KEPT: usize = 1_024;
+/// Pages ending deeper than this are not kept: each search of them reads the segments.
+const KEPT_DEPTH: usize = 200;
+/// How many of a segment's newest matches are kept beyond a page: room for those deleted or
+/// changed since.
+const KEPT_BEYOND: usize = 64;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
@@ -266,6 +280,8 @@ struct Inner {
     searches: AtomicI64,
     /// When a sync last read to the end of the timeline.
     caught_up_at: Mutex<Option<Instant>>,
+    /// The newest matches of each segment for the questions asked lately (see [`Kept`]).
+    kept: Mutex<HashMap<(SegmentId, String), Arc<Kept>>>,
 }
 
 /// The timeline steps the committed index does not reflect yet: every event after `seen`, and
@@ -327,7 +343,8 @@ impl CaseIndex {
             .num_worker_threads(1)
             .num_merge_threads(1)
             .build();
-        let writer = index.writer_with_options(options)?;
+        let writer: IndexWriter = index.writer_with_options(options)?;
+        writer.set_merge_policy(Box::new(BoundedMerges::new()));
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         let cursor = index.load_metas()?.payload.as_deref().and_then(|p| p.parse::<i64>().ok());
         let at = cursor.unwrap_or(0);
@@ -341,6 +358,7 @@ impl CaseIndex {
             commits: AtomicI64::new(0),
             searches: AtomicI64::new(0),
             caught_up_at: Mutex::new(None),
+            kept: Mutex::new(HashMap::new()),
         };
         Ok(CaseIndex {
             inner: Arc::new(inner),
@@ -547,13 +565,14 @@ impl CaseIndex {
         }
         let searcher = self.inner.reader.searcher();
         let Some(query) = self.inner.query(q, &searcher) else { return Ok(Some((0, vec![]))) };
+        let question = question(q);
         let inner = self.inner.clone();
         let limit = q.limit.max(1);
         self.inner.searches.fetch_add(1, Ordering::Relaxed);
         let queued = Instant::now();
         blocking(move || {
             let waited = queued.elapsed();
-            let out = inner.count_and_top(&searcher, query, skip, limit);
+            let out = inner.count_and_top(&searcher, query, &question, skip, limit);
             tracing::debug!(
                 queue_ms = waited.as_secs_f64() * 1000.0,
                 run_ms = (queued.elapsed() - waited).as_secs_f64() * 1000.0,
@@ -659,16 +678,105 @@ impl Inner {
         Some(Box::new(BooleanQuery::new(must)))
     }
 
-    /// How many documents match `query` leaving out the cases in `skip`, and the newest
-    /// `limit` of them as (created_at, id), newest first (the larger id first at the same time).
+    /// How many documents match `query` (the `question`) leaving out the cases in `skip`, and
+    /// the newest `limit` of them as (created_at, id), newest first (the larger id first at the
+    /// same time).
+    ///
+    /// The count is the index's own (a word's postings, intersected with the reach's when it is
+    /// kept), less the live matches among the skipped cases, each looked up by its id. (Checking
+    /// every match against the skipped cases doubled the pass during intake, when a thousand new
+    /// cases a second are skipped.) The newest page comes from each segment's newest matches for
+    /// the question, kept since it was last asked: a segment never changes but for its deleted
+    /// documents, so only the segments written since, small ones, are read again.
     fn count_and_top(
         &self,
         searcher: &Searcher,
         query: Box<dyn Query>,
-        skip: Vec<i64>,
+        question: &str,
+        mut skip: Vec<i64>,
         limit: usize,
     ) -> Result<(usize, Vec<(i64, i64)>)> {
-        Ok(searcher.search(&*query, &CountNewest::new(skip, limit))?)
+        skip.sort_unstable();
+        skip.dedup();
+        let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
+        let mut count = 0;
+        let mut newest = Newest::new(limit);
+        for segment in searcher.segment_readers() {
+            let fast = segment.fast_fields();
+            let (times, ids) = (fast.i64("created_at")?, fast.i64("id")?);
+            // New cases (most of the skipped during intake) lie beyond every id of a segment.
+            let skip = within(&skip, ids.min_value(), ids.max_value());
+            let skipped = self.skipped_matches(&*weight, segment, skip)?;
+            count += (weight.count(segment)? as usize).saturating_sub(skipped);
+            if newest.limit > KEPT_DEPTH {
+                newest.segment(&*weight, segment, &times, &ids, skip)?;
+                continue;
+            }
+            let key = (segment.segment_id(), question.to_owned());
+            let held = self.kept.lock().ok().and_then(|k| k.get(&key).cloned());
+            let kept = match held.filter(|k| k.complete || k.newest.len() >= newest.limit + KEPT_BEYOND) {
+                Some(kept) => kept,
+                None => {
+                    let kept = Arc::new(Kept::read(&*weight, segment, &times, &ids, newest.limit + KEPT_BEYOND)?);
+                    self.keep(searcher, key, kept.clone());
+                    kept
+                }
+            };
+            if !newest.take_kept(&kept, segment, skip) {
+                // More of its newest were deleted or changed than were kept.
+                newest.segment(&*weight, segment, &times, &ids, skip)?;
+            }
+        }
+        Ok((count, newest.into_sorted()))
+    }
+
+    /// Keeps a segment's newest matches for a question, forgetting those of segments merged
+    /// away when there are too many.
+    fn keep(&self, searcher: &Searcher, key: (SegmentId, String), kept: Arc<Kept>) {
+        let Ok(mut held) = self.kept.lock() else { return };
+        if held.len() >= MAX_KEPT {
+            let live: HashSet<SegmentId> = searcher.segment_readers().iter().map(|s| s.segment_id()).collect();
+            held.retain(|(segment, _), _| live.contains(segment));
+            if held.len() >= MAX_KEPT {
+                held.clear();
+            }
+        }
+        held.insert(key, kept);
+    }
+
+    /// How many live documents of `segment` matching `weight` belong to the cases `skip`.
+    fn skipped_matches(&self, weight: &dyn Weight, segment: &SegmentReader, skip: &[i64]) -> Result<usize> {
+        if skip.is_empty() {
+            return Ok(0);
+        }
+        let alive = segment.alive_bitset();
+        let by_id = segment.inverted_index(self.f.id)?;
+        let mut docs = Vec::new();
+        for &id in skip {
+            let term = Term::from_field_i64(self.f.id, id);
+            if let Some(mut postings) =
+                by_id.read_postings(&term, IndexRecordOption::Basic).map_err(tantivy::TantivyError::from)?
+            {
+                while postings.doc() != TERMINATED {
+                    if alive.is_none_or(|a| a.is_alive(postings.doc())) {
+                        docs.push(postings.doc());
+                    }
+                    postings.advance();
+                }
+            }
+        }
+        docs.sort_unstable();
+        let mut matches = weight.scorer(segment, 1.0)?;
+        let mut found = 0;
+        for doc in docs {
+            if matches.doc() < doc {
+                matches.seek(doc);
+            }
+            if matches.doc() == doc {
+                found += 1;
+            }
+        }
+        Ok(found)
     }
 
     fn top(&self, searcher: &Searcher, query: Box<dyn Query>, limit: usize) -> Result<Vec<i64>> {
@@ -691,118 +799,197 @@ impl Inner {
     }
 }
 
-/// Counts the matches whose id is not in `skip` and keeps the newest `limit` of them as
-/// (created_at, id), newest first, reading each match's two fast fields once. (Tantivy's
-/// filter, count and ordered top collectors together read the id twice and the time once per
-/// match through their generic paths; a broad search in a million cases has 125,000 matches.)
-struct CountNewest {
-    /// Sorted; checked for every match with a range test and a binary search, cheaper than
-    /// hashing.
-    skip: Arc<Vec<i64>>,
+/// The newest `limit` matches seen so far as (created_at, id), the oldest of them on top.
+struct Newest {
+    heap: BinaryHeap<Reverse<(i64, i64)>>,
     limit: usize,
 }
 
-impl CountNewest {
-    fn new(mut skip: Vec<i64>, limit: usize) -> CountNewest {
-        skip.sort_unstable();
-        CountNewest { skip: Arc::new(skip), limit: limit.max(1) }
-    }
-}
-
-struct CountNewestInSegment {
-    created_at: Column<i64>,
-    id: Column<i64>,
-    skip: Arc<Vec<i64>>,
-    count: usize,
-    /// The newest so far, the oldest of them on top.
-    newest: BinaryHeap<Reverse<(i64, i64)>>,
-    limit: usize,
-    /// Reused between blocks.
-    ids: Vec<i64>,
-    times: Vec<i64>,
-}
-
-impl Collector for CountNewest {
-    type Fruit = (usize, Vec<(i64, i64)>);
-    type Child = CountNewestInSegment;
-
-    fn for_segment(&self, _: SegmentOrdinal, segment: &SegmentReader) -> tantivy::Result<CountNewestInSegment> {
-        let fast = segment.fast_fields();
-        Ok(CountNewestInSegment {
-            created_at: fast.i64("created_at")?,
-            id: fast.i64("id")?,
-            skip: self.skip.clone(),
-            count: 0,
-            newest: BinaryHeap::with_capacity(self.limit + 1),
-            limit: self.limit,
-            ids: Vec::new(),
-            times: Vec::new(),
-        })
+impl Newest {
+    fn new(limit: usize) -> Newest {
+        let limit = limit.max(1);
+        Newest { heap: BinaryHeap::with_capacity(limit + 1), limit }
     }
 
-    fn requires_scoring(&self) -> bool {
-        false
+    /// Whether a match created at `at` could be kept: the newest are not yet `limit`, or it is
+    /// no older than the oldest of them (the larger id wins at the same time).
+    fn may_take(&self, at: i64) -> bool {
+        self.heap.len() < self.limit || self.heap.peek().is_some_and(|Reverse((floor, _))| at >= *floor)
     }
 
-    fn merge_fruits(&self, fruits: Vec<(usize, Vec<(i64, i64)>)>) -> tantivy::Result<Self::Fruit> {
-        let count = fruits.iter().map(|f| f.0).sum();
-        let mut newest: Vec<(i64, i64)> = fruits.into_iter().flat_map(|f| f.1).collect();
-        newest.sort_unstable_by(|a, b| b.cmp(a));
-        newest.truncate(self.limit);
-        Ok((count, newest))
-    }
-}
-
-impl CountNewestInSegment {
     fn take(&mut self, at: i64, id: i64) {
-        let skip = &self.skip;
-        if skip.first().is_some_and(|&lo| id >= lo)
-            && skip.last().is_some_and(|&hi| id <= hi)
-            && skip.binary_search(&id).is_ok()
-        {
-            return;
+        if self.heap.len() < self.limit {
+            self.heap.push(Reverse((at, id)));
+        } else if self.heap.peek().is_some_and(|Reverse(oldest)| (at, id) > *oldest) {
+            self.heap.pop();
+            self.heap.push(Reverse((at, id)));
         }
-        self.count += 1;
-        if self.newest.len() < self.limit {
-            self.newest.push(Reverse((at, id)));
-        } else if self.newest.peek().is_some_and(|Reverse(oldest)| (at, id) > *oldest) {
-            self.newest.pop();
-            self.newest.push(Reverse((at, id)));
+    }
+
+    /// Newest first.
+    fn into_sorted(self) -> Vec<(i64, i64)> {
+        let mut out: Vec<(i64, i64)> = self.heap.into_iter().map(|Reverse(n)| n).collect();
+        out.sort_unstable_by(|a, b| b.cmp(a));
+        out
+    }
+
+    /// Offers the newest live matches of `kept` (a segment's) not in `skip`, if there are
+    /// enough of them to be sure of the segment's newest `limit`; otherwise offers nothing and
+    /// says so.
+    fn take_kept(&mut self, kept: &Kept, segment: &SegmentReader, skip: &[i64]) -> bool {
+        let alive = segment.alive_bitset();
+        let live = kept
+            .newest
+            .iter()
+            .filter(|(_, id, doc)| alive.is_none_or(|a| a.is_alive(*doc)) && skip.binary_search(id).is_err())
+            .take(self.limit);
+        let live: Vec<(i64, i64)> = live.map(|&(at, id, _)| (at, id)).collect();
+        if live.len() < self.limit && !kept.complete {
+            return false;
         }
+        for (at, id) in live {
+            self.take(at, id);
+        }
+        true
+    }
+
+    /// Offers the live matches of `weight` in `segment` not in `skip` (sorted). Only the times
+    /// are read for every match, a block at a time; the id only of a match new enough to be
+    /// kept, which after the first few blocks is a rare one.
+    fn segment(
+        &mut self,
+        weight: &dyn Weight,
+        segment: &SegmentReader,
+        times: &Column<i64>,
+        ids: &Column<i64>,
+        skip: &[i64],
+    ) -> Result<()> {
+        let alive = segment.alive_bitset();
+        // Every case has a time, so the column is dense and read a block at a time.
+        let dense = times.get_cardinality() == Cardinality::Full;
+        let mut at = Vec::new();
+        weight.for_each_no_score(segment, &mut |docs: &[DocId]| {
+            read_times(times, dense, docs, &mut at);
+            for (&doc, &at) in docs.iter().zip(&at) {
+                if !self.may_take(at) || alive.is_some_and(|a| a.is_deleted(doc)) {
+                    continue;
+                }
+                if let Some(id) = ids.first(doc)
+                    && skip.binary_search(&id).is_err()
+                {
+                    self.take(at, id);
+                }
+            }
+        })?;
+        Ok(())
     }
 }
 
-impl SegmentCollector for CountNewestInSegment {
-    type Fruit = (usize, Vec<(i64, i64)>);
+/// Tantivy's log merge policy (segments of like size merged together), with no merge writing more
+/// than [`MAX_MERGED_DOCS`] documents: a segment of more than half that is left as it is, and
+/// a group the log policy proposes is cut into runs of at most that many, smallest first.
+#[derive(Debug)]
+struct BoundedMerges(LogMergePolicy);
 
-    fn collect(&mut self, doc: DocId, _: Score) {
-        if let (Some(at), Some(id)) = (self.created_at.first(doc), self.id.first(doc)) {
-            self.take(at, id);
-        }
+impl BoundedMerges {
+    fn new() -> BoundedMerges {
+        let mut log = LogMergePolicy::default();
+        log.set_max_docs_before_merge(MAX_MERGED_DOCS / 2);
+        BoundedMerges(log)
     }
+}
 
-    fn collect_block(&mut self, docs: &[DocId]) {
-        // Every case has both fields, so the columns are dense and read a block at a time.
-        if self.created_at.get_cardinality() != Cardinality::Full || self.id.get_cardinality() != Cardinality::Full {
-            for &doc in docs {
-                self.collect(doc, 0.0);
+impl MergePolicy for BoundedMerges {
+    fn compute_merge_candidates(&self, segments: &[SegmentMeta]) -> Vec<MergeCandidate> {
+        let docs: HashMap<SegmentId, usize> = segments.iter().map(|s| (s.id(), s.num_docs() as usize)).collect();
+        let mut runs = Vec::new();
+        for MergeCandidate(mut group) in self.0.compute_merge_candidates(segments) {
+            group.sort_by_key(|id| docs.get(id).copied().unwrap_or(0));
+            let (mut run, mut total) = (Vec::new(), 0);
+            for id in group {
+                let n = docs.get(&id).copied().unwrap_or(0);
+                if total + n > MAX_MERGED_DOCS {
+                    if run.len() >= 2 {
+                        runs.push(MergeCandidate(std::mem::take(&mut run)));
+                    }
+                    (run, total) = (Vec::new(), 0);
+                }
+                run.push(id);
+                total += n;
             }
-            return;
+            if run.len() >= 2 {
+                runs.push(MergeCandidate(run));
+            }
         }
-        let (mut ids, mut times) = (std::mem::take(&mut self.ids), std::mem::take(&mut self.times));
-        ids.resize(docs.len(), 0);
-        times.resize(docs.len(), 0);
-        self.id.values.get_vals(docs, &mut ids);
-        self.created_at.values.get_vals(docs, &mut times);
-        for (&at, &id) in times.iter().zip(&ids) {
-            self.take(at, id);
-        }
-        (self.ids, self.times) = (ids, times);
+        runs
     }
+}
 
-    fn harvest(self) -> Self::Fruit {
-        (self.count, self.newest.into_iter().map(|Reverse(n)| n).collect())
+/// A segment's newest matches for a question as (created_at, id, document), newest first,
+/// deleted documents and changed cases included: each search leaves out those deleted or
+/// changed by then.
+struct Kept {
+    newest: Vec<(i64, i64, DocId)>,
+    /// Whether these are all of the segment's matches.
+    complete: bool,
+}
+
+impl Kept {
+    /// The newest `limit` matches of `weight` in `segment`, reading the time of each and the id
+    /// of those new enough to be kept.
+    fn read(
+        weight: &dyn Weight,
+        segment: &SegmentReader,
+        times: &Column<i64>,
+        ids: &Column<i64>,
+        limit: usize,
+    ) -> Result<Kept> {
+        let mut heap: BinaryHeap<Reverse<(i64, i64, DocId)>> = BinaryHeap::with_capacity(limit + 1);
+        let dense = times.get_cardinality() == Cardinality::Full;
+        let mut at = Vec::new();
+        let mut matches = 0;
+        weight.for_each_no_score(segment, &mut |docs: &[DocId]| {
+            matches += docs.len();
+            read_times(times, dense, docs, &mut at);
+            for (&doc, &at) in docs.iter().zip(&at) {
+                if heap.len() >= limit && heap.peek().is_some_and(|Reverse((floor, _, _))| at < *floor) {
+                    continue;
+                }
+                let Some(id) = ids.first(doc) else { continue };
+                heap.push(Reverse((at, id, doc)));
+                if heap.len() > limit {
+                    heap.pop();
+                }
+            }
+        })?;
+        let mut newest: Vec<(i64, i64, DocId)> = heap.into_iter().map(|Reverse(n)| n).collect();
+        newest.sort_unstable_by(|a, b| b.cmp(a));
+        Ok(Kept { complete: matches <= newest.len(), newest })
     }
+}
+
+/// The times of `docs` into `at`, a block at a time when every document has one.
+fn read_times(times: &Column<i64>, dense: bool, docs: &[DocId], at: &mut Vec<i64>) {
+    if dense {
+        at.resize(docs.len(), 0);
+        times.values.get_vals(docs, at);
+    } else {
+        at.clear();
+        at.extend(docs.iter().map(|&doc| times.first(doc).unwrap_or(i64::MIN)));
+    }
+}
+
+/// What a question asks of every segment, as the key of what is kept for it.
+fn question(q: &SearchQuery<'_>) -> String {
+    let terms: Vec<String> = q.words.iter().flat_map(|w| query_terms(w)).collect();
+    format!("{:?}", (terms, q.region_prefixes, q.stations, q.agencies, q.deputies, q.statuses, q.overdue_only))
+}
+
+/// The ids of `sorted` between `lo` and `hi`, both included.
+fn within(sorted: &[i64], lo: i64, hi: i64) -> &[i64] {
+    let from = sorted.partition_point(|&x| x < lo);
+    let to = sorted.partition_point(|&x| x <= hi).max(from);
+    &sorted[from..to]
 }
 
 fn open_dir(dir: &Path, schema: &Schema) -> Result<Index> {
@@ -831,6 +1018,37 @@ mod tests {
             out.push(stream.token().text.clone());
         }
         out
+    }
+
+    #[test]
+    fn no_merge_writes_more_than_the_bound() {
+        let index = Index::create_in_ram(schema().0);
+        let metas = |sizes: &[u32]| -> Vec<SegmentMeta> {
+            sizes.iter().map(|&n| index.new_segment_meta(SegmentId::generate_random(), n)).collect()
+        };
+        let docs = |metas: &[SegmentMeta], c: &MergeCandidate| -> Vec<u32> {
+            c.0.iter().map(|id| metas.iter().find(|m| m.id() == *id).unwrap().max_doc()).collect()
+        };
+        let policy = BoundedMerges::new();
+        // Eight segments of 100,000 (the log policy would merge them into one): runs of two.
+        let big = metas(&[100_000; 8]);
+        let runs = policy.compute_merge_candidates(&big);
+        assert_eq!(runs.len(), 4);
+        assert!(runs.iter().all(|r| docs(&big, r) == [100_000, 100_000]));
+        // Segments over half the bound are left alone; small ones are merged as before.
+        let mixed = metas(&[200_000, 200_000, 200_000, 200_000, 200_000, 200_000, 200_000, 200_000]);
+        assert!(policy.compute_merge_candidates(&mixed).is_empty());
+        let small = metas(&[1_000; 10]);
+        let runs = policy.compute_merge_candidates(&small);
+        assert_eq!(runs.len(), 1);
+        assert_eq!(docs(&small, &runs[0]).iter().sum::<u32>(), 10_000);
+        // Sizes close enough for one level of the log policy: runs of neighbours, none over the bound.
+        let like = metas(&[80_000, 85_000, 90_000, 95_000, 100_000, 110_000, 120_000, 125_000]);
+        let runs = policy.compute_merge_candidates(&like);
+        assert_eq!(runs.len(), 4);
+        for r in &runs {
+            assert!(r.0.len() >= 2 && docs(&like, r).iter().sum::<u32>() as usize <= MAX_MERGED_DOCS);
+        }
     }
 
     #[test]

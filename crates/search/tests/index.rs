@@ -5,7 +5,7 @@
 use liaison_domain::region::RegionCode;
 use liaison_search::{CaseIndex, SearchQuery};
 use liaison_store::{Db, cases, regions};
-use liaison_testkit::{Backend, fresh_db, on_both_backends};
+use liaison_testkit::{Backend, TestDb, fresh_db, on_both_backends};
 
 fn code(s: &str) -> RegionCode {
     RegionCode::parse(s).unwrap()
@@ -308,20 +308,18 @@ async fn takes_what_writes_offer(b: Backend) {
 /// The count and the newest page, over several segments, with cases re-indexed (deleted from
 /// older segments), times shared by several cases, and the changed cases left out.
 async fn counts_and_orders_the_newest(b: Backend) {
-    let Some(t) = fresh_db(b).await else { return };
+    let Some((t, dir, index)) = empty_index(b).await else { return };
     let db = &t.db;
-    seed_regions(db).await;
-    let dir = tempdir();
-    let index = CaseIndex::open(&dir).unwrap();
-    index.sync(db).await.unwrap();
-    let (mut lamps, mut everywhere) = (Vec::new(), Vec::new());
+    let (mut lamps, mut everywhere, mut drains) = (Vec::new(), Vec::new(), Vec::new());
     for i in 0..30 {
         // Three cases per instant, as a group commit writes them; every fifth elsewhere.
         let at = 1_000 + (i / 3) * 10;
         let region = if i % 5 == 4 { "611025" } else { "611026001" };
         let title = if i % 4 == 3 { "排水沟堵塞" } else { "路灯不亮" };
         let id = add(db, region, None, title, "", at).await;
-        if title == "路灯不亮" {
+        if title != "路灯不亮" {
+            drains.push(id);
+        } else {
             everywhere.push((at, id));
             if region != "611025" {
                 lamps.push((at, id));
@@ -339,7 +337,10 @@ async fn counts_and_orders_the_newest(b: Backend) {
     let county = words(&["611026"]);
     let lamp = words(&["路灯"]);
     let q = SearchQuery { words: &lamp, region_prefixes: &county, limit: 5, ..Default::default() };
-    let skip: Vec<i64> = lamps.iter().rev().step_by(3).map(|&(_, id)| id).collect();
+    // Skipped: every third, a re-indexed case (its deleted document must not count twice), a
+    // case without the word and one the index has not seen.
+    let mut skip: Vec<i64> = lamps.iter().rev().step_by(3).map(|&(_, id)| id).collect();
+    skip.extend([lamps[1].1, drains[0], 1_000_000]);
     let mut expected: Vec<(i64, i64)> = lamps.iter().copied().filter(|(_, id)| !skip.contains(id)).collect();
     expected.sort_unstable_by(|a, b| b.cmp(a));
     let (count, newest) = index.count_and_newest(&q, skip.clone()).await.unwrap().unwrap();
@@ -364,6 +365,60 @@ async fn counts_and_orders_the_newest(b: Backend) {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// A segment's newest matches are kept between searches of the same question: a later search
+/// leaves out those deleted or changed since, reads the segment again when too many of them
+/// were, and when a longer page is asked for.
+async fn keeps_each_segments_newest_between_searches(b: Backend) {
+    let Some((t, dir, index)) = empty_index(b).await else { return };
+    let db = &t.db;
+    let mut lamps = Vec::new();
+    for i in 0..100 {
+        let at = 1_000 + i * 10;
+        lamps.push((at, add(db, "611026001", None, "路灯不亮", "", at).await));
+    }
+    index.sync(db).await.unwrap();
+    lamps.sort_unstable_by(|a, b| b.cmp(a));
+    let county = words(&["611026"]);
+    let lamp = words(&["路灯"]);
+    let q = SearchQuery { words: &lamp, region_prefixes: &county, limit: 3, ..Default::default() };
+    assert_eq!(index.count_and_newest(&q, vec![]).await.unwrap().unwrap(), (100, lamps[..3].to_vec()));
+    // The 70 newest changed since: more than were kept for a page of three.
+    let skip: Vec<i64> = lamps[..70].iter().map(|&(_, id)| id).collect();
+    assert_eq!(index.count_and_newest(&q, skip).await.unwrap().unwrap(), (30, lamps[70..73].to_vec()));
+    // The two newest are re-indexed: their kept documents are deleted, their new ones elsewhere.
+    for &(_, id) in &lamps[..2] {
+        change(db, id, "triage", 5_000, |row| row.status = "triaged".into()).await;
+    }
+    index.sync(db).await.unwrap();
+    assert_eq!(index.count_and_newest(&q, vec![]).await.unwrap().unwrap(), (100, lamps[..3].to_vec()));
+    let received = words(&["received"]);
+    let waiting = SearchQuery { statuses: &received, ..q };
+    assert_eq!(index.count_and_newest(&waiting, vec![]).await.unwrap().unwrap(), (98, lamps[2..5].to_vec()));
+    let triaged = words(&["triaged"]);
+    let moved = SearchQuery { statuses: &triaged, ..q };
+    assert_eq!(index.count_and_newest(&moved, vec![]).await.unwrap().unwrap(), (2, lamps[..2].to_vec()));
+    // A longer page than was kept, and one too deep to keep.
+    let long = SearchQuery { limit: 90, ..q };
+    assert_eq!(index.count_and_newest(&long, vec![]).await.unwrap().unwrap(), (100, lamps[..90].to_vec()));
+    let deep = SearchQuery { limit: 500, ..q };
+    let skip = vec![lamps[5].1];
+    let mut rest = lamps.clone();
+    rest.remove(5);
+    assert_eq!(index.count_and_newest(&deep, skip).await.unwrap().unwrap(), (99, rest));
+    drop(index);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A database with the regions and an index built from it, still empty, in a directory of its own.
+async fn empty_index(b: Backend) -> Option<(TestDb, std::path::PathBuf, CaseIndex)> {
+    let t = fresh_db(b).await?;
+    seed_regions(&t.db).await;
+    let dir = tempdir();
+    let index = CaseIndex::open(&dir).unwrap();
+    index.sync(&t.db).await.unwrap();
+    Some((t, dir, index))
+}
+
 fn tempdir() -> std::path::PathBuf {
     let d = std::env::temp_dir().join(format!("liaison-search-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&d).unwrap();
@@ -375,5 +430,6 @@ on_both_backends!(
     a_damaged_index_is_rebuilt,
     waits_for_transactions_in_flight,
     takes_what_writes_offer,
-    counts_and_orders_the_newest
+    counts_and_orders_the_newest,
+    keeps_each_segments_newest_between_searches
 );

@@ -2,6 +2,22 @@
 (function () {
   var each = function (list, f) { Array.prototype.forEach.call(list, f); };
 
+  // The menu marks the link of the page it is on (the longest path that leads here); on a phone,
+  // where the menu scrolls sideways, that link is brought into view.
+  var menu = document.querySelector('.top nav');
+  if (menu) {
+    var here = location.pathname, mine = null;
+    each(menu.querySelectorAll('a'), function (a) {
+      var path = a.pathname;
+      var leads = here === path || (path !== '/' && here.indexOf(path + '/') === 0);
+      if (leads && (!mine || path.length > mine.pathname.length)) { mine = a; }
+    });
+    if (mine) {
+      mine.setAttribute('aria-current', 'page');
+      if (menu.scrollWidth > menu.clientWidth) { menu.scrollLeft = mine.offsetLeft - menu.offsetLeft - 16; }
+    }
+  }
+
   // A form with data-confirm asks first (no inline handlers: the Content-Security-Policy forbids
   // them); then its submit button is disabled once pressed, so a double tap does not post twice.
   document.addEventListener('submit', function (ev) {
