@@ -707,7 +707,8 @@ impl Inner {
             // New cases (most of the skipped during intake) lie beyond every id of a segment.
             let skip = within(&skip, ids.min_value(), ids.max_value());
             let skipped = self.skipped_matches(&*weight, segment, skip)?;
-            count += (weight.count(segment)? as usize).saturating_sub(skipped);
+            let matches = weight.count(segment)? as usize;
+            count += matches.saturating_sub(skipped);
             if newest.limit > KEPT_DEPTH {
                 newest.segment(&*weight, segment, &times, &ids, skip)?;
                 continue;
@@ -717,7 +718,10 @@ impl Inner {
             let kept = match held.filter(|k| k.complete || k.newest.len() >= newest.limit + KEPT_BEYOND) {
                 Some(kept) => kept,
                 None => {
-                    let kept = Arc::new(Kept::read(&*weight, segment, &times, &ids, newest.limit + KEPT_BEYOND)?);
+                    let mut first = Newest::new(newest.limit + KEPT_BEYOND);
+                    first.segment(&*weight, segment, &times, &ids, &[])?;
+                    let first = first.into_sorted();
+                    let kept = Arc::new(Kept { complete: matches <= first.len(), newest: first });
                     self.keep(searcher, key, kept.clone());
                     kept
                 }
@@ -727,7 +731,7 @@ impl Inner {
                 newest.segment(&*weight, segment, &times, &ids, skip)?;
             }
         }
-        Ok((count, newest.into_sorted()))
+        Ok((count, newest.into_sorted().into_iter().map(|(at, id, _)| (at, id)).collect()))
     }
 
     /// Keeps a segment's newest matches for a question, forgetting those of segments merged
@@ -799,9 +803,10 @@ impl Inner {
     }
 }
 
-/// The newest `limit` matches seen so far as (created_at, id), the oldest of them on top.
+/// The newest `limit` matches seen so far as (created_at, id, document), the oldest of them on
+/// top.
 struct Newest {
-    heap: BinaryHeap<Reverse<(i64, i64)>>,
+    heap: BinaryHeap<Reverse<(i64, i64, DocId)>>,
     limit: usize,
 }
 
@@ -814,21 +819,21 @@ impl Newest {
     /// Whether a match created at `at` could be kept: the newest are not yet `limit`, or it is
     /// no older than the oldest of them (the larger id wins at the same time).
     fn may_take(&self, at: i64) -> bool {
-        self.heap.len() < self.limit || self.heap.peek().is_some_and(|Reverse((floor, _))| at >= *floor)
+        self.heap.len() < self.limit || self.heap.peek().is_some_and(|Reverse((floor, _, _))| at >= *floor)
     }
 
-    fn take(&mut self, at: i64, id: i64) {
+    fn take(&mut self, at: i64, id: i64, doc: DocId) {
         if self.heap.len() < self.limit {
-            self.heap.push(Reverse((at, id)));
-        } else if self.heap.peek().is_some_and(|Reverse(oldest)| (at, id) > *oldest) {
+            self.heap.push(Reverse((at, id, doc)));
+        } else if self.heap.peek().is_some_and(|Reverse(oldest)| (at, id, doc) > *oldest) {
             self.heap.pop();
-            self.heap.push(Reverse((at, id)));
+            self.heap.push(Reverse((at, id, doc)));
         }
     }
 
     /// Newest first.
-    fn into_sorted(self) -> Vec<(i64, i64)> {
-        let mut out: Vec<(i64, i64)> = self.heap.into_iter().map(|Reverse(n)| n).collect();
+    fn into_sorted(self) -> Vec<(i64, i64, DocId)> {
+        let mut out: Vec<(i64, i64, DocId)> = self.heap.into_iter().map(|Reverse(n)| n).collect();
         out.sort_unstable_by(|a, b| b.cmp(a));
         out
     }
@@ -843,12 +848,12 @@ impl Newest {
             .iter()
             .filter(|(_, id, doc)| alive.is_none_or(|a| a.is_alive(*doc)) && skip.binary_search(id).is_err())
             .take(self.limit);
-        let live: Vec<(i64, i64)> = live.map(|&(at, id, _)| (at, id)).collect();
+        let live: Vec<(i64, i64, DocId)> = live.copied().collect();
         if live.len() < self.limit && !kept.complete {
             return false;
         }
-        for (at, id) in live {
-            self.take(at, id);
+        for (at, id, doc) in live {
+            self.take(at, id, doc);
         }
         true
     }
@@ -877,7 +882,7 @@ impl Newest {
                 if let Some(id) = ids.first(doc)
                     && skip.binary_search(&id).is_err()
                 {
-                    self.take(at, id);
+                    self.take(at, id, doc);
                 }
             }
         })?;
@@ -925,47 +930,12 @@ impl MergePolicy for BoundedMerges {
     }
 }
 
-/// A segment's newest matches for a question as (created_at, id, document), newest first,
-/// deleted documents and changed cases included: each search leaves out those deleted or
-/// changed by then.
+/// A segment's newest live matches for a question as (created_at, id, document), newest first,
+/// changed cases included: each search leaves out those deleted or changed by then.
 struct Kept {
     newest: Vec<(i64, i64, DocId)>,
-    /// Whether these are all of the segment's matches.
+    /// Whether these are all of the segment's live matches when they were read.
     complete: bool,
-}
-
-impl Kept {
-    /// The newest `limit` matches of `weight` in `segment`, reading the time of each and the id
-    /// of those new enough to be kept.
-    fn read(
-        weight: &dyn Weight,
-        segment: &SegmentReader,
-        times: &Column<i64>,
-        ids: &Column<i64>,
-        limit: usize,
-    ) -> Result<Kept> {
-        let mut heap: BinaryHeap<Reverse<(i64, i64, DocId)>> = BinaryHeap::with_capacity(limit + 1);
-        let dense = times.get_cardinality() == Cardinality::Full;
-        let mut at = Vec::new();
-        let mut matches = 0;
-        weight.for_each_no_score(segment, &mut |docs: &[DocId]| {
-            matches += docs.len();
-            read_times(times, dense, docs, &mut at);
-            for (&doc, &at) in docs.iter().zip(&at) {
-                if heap.len() >= limit && heap.peek().is_some_and(|Reverse((floor, _, _))| at < *floor) {
-                    continue;
-                }
-                let Some(id) = ids.first(doc) else { continue };
-                heap.push(Reverse((at, id, doc)));
-                if heap.len() > limit {
-                    heap.pop();
-                }
-            }
-        })?;
-        let mut newest: Vec<(i64, i64, DocId)> = heap.into_iter().map(|Reverse(n)| n).collect();
-        newest.sort_unstable_by(|a, b| b.cmp(a));
-        Ok(Kept { complete: matches <= newest.len(), newest })
-    }
 }
 
 /// The times of `docs` into `at`, a block at a time when every document has one.
